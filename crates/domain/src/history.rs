@@ -1,0 +1,518 @@
+//! An organisation's dated history: annual inspections, rating evaluations,
+//! honours, credit-list entries, party building, annual figures.
+//!
+//! Each record type has an `…Input` (text as typed) and a validated form; the
+//! checks that need the organisation (e.g. no inspection before registration)
+//! take its registration date.
+
+use crate::error::Invalid;
+use crate::money::Fen;
+use crate::organization::{limits, vocabulary};
+use crate::text;
+use chrono::{Datelike, NaiveDate};
+
+vocabulary! {
+    /// 年检结论; 未参检 (did not take part) is recorded as its own result.
+    InspectionResult, "年检结论" {
+        Qualified => "QUALIFIED", "合格";
+        BasicallyQualified => "BASICALLY_QUALIFIED", "基本合格";
+        Unqualified => "UNQUALIFIED", "不合格";
+        NotInspected => "NOT_INSPECTED", "未参检";
+    }
+}
+
+vocabulary! {
+    /// 规范化建设评估等级.
+    RatingLevel, "评估等级" {
+        A1 => "1A", "1A";
+        A2 => "2A", "2A";
+        A3 => "3A", "3A";
+        A4 => "4A", "4A";
+        A5 => "5A", "5A";
+    }
+}
+
+vocabulary! {
+    HonourLevel, "荣誉级别" {
+        National => "NATIONAL", "国家级";
+        Municipal => "MUNICIPAL", "市级";
+        District => "DISTRICT", "区级";
+        Other => "OTHER", "其他";
+    }
+}
+
+vocabulary! {
+    /// The two credit lists an organisation can be put on.
+    CreditList, "名录类型" {
+        AbnormalActivity => "ABNORMAL_ACTIVITY", "活动异常名录";
+        SeriousDishonesty => "SERIOUS_DISHONESTY", "严重违法失信名单";
+        Penalty => "PENALTY", "行政处罚";
+    }
+}
+
+vocabulary! {
+    PartyOrgForm, "党组织形式" {
+        Standalone => "STANDALONE", "单独";
+        Joint => "JOINT", "联合";
+        Functional => "FUNCTIONAL", "功能型";
+    }
+}
+
+/// A rating stays valid for five years (reference data, 评估等级有效期).
+pub const RATING_VALID_YEARS: i32 = 5;
+
+/// The last day a rating obtained on `date` is valid.
+pub fn rating_valid_until(date: NaiveDate) -> NaiveDate {
+    crate::dates::add_years(date, RATING_VALID_YEARS)
+        .pred_opt()
+        .unwrap_or(date)
+}
+
+fn not_before_registration(
+    field: &str,
+    d: NaiveDate,
+    registered: NaiveDate,
+) -> Result<(), Invalid> {
+    if d < registered {
+        Err(Invalid::one(
+            field,
+            "date.before_registration",
+            format!("日期 {d} 早于该组织的登记日期 {registered}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InspectionInput {
+    pub year: String,
+    pub result: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    pub year: i32,
+    pub result: InspectionResult,
+    pub date: Option<NaiveDate>,
+}
+
+impl InspectionInput {
+    /// No inspection of a year before the organisation was registered, and a
+    /// result is recorded after the year it is about.
+    pub fn validate(&self, registered: NaiveDate) -> Result<Inspection, Invalid> {
+        let mut e = Invalid::default();
+        let year = e.take(text::year("year", "年检年度", &self.year));
+        let result = e.take(InspectionResult::parse("result", &self.result));
+        let date = e.take(text::optional_date("date", "年检结论日期", &self.date));
+        let (Some(year), Some(result), Some(date)) = (year, result, date) else {
+            return Err(e);
+        };
+        if year < registered.year() {
+            e.push(crate::FieldError::new(
+                "year",
+                "inspection.before_registration",
+                format!("年检年度 {year} 早于该组织的登记年度 {}", registered.year()),
+            ));
+        }
+        if let Some(d) = date {
+            if d.year() < year {
+                e.push(crate::FieldError::new(
+                    "date",
+                    "inspection.date_before_year",
+                    format!("年检结论日期 {d} 早于年检年度 {year}"),
+                ));
+            }
+        }
+        e.into_result().map(|()| Inspection { year, result, date })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RatingInput {
+    pub level: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    pub level: RatingLevel,
+    pub date: NaiveDate,
+}
+
+impl RatingInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<Rating, Invalid> {
+        let mut e = Invalid::default();
+        let level = e.take(RatingLevel::parse("level", &self.level));
+        let date = e.take(text::date("date", "评估日期", &self.date));
+        let (Some(level), Some(date)) = (level, date) else {
+            return Err(e);
+        };
+        not_before_registration("date", date, registered)?;
+        Ok(Rating { level, date })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HonourInput {
+    pub title: String,
+    pub level: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Honour {
+    pub title: String,
+    pub level: HonourLevel,
+    pub date: NaiveDate,
+}
+
+impl HonourInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<Honour, Invalid> {
+        let mut e = Invalid::default();
+        let title = e.take(text::bounded(
+            "title",
+            "荣誉名称",
+            &self.title,
+            limits::TITLE,
+            true,
+        ));
+        let level = e.take(HonourLevel::parse("level", &self.level));
+        let date = e.take(text::date("date", "获得日期", &self.date));
+        let (Some(title), Some(level), Some(date)) = (title, level, date) else {
+            return Err(e);
+        };
+        not_before_registration("date", date, registered)?;
+        Ok(Honour { title, level, date })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CreditEntryInput {
+    pub list: String,
+    pub reason: String,
+    pub listed_date: String,
+    pub removed_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditEntry {
+    pub list: CreditList,
+    pub reason: String,
+    pub listed_date: NaiveDate,
+    pub removed_date: Option<NaiveDate>,
+}
+
+impl CreditEntryInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<CreditEntry, Invalid> {
+        let mut e = Invalid::default();
+        let list = e.take(CreditList::parse("list", &self.list));
+        let reason = e.take(text::bounded(
+            "reason",
+            "列入原因",
+            &self.reason,
+            limits::REASON,
+            true,
+        ));
+        let listed = e.take(text::date("listed_date", "列入日期", &self.listed_date));
+        let removed = e.take(text::optional_date(
+            "removed_date",
+            "移出日期",
+            &self.removed_date,
+        ));
+        let (Some(list), Some(reason), Some(listed_date), Some(removed_date)) =
+            (list, reason, listed, removed)
+        else {
+            return Err(e);
+        };
+        not_before_registration("listed_date", listed_date, registered)?;
+        text::date_order("removed_date", listed_date, removed_date)?;
+        Ok(CreditEntry {
+            list,
+            reason,
+            listed_date,
+            removed_date,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PartyBuildingInput {
+    pub date: String,
+    pub has_party_org: String,
+    pub form: String,
+    pub members: String,
+    pub in_charter: String,
+    pub checked_at_registration: String,
+    pub checked_at_inspection: String,
+    pub checked_at_rating: String,
+}
+
+/// A dated party-building snapshot (二(一)): the "three synchronised" checks
+/// at registration, annual inspection and rating evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyBuilding {
+    pub date: NaiveDate,
+    pub has_party_org: bool,
+    pub form: Option<PartyOrgForm>,
+    pub members: i64,
+    pub in_charter: bool,
+    pub checked_at_registration: bool,
+    pub checked_at_inspection: bool,
+    pub checked_at_rating: bool,
+}
+
+impl PartyBuildingInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<PartyBuilding, Invalid> {
+        let mut e = Invalid::default();
+        let date = e.take(text::date("date", "记录日期", &self.date));
+        let has = e.take(text::flag(
+            "has_party_org",
+            "是否建立党组织",
+            &self.has_party_org,
+        ));
+        let form = if self.form.trim().is_empty() {
+            Some(None)
+        } else {
+            e.take(PartyOrgForm::parse("form", &self.form)).map(Some)
+        };
+        let members = e.take(text::count("members", "党员人数", &self.members));
+        let in_charter = e.take(text::flag("in_charter", "党建写入章程", &self.in_charter));
+        let r = e.take(text::flag(
+            "checked_at_registration",
+            "登记时同步",
+            &self.checked_at_registration,
+        ));
+        let i = e.take(text::flag(
+            "checked_at_inspection",
+            "年检时同步",
+            &self.checked_at_inspection,
+        ));
+        let g = e.take(text::flag(
+            "checked_at_rating",
+            "评估时同步",
+            &self.checked_at_rating,
+        ));
+        let (
+            Some(date),
+            Some(has),
+            Some(form),
+            Some(members),
+            Some(in_charter),
+            Some(r),
+            Some(i),
+            Some(g),
+        ) = (date, has, form, members, in_charter, r, i, g)
+        else {
+            return Err(e);
+        };
+        not_before_registration("date", date, registered)?;
+        if has && form.is_none() {
+            return Err(Invalid::one(
+                "form",
+                "party.form_required",
+                "已建立党组织的,请选择党组织形式",
+            ));
+        }
+        if !has && form.is_some() {
+            return Err(Invalid::one(
+                "form",
+                "party.form_without_org",
+                "未建立党组织时不应填写党组织形式",
+            ));
+        }
+        Ok(PartyBuilding {
+            date,
+            has_party_org: has,
+            form,
+            members,
+            in_charter,
+            checked_at_registration: r,
+            checked_at_inspection: i,
+            checked_at_rating: g,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FinanceInput {
+    pub year: String,
+    pub total_revenue: String,
+    pub government_purchase: String,
+    pub donations: String,
+    pub business_income: String,
+    pub expenditure: String,
+    pub net_assets: String,
+    pub staff: String,
+    pub volunteers: String,
+    pub volunteer_hours: String,
+}
+
+/// One year's figures (money in fen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finance {
+    pub year: i32,
+    pub total_revenue: Fen,
+    pub government_purchase: Fen,
+    pub donations: Fen,
+    pub business_income: Fen,
+    pub expenditure: Fen,
+    pub net_assets: Fen,
+    pub staff: i64,
+    pub volunteers: i64,
+    pub volunteer_hours: i64,
+}
+
+impl FinanceInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<Finance, Invalid> {
+        let mut e = Invalid::default();
+        let money = |e: &mut Invalid, f: &str, v: &str| {
+            if v.trim().is_empty() {
+                Some(Fen::ZERO)
+            } else {
+                e.take(Fen::parse_yuan(f, v))
+            }
+        };
+        let year = e.take(text::year("year", "年度", &self.year));
+        let total_revenue = money(&mut e, "total_revenue", &self.total_revenue);
+        let government_purchase = money(&mut e, "government_purchase", &self.government_purchase);
+        let donations = money(&mut e, "donations", &self.donations);
+        let business_income = money(&mut e, "business_income", &self.business_income);
+        let expenditure = money(&mut e, "expenditure", &self.expenditure);
+        let net_assets = money(&mut e, "net_assets", &self.net_assets);
+        let staff = e.take(text::count("staff", "专职工作人员数", &self.staff));
+        let volunteers = e.take(text::count("volunteers", "志愿者人数", &self.volunteers));
+        let volunteer_hours = e.take(text::count(
+            "volunteer_hours",
+            "志愿服务时长",
+            &self.volunteer_hours,
+        ));
+        let (
+            Some(year),
+            Some(total_revenue),
+            Some(government_purchase),
+            Some(donations),
+            Some(business_income),
+            Some(expenditure),
+            Some(net_assets),
+            Some(staff),
+            Some(volunteers),
+            Some(volunteer_hours),
+        ) = (
+            year,
+            total_revenue,
+            government_purchase,
+            donations,
+            business_income,
+            expenditure,
+            net_assets,
+            staff,
+            volunteers,
+            volunteer_hours,
+        )
+        else {
+            return Err(e);
+        };
+        if year < registered.year() {
+            e.push(crate::FieldError::new(
+                "year",
+                "finance.before_registration",
+                format!("年度 {year} 早于登记年度"),
+            ));
+        }
+        if government_purchase + donations + business_income > total_revenue {
+            e.push(crate::FieldError::new(
+                "total_revenue",
+                "finance.parts_exceed_total",
+                "政府购买服务、捐赠和业务收入之和超过总收入",
+            ));
+        }
+        e.into_result().map(|()| Finance {
+            year,
+            total_revenue,
+            government_purchase,
+            donations,
+            business_income,
+            expenditure,
+            net_assets,
+            staff,
+            volunteers,
+            volunteer_hours,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reg() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2022, 5, 1).expect("date")
+    }
+
+    #[test]
+    fn an_inspection_for_a_year_before_registration_is_refused() {
+        let i = InspectionInput {
+            year: "2021".into(),
+            result: "合格".into(),
+            date: "2022-06-01".into(),
+        };
+        assert_eq!(
+            i.validate(reg()).unwrap_err().0[0].code,
+            "inspection.before_registration"
+        );
+        let ok = InspectionInput {
+            year: "2022".into(),
+            result: "QUALIFIED".into(),
+            date: "2023-05-01".into(),
+        };
+        assert_eq!(
+            ok.validate(reg()).expect("ok").result,
+            InspectionResult::Qualified
+        );
+    }
+
+    #[test]
+    fn a_removal_before_listing_is_refused() {
+        let c = CreditEntryInput {
+            list: "活动异常名录".into(),
+            reason: "未按规定参加年检".into(),
+            listed_date: "2023-06-01".into(),
+            removed_date: "2023-01-01".into(),
+        };
+        assert_eq!(
+            c.validate(reg()).unwrap_err().0[0].code,
+            "date.end_before_start"
+        );
+    }
+
+    #[test]
+    fn ratings_are_valid_five_years() {
+        let d = NaiveDate::from_ymd_opt(2021, 3, 1).expect("date");
+        assert_eq!(
+            rating_valid_until(d),
+            NaiveDate::from_ymd_opt(2026, 2, 28).expect("date")
+        );
+    }
+
+    #[test]
+    fn finance_parts_cannot_exceed_the_total() {
+        let f = FinanceInput {
+            year: "2023".into(),
+            total_revenue: "100".into(),
+            donations: "200".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            f.validate(reg()).unwrap_err().0[0].code,
+            "finance.parts_exceed_total"
+        );
+        let neg = FinanceInput {
+            year: "2023".into(),
+            total_revenue: "-1".into(),
+            ..Default::default()
+        };
+        assert_eq!(neg.validate(reg()).unwrap_err().0[0].field, "total_revenue");
+    }
+}

@@ -1,0 +1,22 @@
+//! gongyi's pure core: validated value types, the registry's entities and the
+//! rules of the Yangpu action plan (2021–2025).
+//!
+//! Nothing here does I/O, async work or logging; every rule returns a decision
+//! with its reasons so that pages, the API and tests can explain it.
+
+pub mod credit_code;
+pub mod dates;
+pub mod error;
+pub mod history;
+pub mod money;
+pub mod organization;
+pub mod person;
+pub mod policy;
+pub mod resident_id;
+pub mod search;
+pub mod text;
+
+pub use credit_code::CreditCode;
+pub use error::{FieldError, Invalid};
+pub use money::Fen;
+pub use resident_id::ResidentId;

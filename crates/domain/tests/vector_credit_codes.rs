@@ -1,0 +1,24 @@
+//! Every credit code in the shared test vectors parses and matches its kind.
+
+use gongyi_domain::organization::OrgKind;
+use gongyi_domain::CreditCode;
+
+#[test]
+fn every_credit_code_in_the_vectors_is_valid_for_its_kind() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/policy/vectors/n10000/organisations.csv"
+    );
+    let mut rdr =
+        csv::Reader::from_path(path).expect("the shared vectors are beside the repository");
+    let mut n = 0;
+    for row in rdr.records() {
+        let row = row.expect("csv row");
+        let code = CreditCode::parse(&row[1]).unwrap_or_else(|e| panic!("{}: {e}", &row[1]));
+        let kind = OrgKind::parse("kind", &row[3]).expect("kind");
+        code.check_kind(kind)
+            .unwrap_or_else(|e| panic!("{}: {e}", &row[1]));
+        n += 1;
+    }
+    assert_eq!(n, 10_000);
+}
