@@ -3,15 +3,12 @@
 
 use crate::money::Fen;
 use crate::organization::OrgKind;
+use crate::policy::params::{Policy, PolicyParams};
 use chrono::NaiveDate;
 
-/// The parameters of R1 in one policy version.
+/// The minimums of R1 in one policy version (part of [`PolicyParams`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CapitalParams {
-    pub version: &'static str,
-    /// First and last day on which registrations are checked under this version.
-    pub from: NaiveDate,
-    pub to: NaiveDate,
     pub community: Fen,
     pub community_fresh_graduate: Fen,
     pub social_group: Fen,
@@ -21,16 +18,7 @@ pub struct CapitalParams {
 
 /// R1 as fixed by `yangpu-2021`.
 pub fn yangpu_2021() -> CapitalParams {
-    CapitalParams {
-        version: "yangpu-2021",
-        from: NaiveDate::from_ymd_opt(2021, 7, 21).unwrap_or_default(),
-        to: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
-        community: Fen::yuan(30_000),
-        community_fresh_graduate: Fen::yuan(5_000),
-        social_group: Fen::yuan(30_000),
-        private_non_enterprise: Fen::yuan(100_000),
-        foundation: Fen::yuan(2_000_000),
-    }
+    PolicyParams::yangpu_2021().capital
 }
 
 /// The outcome of R1 for one registration, with its reason.
@@ -51,6 +39,9 @@ pub fn minimum(
     community: bool,
     fresh_graduate: bool,
 ) -> (Fen, &'static str) {
+    // 三(一)1 + clarification: the 5,000-yuan minimum is for a community
+    // organisation founded by a fresh graduate; other fresh-graduate
+    // organisations take their kind's general minimum.
     match (community, fresh_graduate, kind) {
         (true, true, _) => (p.community_fresh_graduate, "应届大学生举办的社区社会组织"),
         (true, false, _) => (p.community, "社区社会组织"),
@@ -62,20 +53,17 @@ pub fn minimum(
     }
 }
 
-/// R1 for a district registration on `date`; `None` when no version is in
-/// force on that date.
-pub fn check_capital(
+/// R1 under the version of `policy` in force on `date`; `None` when none is.
+pub fn check_capital_under(
+    policy: &Policy,
     date: NaiveDate,
     kind: OrgKind,
     community: bool,
     fresh_graduate: bool,
     capital: Fen,
 ) -> Option<CapitalCheck> {
-    let p = yangpu_2021();
-    if date < p.from || date > p.to {
-        return None;
-    }
-    let (minimum, reason) = minimum(&p, kind, community, fresh_graduate);
+    let (_, p) = policy.in_force(date)?;
+    let (minimum, reason) = minimum(&p.capital, kind, community, fresh_graduate);
     Some(CapitalCheck {
         version: p.version,
         clause: "三(一)1",
@@ -83,4 +71,23 @@ pub fn check_capital(
         ok: capital >= minimum,
         reason,
     })
+}
+
+/// R1 for a district registration on `date` under the policy versions in
+/// code; `None` when no version is in force on that date.
+pub fn check_capital(
+    date: NaiveDate,
+    kind: OrgKind,
+    community: bool,
+    fresh_graduate: bool,
+    capital: Fen,
+) -> Option<CapitalCheck> {
+    check_capital_under(
+        &Policy::yangpu(),
+        date,
+        kind,
+        community,
+        fresh_graduate,
+        capital,
+    )
 }

@@ -1,0 +1,172 @@
+//! The engine reproduces the reference outputs of the shared `n10000`
+//! bundle: entitlements and R1 checks row for row, totals to the fen.
+
+use chrono::NaiveDate;
+use gongyi_vectors::{evaluate_dir, write, Evaluation};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn bundle_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/policy/vectors/n10000")
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+/// Evaluated once for all tests of this file.
+fn evaluation() -> &'static Evaluation {
+    static E: OnceLock<Evaluation> = OnceLock::new();
+    E.get_or_init(|| {
+        evaluate_dir(&bundle_dir(), date("2021-07-21"), date("2025-12-31"))
+            .unwrap_or_else(|e| panic!("reading {}: {e}", bundle_dir().display()))
+    })
+}
+
+fn expected_lines(name: &str) -> Vec<String> {
+    let path = bundle_dir().join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn lines(bytes: Vec<u8>) -> Vec<String> {
+    String::from_utf8(bytes)
+        .expect("utf-8 output")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Fails listing the first differing rows of both sides, with per-rule
+/// counts of rows only one side has.
+fn assert_same_rows(name: &str, got: &[String], want: &[String]) {
+    if got == want {
+        return;
+    }
+    let mut report = format!(
+        "{name}: {} rows written, {} expected\n",
+        got.len(),
+        want.len()
+    );
+    let first = got.iter().zip(want).position(|(a, b)| a != b);
+    if let Some(i) = first.or(Some(got.len().min(want.len()))) {
+        report.push_str(&format!("first difference at line {}:\n", i + 1));
+        for k in i.saturating_sub(2)..(i + 8) {
+            report.push_str(&format!(
+                "  {:>7}  got  {:<60}  want  {}\n",
+                k + 1,
+                got.get(k).map_or("—", String::as_str),
+                want.get(k).map_or("—", String::as_str)
+            ));
+        }
+    }
+    let g: std::collections::HashSet<&String> = got.iter().collect();
+    let w: std::collections::HashSet<&String> = want.iter().collect();
+    let only_got: Vec<&&String> = g.difference(&w).take(15).collect();
+    let only_want: Vec<&&String> = w.difference(&g).take(15).collect();
+    report.push_str(&format!("only written (up to 15): {only_got:#?}\n"));
+    report.push_str(&format!("only expected (up to 15): {only_want:#?}\n"));
+    panic!("{report}");
+}
+
+#[test]
+fn entitlements_match_the_reference_row_for_row() {
+    let mut out = Vec::new();
+    write::entitlements_csv(evaluation(), &mut out).expect("write");
+    assert_same_rows(
+        "entitlements.csv",
+        &lines(out),
+        &expected_lines("entitlements.csv"),
+    );
+}
+
+#[test]
+fn registration_checks_match_the_reference_row_for_row() {
+    let mut out = Vec::new();
+    write::registration_checks_csv(evaluation(), &mut out).expect("write");
+    assert_same_rows(
+        "registration_checks.csv",
+        &lines(out),
+        &expected_lines("registration_checks.csv"),
+    );
+}
+
+#[test]
+fn totals_match_the_reference_per_rule_per_year_and_overall() {
+    let mut out = Vec::new();
+    write::totals_json(evaluation(), &mut out).expect("write");
+    let got: serde_json::Value = serde_json::from_slice(&out).expect("our json");
+    let want: serde_json::Value =
+        serde_json::from_str(&expected_lines("totals.json").join("\n")).expect("reference json");
+    let mut diffs = Vec::new();
+    for key in [
+        "contract_version",
+        "policy_version",
+        "n_organisations",
+        "n_people",
+        "input_rows",
+        "window",
+        "all_rules",
+        "R1_registration_check",
+    ] {
+        if got[key] != want[key] {
+            diffs.push(format!("{key}: got {} want {}", got[key], want[key]));
+        }
+    }
+    let rules = want["rules"].as_object().expect("rules");
+    for (rule, w) in rules {
+        let g = &got["rules"][rule];
+        for field in ["total_fen", "rows"] {
+            if g[field] != w[field] {
+                diffs.push(format!(
+                    "{rule}.{field}: got {} want {}",
+                    g[field], w[field]
+                ));
+            }
+        }
+        for (year, wy) in w["by_year"].as_object().expect("by_year") {
+            if &g["by_year"][year] != wy {
+                diffs.push(format!(
+                    "{rule}.by_year.{year}: got {} want {wy}",
+                    g["by_year"][year]
+                ));
+            }
+        }
+    }
+    let got_rules: Vec<&String> = got["rules"].as_object().expect("rules").keys().collect();
+    let want_rules: Vec<&String> = rules.keys().collect();
+    if got_rules.len() != want_rules.len() {
+        diffs.push(format!("rules: got {got_rules:?} want {want_rules:?}"));
+    }
+    assert!(
+        diffs.is_empty(),
+        "totals.json differs:\n{}",
+        diffs.join("\n")
+    );
+}
+
+#[test]
+fn every_row_can_be_explained_lazily_and_with_its_basis() {
+    let e = evaluation();
+    // One row of each rule, rebuilt by re-running the rule for its beneficiary.
+    for rule in gongyi_domain::policy::Rule::ALL {
+        let row = e
+            .result
+            .entitlements
+            .iter()
+            .find(|r| r.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule} row"));
+        let x =
+            gongyi_domain::policy::explain_entitlement(&e.facts, &e.policy, e.result.window, row)
+                .unwrap_or_else(|| panic!("{rule} row {row:?} has no explanation"));
+        assert_eq!(x.amount, Some(row.amount), "{}", x.text);
+        assert_eq!(x.clause, rule.clause());
+    }
+    let mut out = Vec::new();
+    write::explained_csv(e, &mut out).expect("write");
+    let rows = lines(out);
+    assert_eq!(rows.len(), e.result.entitlements.len() + 1);
+}
