@@ -155,7 +155,7 @@ impl OrgDraft {
 
 /// Splits a list typed in one cell.
 pub fn split_list(s: &str) -> Vec<String> {
-    s.split(|c| matches!(c, ';' | '；' | '、' | ',' | '，' | '|'))
+    s.split([';', '；', '、', ',', '，', '|'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(String::from)
