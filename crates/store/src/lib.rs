@@ -1,1 +1,47 @@
-//! (being written)
+//! Persistence for gongyi on SQLite (embedded default) and PostgreSQL
+//! (scale-out). The only crate that contains SQL.
+//!
+//! Each query is written once: sqlx binds `$1, $2…` on both backends and both
+//! speak `RETURNING` and `ON CONFLICT`. [`on_db!`] and [`on_tx!`] expand one
+//! block of code for each backend, so the layers above never ask which
+//! database they are on. Dialect differences live in [`dialect`].
+
+mod db;
+pub mod dialect;
+mod error;
+pub mod export;
+pub mod history;
+pub mod orgs;
+pub mod people;
+pub mod reference;
+
+pub use db::{Backend, Db, Tx};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A page of results and the total count that matched.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// Page sizes are bounded for every listing, pages and API alike.
+pub const MAX_PER_PAGE: i64 = 200;
+
+/// Clamps a requested page and page size to sane bounds.
+pub fn bound_page(page: Option<i64>, per_page: Option<i64>, default: i64) -> (i64, i64) {
+    (
+        page.unwrap_or(1).max(1),
+        per_page.unwrap_or(default).clamp(1, MAX_PER_PAGE),
+    )
+}

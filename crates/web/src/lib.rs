@@ -1,1 +1,36 @@
-//! (being written)
+//! gongyi's web layer: server-rendered pages in Simplified Chinese, the JSON
+//! API under `/api/v1` with its OpenAPI document, and static assets.
+//!
+//! Handlers extract input, call one use case of `gongyi-app`, build a view
+//! model and render it. No SQL and no business rules live here; personal data
+//! is masked in the view models.
+
+mod api;
+mod error;
+mod form;
+mod pages;
+mod routes;
+mod views;
+
+pub use routes::router;
+
+use gongyi_app::Registry;
+use std::net::SocketAddr;
+
+/// Shared state of every handler. The server keeps nothing else in memory,
+/// so several instances can serve one PostgreSQL database.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub registry: Registry,
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "gongyi is listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

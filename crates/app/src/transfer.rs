@@ -1,0 +1,648 @@
+//! Import and export of every kind of registry record as xlsx or csv.
+//!
+//! Imports read the whole file, validate each row through the same domain
+//! constructors as forms and the API, and write in one transaction: every bad
+//! row is reported, and nothing is committed unless the caller asked to skip
+//! invalid rows. Exports write the columns the importer reads, so an export
+//! re-imports unchanged (with personal data unmasked, which only an operator
+//! may ask for).
+
+use crate::orgs::HistoryInput;
+use crate::people::{PersonRecordInput, ReviewInput};
+use crate::{AppError, Registry};
+use gongyi_domain::history::*;
+use gongyi_domain::organization::OrgInput;
+use gongyi_domain::person::{EmploymentInput, PersonInput, QualificationInput};
+use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
+use gongyi_domain::{Fen, Invalid};
+use gongyi_interchange::{
+    formula, map_columns, read_table, ColumnError, ColumnMap, ColumnSpec, ReadError, ReadLimits,
+    ReadOptions, Row, RowError, RowErrors, Table,
+};
+use std::collections::HashSet;
+use std::io::Write;
+
+const fn req(k: &'static str, l: &'static str) -> ColumnSpec {
+    ColumnSpec::required(k, l)
+}
+const fn opt(k: &'static str, l: &'static str) -> ColumnSpec {
+    ColumnSpec::optional(k, l)
+}
+
+/// The kinds of record that can be imported and exported; the name is the
+/// CLI argument and the file's subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Organizations,
+    People,
+    Inspections,
+    Ratings,
+    Honours,
+    CreditEntries,
+    PartyBuilding,
+    Finances,
+    Qualifications,
+    Employments,
+    Reviews,
+}
+
+impl RecordKind {
+    pub const ALL: &'static [RecordKind] = &[
+        RecordKind::Organizations,
+        RecordKind::People,
+        RecordKind::Inspections,
+        RecordKind::Ratings,
+        RecordKind::Honours,
+        RecordKind::CreditEntries,
+        RecordKind::PartyBuilding,
+        RecordKind::Finances,
+        RecordKind::Qualifications,
+        RecordKind::Employments,
+        RecordKind::Reviews,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Organizations => "organizations",
+            RecordKind::People => "people",
+            RecordKind::Inspections => "inspections",
+            RecordKind::Ratings => "ratings",
+            RecordKind::Honours => "honours",
+            RecordKind::CreditEntries => "credit-entries",
+            RecordKind::PartyBuilding => "party-building",
+            RecordKind::Finances => "finances",
+            RecordKind::Qualifications => "qualifications",
+            RecordKind::Employments => "employments",
+            RecordKind::Reviews => "reviews",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL.iter().copied().find(|k| k.name() == s)
+    }
+
+    /// The columns, in export order; keys are the input fields' names.
+    pub fn columns(self) -> &'static [ColumnSpec] {
+        const ORG: &[ColumnSpec] = &[
+            req("credit_code", "统一社会信用代码").aliases(&["信用代码", "社会信用代码"]),
+            req("name", "组织名称").aliases(&["名称", "社会组织名称"]),
+            req("kind", "组织类型").aliases(&["类型"]),
+            opt("community", "社区社会组织"),
+            opt("fresh_graduate", "应届大学生举办"),
+            req("subdistrict", "所属街道").aliases(&["街道"]),
+            req("registration_date", "登记日期").aliases(&["成立登记日期", "成立日期"]),
+            req("registered_capital", "注册资金(元)").aliases(&[
+                "注册资金",
+                "开办资金",
+                "开办资金(元)",
+            ]),
+            opt("service_fields", "服务领域"),
+            opt("address", "住所").aliases(&["地址"]),
+            opt("legal_representative", "法定代表人"),
+            opt("contact_phone", "联系电话"),
+            opt("status", "登记状态").aliases(&["状态"]),
+            opt("stage", "发展阶段"),
+        ];
+        const PEOPLE: &[ColumnSpec] = &[
+            req("name", "姓名"),
+            req("resident_id", "公民身份号码").aliases(&["身份证号", "身份证号码"]),
+            opt("phone", "联系电话").aliases(&["手机", "手机号"]),
+            opt("social_work_start_date", "从事社会工作起始日期"),
+            opt("supervisor", "社工督导").aliases(&["督导"]),
+        ];
+        const CODE: ColumnSpec = req("credit_code", "统一社会信用代码").aliases(&["信用代码"]);
+        const RID: ColumnSpec =
+            req("resident_id", "公民身份号码").aliases(&["身份证号", "身份证号码"]);
+        const INSPECTIONS: &[ColumnSpec] = &[
+            CODE,
+            req("year", "年检年度"),
+            req("result", "年检结论"),
+            opt("date", "结论日期"),
+        ];
+        const RATINGS: &[ColumnSpec] = &[CODE, req("level", "评估等级"), req("date", "评定日期")];
+        const HONOURS: &[ColumnSpec] = &[
+            CODE,
+            req("title", "荣誉名称"),
+            req("level", "荣誉级别"),
+            req("date", "获得日期"),
+        ];
+        const CREDIT: &[ColumnSpec] = &[
+            CODE,
+            req("list", "名录类型"),
+            req("reason", "列入原因"),
+            req("listed_date", "列入日期"),
+            opt("removed_date", "移出日期"),
+        ];
+        const PARTY: &[ColumnSpec] = &[
+            CODE,
+            req("date", "记录日期"),
+            req("has_party_org", "是否建立党组织"),
+            opt("form", "党组织形式"),
+            opt("members", "党员人数"),
+            opt("in_charter", "党建写入章程"),
+            opt("checked_at_registration", "登记时同步"),
+            opt("checked_at_inspection", "年检时同步"),
+            opt("checked_at_rating", "评估时同步"),
+        ];
+        const FINANCES: &[ColumnSpec] = &[
+            CODE,
+            req("year", "年度"),
+            req("total_revenue", "总收入(元)"),
+            opt("government_purchase", "政府购买服务收入(元)"),
+            opt("donations", "捐赠收入(元)"),
+            opt("business_income", "业务收入(元)"),
+            opt("expenditure", "支出(元)"),
+            opt("net_assets", "净资产(元)"),
+            opt("staff", "专职工作人员数"),
+            opt("volunteers", "志愿者人数"),
+            opt("volunteer_hours", "志愿服务时长"),
+        ];
+        const QUALIFICATIONS: &[ColumnSpec] = &[
+            RID,
+            req("level", "资格等级"),
+            req("certificate_no", "证书编号"),
+            req("date", "取得日期"),
+        ];
+        const EMPLOYMENTS: &[ColumnSpec] = &[
+            RID,
+            req("org_credit_code", "单位统一社会信用代码"),
+            req("start_date", "入职日期"),
+            opt("end_date", "离职日期"),
+            opt("labour_contract", "签订劳动合同"),
+            opt("full_time", "全职"),
+            opt("position", "岗位"),
+        ];
+        const REVIEWS: &[ColumnSpec] = &[
+            RID,
+            req("year", "年度"),
+            opt("training_hours", "培训学时"),
+            opt("performance", "考核结果"),
+        ];
+        match self {
+            RecordKind::Organizations => ORG,
+            RecordKind::People => PEOPLE,
+            RecordKind::Inspections => INSPECTIONS,
+            RecordKind::Ratings => RATINGS,
+            RecordKind::Honours => HONOURS,
+            RecordKind::CreditEntries => CREDIT,
+            RecordKind::PartyBuilding => PARTY,
+            RecordKind::Finances => FINANCES,
+            RecordKind::Qualifications => QUALIFICATIONS,
+            RecordKind::Employments => EMPLOYMENTS,
+            RecordKind::Reviews => REVIEWS,
+        }
+    }
+}
+
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Read(#[from] ReadError),
+    #[error("{0}")]
+    Columns(#[from] ColumnError),
+    /// Every bad row; nothing was written.
+    #[error("{0}")]
+    Rows(RowErrors),
+    #[error("{0}")]
+    App(#[from] AppError),
+}
+
+impl From<gongyi_store::StoreError> for ImportError {
+    fn from(e: gongyi_store::StoreError) -> Self {
+        ImportError::App(e.into())
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ImportOutcome {
+    pub imported: usize,
+    /// Rows left out (only with `skip_invalid`), with their reasons.
+    pub skipped: RowErrors,
+}
+
+/// Limits for operator imports: large files are expected here.
+pub fn operator_read_options() -> ReadOptions {
+    let limits = ReadLimits {
+        max_rows: 5_000_000,
+        max_cells: 100_000_000,
+        max_file_bytes: 2 * 1024 * 1024 * 1024,
+        max_uncompressed_bytes: 4 * 1024 * 1024 * 1024,
+        ..ReadLimits::default()
+    };
+    ReadOptions {
+        limits,
+        ..ReadOptions::default()
+    }
+}
+
+fn get(map: &ColumnMap, row: &Row, key: &str) -> String {
+    map.cell(row, key).unwrap_or("").to_string()
+}
+
+fn org_input(m: &ColumnMap, r: &Row) -> OrgInput {
+    OrgInput {
+        credit_code: get(m, r, "credit_code"),
+        name: get(m, r, "name"),
+        kind: get(m, r, "kind"),
+        community: get(m, r, "community"),
+        fresh_graduate: get(m, r, "fresh_graduate"),
+        subdistrict: get(m, r, "subdistrict"),
+        registration_date: get(m, r, "registration_date"),
+        registered_capital: get(m, r, "registered_capital"),
+        service_fields: get(m, r, "service_fields"),
+        address: get(m, r, "address"),
+        legal_representative: get(m, r, "legal_representative"),
+        contact_phone: get(m, r, "contact_phone"),
+        status: get(m, r, "status"),
+        stage: get(m, r, "stage"),
+    }
+}
+
+fn history_input(kind: RecordKind, m: &ColumnMap, r: &Row) -> Option<HistoryInput> {
+    let g = |k: &str| get(m, r, k);
+    Some(match kind {
+        RecordKind::Inspections => HistoryInput::Inspection(InspectionInput {
+            year: g("year"),
+            result: g("result"),
+            date: g("date"),
+        }),
+        RecordKind::Ratings => HistoryInput::Rating(RatingInput {
+            level: g("level"),
+            date: g("date"),
+        }),
+        RecordKind::Honours => HistoryInput::Honour(HonourInput {
+            title: g("title"),
+            level: g("level"),
+            date: g("date"),
+        }),
+        RecordKind::CreditEntries => HistoryInput::CreditEntry(CreditEntryInput {
+            list: g("list"),
+            reason: g("reason"),
+            listed_date: g("listed_date"),
+            removed_date: g("removed_date"),
+        }),
+        RecordKind::PartyBuilding => HistoryInput::PartyBuilding(PartyBuildingInput {
+            date: g("date"),
+            has_party_org: g("has_party_org"),
+            form: g("form"),
+            members: g("members"),
+            in_charter: g("in_charter"),
+            checked_at_registration: g("checked_at_registration"),
+            checked_at_inspection: g("checked_at_inspection"),
+            checked_at_rating: g("checked_at_rating"),
+        }),
+        RecordKind::Finances => HistoryInput::Finance(FinanceInput {
+            year: g("year"),
+            total_revenue: g("total_revenue"),
+            government_purchase: g("government_purchase"),
+            donations: g("donations"),
+            business_income: g("business_income"),
+            expenditure: g("expenditure"),
+            net_assets: g("net_assets"),
+            staff: g("staff"),
+            volunteers: g("volunteers"),
+            volunteer_hours: g("volunteer_hours"),
+        }),
+        _ => return None,
+    })
+}
+
+fn person_record_input(kind: RecordKind, m: &ColumnMap, r: &Row) -> Option<PersonRecordInput> {
+    let g = |k: &str| get(m, r, k);
+    Some(match kind {
+        RecordKind::Qualifications => PersonRecordInput::Qualification(QualificationInput {
+            level: g("level"),
+            certificate_no: g("certificate_no"),
+            date: g("date"),
+        }),
+        RecordKind::Employments => PersonRecordInput::Employment(EmploymentInput {
+            org_credit_code: g("org_credit_code"),
+            start_date: g("start_date"),
+            end_date: g("end_date"),
+            labour_contract: g("labour_contract"),
+            full_time: g("full_time"),
+            position: g("position"),
+        }),
+        RecordKind::Reviews => PersonRecordInput::Review(ReviewInput {
+            year: g("year"),
+            training_hours: g("training_hours"),
+            performance: g("performance"),
+        }),
+        _ => return None,
+    })
+}
+
+fn invalid_of(e: AppError) -> Result<Invalid, AppError> {
+    match e {
+        AppError::Invalid(i) => Ok(i),
+        other => Err(other),
+    }
+}
+
+impl Registry {
+    /// Reads `bytes` (xlsx or csv, named `file_name`) and imports every row of
+    /// `kind` in one transaction. `progress` is told how many rows are done.
+    pub async fn import(
+        &self,
+        kind: RecordKind,
+        bytes: &[u8],
+        file_name: &str,
+        options: &ReadOptions,
+        skip_invalid: bool,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<ImportOutcome, ImportError> {
+        let table: Table = read_table(bytes, file_name, options)?;
+        let map = map_columns(&table, kind.columns())?;
+        let mut errors = RowErrors::new();
+        let subdistricts = self.db.subdistricts().await?;
+        let today = self.clock.today();
+        let mut tx = self.db.begin().await?;
+        let mut imported = 0usize;
+        let mut seen: HashSet<String> = HashSet::new();
+        let total = table.rows.len();
+        for (n, row) in table.rows.iter().enumerate() {
+            if n % 1000 == 0 {
+                progress(n, total);
+            }
+            // Pure validation first: no statement runs for a row that is already wrong.
+            let outcome: Result<(), Invalid> = match kind {
+                RecordKind::Organizations => match self
+                    .validate_org_with(&org_input(&map, row), &subdistricts)
+                {
+                    Ok(d) if !seen.insert(d.credit_code.as_str().to_string()) => Err(Invalid::one(
+                        "credit_code",
+                        "duplicate_in_file",
+                        "该统一社会信用代码在文件中重复出现",
+                    )),
+                    Ok(d) => {
+                        self.db.savepoint(&mut tx).await?;
+                        match self.db.insert_org(&mut tx, &d).await {
+                            Ok(_) => Ok(self.db.release_savepoint(&mut tx).await?),
+                            Err(e) => {
+                                self.db.rollback_savepoint(&mut tx).await?;
+                                Err(invalid_of(e.into())?)
+                            }
+                        }
+                    }
+                    Err(e) => Err(invalid_of(e)?),
+                },
+                RecordKind::People => {
+                    let input = PersonInput {
+                        name: get(&map, row, "name"),
+                        resident_id: get(&map, row, "resident_id"),
+                        phone: get(&map, row, "phone"),
+                        social_work_start_date: get(&map, row, "social_work_start_date"),
+                        supervisor: get(&map, row, "supervisor"),
+                    };
+                    match input.validate(today) {
+                        Ok(d) if !seen.insert(d.resident_id.as_str().to_string()) => {
+                            Err(Invalid::one(
+                                "resident_id",
+                                "duplicate_in_file",
+                                "该公民身份号码在文件中重复出现",
+                            ))
+                        }
+                        Ok(d) => {
+                            self.db.savepoint(&mut tx).await?;
+                            match self.db.insert_person(&mut tx, &d).await {
+                                Ok(_) => Ok(self.db.release_savepoint(&mut tx).await?),
+                                Err(e) => {
+                                    self.db.rollback_savepoint(&mut tx).await?;
+                                    Err(invalid_of(e.into())?)
+                                }
+                            }
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                k => {
+                    self.db.savepoint(&mut tx).await?;
+                    let r = if let Some(h) = history_input(k, &map, row) {
+                        self.add_history_tx(&mut tx, &get(&map, row, "credit_code"), &h)
+                            .await
+                    } else if let Some(p) = person_record_input(k, &map, row) {
+                        self.add_person_record_tx(&mut tx, &get(&map, row, "resident_id"), &p)
+                            .await
+                    } else {
+                        Err(AppError::NotFound)
+                    };
+                    match r {
+                        Ok(_) => Ok(self.db.release_savepoint(&mut tx).await?),
+                        Err(e) => {
+                            self.db.rollback_savepoint(&mut tx).await?;
+                            Err(invalid_of(e)?)
+                        }
+                    }
+                }
+            };
+            match outcome {
+                Ok(()) => imported += 1,
+                Err(inv) => errors.push_invalid(row, inv, &map),
+            }
+        }
+        progress(total, total);
+        if !errors.is_empty() && !skip_invalid {
+            // Dropping the transaction rolls every row back.
+            return Err(ImportError::Rows(errors.sorted()));
+        }
+        tx.commit().await?;
+        Ok(ImportOutcome {
+            imported,
+            skipped: errors.sorted(),
+        })
+    }
+
+    /// Calls `sink` with batches of export rows (cells in `kind.columns()`
+    /// order). Personal data is masked unless `unmasked`.
+    pub async fn export_rows(
+        &self,
+        kind: RecordKind,
+        unmasked: bool,
+        sink: &mut (dyn FnMut(Vec<Vec<String>>) -> Result<(), AppError> + Send),
+    ) -> Result<usize, AppError> {
+        const BATCH: i64 = 5_000;
+        let mut count = 0;
+        match kind {
+            RecordKind::Organizations => {
+                let mut after = String::new();
+                loop {
+                    let rows = self.db.orgs_after(&after, BATCH).await?;
+                    let Some(last) = rows.last() else { break };
+                    after = last.credit_code.clone();
+                    count += rows.len();
+                    sink(rows.iter().map(|o| org_cells(o, unmasked)).collect())?;
+                }
+            }
+            RecordKind::People => {
+                let mut after = 0;
+                loop {
+                    let rows = self.db.people_after(after, BATCH).await?;
+                    let Some(last) = rows.last() else { break };
+                    after = last.id;
+                    count += rows.len();
+                    sink(
+                        rows.iter()
+                            .map(|p| {
+                                vec![
+                                    p.name.clone(),
+                                    if unmasked {
+                                        p.resident_id.clone()
+                                    } else {
+                                        mask_resident_id(&p.resident_id)
+                                    },
+                                    p.phone
+                                        .as_deref()
+                                        .map(|x| {
+                                            if unmasked {
+                                                x.to_string()
+                                            } else {
+                                                mask_phone(x)
+                                            }
+                                        })
+                                        .unwrap_or_default(),
+                                    p.social_work_start_date
+                                        .map(|d| d.to_string())
+                                        .unwrap_or_default(),
+                                    yes_no(p.supervisor),
+                                ]
+                            })
+                            .collect(),
+                    )?;
+                }
+            }
+            k => {
+                let mut after = 0;
+                loop {
+                    let rows = self.db.export_batch(k.name(), after, BATCH).await?;
+                    let Some(last) = rows.last() else { break };
+                    after = last.0;
+                    count += rows.len();
+                    sink(
+                        rows.into_iter()
+                            .map(|(_, cells)| history_cells(k, cells, unmasked))
+                            .collect(),
+                    )?;
+                }
+            }
+        }
+        Ok(count)
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "是" } else { "否" }.to_string()
+}
+
+fn org_cells(o: &gongyi_store::orgs::OrgRow, unmasked: bool) -> Vec<String> {
+    let kind = gongyi_domain::organization::OrgKind::parse("", &o.kind)
+        .map(|k| k.label())
+        .unwrap_or("");
+    let status = gongyi_domain::organization::OrgStatus::parse("", &o.status)
+        .map(|s| s.label())
+        .unwrap_or("");
+    let stage = o
+        .stage
+        .as_deref()
+        .and_then(|s| gongyi_domain::organization::Stage::parse("", s).ok())
+        .map(|s| s.label())
+        .unwrap_or("");
+    vec![
+        o.credit_code.clone(),
+        o.name.clone(),
+        kind.to_string(),
+        yes_no(o.community),
+        yes_no(o.fresh_graduate),
+        o.subdistrict_name.clone(),
+        o.registration_date.to_string(),
+        Fen(o.registered_capital_fen).to_yuan_string(),
+        o.service_fields.clone(),
+        o.address.clone().unwrap_or_default(),
+        o.legal_representative.clone().unwrap_or_default(),
+        o.contact_phone
+            .as_deref()
+            .map(|x| {
+                if unmasked {
+                    x.to_string()
+                } else {
+                    mask_phone(x)
+                }
+            })
+            .unwrap_or_default(),
+        status.to_string(),
+        stage.to_string(),
+    ]
+}
+
+/// Normalises exported text cells: booleans as 是/否, fen as yuan, personal data masked.
+fn history_cells(kind: RecordKind, cells: Vec<Option<String>>, unmasked: bool) -> Vec<String> {
+    let is_bool = |v: &str| matches!(v, "true" | "false" | "t" | "f" | "0" | "1");
+    cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let v = c.unwrap_or_default();
+            let key = kind.columns().get(i).map(|s| s.key).unwrap_or("");
+            match key {
+                "resident_id" if !unmasked => mask_resident_id(&v),
+                "has_party_org"
+                | "in_charter"
+                | "checked_at_registration"
+                | "checked_at_inspection"
+                | "checked_at_rating"
+                | "labour_contract"
+                | "full_time"
+                    if is_bool(&v) =>
+                {
+                    yes_no(matches!(v.as_str(), "true" | "t" | "1"))
+                }
+                "total_revenue"
+                | "government_purchase"
+                | "donations"
+                | "business_income"
+                | "expenditure"
+                | "net_assets" => v
+                    .parse::<i64>()
+                    .map(|f| Fen(f).to_yuan_string())
+                    .unwrap_or(v),
+                _ => v,
+            }
+        })
+        .collect()
+}
+
+/// Writes csv (UTF-8 with BOM so Excel opens it) incrementally, guarding
+/// cells a spreadsheet would run as formulas.
+pub struct CsvSink<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> CsvSink<W> {
+    pub fn new(mut out: W, kind: RecordKind) -> std::io::Result<CsvSink<W>> {
+        out.write_all("\u{feff}".as_bytes())?;
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(out);
+        w.write_record(kind.columns().iter().map(|c| c.label))
+            .map_err(std::io::Error::other)?;
+        Ok(CsvSink { w })
+    }
+
+    pub fn write(&mut self, rows: Vec<Vec<String>>) -> Result<(), AppError> {
+        for r in rows {
+            self.w
+                .write_record(r.iter().map(|c| formula::guard_csv(c).into_owned()))
+                .map_err(|e| AppError::Io(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<(), AppError> {
+        self.w.flush().map_err(|e| AppError::Io(e.to_string()))
+    }
+}
+
+/// Report for a bad import row, for callers that build their own.
+pub fn row_error(row: usize, field: &str, message: &str) -> RowError {
+    RowError::new(row, field, "invalid", message)
+}

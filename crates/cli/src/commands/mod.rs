@@ -1,0 +1,58 @@
+//! One file per subcommand.
+
+pub mod backup;
+pub mod config_cmd;
+pub mod demo;
+pub mod serve;
+pub mod transfer;
+
+use crate::config::Config;
+use gongyi_store::Db;
+use std::fmt;
+
+/// A failure reported to the operator in one line.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<gongyi_store::StoreError> for CliError {
+    fn from(e: gongyi_store::StoreError) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+impl From<gongyi_app::AppError> for CliError {
+    fn from(e: gongyi_app::AppError) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// Connects and applies pending migrations (start-up always migrates).
+pub async fn open(cfg: &Config) -> Result<Db, CliError> {
+    let db = Db::connect(&cfg.database_url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// A progress bar on standard error (hidden when it is not a terminal).
+pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}

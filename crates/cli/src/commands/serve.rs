@@ -1,0 +1,33 @@
+//! `gongyi serve`: the web application and API.
+
+use super::{open, CliError};
+use crate::config::Config;
+use gongyi_app::{Clock, Registry};
+use std::net::SocketAddr;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// ADDR:PORT to listen on (env GONGYI_BIND).
+    #[arg(long)]
+    bind: Option<String>,
+}
+
+pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
+    let bind = a.bind.unwrap_or_else(|| cfg.bind.clone());
+    let addr: SocketAddr = bind
+        .parse()
+        .map_err(|_| CliError(format!("--bind 地址无效: {bind}(格式如 127.0.0.1:8080)")))?;
+    // Until accounts and login exist, the server only listens on loopback.
+    if !addr.ip().is_loopback() {
+        return Err(CliError(format!(
+            "尚未启用登录功能,服务只能绑定本机回环地址(如 127.0.0.1),而非 {addr}"
+        )));
+    }
+    let db = open(cfg).await?;
+    let state = gongyi_web::AppState {
+        registry: Registry::new(db, Clock::system()),
+    };
+    eprintln!("gongyi 已启动: http://{addr}/");
+    gongyi_web::serve(state, addr).await?;
+    Ok(())
+}

@@ -1,0 +1,479 @@
+//! Organisations: insert, optimistic update, lookups, the filtered directory
+//! with facet counts, and keyset iteration for exports.
+
+use crate::dialect;
+use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
+use chrono::NaiveDate;
+use gongyi_domain::organization::OrgDraft;
+use gongyi_domain::search::{is_pinyin_query, pinyin_keys};
+use gongyi_domain::Invalid;
+
+/// An organisation as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgRow {
+    pub id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub kind: String,
+    pub community: bool,
+    pub fresh_graduate: bool,
+    pub in_district: bool,
+    pub subdistrict_code: String,
+    pub subdistrict_name: String,
+    pub registration_date: NaiveDate,
+    pub registered_capital_fen: i64,
+    pub address: Option<String>,
+    pub legal_representative: Option<String>,
+    pub contact_phone: Option<String>,
+    pub status: String,
+    pub stage: Option<String>,
+    pub deregistration_date: Option<NaiveDate>,
+    pub current_rating: Option<String>,
+    pub current_rating_date: Option<NaiveDate>,
+    pub version: i64,
+    /// Service field names joined by `、`.
+    pub service_fields: String,
+}
+
+const SELECT_ORG: &str = "SELECT o.id, o.credit_code, o.name, o.kind, o.community, o.fresh_graduate, o.in_district,
+ o.subdistrict_code, s.name AS subdistrict_name, o.registration_date, o.registered_capital_fen, o.address,
+ o.legal_representative, o.contact_phone, o.status, o.stage, o.deregistration_date, o.current_rating,
+ o.current_rating_date, o.version,
+ COALESCE((SELECT STRING_AGG(f.name, '、') FROM organization_service_fields osf
+   JOIN service_fields f ON f.code = osf.field_code WHERE osf.org_id = o.id), '') AS service_fields
+ FROM organizations o JOIN subdistricts s ON s.code = o.subdistrict_code";
+
+/// SQLite has no STRING_AGG before 3.44; GROUP_CONCAT is the same idea.
+fn select_org(db_is_sqlite: bool) -> String {
+    if db_is_sqlite {
+        SELECT_ORG.replace("STRING_AGG(f.name, '、')", "GROUP_CONCAT(f.name, '、')")
+    } else {
+        SELECT_ORG.to_string()
+    }
+}
+
+/// Filters of the directory; each `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    pub q: Option<String>,
+    pub subdistrict: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub rating: Option<String>,
+    pub service_field: Option<String>,
+    pub registration_year: Option<i32>,
+    pub sort: OrgSort,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OrgSort {
+    #[default]
+    Name,
+    RegistrationDateDesc,
+    RegistrationDateAsc,
+    CreditCode,
+}
+
+impl OrgSort {
+    pub fn parse(s: &str) -> OrgSort {
+        match s {
+            "registered_desc" => OrgSort::RegistrationDateDesc,
+            "registered_asc" => OrgSort::RegistrationDateAsc,
+            "credit_code" => OrgSort::CreditCode,
+            _ => OrgSort::Name,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OrgSort::Name => "name",
+            OrgSort::RegistrationDateDesc => "registered_desc",
+            OrgSort::RegistrationDateAsc => "registered_asc",
+            OrgSort::CreditCode => "credit_code",
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            OrgSort::Name => "o.name_pinyin, o.id",
+            OrgSort::RegistrationDateDesc => "o.registration_date DESC, o.id DESC",
+            OrgSort::RegistrationDateAsc => "o.registration_date, o.id",
+            OrgSort::CreditCode => "o.credit_code",
+        }
+    }
+}
+
+/// A value bound into a dynamically built query.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+    Date(NaiveDate),
+}
+
+/// Binds each value in order onto a query of either backend.
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.clone()),
+                Bind::Int(i) => q.bind(*i),
+                Bind::Date(d) => q.bind(*d),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_all;
+
+/// Which facet a WHERE clause is built for: its own filter is left out, so the
+/// counts show what choosing another value would give.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Facet {
+    None,
+    Subdistrict,
+    Kind,
+    Status,
+    Rating,
+    ServiceField,
+    Year,
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn where_clause(f: &OrgFilter, skip: Facet) -> (String, Vec<Bind>) {
+    let mut w: Vec<String> = Vec::new();
+    let mut b: Vec<Bind> = Vec::new();
+    let push = |cond: &str, v: Bind, w: &mut Vec<String>, b: &mut Vec<Bind>| {
+        b.push(v);
+        w.push(cond.replace('?', &format!("${}", b.len())));
+    };
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if is_pinyin_query(q) {
+            let like = format!("%{}%", escape_like(&q.to_lowercase()));
+            b.push(Bind::Text(like.clone()));
+            b.push(Bind::Text(like));
+            let (i, j) = (b.len() - 1, b.len());
+            w.push(format!(
+                "(o.name_initials LIKE ${i} ESCAPE '\\' OR o.name_pinyin LIKE ${j} ESCAPE '\\')"
+            ));
+        } else if q.len() == 18 && q.is_ascii() {
+            push(
+                "o.credit_code = ?",
+                Bind::Text(q.to_uppercase()),
+                &mut w,
+                &mut b,
+            );
+        } else {
+            push(
+                "o.name LIKE ? ESCAPE '\\'",
+                Bind::Text(format!("%{}%", escape_like(q))),
+                &mut w,
+                &mut b,
+            );
+        }
+    }
+    if skip != Facet::Subdistrict {
+        if let Some(v) = &f.subdistrict {
+            push(
+                "o.subdistrict_code = ?",
+                Bind::Text(v.clone()),
+                &mut w,
+                &mut b,
+            );
+        }
+    }
+    if skip != Facet::Kind {
+        if let Some(v) = &f.kind {
+            push("o.kind = ?", Bind::Text(v.clone()), &mut w, &mut b);
+        }
+    }
+    if skip != Facet::Status {
+        if let Some(v) = &f.status {
+            push("o.status = ?", Bind::Text(v.clone()), &mut w, &mut b);
+        }
+    }
+    if skip != Facet::Rating {
+        match f.rating.as_deref() {
+            Some("NONE") => w.push("o.current_rating IS NULL".into()),
+            Some(v) => push(
+                "o.current_rating = ?",
+                Bind::Text(v.to_string()),
+                &mut w,
+                &mut b,
+            ),
+            None => {}
+        }
+    }
+    if skip != Facet::ServiceField {
+        if let Some(v) = &f.service_field {
+            push(
+                "EXISTS (SELECT 1 FROM organization_service_fields x WHERE x.org_id = o.id AND x.field_code = ?)",
+                Bind::Text(v.clone()),
+                &mut w,
+                &mut b,
+            );
+        }
+    }
+    if skip != Facet::Year {
+        if let Some(y) = f.registration_year {
+            let from = NaiveDate::from_ymd_opt(y, 1, 1);
+            let to = NaiveDate::from_ymd_opt(y + 1, 1, 1);
+            if let (Some(from), Some(to)) = (from, to) {
+                push("o.registration_date >= ?", Bind::Date(from), &mut w, &mut b);
+                push("o.registration_date < ?", Bind::Date(to), &mut w, &mut b);
+            }
+        }
+    }
+    if w.is_empty() {
+        (String::new(), b)
+    } else {
+        (format!(" WHERE {}", w.join(" AND ")), b)
+    }
+}
+
+/// Counts per value of each facet.
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    pub subdistrict: Vec<(String, i64)>,
+    pub kind: Vec<(String, i64)>,
+    pub status: Vec<(String, i64)>,
+    pub rating: Vec<(String, i64)>,
+    pub service_field: Vec<(String, i64)>,
+    pub registration_year: Vec<(String, i64)>,
+}
+
+async fn count_by(
+    db: &Db,
+    f: &OrgFilter,
+    facet: Facet,
+    key: &str,
+    from_extra: &str,
+) -> Result<Vec<(String, i64)>> {
+    let (w, binds) = where_clause(f, facet);
+    let sql = format!(
+        "SELECT {key} AS k, COUNT(*) AS n FROM organizations o {from_extra}{w} GROUP BY {key} ORDER BY n DESC"
+    );
+    let rows: Vec<(Option<String>, i64)> = on_db!(db, p => {
+        bind_all!(sqlx::query_as(&sql), &binds).fetch_all(p).await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(k, n)| (k.unwrap_or_else(|| "NONE".into()), n))
+        .collect())
+}
+
+impl Db {
+    /// Inserts an organisation and its service fields; returns its id.
+    pub async fn insert_org(&self, tx: &mut Tx, d: &OrgDraft) -> Result<i64> {
+        let (py, initials) = pinyin_keys(&d.name);
+        let id: i64 = on_tx!(tx, c => {
+            sqlx::query_scalar(
+                "INSERT INTO organizations (credit_code, name, name_pinyin, name_initials, kind, community,
+                 fresh_graduate, in_district, subdistrict_code, registration_date, registered_capital_fen,
+                 address, legal_representative, contact_phone, status, stage)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+            )
+            .bind(d.credit_code.as_str())
+            .bind(&d.name)
+            .bind(&py)
+            .bind(&initials)
+            .bind(d.kind.code())
+            .bind(d.community)
+            .bind(d.fresh_graduate)
+            .bind(d.in_district())
+            .bind(&d.subdistrict)
+            .bind(d.registration_date)
+            .bind(d.registered_capital.get())
+            .bind(&d.address)
+            .bind(&d.legal_representative)
+            .bind(&d.contact_phone)
+            .bind(d.status.code())
+            .bind(d.stage.map(|s| s.code()))
+            .fetch_one(&mut **c)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "credit_code"))?
+        });
+        self.set_service_fields(tx, id, &d.service_fields).await?;
+        Ok(id)
+    }
+
+    /// Replaces an organisation's record if it is still at `version`.
+    pub async fn update_org(&self, tx: &mut Tx, id: i64, version: i64, d: &OrgDraft) -> Result<()> {
+        let (py, initials) = pinyin_keys(&d.name);
+        let n = on_tx!(tx, c => {
+            sqlx::query(
+                "UPDATE organizations SET credit_code = $1, name = $2, name_pinyin = $3, name_initials = $4,
+                 kind = $5, community = $6, fresh_graduate = $7, in_district = $8, subdistrict_code = $9,
+                 registration_date = $10, registered_capital_fen = $11, address = $12,
+                 legal_representative = $13, contact_phone = $14, status = $15, stage = $16,
+                 version = version + 1, updated_at = CURRENT_TIMESTAMP
+                 WHERE id = $17 AND version = $18",
+            )
+            .bind(d.credit_code.as_str())
+            .bind(&d.name)
+            .bind(&py)
+            .bind(&initials)
+            .bind(d.kind.code())
+            .bind(d.community)
+            .bind(d.fresh_graduate)
+            .bind(d.in_district())
+            .bind(&d.subdistrict)
+            .bind(d.registration_date)
+            .bind(d.registered_capital.get())
+            .bind(&d.address)
+            .bind(&d.legal_representative)
+            .bind(&d.contact_phone)
+            .bind(d.status.code())
+            .bind(d.stage.map(|s| s.code()))
+            .bind(id)
+            .bind(version)
+            .execute(&mut **c)
+            .await
+            .map_err(|e| StoreError::unique_as(e, "credit_code"))?
+            .rows_affected()
+        });
+        if n == 0 {
+            return Err(if self.org_exists_tx(tx, id).await? {
+                StoreError::Conflict
+            } else {
+                StoreError::NotFound
+            });
+        }
+        on_tx!(tx, c => sqlx::query("DELETE FROM organization_service_fields WHERE org_id = $1")
+            .bind(id).execute(&mut **c).await?.rows_affected());
+        self.set_service_fields(tx, id, &d.service_fields).await
+    }
+
+    async fn org_exists_tx(&self, tx: &mut Tx, id: i64) -> Result<bool> {
+        let n: i64 = on_tx!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE id = $1")
+            .bind(id).fetch_one(&mut **c).await?);
+        Ok(n > 0)
+    }
+
+    /// Links service fields given by code or name; an unknown one is refused.
+    async fn set_service_fields(&self, tx: &mut Tx, id: i64, fields: &[String]) -> Result<()> {
+        for f in fields {
+            let code: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+                "SELECT code FROM service_fields WHERE code = $1 OR name = $1")
+                .bind(f).fetch_optional(&mut **c).await?);
+            let Some(code) = code else {
+                return Err(StoreError::Invalid(Invalid::one(
+                    "service_fields",
+                    "service_field.unknown",
+                    format!("服务领域“{f}”不在服务领域目录中"),
+                )));
+            };
+            on_tx!(tx, c => sqlx::query(
+                "INSERT INTO organization_service_fields (org_id, field_code) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id).bind(&code).execute(&mut **c).await?.rows_affected());
+        }
+        Ok(())
+    }
+
+    pub async fn org_by_code(&self, code: &str) -> Result<OrgRow> {
+        let sql = format!(
+            "{} WHERE o.credit_code = $1",
+            select_org(self.backend() == crate::Backend::Sqlite)
+        );
+        on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(code).fetch_optional(p).await?)
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn org_by_id(&self, id: i64) -> Result<OrgRow> {
+        let sql = format!(
+            "{} WHERE o.id = $1",
+            select_org(self.backend() == crate::Backend::Sqlite)
+        );
+        on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(id).fetch_optional(p).await?)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The id and registration date of an organisation, inside a transaction.
+    pub async fn org_key_tx(&self, tx: &mut Tx, code: &str) -> Result<(i64, NaiveDate)> {
+        on_tx!(tx, c => sqlx::query_as("SELECT id, registration_date FROM organizations WHERE credit_code = $1")
+            .bind(code).fetch_optional(&mut **c).await?)
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// The directory: one page of organisations matching `f`.
+    pub async fn list_orgs(&self, f: &OrgFilter, page: i64, per_page: i64) -> Result<Page<OrgRow>> {
+        let (w, binds) = where_clause(f, Facet::None);
+        let count_sql = format!("SELECT COUNT(*) FROM organizations o{w}");
+        let total: i64 = on_db!(self, p => bind_all!(sqlx::query_scalar(&count_sql), &binds).fetch_one(p).await?);
+        let sql = format!(
+            "{}{w} ORDER BY {} LIMIT {} OFFSET {}",
+            select_org(self.backend() == crate::Backend::Sqlite),
+            f.sort.order_by(),
+            per_page,
+            (page - 1) * per_page
+        );
+        let items = on_db!(self, p => bind_all!(sqlx::query_as::<_, OrgRow>(&sql), &binds).fetch_all(p).await?);
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// Facet counts for the directory's filters.
+    pub async fn org_facets(&self, f: &OrgFilter) -> Result<Facets> {
+        let year = dialect::year_of(self.backend(), "o.registration_date");
+        let year_key = format!("CAST({year} AS TEXT)");
+        Ok(Facets {
+            subdistrict: count_by(self, f, Facet::Subdistrict, "o.subdistrict_code", "").await?,
+            kind: count_by(self, f, Facet::Kind, "o.kind", "").await?,
+            status: count_by(self, f, Facet::Status, "o.status", "").await?,
+            rating: count_by(self, f, Facet::Rating, "o.current_rating", "").await?,
+            service_field: count_by(
+                self,
+                f,
+                Facet::ServiceField,
+                "sf.field_code",
+                "JOIN organization_service_fields sf ON sf.org_id = o.id",
+            )
+            .await?,
+            registration_year: count_by(self, f, Facet::Year, &year_key, "").await?,
+        })
+    }
+
+    /// All organisations in credit-code order, `batch` at a time after `after`
+    /// (keyset pagination keeps exports of millions flat in memory).
+    pub async fn orgs_after(&self, after: &str, batch: i64) -> Result<Vec<OrgRow>> {
+        let sql = format!(
+            "{} WHERE o.credit_code > $1 ORDER BY o.credit_code LIMIT {batch}",
+            select_org(self.backend() == crate::Backend::Sqlite)
+        );
+        Ok(on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(after).fetch_all(p).await?))
+    }
+
+    pub async fn count_orgs(&self) -> Result<i64> {
+        Ok(
+            on_db!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(p).await?),
+        )
+    }
+
+    /// Marks an organisation deregistered (注销) on `date`.
+    pub async fn deregister_org(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        version: i64,
+        date: NaiveDate,
+    ) -> Result<()> {
+        let n = on_tx!(tx, c => sqlx::query(
+            "UPDATE organizations SET status = 'DEREGISTERED', deregistration_date = $1, version = version + 1,
+             updated_at = CURRENT_TIMESTAMP WHERE id = $2 AND version = $3")
+            .bind(date).bind(id).bind(version).execute(&mut **c).await?.rows_affected());
+        if n == 0 {
+            return Err(StoreError::Conflict);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,88 @@
+//! Test helpers: every storage test runs on SQLite and on PostgreSQL, each
+//! time on a database of its own.
+//!
+//! PostgreSQL is reached at `GONGYI_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); each call creates a new
+//! database there. Set `GONGYI_TEST_BACKENDS=sqlite` to run SQLite only.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use gongyi_store::Db;
+use sqlx::Connection;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+pub fn postgres_base_url() -> String {
+    std::env::var("GONGYI_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+fn backends() -> Vec<String> {
+    std::env::var("GONGYI_TEST_BACKENDS")
+        .unwrap_or_else(|_| "sqlite,postgres".into())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+/// A fresh SQLite database in a temporary file.
+pub async fn sqlite() -> (Db, String) {
+    let dir = std::env::temp_dir().join("gongyi-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.db", unique("t")));
+    let url = format!("sqlite://{}", path.display());
+    let db = Db::connect(&url).await.expect("sqlite connects");
+    db.migrate().await.expect("sqlite migrations apply");
+    (db, url)
+}
+
+/// A fresh PostgreSQL database.
+pub async fn postgres() -> (Db, String) {
+    let base = postgres_base_url();
+    let name = unique("gongyi_t");
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {base} is needed for the contract tests: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    let url = match base.rsplit_once('/') {
+        Some((head, _)) => format!("{head}/{name}"),
+        None => panic!("bad postgres url {base}"),
+    };
+    let db = Db::connect(&url).await.expect("postgres connects");
+    db.migrate().await.expect("postgres migrations apply");
+    (db, url)
+}
+
+/// One fresh, migrated database per enabled backend, with its URL.
+pub async fn databases() -> Vec<(Db, String)> {
+    let mut v = Vec::new();
+    for b in backends() {
+        match b.as_str() {
+            "sqlite" => v.push(sqlite().await),
+            "postgres" => v.push(postgres().await),
+            "" => {}
+            other => panic!("unknown backend {other} in GONGYI_TEST_BACKENDS"),
+        }
+    }
+    v
+}

@@ -1,0 +1,79 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document served at
+//! `/api/v1/openapi.json`. Errors are `{code, message, fields}`.
+
+pub mod orgs;
+pub mod people;
+
+use crate::error::{ApiError, ErrorBody, FieldErrorBody};
+use axum::extract::{FromRequest, Request};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use utoipa::OpenApi;
+
+/// `Json<T>` whose rejection is our error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(ApiError::bad_request(format!(
+                "请求体不是有效的 JSON 或字段类型不符:{}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// A page of results.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PageBody<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gongyi API",
+        version = "1",
+        description = "杨浦区社会组织培育发展平台 · 公益数据库接口"
+    ),
+    paths(
+        orgs::list,
+        orgs::get,
+        orgs::create,
+        orgs::update,
+        orgs::history,
+        orgs::add_history,
+        people::list,
+        people::get,
+        people::create,
+        people::add_record,
+    ),
+    components(schemas(
+        ErrorBody,
+        FieldErrorBody,
+        crate::views::OrganizationView,
+        crate::views::PersonView,
+        crate::views::EmploymentView,
+        orgs::OrganizationBody,
+        orgs::DirectoryBody,
+        orgs::FacetCount,
+        orgs::HistoryBody,
+        orgs::HistoryRecordBody,
+        people::PersonBody,
+        people::PersonRecordBody,
+        people::PersonDetailBody,
+    ))
+)]
+pub struct ApiDoc;
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

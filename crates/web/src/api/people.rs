@@ -1,0 +1,153 @@
+//! `/api/v1/people`: social-work talent, with personal data masked.
+
+use super::{ApiJson, PageBody};
+use crate::error::ApiError;
+use crate::pages::people::PeopleParams;
+use crate::views::{EmploymentView, PersonView};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use gongyi_app::people::{PersonRecordInput, ReviewInput};
+use gongyi_app::AppError;
+use gongyi_domain::person::{EmploymentInput, PersonInput, QualificationInput};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PersonBody {
+    pub name: String,
+    pub resident_id: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub social_work_start_date: String,
+    #[serde(default)]
+    pub supervisor: bool,
+}
+
+/// People, paginated.
+#[utoipa::path(get, path = "/api/v1/people", params(PeopleParams),
+    responses((status = 200, body = PageBody<PersonView>)), tag = "people")]
+pub async fn list(
+    State(s): State<AppState>,
+    Query(p): Query<PeopleParams>,
+) -> Result<Json<PageBody<PersonView>>, ApiError> {
+    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
+    let list = s.registry.people(&p.filter(), page, per_page).await?;
+    Ok(Json(PageBody {
+        items: list.items.iter().map(PersonView::from).collect(),
+        total: list.total,
+        page: list.page,
+        per_page: list.per_page,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonDetailBody {
+    pub person: PersonView,
+    pub qualifications: Vec<serde_json::Value>,
+    pub employments: Vec<EmploymentView>,
+    pub reviews: Vec<serde_json::Value>,
+}
+
+/// One person with qualifications, employments and reviews.
+#[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = PersonDetailBody), (status = 404, body = crate::error::ErrorBody)), tag = "people")]
+pub async fn get(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<PersonDetailBody>, ApiError> {
+    use serde_json::json;
+    let p = s.registry.person_page(id).await?;
+    Ok(Json(PersonDetailBody {
+        person: PersonView::from(&p.person),
+        qualifications: p
+            .qualifications
+            .iter()
+            .map(|q| json!({"level": q.level, "certificate_no": q.certificate_no, "date": q.date}))
+            .collect(),
+        employments: p.employments.iter().map(EmploymentView::from).collect(),
+        reviews: p
+            .reviews
+            .iter()
+            .map(|r| json!({"year": r.year, "training_hours": r.training_hours, "performance": r.performance}))
+            .collect(),
+    }))
+}
+
+/// Registers a person.
+#[utoipa::path(post, path = "/api/v1/people", request_body = PersonBody,
+    responses((status = 201, body = PersonView), (status = 422, body = crate::error::ErrorBody)), tag = "people")]
+pub async fn create(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<PersonBody>,
+) -> Result<(StatusCode, Json<PersonView>), ApiError> {
+    let input = PersonInput {
+        name: b.name,
+        resident_id: b.resident_id,
+        phone: b.phone,
+        social_work_start_date: b.social_work_start_date,
+        supervisor: if b.supervisor { "1" } else { "0" }.into(),
+    };
+    let p = s.registry.create_person(&input).await?;
+    Ok((StatusCode::CREATED, Json(PersonView::from(&p))))
+}
+
+/// A qualification, employment or review; fields by kind.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct PersonRecordBody {
+    pub level: String,
+    pub certificate_no: String,
+    pub date: String,
+    pub org_credit_code: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub labour_contract: bool,
+    pub full_time: bool,
+    pub position: String,
+    pub year: String,
+    pub training_hours: String,
+    pub performance: String,
+}
+
+/// Adds a record: `kind` is qualifications, employments or reviews.
+#[utoipa::path(post, path = "/api/v1/people/{id}/{kind}", request_body = PersonRecordBody,
+    params(("id" = i64, Path), ("kind" = String, Path)),
+    responses((status = 201, description = "created; body is {id}"), (status = 422, body = crate::error::ErrorBody)),
+    tag = "people")]
+pub async fn add_record(
+    State(s): State<AppState>,
+    Path((id, kind)): Path<(i64, String)>,
+    ApiJson(b): ApiJson<PersonRecordBody>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let f = |v: bool| if v { "1" } else { "0" }.to_string();
+    let input = match kind.as_str() {
+        "qualifications" => PersonRecordInput::Qualification(QualificationInput {
+            level: b.level,
+            certificate_no: b.certificate_no,
+            date: b.date,
+        }),
+        "employments" => PersonRecordInput::Employment(EmploymentInput {
+            org_credit_code: b.org_credit_code,
+            start_date: b.start_date,
+            end_date: b.end_date,
+            labour_contract: f(b.labour_contract),
+            full_time: f(b.full_time),
+            position: b.position,
+        }),
+        "reviews" => PersonRecordInput::Review(ReviewInput {
+            year: b.year,
+            training_hours: b.training_hours,
+            performance: b.performance,
+        }),
+        _ => return Err(AppError::NotFound.into()),
+    };
+    let person = s.registry.db.person(id).await.map_err(AppError::from)?;
+    let rid = s
+        .registry
+        .add_person_record(&person.resident_id, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": rid }))))
+}

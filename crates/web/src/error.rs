@@ -1,0 +1,142 @@
+//! Errors become a response once: pages get a Chinese error page, the API gets
+//! `{code, message, fields}` with a matching status.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use gongyi_app::AppError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One field's error in an API response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The error body of every API failure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code: `invalid_input`, `not_found`, `conflict`, `bad_request`, `internal`.
+    pub code: String,
+    /// A message in Chinese.
+    pub message: String,
+    pub fields: Vec<FieldErrorBody>,
+}
+
+fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Conflict => StatusCode::CONFLICT,
+        AppError::Store(_) | AppError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// An error of an API handler.
+#[derive(Debug)]
+pub struct ApiError(pub StatusCode, pub ErrorBody);
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError(
+            StatusCode::BAD_REQUEST,
+            ErrorBody {
+                code: "bad_request".into(),
+                message: message.into(),
+                fields: vec![],
+            },
+        )
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = status_of(&e);
+        if status.is_server_error() {
+            tracing::error!(error = %e, "request failed");
+        }
+        let fields = match &e {
+            AppError::Invalid(i) => {
+                i.0.iter()
+                    .map(|f| FieldErrorBody {
+                        field: f.field.clone(),
+                        code: f.code.into(),
+                        message: f.message.clone(),
+                    })
+                    .collect()
+            }
+            _ => vec![],
+        };
+        let message = match &e {
+            AppError::Invalid(i) => format!("输入有误:{}", i.first_message()),
+            AppError::Store(_) | AppError::Io(_) => "服务器内部错误".into(),
+            other => other.to_string(),
+        };
+        ApiError(
+            status,
+            ErrorBody {
+                code: e.code().into(),
+                message,
+                fields,
+            },
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(self.1)).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+}
+
+/// An error of a page handler.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        if status.is_server_error() {
+            tracing::error!(error = %self.0, "page failed");
+        }
+        let (title, message) = match &self.0 {
+            AppError::NotFound => (
+                "未找到".to_string(),
+                "您要查看的记录不存在,可能已被删除或地址有误。".to_string(),
+            ),
+            AppError::Store(_) | AppError::Io(_) => (
+                "服务器错误".into(),
+                "服务器暂时无法完成请求,请稍后再试。".into(),
+            ),
+            other => ("无法完成".into(), other.to_string()),
+        };
+        render(status, &ErrorPage { title, message })
+    }
+}
+
+/// Renders a template, or a plain 500 if the template itself fails.
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "模板渲染失败").into_response()
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Server-rendered pages (Simplified Chinese), one module per resource.
+
+pub mod home;
+pub mod orgs;
+pub mod people;
+
+use std::collections::HashMap;
+
+/// What every form page carries: the values as typed and the errors by field.
+#[derive(Debug, Default, Clone)]
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub errors: HashMap<String, String>,
+    /// A message above the form (conflicts, summaries).
+    pub notice: String,
+}
+
+impl FormState {
+    pub fn v(&self, k: &str) -> &str {
+        self.values.get(k).map(String::as_str).unwrap_or("")
+    }
+    pub fn e(&self, k: &str) -> &str {
+        self.errors.get(k).map(String::as_str).unwrap_or("")
+    }
+    pub fn has(&self, k: &str) -> bool {
+        self.errors.contains_key(k)
+    }
+    pub fn checked(&self, k: &str) -> bool {
+        matches!(self.v(k), "1" | "是" | "true" | "on")
+    }
+}
+
+/// A `<select>` option.
+#[derive(Debug, Clone)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+pub fn opts<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Opt> {
+    all.iter()
+        .map(|v| Opt {
+            value: code(*v).into(),
+            label: label(*v).into(),
+        })
+        .collect()
+}
+
+/// `key=value&…` for links, percent-encoded.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    serde_urlencoded::to_string(
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default()
+}

@@ -1,0 +1,379 @@
+//! People pages: the social-work talent registry, a person's page, forms.
+
+use super::{opts, query_string, FormState, Opt};
+use crate::error::{render, PageError};
+use crate::form::{errors_by_field, FormPairs};
+use crate::views::*;
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongyi_app::people::{PersonPage, PersonRecordInput, ReviewInput};
+use gongyi_app::AppError;
+use gongyi_domain::person::{
+    EmploymentInput, PerformanceRating, PersonInput, QualificationInput, QualificationLevel,
+};
+use gongyi_store::people::PersonFilter;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct PeopleParams {
+    /// Name fragment, pinyin or initials.
+    pub q: Option<String>,
+    /// ASSISTANT · INTERMEDIATE · SENIOR
+    pub qualification: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl PeopleParams {
+    pub fn filter(&self) -> PersonFilter {
+        let some = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        PersonFilter {
+            q: some(&self.q),
+            qualification: some(&self.qualification),
+            org_id: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    q: String,
+    qualification: String,
+    levels: Vec<Opt>,
+    items: Vec<PersonView>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev: String,
+    next: String,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    Query(p): Query<PeopleParams>,
+) -> Result<Response, PageError> {
+    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
+    let f = p.filter();
+    let list = s.registry.people(&f, page, per_page).await?;
+    let link = |n: i64| {
+        format!(
+            "/people?{}",
+            query_string(&[
+                ("q", p.q.clone().unwrap_or_default()),
+                ("qualification", p.qualification.clone().unwrap_or_default()),
+                ("page", n.to_string()),
+            ])
+        )
+    };
+    let pages = list.pages();
+    let view = ListPage {
+        q: f.q.clone().unwrap_or_default(),
+        qualification: f.qualification.clone().unwrap_or_default(),
+        levels: opts(
+            QualificationLevel::ALL,
+            QualificationLevel::code,
+            QualificationLevel::label,
+        ),
+        items: list.items.iter().map(PersonView::from).collect(),
+        total: list.total,
+        page,
+        pages,
+        prev: if page > 1 {
+            link(page - 1)
+        } else {
+            String::new()
+        },
+        next: if page < pages {
+            link(page + 1)
+        } else {
+            String::new()
+        },
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+pub struct Cells {
+    pub cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "people/show.html")]
+struct ShowPage {
+    p: PersonView,
+    qualifications: Vec<Cells>,
+    employments: Vec<EmploymentView>,
+    reviews: Vec<Cells>,
+    levels: Vec<Opt>,
+    ratings: Vec<Opt>,
+    kind: String,
+    form: FormState,
+    notice: String,
+}
+
+impl ShowPage {
+    fn form_of(&self, kind: &str) -> FormState {
+        if self.kind == kind {
+            self.form.clone()
+        } else {
+            FormState::default()
+        }
+    }
+}
+
+fn show_page(pp: &PersonPage, kind: &str, form: FormState, notice: String) -> ShowPage {
+    ShowPage {
+        p: PersonView::from(&pp.person),
+        qualifications: pp
+            .qualifications
+            .iter()
+            .map(|q| Cells {
+                cells: vec![
+                    qualification_label(&q.level),
+                    q.certificate_no.clone(),
+                    q.date.to_string(),
+                ],
+            })
+            .collect(),
+        employments: pp.employments.iter().map(EmploymentView::from).collect(),
+        reviews: pp
+            .reviews
+            .iter()
+            .map(|r| Cells {
+                cells: vec![
+                    r.year.to_string(),
+                    r.training_hours.to_string(),
+                    r.performance
+                        .as_deref()
+                        .map(performance_label)
+                        .unwrap_or_else(|| "—".into()),
+                ],
+            })
+            .collect(),
+        levels: opts(
+            QualificationLevel::ALL,
+            QualificationLevel::code,
+            QualificationLevel::label,
+        ),
+        ratings: opts(
+            PerformanceRating::ALL,
+            PerformanceRating::code,
+            PerformanceRating::label,
+        ),
+        kind: kind.into(),
+        form,
+        notice,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    pub saved: Option<String>,
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Query(n): Query<Notice>,
+) -> Result<Response, PageError> {
+    let pp = s.registry.person_page(id).await?;
+    let notice = if n.saved.is_some() {
+        "已保存。".to_string()
+    } else {
+        String::new()
+    };
+    Ok(render(
+        StatusCode::OK,
+        &show_page(&pp, "", FormState::default(), notice),
+    ))
+}
+
+fn record_input(kind: &str, f: &FormPairs) -> Option<PersonRecordInput> {
+    Some(match kind {
+        "qualifications" => PersonRecordInput::Qualification(QualificationInput {
+            level: f.get("level"),
+            certificate_no: f.get("certificate_no"),
+            date: f.get("date"),
+        }),
+        "employments" => PersonRecordInput::Employment(EmploymentInput {
+            org_credit_code: f.get("org_credit_code"),
+            start_date: f.get("start_date"),
+            end_date: f.get("end_date"),
+            labour_contract: f.flag("labour_contract"),
+            full_time: f.flag("full_time"),
+            position: f.get("position"),
+        }),
+        "reviews" => PersonRecordInput::Review(ReviewInput {
+            year: f.get("year"),
+            training_hours: f.get("training_hours"),
+            performance: f.get("performance"),
+        }),
+        _ => return None,
+    })
+}
+
+pub async fn add_record(
+    State(s): State<AppState>,
+    Path((id, kind)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    let Some(input) = record_input(&kind, &f) else {
+        return Err(PageError(AppError::NotFound));
+    };
+    let person = s.registry.db.person(id).await.map_err(AppError::from)?;
+    match s
+        .registry
+        .add_person_record(&person.resident_id, &input)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1#{kind}")).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let (errors, notice) = errors_by_field(&e);
+            let form = FormState {
+                values: f.0.into_iter().collect(),
+                errors,
+                notice,
+            };
+            let pp = s.registry.person_page(id).await?;
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &show_page(&pp, &kind, form, String::new()),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct PersonForm {
+    title: String,
+    action: String,
+    creating: bool,
+    form: FormState,
+}
+
+fn person_input(f: &FormPairs) -> PersonInput {
+    PersonInput {
+        name: f.get("name"),
+        resident_id: f.get("resident_id"),
+        phone: f.get("phone"),
+        social_work_start_date: f.get("social_work_start_date"),
+        supervisor: f.flag("supervisor"),
+    }
+}
+
+pub async fn new_form() -> Response {
+    render(
+        StatusCode::OK,
+        &PersonForm {
+            title: "登记社工人才".into(),
+            action: "/people/new".into(),
+            creating: true,
+            form: FormState::default(),
+        },
+    )
+}
+
+pub async fn create(State(s): State<AppState>, body: Bytes) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    match s.registry.create_person(&person_input(&f)).await {
+        Ok(p) => Ok(Redirect::to(&format!("/people/{}?saved=1", p.id)).into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let (errors, notice) = errors_by_field(&e);
+            let form = FormState {
+                values: f.0.into_iter().collect(),
+                errors,
+                notice,
+            };
+            let page = PersonForm {
+                title: "登记社工人才".into(),
+                action: "/people/new".into(),
+                creating: true,
+                form,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The edit form never shows the full ID number; leaving it blank keeps it.
+pub async fn edit_form(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let p = s.registry.db.person(id).await.map_err(AppError::from)?;
+    let mut form = FormState::default();
+    let v = &mut form.values;
+    v.insert("name".into(), p.name.clone());
+    v.insert(
+        "supervisor".into(),
+        if p.supervisor { "1" } else { "0" }.into(),
+    );
+    v.insert(
+        "social_work_start_date".into(),
+        p.social_work_start_date
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    );
+    v.insert("version".into(), p.version.to_string());
+    let page = PersonForm {
+        title: format!("修改:{}", p.name),
+        action: format!("/people/{id}/edit"),
+        creating: false,
+        form,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn update(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    let current = s.registry.db.person(id).await.map_err(AppError::from)?;
+    let mut input = person_input(&f);
+    if input.resident_id.trim().is_empty() {
+        input.resident_id = current.resident_id.clone();
+    }
+    if input.phone.trim().is_empty() {
+        input.phone = current.phone.clone().unwrap_or_default();
+    }
+    let version = f.get("version").parse::<i64>().unwrap_or(0);
+    match s.registry.update_person(id, version, &input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/people/{}?saved=1", p.id)).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict)) => {
+            let (errors, notice) = errors_by_field(&e);
+            let form = FormState {
+                values: f.0.into_iter().collect(),
+                errors,
+                notice,
+            };
+            let status = if matches!(e, AppError::Conflict) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let page = PersonForm {
+                title: "修改人员信息".into(),
+                action: format!("/people/{id}/edit"),
+                creating: false,
+                form,
+            };
+            Ok(render(status, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

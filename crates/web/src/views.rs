@@ -1,0 +1,210 @@
+//! View models: what pages and the API show of stored rows. Personal data
+//! (resident IDs, phones) is masked here, the one place rows become views.
+
+use gongyi_domain::history::{CreditList, HonourLevel, InspectionResult, PartyOrgForm};
+use gongyi_domain::organization::{OrgKind, OrgStatus};
+use gongyi_domain::person::{PerformanceRating, QualificationLevel};
+use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
+use gongyi_domain::{Fen, Invalid};
+use gongyi_store::orgs::OrgRow;
+use gongyi_store::people::{EmploymentRow, PersonRow};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The Chinese label of a stored vocabulary code (the code itself if unknown).
+pub fn label_of<T: Copy>(
+    parse: fn(&str, &str) -> Result<T, Invalid>,
+    label: fn(T) -> &'static str,
+    code: &str,
+) -> String {
+    parse("", code)
+        .map(label)
+        .map(str::to_string)
+        .unwrap_or_else(|_| code.to_string())
+}
+
+pub fn kind_label(c: &str) -> String {
+    label_of(OrgKind::parse, OrgKind::label, c)
+}
+pub fn status_label(c: &str) -> String {
+    label_of(OrgStatus::parse, OrgStatus::label, c)
+}
+pub fn inspection_label(c: &str) -> String {
+    label_of(InspectionResult::parse, InspectionResult::label, c)
+}
+pub fn honour_level_label(c: &str) -> String {
+    label_of(HonourLevel::parse, HonourLevel::label, c)
+}
+pub fn credit_list_label(c: &str) -> String {
+    label_of(CreditList::parse, CreditList::label, c)
+}
+pub fn party_form_label(c: &str) -> String {
+    label_of(PartyOrgForm::parse, PartyOrgForm::label, c)
+}
+pub fn qualification_label(c: &str) -> String {
+    label_of(QualificationLevel::parse, QualificationLevel::label, c)
+}
+pub fn performance_label(c: &str) -> String {
+    label_of(PerformanceRating::parse, PerformanceRating::label, c)
+}
+
+pub fn yes_no(b: bool) -> &'static str {
+    if b {
+        "是"
+    } else {
+        "否"
+    }
+}
+
+/// An organisation as the API returns it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationView {
+    /// 统一社会信用代码
+    pub credit_code: String,
+    /// org-id form for open data
+    pub org_id: String,
+    pub name: String,
+    /// SOCIAL_GROUP · PRIVATE_NON_ENTERPRISE · FOUNDATION
+    pub kind: String,
+    pub kind_label: String,
+    pub community: bool,
+    pub fresh_graduate: bool,
+    pub in_district: bool,
+    pub subdistrict_code: String,
+    pub subdistrict: String,
+    #[schema(value_type = String, format = Date)]
+    pub registration_date: chrono::NaiveDate,
+    /// In fen.
+    pub registered_capital_fen: i64,
+    pub service_fields: Vec<String>,
+    pub address: Option<String>,
+    pub legal_representative: Option<String>,
+    /// Masked (`138****5678`).
+    pub contact_phone: Option<String>,
+    pub status: String,
+    pub status_label: String,
+    pub stage: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deregistration_date: Option<chrono::NaiveDate>,
+    pub current_rating: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub current_rating_date: Option<chrono::NaiveDate>,
+    /// Send back with an update (optimistic concurrency).
+    pub version: i64,
+}
+
+impl From<&OrgRow> for OrganizationView {
+    fn from(o: &OrgRow) -> Self {
+        OrganizationView {
+            credit_code: o.credit_code.clone(),
+            org_id: format!("CN-USCI-{}", o.credit_code),
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+            kind_label: kind_label(&o.kind),
+            community: o.community,
+            fresh_graduate: o.fresh_graduate,
+            in_district: o.in_district,
+            subdistrict_code: o.subdistrict_code.clone(),
+            subdistrict: o.subdistrict_name.clone(),
+            registration_date: o.registration_date,
+            registered_capital_fen: o.registered_capital_fen,
+            service_fields: split_names(&o.service_fields),
+            address: o.address.clone(),
+            legal_representative: o.legal_representative.clone(),
+            contact_phone: o.contact_phone.as_deref().map(mask_phone),
+            status: o.status.clone(),
+            status_label: status_label(&o.status),
+            stage: o.stage.clone(),
+            deregistration_date: o.deregistration_date,
+            current_rating: o.current_rating.clone(),
+            current_rating_date: o.current_rating_date,
+            version: o.version,
+        }
+    }
+}
+
+pub fn split_names(s: &str) -> Vec<String> {
+    s.split('、')
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A person as pages and the API show them: ID number and phone masked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    /// Masked (`310110********123X`).
+    pub resident_id: String,
+    #[schema(value_type = String, format = Date)]
+    pub birth_date: chrono::NaiveDate,
+    pub sex: String,
+    /// Masked.
+    pub phone: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub social_work_start_date: Option<chrono::NaiveDate>,
+    pub supervisor: bool,
+    pub qualification: Option<String>,
+    pub qualification_label: String,
+    pub version: i64,
+}
+
+impl From<&PersonRow> for PersonView {
+    fn from(p: &PersonRow) -> Self {
+        PersonView {
+            id: p.id,
+            name: p.name.clone(),
+            resident_id: mask_resident_id(&p.resident_id),
+            birth_date: p.birth_date,
+            sex: p.sex.clone(),
+            phone: p.phone.as_deref().map(mask_phone),
+            social_work_start_date: p.social_work_start_date,
+            supervisor: p.supervisor,
+            qualification: p.qualification.clone(),
+            qualification_label: p
+                .qualification
+                .as_deref()
+                .map(qualification_label)
+                .unwrap_or_else(|| "无".into()),
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmploymentView {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub credit_code: String,
+    pub org_name: String,
+    #[schema(value_type = String, format = Date)]
+    pub start_date: chrono::NaiveDate,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub end_date: Option<chrono::NaiveDate>,
+    pub labour_contract: bool,
+    pub full_time: bool,
+    pub position: Option<String>,
+}
+
+impl From<&EmploymentRow> for EmploymentView {
+    fn from(e: &EmploymentRow) -> Self {
+        EmploymentView {
+            id: e.id,
+            person_id: e.person_id,
+            person_name: e.person_name.clone(),
+            credit_code: e.credit_code.clone(),
+            org_name: e.org_name.clone(),
+            start_date: e.start_date,
+            end_date: e.end_date,
+            labour_contract: e.labour_contract,
+            full_time: e.full_time,
+            position: e.position.clone(),
+        }
+    }
+}
+
+pub fn yuan(fen: i64) -> String {
+    Fen(fen).to_yuan_string()
+}
