@@ -22,8 +22,8 @@ pub fn entitlements_csv<W: io::Write>(e: &Evaluation, w: W) -> csv::Result<()> {
     ])?;
     let mut key = String::new();
     let mut amount = String::new();
-    for row in &e.result.entitlements {
-        row_fields(&e.facts, row, &mut key, &mut amount);
+    for row in e.result.entitlements() {
+        row_fields(&e.facts, &row, &mut key, &mut amount);
         out.write_record([
             row.rule.code(),
             row.rule.beneficiary_kind().code(),
@@ -295,11 +295,7 @@ fn explanation_json(x: &Explanation) -> ExplanationJson<'_> {
 
 /// Each row with its explanation, rendered one at a time.
 fn explained(e: &Evaluation) -> impl Iterator<Item = (Entitlement, Explanation)> + '_ {
-    let (again, bases) =
-        gongyi_domain::policy::evaluate_with_basis(&e.facts, &e.policy, e.result.window);
-    again
-        .entitlements
+    gongyi_domain::policy::evaluate_with_basis(&e.facts, &e.policy, e.result.window)
         .into_iter()
-        .zip(bases)
         .map(move |(row, basis)| (row, explain_with_basis(&e.facts, &e.policy, &row, basis)))
 }

@@ -1,11 +1,11 @@
 //! The batch evaluator, its totals, and the per-beneficiary "what may I
 //! claim and why not" queries.
 //!
-//! The batch path ([`evaluate`]) keeps one 24-byte [`Entitlement`] per
-//! payment and nothing else; explanations are rebuilt on demand from the
-//! same rule code ([`explain_entitlement`], [`claims_of_org`],
-//! [`claims_of_person`]) or kept as compact [`Basis`] values
-//! ([`evaluate_with_basis`]).
+//! The batch path ([`evaluate`], [`evaluate_parallel`]) keeps 16 bytes per
+//! payment (amount, beneficiary, packed event key; the rule is the chunk's)
+//! and nothing else; explanations are rebuilt on demand from the same rule
+//! code ([`explain_entitlement`], [`claims_of_org`], [`claims_of_person`]) or
+//! kept as compact [`Basis`] values ([`evaluate_with_basis`]).
 
 use crate::money::Fen;
 use crate::policy::explain::{Basis, Explanation, Outcome, Refusal};
@@ -180,14 +180,75 @@ pub fn registration_check(facts: &Facts, policy: &Policy, o: OrgIx) -> Option<Re
     })
 }
 
+/// A payment as the batch keeps it; the key's kind follows from the rule
+/// (see [`pack`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    amount: Fen,
+    beneficiary: u32,
+    key: u32,
+}
+
+/// The rows of one rule (or of a range of its beneficiaries), in order.
+#[derive(Debug, Clone)]
+struct Chunk {
+    rule: Rule,
+    rows: Vec<Row>,
+}
+
+/// Packs a key into 32 bits; the rule says which kind it is.
+fn pack(key: EventKey) -> u32 {
+    match key {
+        EventKey::Date(d) => d.num_days_from_ce() as u32,
+        EventKey::Month(m) => m.index() as u32,
+        EventKey::Year(y) => y as u32,
+        EventKey::Honour(i) | EventKey::Venture(i) | EventKey::Win(i) => i,
+    }
+}
+
+fn unpack(rule: Rule, key: u32) -> EventKey {
+    match rule {
+        Rule::R2 | Rule::R4 | Rule::R11 => EventKey::Date(
+            NaiveDate::from_num_days_from_ce_opt(key as i32).unwrap_or(NaiveDate::MIN),
+        ),
+        Rule::R3 | Rule::R9 => EventKey::Month(YearMonth::from_index(key as i32)),
+        Rule::R10 => EventKey::Year(key as i32),
+        Rule::R5 => EventKey::Honour(key),
+        Rule::R6 => EventKey::Venture(key),
+        Rule::R7 => EventKey::Win(key),
+    }
+}
+
 /// The result of a batch evaluation.
 #[derive(Debug, Clone)]
 pub struct Evaluation {
     pub window: Window,
-    /// In the contract's order: rule, beneficiary id, event key.
-    pub entitlements: Vec<Entitlement>,
+    chunks: Vec<Chunk>,
     /// R1 for organisations registered in the window, by id.
     pub registration_checks: Vec<RegistrationCheck>,
+}
+
+impl Evaluation {
+    /// Every payment in the contract's order: rule, beneficiary id, event key.
+    pub fn entitlements(&self) -> impl Iterator<Item = Entitlement> + '_ {
+        self.chunks.iter().flat_map(|c| {
+            c.rows.iter().map(move |r| Entitlement {
+                amount: r.amount,
+                beneficiary: r.beneficiary,
+                key: unpack(c.rule, r.key),
+                rule: c.rule,
+            })
+        })
+    }
+
+    /// The number of payments.
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(|c| c.rows.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -235,7 +296,7 @@ impl Evaluation {
             })
             .collect();
         let mut all = YearTotal::default();
-        for e in &self.entitlements {
+        for e in self.entitlements() {
             let Some(r) = rules.iter_mut().find(|r| r.rule == e.rule) else {
                 continue;
             };
@@ -267,44 +328,41 @@ impl Evaluation {
     }
 }
 
-/// The batch sink: rows and, if `B` is [`Basis`], their bases.
-struct Rows<B> {
-    rows: Vec<(Entitlement, B)>,
-}
+/// The batch sink: compact rows, no reasons.
+struct Rows(Vec<Row>);
 
-trait Keep: Sized {
-    fn keep(b: Basis) -> Self;
-}
-
-impl Keep for () {
-    #[inline]
-    fn keep(_: Basis) -> Self {}
-}
-
-impl Keep for Basis {
-    #[inline]
-    fn keep(b: Basis) -> Self {
-        b
-    }
-}
-
-impl<B: Keep> Sink for Rows<B> {
+impl Sink for Rows {
     const DETAILS: bool = false;
 
     #[inline]
-    fn grant(&mut self, rule: Rule, who: u32, key: EventKey, _: u8, amount: Fen, basis: Basis) {
-        self.rows.push((
-            Entitlement {
-                amount,
-                beneficiary: who,
-                key,
-                rule,
-            },
-            B::keep(basis),
-        ));
+    fn grant(&mut self, _: Rule, who: u32, key: EventKey, _: u8, amount: Fen, _: Basis) {
+        self.0.push(Row {
+            amount,
+            beneficiary: who,
+            key: pack(key),
+        });
     }
 
     #[inline]
+    fn refuse(&mut self, _: Rule, _: u32, _: EventKey, _: Option<u8>, _: Refusal) {}
+}
+
+/// The batch sink that keeps each payment's basis.
+struct RowsWithBasis(Vec<(Entitlement, Basis)>);
+
+impl Sink for RowsWithBasis {
+    const DETAILS: bool = false;
+
+    fn grant(&mut self, rule: Rule, who: u32, key: EventKey, _: u8, amount: Fen, basis: Basis) {
+        let e = Entitlement {
+            amount,
+            beneficiary: who,
+            key,
+            rule,
+        };
+        self.0.push((e, basis));
+    }
+
     fn refuse(&mut self, _: Rule, _: u32, _: EventKey, _: Option<u8>, _: Refusal) {}
 }
 
@@ -335,64 +393,148 @@ impl Sink for Decisions {
     }
 }
 
-/// Every rule over every beneficiary, in output order.
-fn run_all<B: Keep>(cx: &Ctx, sink: &mut Rows<B>) {
-    let facts = cx.facts;
-    let mut seen = Vec::new();
-    let mut spells = Vec::new();
+/// A share of the batch: one rule over a range of its beneficiaries (or
+/// projects, for R7; R10 ranks whole years and is not split).
+#[derive(Debug, Clone, Copy)]
+struct Task {
+    rule: Rule,
+    from: u32,
+    to: u32,
+}
+
+/// The tasks in output order; the rules over people (R9 dominates) are
+/// split in `split` ranges so that threads can share them.
+fn tasks(facts: &Facts, split: u32) -> Vec<Task> {
+    let orgs = facts.org_count() as u32;
+    let people = facts.person_count() as u32;
+    let mut out = Vec::new();
     for rule in Rule::ALL {
-        let start = sink.rows.len();
-        match rule {
-            Rule::R2 => facts.orgs().for_each(|o| rules::r2(cx, o, sink)),
-            Rule::R3 => facts.orgs().for_each(|o| rules::r3(cx, o, sink)),
-            Rule::R4 => facts.orgs().for_each(|o| rules::r4(cx, o, sink)),
-            Rule::R5 => facts.orgs().for_each(|o| rules::r5(cx, o, sink, &mut seen)),
-            Rule::R6 => facts.orgs().for_each(|o| rules::r6(cx, o, sink)),
-            Rule::R7 => {
-                for project in 0..facts.competition_project_count() as u32 {
-                    rules::r7(cx, project, None, sink);
-                }
+        let (n, parts) = match rule {
+            Rule::R7 => (facts.competition_project_count() as u32, 1),
+            Rule::R10 => (1, 1),
+            Rule::R9 => (people, split),
+            Rule::R11 => (people, 1),
+            Rule::R3 => (orgs, split.div_ceil(2)),
+            _ => (orgs, 1),
+        };
+        let parts = parts.clamp(1, n.max(1));
+        let step = n.div_ceil(parts).max(1);
+        let mut from = 0u32;
+        loop {
+            let to = from.saturating_add(step).min(n);
+            out.push(Task { rule, from, to });
+            if to >= n {
+                break;
             }
-            Rule::R9 => facts
-                .people()
-                .for_each(|p| rules::r9(cx, p, sink, &mut spells)),
-            Rule::R10 => rules::r10(cx, None, sink),
-            Rule::R11 => facts
-                .people()
-                .for_each(|p| rules::r11(cx, p, sink, &mut spells)),
+            from = to;
         }
-        sort_rows(&mut sink.rows[start..], facts);
+    }
+    out
+}
+
+/// Runs one task into `sink`.
+fn run_task<S: Sink>(cx: &Ctx, t: Task, sink: &mut S, scratch: &mut Scratch) {
+    let orgs = (t.from..t.to).map(OrgIx);
+    let people = (t.from..t.to).map(PersonIx);
+    match t.rule {
+        Rule::R2 => orgs.for_each(|o| rules::r2(cx, o, sink)),
+        Rule::R3 => orgs.for_each(|o| rules::r3(cx, o, sink)),
+        Rule::R4 => orgs.for_each(|o| rules::r4(cx, o, sink)),
+        Rule::R5 => orgs.for_each(|o| rules::r5(cx, o, sink, &mut scratch.seen)),
+        Rule::R6 => orgs.for_each(|o| rules::r6(cx, o, sink)),
+        Rule::R7 => (t.from..t.to).for_each(|p| rules::r7(cx, p, None, sink)),
+        Rule::R9 => people.for_each(|p| rules::r9(cx, p, sink, &mut scratch.spells)),
+        Rule::R10 => rules::r10(cx, None, sink),
+        Rule::R11 => people.for_each(|p| rules::r11(cx, p, sink, &mut scratch.spells)),
     }
 }
 
-/// Orders one rule's rows by beneficiary id (= index), then event key as a
-/// string; most rules produce them in order already.
-fn sort_rows<B>(rows: &mut [(Entitlement, B)], facts: &Facts) {
-    let cmp = |a: &Entitlement, b: &Entitlement| {
-        a.beneficiary
-            .cmp(&b.beneficiary)
-            .then_with(|| a.key.cmp_rendered(&b.key, facts))
-    };
-    if !rows
-        .windows(2)
-        .all(|w| cmp(&w[0].0, &w[1].0) != Ordering::Greater)
-    {
-        rows.sort_by(|a, b| cmp(&a.0, &b.0));
+#[derive(Default)]
+struct Scratch {
+    seen: Vec<(u32, i32)>,
+    spells: Vec<rules::Spell>,
+}
+
+fn chunk(cx: &Ctx, t: Task, scratch: &mut Scratch) -> Chunk {
+    let mut sink = Rows(Vec::new());
+    run_task(cx, t, &mut sink, scratch);
+    let mut rows = sink.0;
+    // R5 (title|year), R6, R7 (project ids) and R10 (ranked by year) are
+    // produced in another order than the contract's.
+    if matches!(t.rule, Rule::R5 | Rule::R6 | Rule::R7 | Rule::R10) {
+        let rule = t.rule;
+        rows.sort_by(|a, b| {
+            a.beneficiary
+                .cmp(&b.beneficiary)
+                .then_with(|| unpack(rule, a.key).cmp_rendered(&unpack(rule, b.key), cx.facts))
+        });
     }
+    Chunk { rule: t.rule, rows }
 }
 
 /// All entitlements of events dated in `window`, with R1 for organisations
 /// registered in it. Events of the policy period before the window still
-/// count towards limits.
+/// count towards limits. Runs on the calling thread.
 pub fn evaluate(facts: &Facts, policy: &Policy, window: Window) -> Evaluation {
+    evaluate_parallel(facts, policy, window, 1)
+}
+
+/// As [`evaluate`], sharing the work among `threads` threads (the result is
+/// the same for any number).
+pub fn evaluate_parallel(
+    facts: &Facts,
+    policy: &Policy,
+    window: Window,
+    threads: usize,
+) -> Evaluation {
     let cx = Ctx::new(facts, policy, window);
-    let mut sink = Rows::<()> { rows: Vec::new() };
-    run_all(&cx, &mut sink);
-    let entitlements = sink.rows.into_iter().map(|(e, ())| e).collect();
+    let threads = threads.max(1);
+    let tasks = tasks(facts, if threads == 1 { 1 } else { 4 * threads as u32 });
+    let chunks = if threads == 1 {
+        let mut scratch = Scratch::default();
+        tasks.iter().map(|&t| chunk(&cx, t, &mut scratch)).collect()
+    } else {
+        // Biggest tasks first, each thread taking the next one free.
+        let mut order: Vec<usize> = (0..tasks.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(task_weight(&tasks[i])));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, Chunk)> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut scratch = Scratch::default();
+                        let mut mine = Vec::new();
+                        loop {
+                            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&i) = order.get(k) else { break };
+                            mine.push((i, chunk(&cx, tasks[i], &mut scratch)));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, c)| c).collect()
+    };
     Evaluation {
         window,
-        entitlements,
+        chunks,
         registration_checks: registration_checks(facts, policy, window),
+    }
+}
+
+/// Rough relative cost, for scheduling only.
+fn task_weight(t: &Task) -> u64 {
+    let n = u64::from(t.to - t.from);
+    match t.rule {
+        Rule::R9 => 6 * n,
+        Rule::R3 => 4 * n,
+        _ => n,
     }
 }
 
@@ -402,19 +544,20 @@ pub fn evaluate_with_basis(
     facts: &Facts,
     policy: &Policy,
     window: Window,
-) -> (Evaluation, Vec<Basis>) {
+) -> Vec<(Entitlement, Basis)> {
     let cx = Ctx::new(facts, policy, window);
-    let mut sink = Rows::<Basis> { rows: Vec::new() };
-    run_all(&cx, &mut sink);
-    let (entitlements, bases) = sink.rows.into_iter().unzip();
-    (
-        Evaluation {
-            window,
-            entitlements,
-            registration_checks: registration_checks(facts, policy, window),
-        },
-        bases,
-    )
+    let mut sink = RowsWithBasis(Vec::new());
+    let mut scratch = Scratch::default();
+    for t in tasks(facts, 1) {
+        let start = sink.0.len();
+        run_task(&cx, t, &mut sink, &mut scratch);
+        sink.0[start..].sort_by(|a, b| {
+            a.0.beneficiary
+                .cmp(&b.0.beneficiary)
+                .then_with(|| a.0.key.cmp_rendered(&b.0.key, facts))
+        });
+    }
+    sink.0
 }
 
 fn registration_checks(facts: &Facts, policy: &Policy, window: Window) -> Vec<RegistrationCheck> {
@@ -435,14 +578,7 @@ pub fn claims_of_org(facts: &Facts, policy: &Policy, o: OrgIx, window: Window) -
     rules::r4(&cx, o, &mut sink);
     rules::r5(&cx, o, &mut sink, &mut Vec::new());
     rules::r6(&cx, o, &mut sink);
-    let mut projects: Vec<u32> = facts
-        .all_wins()
-        .iter()
-        .filter(|w| w.org == o)
-        .map(|w| w.project)
-        .collect();
-    projects.dedup();
-    for p in projects {
+    for p in facts.competition_projects_of(o) {
         rules::r7(&cx, p, Some(o), &mut sink);
     }
     sink.0

@@ -374,10 +374,15 @@ pub struct Facts {
     venture_project_ids: Strings,
     /// Grouped by competition project, in date order.
     wins: Grouped<CompetitionWin>,
+    /// Indices into `wins`, grouped by organisation.
+    wins_by_org: Grouped<u32>,
     competition_project_ids: Strings,
     employments: Grouped<Employment>,
     performance: Grouped<Performance>,
     reviews: Grouped<SupervisorReview>,
+    /// Indices into `reviews` by year: R10 ranks a year at a time.
+    review_years: Vec<(i32, Range<usize>)>,
+    review_index: Vec<u32>,
     decisions: Grouped<SeniorAwardDecision>,
 }
 
@@ -530,6 +535,19 @@ impl Facts {
         &self.wins.items
     }
 
+    /// The competition projects `o` has won prizes with, ascending.
+    pub fn competition_projects_of(&self, o: OrgIx) -> Vec<u32> {
+        let mut p: Vec<u32> = self
+            .wins_by_org
+            .of(o.0)
+            .iter()
+            .filter_map(|&i| self.win(i).map(|w| w.project))
+            .collect();
+        p.sort_unstable();
+        p.dedup();
+        p
+    }
+
     /// Sorted by start date.
     pub fn employments(&self, p: PersonIx) -> &[Employment] {
         self.employments.of(p.0)
@@ -548,6 +566,26 @@ impl Facts {
     /// Every supervisor review, by person then year.
     pub fn all_supervisor_reviews(&self) -> &[SupervisorReview] {
         &self.reviews.items
+    }
+
+    /// The years that have supervisor reviews, ascending.
+    pub fn supervisor_review_years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.review_years.iter().map(|(y, _)| *y)
+    }
+
+    /// The supervisor reviews of `year`, by person.
+    pub fn supervisor_reviews_of_year(&self, year: i32) -> impl Iterator<Item = &SupervisorReview> {
+        let range = self
+            .review_years
+            .binary_search_by_key(&year, |(y, _)| *y)
+            .ok()
+            .and_then(|i| self.review_years.get(i))
+            .map_or(0..0, |(_, r)| r.clone());
+        self.review_index
+            .get(range)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&i| self.reviews.items.get(i as usize))
     }
 
     /// Sorted by date, then row order.
@@ -879,6 +917,13 @@ impl FactsBuilder {
             wrows.push((project, w.date, w));
         }
         let wins = Grouped::build(pids.len(), wrows, true).map_err(dup("competition_wins"))?;
+        let by_org = wins
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.org.0, w.date, i as u32))
+            .collect();
+        let wins_by_org = Grouped::build(no, by_org, false).map_err(dup("competition_wins"))?;
 
         let employments = Grouped::build(np, remap(self.employments, &person_map), false)
             .map_err(dup("employments"))?;
@@ -892,6 +937,19 @@ impl FactsBuilder {
             .map_err(dup("supervisor_reviews"))?;
         for r in &mut reviews.items {
             r.person = PersonIx(person_map[r.person.0 as usize]);
+        }
+        let mut review_index: Vec<u32> = (0..reviews.items.len() as u32).collect();
+        review_index.sort_by_key(|&i| {
+            let r = &reviews.items[i as usize];
+            (r.year, r.person)
+        });
+        let mut review_years: Vec<(i32, Range<usize>)> = Vec::new();
+        for (k, &i) in review_index.iter().enumerate() {
+            let y = reviews.items[i as usize].year;
+            match review_years.last_mut() {
+                Some((ly, r)) if *ly == y => r.end = k + 1,
+                _ => review_years.push((y, k..k + 1)),
+            }
         }
         let decisions = Grouped::build(np, remap(self.decisions, &person_map), true)
             .map_err(dup("senior_award_decisions"))?;
@@ -919,10 +977,13 @@ impl FactsBuilder {
             ventures,
             venture_project_ids,
             wins,
+            wins_by_org,
             competition_project_ids,
             employments,
             performance,
             reviews,
+            review_years,
+            review_index,
             decisions,
         })
     }

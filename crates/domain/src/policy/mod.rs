@@ -28,9 +28,9 @@ pub mod registration;
 mod rules;
 
 pub use evaluate::{
-    claims_of_org, claims_of_person, evaluate, evaluate_with_basis, explain_entitlement,
-    explain_with_basis, registration_check, Decision, Entitlement, Evaluation, EventKey,
-    RegistrationCheck, RuleTotal, Totals, YearTotal,
+    claims_of_org, claims_of_person, evaluate, evaluate_parallel, evaluate_with_basis,
+    explain_entitlement, explain_with_basis, registration_check, Decision, Entitlement, Evaluation,
+    EventKey, RegistrationCheck, RuleTotal, Totals, YearTotal,
 };
 pub use explain::{Basis, Explanation, FactLine, Outcome, ParamLine, Refusal};
 pub use facts::{Facts, FactsBuilder, FactsError, NotDistrict, OrgIx, PersonIx};
@@ -178,6 +178,16 @@ impl YearMonth {
 
     pub fn next(self) -> YearMonth {
         YearMonth(self.0 + 1)
+    }
+
+    /// Months since year 0 (`year * 12 + month - 1`); consecutive months
+    /// have consecutive indices.
+    pub fn index(self) -> i32 {
+        self.0
+    }
+
+    pub fn from_index(i: i32) -> YearMonth {
+        YearMonth(i)
     }
 
     /// `YYYY-MM`, as in the contract's files.

@@ -43,33 +43,78 @@ pub(crate) struct Ctx<'a> {
     pub facts: &'a Facts,
     pub policy: &'a Policy,
     pub window: Window,
-    /// The months whose first day lies in the window, with the version in
-    /// force on that day.
-    pub months: Vec<(YearMonth, NaiveDate, Option<u8>)>,
+    /// Every month from the start of the policy span (or of the window, if
+    /// earlier) to the end of the window: its first day and the version in
+    /// force on it. Saves a calendar computation per lease and per month.
+    first_month: YearMonth,
+    month_table: Vec<(NaiveDate, Option<u8>)>,
+    /// The index in `month_table` of the first month whose first day lies in
+    /// the window (the months R9 reports).
+    window_months: usize,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(facts: &'a Facts, policy: &'a Policy, window: Window) -> Ctx<'a> {
-        let mut months = Vec::new();
-        let mut m = YearMonth::of(window.from);
-        if m.first_day() < window.from {
-            m = m.next();
+        let mut first = YearMonth::of(window.from);
+        if first.first_day() < window.from {
+            first = first.next();
         }
+        let start = policy
+            .span()
+            .map_or(first, |(a, _)| YearMonth::of(a))
+            .min(first);
+        let mut month_table = Vec::new();
+        let mut window_months = 0;
+        let mut m = start;
         while m.first_day() <= window.to {
             let f = m.first_day();
-            months.push((m, f, policy.in_force(f).map(|(v, _)| v)));
+            if m < first {
+                window_months += 1;
+            }
+            month_table.push((f, policy.in_force(f).map(|(v, _)| v)));
             m = m.next();
         }
         Ctx {
             facts,
             policy,
             window,
-            months,
+            first_month: start,
+            month_table,
+            window_months,
         }
     }
 
     fn params(&self, v: u8) -> Option<&'a PolicyParams> {
         self.policy.version(v)
+    }
+
+    /// The first day of `m` and the version in force on it.
+    fn month(&self, m: YearMonth) -> (NaiveDate, Option<(u8, &'a PolicyParams)>) {
+        let known = usize::try_from(m.index() - self.first_month.index())
+            .ok()
+            .and_then(|i| self.month_table.get(i));
+        match known {
+            Some(&(f, v)) => (f, v.and_then(|v| self.params(v).map(|p| (v, p)))),
+            None => {
+                let f = m.first_day();
+                (f, self.policy.in_force(f))
+            }
+        }
+    }
+
+    /// The months whose first day lies in the window, in order.
+    fn window_months(&self) -> impl Iterator<Item = (YearMonth, NaiveDate, Option<u8>)> + '_ {
+        self.month_table
+            .iter()
+            .enumerate()
+            .skip(self.window_months)
+            .map(|(i, &(f, v))| {
+                (
+                    YearMonth::from_index(self.first_month.index() + i as i32),
+                    f,
+                    v,
+                )
+            })
     }
 }
 
@@ -100,10 +145,10 @@ fn young_on(org: &crate::policy::facts::Org, d: NaiveDate, years: u32) -> Result
 pub(crate) fn r2<S: Sink>(cx: &Ctx, o: OrgIx, sink: &mut S) {
     let facts = cx.facts;
     let apps = facts.startup_applications(o);
-    if apps.is_empty() {
+    let org = facts.org(o);
+    if apps.is_empty() || (!S::DETAILS && !org.in_district) {
         return;
     }
-    let org = facts.org(o);
     // Clarification: the first inspection is the one with the lowest year.
     let first = facts.inspections(o).first();
     let mut paid: Option<NaiveDate> = None;
@@ -183,16 +228,21 @@ pub(crate) fn r3<S: Sink>(cx: &Ctx, o: OrgIx, sink: &mut S) {
         return;
     }
     let org = facts.org(o);
+    if !S::DETAILS && !org.in_district {
+        return;
+    }
     let mut paid_months = 0u32;
+    // The day the organisation comes of age, for the last years parameter seen.
+    let mut of_age: Option<(u32, NaiveDate)> = None;
     for l in leases {
         // [decision] month granularity: conditions hold on the first day.
-        let f = l.month.first_day();
+        let (f, version) = cx.month(l.month);
         if f > cx.window.to {
             break;
         }
         let emit = cx.window.contains(f);
         let key = EventKey::Month(l.month);
-        let Some((v, p)) = cx.policy.in_force(f) else {
+        let Some((v, p)) = version else {
             refuse_if!(
                 sink,
                 emit,
@@ -204,9 +254,24 @@ pub(crate) fn r3<S: Sink>(cx: &Ctx, o: OrgIx, sink: &mut S) {
             );
             continue;
         };
+        let years = p.rent_max_age_years;
+        let comes_of_age = match of_age {
+            Some((y, d)) if y == years => d,
+            _ => {
+                let d = org.comes_of_age(years);
+                of_age = Some((years, d));
+                d
+            }
+        };
         let check = || -> Result<(Fen, Basis), Refusal> {
             org.district_on(f).map_err(Refusal::NotDistrict)?;
-            young_on(org, f, p.rent_max_age_years)?;
+            if f >= comes_of_age {
+                return Err(Refusal::TooOld {
+                    registered: org.registration_date,
+                    comes_of_age,
+                    years,
+                });
+            }
             // Clarification: a month with no rent paid is not a paid month.
             if l.rent_paid <= Fen::ZERO {
                 return Err(Refusal::RentUnpaid);
@@ -230,7 +295,7 @@ pub(crate) fn r3<S: Sink>(cx: &Ctx, o: OrgIx, sink: &mut S) {
                     nth: paid_months + 1,
                     max_months: p.rent_max_months,
                     registered: org.registration_date,
-                    comes_of_age: org.comes_of_age(p.rent_max_age_years),
+                    comes_of_age,
                 },
             ))
         };
@@ -297,6 +362,9 @@ pub(crate) fn r5<S: Sink>(cx: &Ctx, o: OrgIx, sink: &mut S, seen: &mut Vec<(u32,
     let facts = cx.facts;
     seen.clear();
     let org = facts.org(o);
+    if !S::DETAILS && !org.in_district {
+        return;
+    }
     for (i, h) in facts.honours_indexed(o) {
         if h.date > cx.window.to {
             break;
@@ -517,7 +585,7 @@ pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S, spells: &mut Ve
     }
     let ratings = facts.performance(pix);
     let who = pix.0;
-    for &(m, f, v) in &cx.months {
+    for (m, f, v) in cx.window_months() {
         let key = EventKey::Month(m);
         let Some((v, p)) = v.and_then(|v| cx.params(v).map(|p| (v, p))) else {
             refuse_if!(
@@ -587,22 +655,19 @@ pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S, spells: &mut Ve
 /// the version's tie-break. `only` limits the report to one person.
 pub(crate) fn r10<S: Sink>(cx: &Ctx, only: Option<PersonIx>, sink: &mut S) {
     let facts = cx.facts;
-    let (y0, y1) = (cx.window.from.year(), cx.window.to.year());
-    let mut by_year: Vec<Vec<&SupervisorReview>> = vec![Vec::new(); (y1 - y0 + 1).max(0) as usize];
-    for r in facts.all_supervisor_reviews() {
-        if (y0..=y1).contains(&r.year) {
-            by_year[(r.year - y0) as usize].push(r);
-        }
-    }
-    for (k, mut reviews) in by_year.into_iter().enumerate() {
-        let year = y0 + k as i32;
+    let years: Vec<i32> = match only {
+        Some(p) => facts.supervisor_reviews(p).iter().map(|r| r.year).collect(),
+        None => facts.supervisor_review_years().collect(),
+    };
+    for year in years {
         // [contract] a year's review counts as dated 31 December.
         let Some(d) = NaiveDate::from_ymd_opt(year, 12, 31) else {
             continue;
         };
-        if !cx.window.contains(d) || reviews.is_empty() {
+        if !cx.window.contains(d) {
             continue;
         }
+        let mut reviews: Vec<&SupervisorReview> = facts.supervisor_reviews_of_year(year).collect();
         let Some((v, p)) = cx.policy.in_force(d) else {
             if S::DETAILS {
                 for r in reviews
