@@ -999,3 +999,56 @@ fn a_window_reports_its_own_events_but_earlier_ones_still_count() {
         ["R4 O1 2023-09-01 4000000"]
     );
 }
+
+#[test]
+fn a_later_version_applies_from_its_own_start_date() {
+    // Hypothetical: the 2021 version ends with 2023; a 2024 version raises
+    // the rent cap and the 5A award. Limits and amounts already paid carry over.
+    let mut v2021 = PolicyParams::yangpu_2021();
+    v2021.set("period.to", "2023-12-31").expect("set");
+    let mut v2024 = PolicyParams::yangpu_2021();
+    v2024.version = "yangpu-2024-what-if";
+    v2024.set("period.from", "2024-01-01").expect("set");
+    v2024.set("rent.monthly_cap", "800").expect("set");
+    v2024.set("rating.5A", "60000").expect("set");
+    let policy = Policy::new(vec![v2024, v2021]).expect("versions");
+
+    let mut w = World::new();
+    w.org("O1", "2022-06-15")
+        .leases("O1", "2023-11", 4, 90_000)
+        .rating("O1", "3A", "2023-09-01")
+        .rating("O1", "5A", "2024-09-01");
+    let facts = w.build();
+    assert_eq!(
+        rows(&facts, &policy, period()),
+        [
+            "R3 O1 2023-11 50000",
+            "R3 O1 2023-12 50000",
+            "R3 O1 2024-01 80000",
+            "R3 O1 2024-02 80000",
+            "R4 O1 2023-09-01 1000000",
+            "R4 O1 2024-09-01 5000000",
+        ]
+    );
+    let o = facts.find_org("O1").expect("O1");
+    let versions: Vec<&str> = gongyi_domain::policy::claims_of_org(&facts, &policy, o, period())
+        .iter()
+        .map(|x| x.explain(&facts, &policy).version.unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            "yangpu-2021",
+            "yangpu-2021",
+            "yangpu-2024-what-if",
+            "yangpu-2024-what-if",
+            "yangpu-2021",
+            "yangpu-2024-what-if"
+        ]
+    );
+    assert!(Policy::new(vec![
+        PolicyParams::yangpu_2021(),
+        PolicyParams::yangpu_2021()
+    ])
+    .is_err());
+}

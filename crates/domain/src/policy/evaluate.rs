@@ -443,16 +443,15 @@ fn run_task<S: Sink>(cx: &Ctx, t: Task, sink: &mut S, scratch: &mut Scratch) {
         Rule::R5 => orgs.for_each(|o| rules::r5(cx, o, sink, &mut scratch.seen)),
         Rule::R6 => orgs.for_each(|o| rules::r6(cx, o, sink)),
         Rule::R7 => (t.from..t.to).for_each(|p| rules::r7(cx, p, None, sink)),
-        Rule::R9 => people.for_each(|p| rules::r9(cx, p, sink, &mut scratch.spells)),
+        Rule::R9 => people.for_each(|p| rules::r9(cx, p, sink)),
         Rule::R10 => rules::r10(cx, None, sink),
-        Rule::R11 => people.for_each(|p| rules::r11(cx, p, sink, &mut scratch.spells)),
+        Rule::R11 => people.for_each(|p| rules::r11(cx, p, sink)),
     }
 }
 
 #[derive(Default)]
 struct Scratch {
     seen: Vec<(u32, i32)>,
-    spells: Vec<rules::Spell>,
 }
 
 fn chunk(cx: &Ctx, t: Task, scratch: &mut Scratch) -> Chunk {
@@ -593,10 +592,9 @@ pub fn claims_of_person(
 ) -> Vec<Decision> {
     let cx = Ctx::new(facts, policy, window);
     let mut sink = Decisions(Vec::new());
-    let mut spells = Vec::new();
-    rules::r9(&cx, p, &mut sink, &mut spells);
+    rules::r9(&cx, p, &mut sink);
     rules::r10(&cx, Some(p), &mut sink);
-    rules::r11(&cx, p, &mut sink, &mut spells);
+    rules::r11(&cx, p, &mut sink);
     sink.0
 }
 

@@ -188,6 +188,16 @@ impl Employment {
     }
 }
 
+/// A labour-contract employment at a district organisation, clipped to the
+/// days on which the employer is one (`from..=to`). R9 and R11 ask only
+/// whether a day falls in such a spell, so the spells are derived once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContractSpell {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub org: OrgIx,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Performance {
     pub year: i32,
@@ -378,6 +388,7 @@ pub struct Facts {
     wins_by_org: Grouped<u32>,
     competition_project_ids: Strings,
     employments: Grouped<Employment>,
+    contract_spells: Grouped<ContractSpell>,
     performance: Grouped<Performance>,
     reviews: Grouped<SupervisorReview>,
     /// Indices into `reviews` by year: R10 ranks a year at a time.
@@ -551,6 +562,12 @@ impl Facts {
     /// Sorted by start date.
     pub fn employments(&self, p: PersonIx) -> &[Employment] {
         self.employments.of(p.0)
+    }
+
+    /// The person's labour-contract spells at district organisations, in
+    /// order of employment start.
+    pub fn contract_spells(&self, p: PersonIx) -> &[ContractSpell] {
+        self.contract_spells.of(p.0)
     }
 
     /// Sorted by year.
@@ -931,6 +948,7 @@ impl FactsBuilder {
         for e in &mut employments.items {
             e.org = OrgIx(org_map[e.org.0 as usize]);
         }
+        let contract_spells = spells(&orgs, &employments);
         let performance = Grouped::build(np, remap(self.performance, &person_map), true)
             .map_err(dup("performance_ratings"))?;
         let mut reviews = Grouped::build(np, remap(self.reviews, &person_map), true)
@@ -980,6 +998,7 @@ impl FactsBuilder {
             wins_by_org,
             competition_project_ids,
             employments,
+            contract_spells,
             performance,
             reviews,
             review_years,
@@ -987,6 +1006,45 @@ impl FactsBuilder {
             decisions,
         })
     }
+}
+
+/// The labour-contract spells at district organisations of every person.
+fn spells(orgs: &[Org], employments: &Grouped<Employment>) -> Grouped<ContractSpell> {
+    let mut starts = Vec::with_capacity(employments.starts.len());
+    let mut items = Vec::new();
+    starts.push(0u32);
+    for w in employments.starts.windows(2) {
+        for e in employments
+            .items
+            .get(w[0] as usize..w[1] as usize)
+            .unwrap_or(&[])
+        {
+            let Some(org) = orgs.get(e.org.0 as usize) else {
+                continue;
+            };
+            if !e.labour_contract || !org.in_district {
+                continue;
+            }
+            let from = e.start_date.max(org.registration_date);
+            // The deregistration day itself no longer counts.
+            let last = org.deregistration_date.and_then(|d| d.pred_opt());
+            let to = match (e.end_date, last) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => NaiveDate::MAX,
+            };
+            if from <= to {
+                items.push(ContractSpell {
+                    from,
+                    to,
+                    org: e.org,
+                });
+            }
+        }
+        starts.push(items.len() as u32);
+    }
+    Grouped { starts, items }
 }
 
 /// Sorts entities by id; returns the packed ids, old index → new index, and

@@ -13,7 +13,7 @@ use crate::money::Fen;
 use crate::person::QualificationLevel;
 use crate::policy::evaluate::EventKey;
 use crate::policy::explain::{Basis, Refusal};
-use crate::policy::facts::{Facts, OrgIx, PersonIx, SupervisorReview};
+use crate::policy::facts::{ContractSpell, Facts, OrgIx, PersonIx, SupervisorReview};
 use crate::policy::params::{Policy, PolicyParams, TieKey};
 use crate::policy::{Rule, Window, YearMonth};
 use chrono::{Datelike, NaiveDate};
@@ -526,63 +526,39 @@ pub(crate) fn r7<S: Sink>(cx: &Ctx, project: u32, only: Option<OrgIx>, sink: &mu
     }
 }
 
-/// A labour-contract spell at a district organisation, clipped to the days
-/// on which the employer is one: `[from, to]`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Spell {
-    from: NaiveDate,
-    to: NaiveDate,
-    org: OrgIx,
-}
-
-/// The person's spells that make a day count for R9 and R11.
-fn contract_spells(facts: &Facts, p: PersonIx, out: &mut Vec<Spell>) {
-    out.clear();
-    for e in facts.employments(p) {
-        if !e.labour_contract {
-            continue;
-        }
-        let org = facts.org(e.org);
-        if !org.in_district {
-            continue;
-        }
-        let from = e.start_date.max(org.registration_date);
-        // The deregistration day itself no longer counts.
-        let dereg_last = org.deregistration_date.and_then(|d| d.pred_opt());
-        let to = match (e.end_date, dereg_last) {
-            (Some(a), Some(b)) => a.min(b),
-            (Some(a), None) => a,
-            (None, Some(b)) => b,
-            (None, None) => NaiveDate::MAX,
-        };
-        if from <= to {
-            out.push(Spell {
-                from,
-                to,
-                org: e.org,
-            });
-        }
-    }
-}
-
-fn employer_on(spells: &[Spell], d: NaiveDate) -> Option<OrgIx> {
+fn employer_on(spells: &[ContractSpell], d: NaiveDate) -> Option<OrgIx> {
     spells
         .iter()
         .find(|s| s.from <= d && d <= s.to)
         .map(|s| s.org)
 }
 
+/// `crate::dates::full_years(start, first day of m)` for a start given as
+/// (year, month, day): on the 1st, a year is full unless its anniversary
+/// falls later in the month or in a later month.
+fn full_years_on_first((y, mo, d): (i32, u32, u32), m: YearMonth) -> i32 {
+    let mut n = m.year() - y;
+    if (m.month(), 1) < (mo, d) {
+        n -= 1;
+    }
+    n.max(0)
+}
+
 /// R9 薪酬补贴, 三(四)1, for every month of the window.
-pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S, spells: &mut Vec<Spell>) {
+pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
     let facts = cx.facts;
     let person = facts.person(pix);
     if !S::DETAILS && person.qualification.is_none() {
         return;
     }
-    contract_spells(facts, pix, spells);
+    let spells = facts.contract_spells(pix);
     if !S::DETAILS && spells.is_empty() {
         return;
     }
+    // Full years in social work on a first day, without calendar calls.
+    let start = person
+        .social_work_start
+        .map(|s| (s.year(), s.month(), s.day()));
     let ratings = facts.performance(pix);
     let who = pix.0;
     for (m, f, v) in cx.window_months() {
@@ -619,9 +595,7 @@ pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S, spells: &mut Ve
                         year,
                         rating: rating.rating,
                     })?;
-            let years = person
-                .social_work_start
-                .map_or(0, |s| crate::dates::full_years(s, f));
+            let years = start.map_or(0, |s| full_years_on_first(s, m));
             let base = p.salary_base(q.level);
             let seniority = p.seniority_bonus(years);
             let amount = (base + seniority + performance).clamp(p.salary_min, p.salary_max);
@@ -750,14 +724,14 @@ fn rank_order(
 
 /// R11 高级社工师奖励, 三(四)3: once, on the first decision meeting every
 /// condition.
-pub(crate) fn r11<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S, spells: &mut Vec<Spell>) {
+pub(crate) fn r11<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
     let facts = cx.facts;
     let decisions = facts.senior_award_decisions(pix);
     if decisions.is_empty() {
         return;
     }
     let person = facts.person(pix);
-    contract_spells(facts, pix, spells);
+    let spells = facts.contract_spells(pix);
     let who = pix.0;
     let mut paid: Option<NaiveDate> = None;
     for d in decisions {
@@ -816,6 +790,30 @@ pub(crate) fn r11<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S, spells: &mut V
                 }
             }
             Err(why) => refuse_if!(sink, emit, Rule::R11, who, key, Some(v), why),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_years_on_a_first_day_agree_with_the_calendar() {
+        let mut start = NaiveDate::from_ymd_opt(2015, 1, 1).expect("date");
+        let end = NaiveDate::from_ymd_opt(2021, 12, 31).expect("date");
+        while start <= end {
+            let s = (start.year(), start.month(), start.day());
+            let mut m = YearMonth::new(2014, 1).expect("month");
+            while m.year() < 2027 {
+                assert_eq!(
+                    full_years_on_first(s, m),
+                    crate::dates::full_years(start, m.first_day()),
+                    "{start} {m}"
+                );
+                m = m.next();
+            }
+            start = start.succ_opt().expect("date");
         }
     }
 }
