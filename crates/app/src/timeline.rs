@@ -135,6 +135,6 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
             detail: String::new(),
         });
     }
-    v.sort_by(|a, b| b.date.cmp(&a.date));
+    v.sort_by_key(|e| std::cmp::Reverse(e.date));
     v
 }

@@ -237,13 +237,16 @@ mod tests {
     #[test]
     fn two_overlapping_full_time_employments_are_refused() {
         let a = job(d(2020, 1, 1), Some(d(2022, 12, 31)), true);
-        assert!(
-            check_no_overlapping_full_time(&job(d(2022, 12, 31), None, true), &[a.clone()])
-                .is_err()
-        );
-        assert!(
-            check_no_overlapping_full_time(&job(d(2023, 1, 1), None, true), &[a.clone()]).is_ok()
-        );
+        assert!(check_no_overlapping_full_time(
+            &job(d(2022, 12, 31), None, true),
+            std::slice::from_ref(&a)
+        )
+        .is_err());
+        assert!(check_no_overlapping_full_time(
+            &job(d(2023, 1, 1), None, true),
+            std::slice::from_ref(&a)
+        )
+        .is_ok());
         assert!(check_no_overlapping_full_time(&job(d(2021, 1, 1), None, false), &[a]).is_ok());
     }
 

@@ -16,6 +16,29 @@ use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Drops test databases left by earlier test processes (not this one's), so
+/// the server does not fill up run after run.
+async fn sweep_old_databases(admin: &mut sqlx::PgConnection) {
+    if SWEPT.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let mine = format!("gongyi_t_{}_%", std::process::id());
+    let old: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'gongyi_t_%' AND datname NOT LIKE $1
+         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = pg_database.datname)",
+    )
+    .bind(mine)
+    .fetch_all(&mut *admin)
+    .await
+    .unwrap_or_default();
+    for name in old {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut *admin)
+            .await;
+    }
+}
 
 fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
@@ -60,6 +83,7 @@ pub async fn postgres() -> (Db, String) {
     let mut admin = sqlx::PgConnection::connect(&base)
         .await
         .unwrap_or_else(|e| panic!("PostgreSQL at {base} is needed for the contract tests: {e}"));
+    sweep_old_databases(&mut admin).await;
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .await

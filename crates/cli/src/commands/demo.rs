@@ -6,6 +6,7 @@ use gongyi_app::{Clock, Registry};
 
 /// The district's real scale: about 900 organisations and 1,400 social workers.
 pub const DEFAULT_ORGS: usize = 900;
+pub const DEFAULT_SEED: u64 = 2021;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -16,7 +17,7 @@ pub struct Args {
     #[arg(long)]
     people: Option<usize>,
     /// Random seed; the same seed gives the same data.
-    #[arg(long, default_value_t = 2021)]
+    #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
 }
 

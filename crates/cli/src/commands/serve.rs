@@ -10,6 +10,9 @@ pub struct Args {
     /// ADDR:PORT to listen on (env GONGYI_BIND).
     #[arg(long)]
     bind: Option<String>,
+    /// Fill an empty database with demo data (the district's real scale) first.
+    #[arg(long)]
+    demo: bool,
 }
 
 pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {

@@ -1,0 +1,520 @@
+//! The store contract: every storage operation, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use chrono::NaiveDate;
+use gongyi_domain::history::*;
+use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage};
+use gongyi_domain::person::{
+    AnnualReview, Employment, PerformanceRating, PersonDraft, Qualification, QualificationLevel,
+};
+use gongyi_domain::{CreditCode, Fen, ResidentId};
+use gongyi_store::orgs::{OrgFilter, OrgSort};
+use gongyi_store::people::PersonFilter;
+use gongyi_store::{Db, StoreError};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// A valid civil-affairs credit code for number `n` of kind digit `k`.
+fn code(k: char, n: u32) -> CreditCode {
+    let org8 = format!("MJ{n:06}");
+    let check = gongyi_domain::credit_code::org_code_check(org8.as_bytes()).unwrap();
+    CreditCode::from_body(&format!("5{k}310110{org8}{check}")).unwrap()
+}
+
+fn org(n: u32, name: &str, sub: &str) -> OrgDraft {
+    OrgDraft {
+        credit_code: code('2', n),
+        name: name.into(),
+        kind: OrgKind::PrivateNonEnterprise,
+        community: true,
+        fresh_graduate: false,
+        subdistrict: sub.into(),
+        registration_date: d(2022, 3, 1),
+        registered_capital: Fen::yuan(50_000),
+        service_fields: vec!["SOCIAL_SERVICE".into(), "教育".into()],
+        address: Some("上海市杨浦区控江路 1 号".into()),
+        legal_representative: Some("王芳".into()),
+        contact_phone: Some("13812345678".into()),
+        status: OrgStatus::Normal,
+        stage: Some(Stage::Startup),
+    }
+}
+
+async fn insert(db: &Db, o: &OrgDraft) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let id = db.insert_org(&mut tx, o).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn organisations_are_stored_found_and_filtered_with_facets() {
+    for (db, url) in gongyi_testkit::databases().await {
+        insert(&db, &org(1, "上海市杨浦区阳光助老服务中心", "310110016")).await;
+        insert(
+            &db,
+            &org(2, "上海市杨浦区青少年科技教育促进会", "310110016"),
+        )
+        .await;
+        insert(&db, &org(3, "上海市杨浦区殷行睦邻互助服务社", "310110021")).await;
+
+        let o = db.org_by_code(code('2', 1).as_str()).await.unwrap();
+        assert_eq!(o.name, "上海市杨浦区阳光助老服务中心", "{url}");
+        assert_eq!(o.subdistrict_name, "殷行街道", "{url}");
+        assert_eq!(o.registration_date, d(2022, 3, 1), "{url}");
+        assert_eq!(o.registered_capital_fen, 5_000_000, "{url}");
+        assert!(
+            o.service_fields.contains("社会服务") && o.service_fields.contains("教育"),
+            "{url}: {}",
+            o.service_fields
+        );
+        assert!(o.in_district, "{url}");
+
+        let search = |q: &str| OrgFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        for (q, n) in [
+            ("助老", 1),
+            ("老", 1),
+            ("服务", 2),
+            ("yg", 1),
+            ("zlfw", 1),
+            ("yangguang", 1),
+            ("不存在", 0),
+        ] {
+            let page = db.list_orgs(&search(q), 1, 20).await.unwrap();
+            assert_eq!(page.total, n, "{url}: search {q}");
+        }
+        let by_sub = OrgFilter {
+            subdistrict: Some("310110016".into()),
+            sort: OrgSort::Name,
+            ..Default::default()
+        };
+        let page = db.list_orgs(&by_sub, 1, 1).await.unwrap();
+        assert_eq!(
+            (page.total, page.items.len(), page.pages()),
+            (2, 1, 2),
+            "{url}"
+        );
+        let facets = db.org_facets(&by_sub).await.unwrap();
+        // A facet's own filter is left out of its counts.
+        assert_eq!(
+            facets.subdistrict.len(),
+            2,
+            "{url}: {:?}",
+            facets.subdistrict
+        );
+        assert_eq!(
+            facets.kind,
+            vec![("PRIVATE_NON_ENTERPRISE".to_string(), 2)],
+            "{url}"
+        );
+        assert_eq!(
+            facets.registration_year,
+            vec![("2022".to_string(), 2)],
+            "{url}"
+        );
+        assert!(
+            facets.service_field.contains(&("EDUCATION".to_string(), 2)),
+            "{url}: {:?}",
+            facets.service_field
+        );
+        assert_eq!(facets.rating, vec![("NONE".to_string(), 2)], "{url}");
+        let like_chars = db.list_orgs(&search("%"), 1, 20).await.unwrap();
+        assert_eq!(like_chars.total, 0, "{url}: % is matched literally");
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_credit_code_is_refused_and_nothing_is_written() {
+    for (db, url) in gongyi_testkit::databases().await {
+        insert(&db, &org(1, "甲", "310110016")).await;
+        let mut tx = db.begin().await.unwrap();
+        let err = db
+            .insert_org(&mut tx, &org(1, "乙", "310110016"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Duplicate {
+                    field: "credit_code"
+                }
+            ),
+            "{url}: {err:?}"
+        );
+        drop(tx);
+        assert_eq!(db.count_orgs().await.unwrap(), 1, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_service_field_rolls_the_whole_insert_back() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let mut o = org(1, "甲", "310110016");
+        o.service_fields.push("炼金术".into());
+        let mut tx = db.begin().await.unwrap();
+        let err = db.insert_org(&mut tx, &o).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{url}: {err:?}");
+        drop(tx);
+        assert_eq!(db.count_orgs().await.unwrap(), 0, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn an_update_from_a_stale_version_is_refused() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let id = insert(&db, &org(1, "甲", "310110016")).await;
+        let mut first = org(1, "甲(改名)", "310110016");
+        first.service_fields = vec!["CULTURE".into()];
+        let mut tx = db.begin().await.unwrap();
+        db.update_org(&mut tx, id, 1, &first).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let err = db
+            .update_org(&mut tx, id, 1, &org(1, "乙", "310110016"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict), "{url}: {err:?}");
+        drop(tx);
+        let o = db.org_by_id(id).await.unwrap();
+        assert_eq!(
+            (o.name.as_str(), o.version, o.service_fields.as_str()),
+            ("甲(改名)", 2, "文化"),
+            "{url}"
+        );
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            matches!(
+                db.update_org(&mut tx, 999, 1, &first).await,
+                Err(StoreError::NotFound)
+            ),
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn history_records_round_trip_and_keep_the_current_rating() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let id = insert(&db, &org(1, "甲", "310110016")).await;
+        let mut tx = db.begin().await.unwrap();
+        db.insert_inspection(
+            &mut tx,
+            id,
+            &Inspection {
+                year: 2022,
+                result: InspectionResult::Qualified,
+                date: Some(d(2023, 5, 1)),
+            },
+        )
+        .await
+        .unwrap();
+        let dup = db
+            .insert_inspection(
+                &mut tx,
+                id,
+                &Inspection {
+                    year: 2022,
+                    result: InspectionResult::Unqualified,
+                    date: None,
+                },
+            )
+            .await;
+        assert!(
+            matches!(dup, Err(StoreError::Duplicate { field: "year" })),
+            "{url}: {dup:?}"
+        );
+        tx.commit().await.ok();
+        let mut tx = db.begin().await.unwrap();
+        db.insert_rating(
+            &mut tx,
+            id,
+            &Rating {
+                level: RatingLevel::A4,
+                date: d(2024, 6, 1),
+            },
+        )
+        .await
+        .unwrap();
+        db.insert_rating(
+            &mut tx,
+            id,
+            &Rating {
+                level: RatingLevel::A3,
+                date: d(2023, 6, 1),
+            },
+        )
+        .await
+        .unwrap();
+        db.insert_honour(
+            &mut tx,
+            id,
+            &Honour {
+                title: "上海市文明单位".into(),
+                level: HonourLevel::Municipal,
+                date: d(2024, 1, 2),
+            },
+        )
+        .await
+        .unwrap();
+        db.insert_credit_entry(
+            &mut tx,
+            id,
+            &CreditEntry {
+                list: CreditList::AbnormalActivity,
+                reason: "未按规定参加年检".into(),
+                listed_date: d(2023, 7, 1),
+                removed_date: Some(d(2023, 12, 1)),
+            },
+        )
+        .await
+        .unwrap();
+        db.insert_party_building(
+            &mut tx,
+            id,
+            &PartyBuilding {
+                date: d(2023, 1, 1),
+                has_party_org: true,
+                form: Some(PartyOrgForm::Joint),
+                members: 3,
+                in_charter: true,
+                checked_at_registration: true,
+                checked_at_inspection: false,
+                checked_at_rating: true,
+            },
+        )
+        .await
+        .unwrap();
+        db.insert_finance(
+            &mut tx,
+            id,
+            &Finance {
+                year: 2023,
+                total_revenue: Fen(10_000_000),
+                government_purchase: Fen(6_000_000),
+                donations: Fen(1),
+                business_income: Fen(0),
+                expenditure: Fen(9_000_000),
+                net_assets: Fen(12_345),
+                staff: 4,
+                volunteers: 20,
+                volunteer_hours: 300,
+            },
+        )
+        .await
+        .unwrap();
+        db.deregister_org(&mut tx, id, 1, d(2025, 1, 1))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let h = db.org_history(id).await.unwrap();
+        // On PostgreSQL the failed duplicate aborts the transaction, so only SQLite keeps the first inspection.
+        assert!(h.inspections.len() <= 1, "{url}");
+        assert_eq!(
+            h.ratings
+                .iter()
+                .map(|r| r.level.as_str())
+                .collect::<Vec<_>>(),
+            vec!["3A", "4A"],
+            "{url}"
+        );
+        assert_eq!(h.honours[0].title, "上海市文明单位", "{url}");
+        assert_eq!(
+            h.credit_entries[0].removed_date,
+            Some(d(2023, 12, 1)),
+            "{url}"
+        );
+        assert_eq!(h.party_building[0].form.as_deref(), Some("JOINT"), "{url}");
+        assert_eq!(h.finances[0].total_revenue_fen, 10_000_000, "{url}");
+        let o = db.org_by_id(id).await.unwrap();
+        assert_eq!(
+            o.current_rating.as_deref(),
+            Some("4A"),
+            "{url}: the latest rating is current"
+        );
+        assert_eq!(
+            (o.status.as_str(), o.deregistration_date),
+            ("DEREGISTERED", Some(d(2025, 1, 1))),
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn people_qualifications_employments_and_reviews_are_stored() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let org_id = insert(&db, &org(1, "甲", "310110016")).await;
+        let rid = ResidentId::from_body("31011019900307002", d(2026, 1, 1)).unwrap();
+        let p = PersonDraft {
+            name: "李娜".into(),
+            resident_id: rid.clone(),
+            phone: Some("13912345678".into()),
+            social_work_start_date: Some(d(2015, 9, 1)),
+            supervisor: true,
+        };
+        let mut tx = db.begin().await.unwrap();
+        let pid = db.insert_person(&mut tx, &p).await.unwrap();
+        db.insert_qualification(
+            &mut tx,
+            pid,
+            &Qualification {
+                level: QualificationLevel::Intermediate,
+                certificate_no: "S2018-001".into(),
+                date: d(2018, 6, 1),
+            },
+        )
+        .await
+        .unwrap();
+        db.insert_employment(
+            &mut tx,
+            pid,
+            org_id,
+            &Employment {
+                start_date: d(2022, 4, 1),
+                end_date: None,
+                labour_contract: true,
+                full_time: true,
+                position: Some("项目主管".into()),
+            },
+        )
+        .await
+        .unwrap();
+        db.insert_review(
+            &mut tx,
+            pid,
+            &AnnualReview {
+                year: 2024,
+                training_hours: 40,
+                performance: Some(PerformanceRating::Excellent),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let got = db.person(pid).await.unwrap();
+        assert_eq!(
+            (
+                got.birth_date,
+                got.sex.as_str(),
+                got.qualification.as_deref()
+            ),
+            (d(1990, 3, 7), "女", Some("INTERMEDIATE")),
+            "{url}"
+        );
+        let (q, e, r) = db.person_details(pid).await.unwrap();
+        assert_eq!((q.len(), e.len(), r.len()), (1, 1, 1), "{url}");
+        assert_eq!(e[0].org_name, "甲", "{url}");
+        assert_eq!(
+            db.employments_of_org(org_id).await.unwrap().len(),
+            1,
+            "{url}"
+        );
+        for (q, n) in [("李", 1), ("ln", 1), ("王", 0)] {
+            let page = db
+                .list_people(
+                    &PersonFilter {
+                        q: Some(q.into()),
+                        ..Default::default()
+                    },
+                    1,
+                    10,
+                )
+                .await
+                .unwrap();
+            assert_eq!(page.total, n, "{url}: {q}");
+        }
+        let mut tx = db.begin().await.unwrap();
+        let dup = db.insert_person(&mut tx, &p).await.unwrap_err();
+        assert!(
+            matches!(
+                dup,
+                StoreError::Duplicate {
+                    field: "resident_id"
+                }
+            ),
+            "{url}: {dup:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn exports_read_every_kind_in_id_order() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let id = insert(&db, &org(1, "甲", "310110016")).await;
+        let mut tx = db.begin().await.unwrap();
+        for year in 2022..2025 {
+            db.insert_inspection(
+                &mut tx,
+                id,
+                &Inspection {
+                    year,
+                    result: InspectionResult::Qualified,
+                    date: Some(d(year + 1, 5, 1)),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        db.insert_party_building(
+            &mut tx,
+            id,
+            &PartyBuilding {
+                date: d(2023, 1, 1),
+                has_party_org: false,
+                form: None,
+                members: 0,
+                in_charter: false,
+                checked_at_registration: true,
+                checked_at_inspection: false,
+                checked_at_rating: false,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let first = db.export_batch("inspections", 0, 2).await.unwrap();
+        assert_eq!(first.len(), 2, "{url}");
+        assert_eq!(
+            first[0].1,
+            vec![
+                Some(code('2', 1).to_string()),
+                Some("2022".into()),
+                Some("QUALIFIED".into()),
+                Some("2023-05-01".into())
+            ],
+            "{url}"
+        );
+        let rest = db.export_batch("inspections", first[1].0, 2).await.unwrap();
+        assert_eq!(rest.len(), 1, "{url}");
+        let party = db.export_batch("party-building", 0, 10).await.unwrap();
+        assert_eq!(
+            party[0].1[2].as_deref().map(|b| matches!(b, "0" | "false")),
+            Some(true),
+            "{url}: {:?}",
+            party[0].1
+        );
+        assert!(
+            db.export_batch("nonsense", 0, 10).await.unwrap().is_empty(),
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_live_sqlite_database_can_be_backed_up() {
+    let (db, _) = gongyi_testkit::sqlite().await;
+    insert(&db, &org(1, "甲", "310110016")).await;
+    let target = std::env::temp_dir().join(format!("gongyi-backup-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&target);
+    db.backup_sqlite(&target.to_string_lossy()).await.unwrap();
+    let copy = Db::connect(&format!("sqlite://{}", target.display()))
+        .await
+        .unwrap();
+    assert_eq!(copy.count_orgs().await.unwrap(), 1);
+    let _ = std::fs::remove_file(&target);
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The domain crate must depend on no I/O, async, database, web or logging crate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+banned='^(tokio|async-std|sqlx|sqlx-core|axum|hyper|tower|reqwest|tracing|log|mio|std-fs|rusqlite|postgres|tokio-postgres|calamine|rust_xlsxwriter|csv|serde_json)$'
+deps=$(cargo tree -p gongyi-domain -e normal --prefix none --format '{p}' | awk '{print $1}' | sort -u)
+bad=$(echo "$deps" | grep -E "$banned" || true)
+if [ -n "$bad" ]; then
+  echo "gongyi-domain depends on I/O crates:"; echo "$bad"; exit 1
+fi
+echo "gongyi-domain is pure: $(echo "$deps" | tr '\n' ' ')"
