@@ -14,7 +14,41 @@ use crate::person::{PerformanceRating, QualificationLevel};
 use crate::policy::YearMonth;
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+
+/// FxHash-style mixing with a murmur3 finaliser: several times faster than
+/// SipHash on short ids, and the finaliser spreads ids that differ only in
+/// their last digit over the table's low bits. Ids come from the registry's
+/// own files, so hash flooding is not a concern.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+type IdMap = HashMap<Box<str>, u32, BuildHasherDefault<FxHasher>>;
 
 vocabulary! {
     /// The level of a start-up competition (创业大赛).
@@ -220,16 +254,18 @@ impl Score {
                 format!("分数“{s}”格式不正确(最多一位小数,如 97.5)"),
             )
         };
-        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+        let (int, frac) = match s.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (s, None),
+        };
         let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-        if !digits(int) || !(frac.is_empty() || (frac.len() == 1 && digits(frac))) {
+        if !digits(int) || frac.is_some_and(|f| f.len() != 1 || !digits(f)) {
             return Err(bad());
         }
         let i: u32 = int.parse().map_err(|_| bad())?;
-        let f: u32 = if frac.is_empty() {
-            0
-        } else {
-            frac.parse().map_err(|_| bad())?
+        let f: u32 = match frac {
+            Some(f) => f.parse().map_err(|_| bad())?,
+            None => 0,
         };
         i.checked_mul(10)
             .and_then(|v| v.checked_add(f))
@@ -336,17 +372,27 @@ impl<T> Grouped<T> {
     /// rows added earlier come first); `dup` names a repeated unique key.
     fn build<K: Ord + Copy>(
         n_owners: usize,
-        mut rows: Vec<(u32, K, T)>,
+        rows: Vec<(u32, K, T)>,
         unique: bool,
     ) -> Result<Grouped<T>, (usize, usize)> {
-        // The row's position before sorting, to name duplicates.
-        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-        order.sort_by_key(|&i| (rows[i as usize].0, rows[i as usize].1));
+        // Files are usually sorted already (the contract's files are); then
+        // the sort is skipped. Otherwise sort with the row's position so the
+        // order is stable and duplicates can be named.
+        let sorted = rows
+            .windows(2)
+            .all(|w| (w[0].0, w[0].1) <= (w[1].0, w[1].1));
+        let mut rows: Vec<(u32, K, u32, T)> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (o, k, t))| (o, k, i as u32, t))
+            .collect();
+        if !sorted {
+            rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+        }
         if unique {
-            for w in order.windows(2) {
-                let (a, b) = (&rows[w[0] as usize], &rows[w[1] as usize]);
-                if a.0 == b.0 && a.1 == b.1 {
-                    return Err((w[0] as usize, w[1] as usize));
+            for w in rows.windows(2) {
+                if w[0].0 == w[1].0 && w[0].1 == w[1].1 {
+                    return Err((w[0].2 as usize, w[1].2 as usize));
                 }
             }
         }
@@ -357,12 +403,7 @@ impl<T> Grouped<T> {
         for i in 0..n_owners {
             starts[i + 1] += starts[i];
         }
-        // Apply the permutation without cloning items.
-        let mut slots: Vec<Option<T>> = rows.drain(..).map(|r| Some(r.2)).collect();
-        let items = order
-            .iter()
-            .filter_map(|&i| slots[i as usize].take())
-            .collect();
+        let items = rows.into_iter().map(|r| r.3).collect();
         Ok(Grouped { starts, items })
     }
 }
@@ -639,11 +680,12 @@ pub enum FactsError {
 /// orders and groups them.
 #[derive(Debug, Default)]
 pub struct FactsBuilder {
-    org_index: HashMap<Box<str>, u32>,
-    org_ids: Vec<Box<str>>,
+    org_index: IdMap,
+    /// The last owner looked up: events come grouped by owner.
+    last_org: (String, u32),
     orgs: Vec<Org>,
-    person_index: HashMap<Box<str>, u32>,
-    person_ids: Vec<Box<str>>,
+    person_index: IdMap,
+    last_person: (String, u32),
     people: Vec<Person>,
     inspections: Vec<(u32, i32, Inspection)>,
     ratings: Vec<(u32, NaiveDate, Rating)>,
@@ -671,11 +713,9 @@ impl FactsBuilder {
 
     pub fn with_capacity(orgs: usize, people: usize) -> FactsBuilder {
         FactsBuilder {
-            org_index: HashMap::with_capacity(orgs),
-            org_ids: Vec::with_capacity(orgs),
+            org_index: IdMap::with_capacity_and_hasher(orgs, Default::default()),
             orgs: Vec::with_capacity(orgs),
-            person_index: HashMap::with_capacity(people),
-            person_ids: Vec::with_capacity(people),
+            person_index: IdMap::with_capacity_and_hasher(people, Default::default()),
             people: Vec::with_capacity(people),
             ..FactsBuilder::default()
         }
@@ -691,7 +731,6 @@ impl FactsBuilder {
             });
         }
         self.org_index.insert(id.into(), n);
-        self.org_ids.push(id.into());
         self.orgs.push(org);
         Ok(())
     }
@@ -706,23 +745,38 @@ impl FactsBuilder {
             });
         }
         self.person_index.insert(id.into(), n);
-        self.person_ids.push(id.into());
         self.people.push(person);
         Ok(())
     }
 
-    fn org(&self, id: &str) -> Result<u32, FactsError> {
-        self.org_index
+    fn org(&mut self, id: &str) -> Result<u32, FactsError> {
+        if self.last_org.0 == id && !id.is_empty() {
+            return Ok(self.last_org.1);
+        }
+        let i = self
+            .org_index
             .get(id)
             .copied()
-            .ok_or_else(|| FactsError::UnknownOrg(id.to_string()))
+            .ok_or_else(|| FactsError::UnknownOrg(id.to_string()))?;
+        self.last_org.0.clear();
+        self.last_org.0.push_str(id);
+        self.last_org.1 = i;
+        Ok(i)
     }
 
-    fn person(&self, id: &str) -> Result<u32, FactsError> {
-        self.person_index
+    fn person(&mut self, id: &str) -> Result<u32, FactsError> {
+        if self.last_person.0 == id && !id.is_empty() {
+            return Ok(self.last_person.1);
+        }
+        let i = self
+            .person_index
             .get(id)
             .copied()
-            .ok_or_else(|| FactsError::UnknownPerson(id.to_string()))
+            .ok_or_else(|| FactsError::UnknownPerson(id.to_string()))?;
+        self.last_person.0.clear();
+        self.last_person.0.push_str(id);
+        self.last_person.1 = i;
+        Ok(i)
     }
 
     pub fn has_org(&self, id: &str) -> bool {
@@ -864,8 +918,8 @@ impl FactsBuilder {
             }
         };
         // Dense indices in id order, so that index order is output order.
-        let (org_ids, org_map, orgs) = sort_by_id(self.org_ids, self.orgs);
-        let (person_ids, person_map, people) = sort_by_id(self.person_ids, self.people);
+        let (org_ids, org_map, orgs) = sort_by_id(self.org_index, self.orgs);
+        let (person_ids, person_map, people) = sort_by_id(self.person_index, self.people);
         let no = orgs.len();
         let np = people.len();
 
@@ -1049,19 +1103,19 @@ fn spells(orgs: &[Org], employments: &Grouped<Employment>) -> Grouped<ContractSp
 
 /// Sorts entities by id; returns the packed ids, old index → new index, and
 /// the entities in the new order.
-fn sort_by_id<T: Copy>(ids: Vec<Box<str>>, items: Vec<T>) -> (Strings, Vec<u32>, Vec<T>) {
-    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+fn sort_by_id<T: Copy>(index: IdMap, items: Vec<T>) -> (Strings, Vec<u32>, Vec<T>) {
+    let mut ids: Vec<(Box<str>, u32)> = index.into_iter().collect();
+    ids.sort_unstable();
     let mut map = vec![0u32; ids.len()];
     let mut packed = Strings {
-        text: String::with_capacity(ids.iter().map(|s| s.len()).sum()),
+        text: String::with_capacity(ids.iter().map(|(s, _)| s.len()).sum()),
         ends: Vec::with_capacity(ids.len()),
     };
     let mut sorted = Vec::with_capacity(items.len());
-    for (new, &old) in order.iter().enumerate() {
-        map[old as usize] = new as u32;
-        packed.push(&ids[old as usize]);
-        sorted.push(items[old as usize]);
+    for (new, (id, old)) in ids.iter().enumerate() {
+        map[*old as usize] = new as u32;
+        packed.push(id);
+        sorted.push(items[*old as usize]);
     }
     (packed, map, sorted)
 }
@@ -1071,4 +1125,102 @@ fn remap<K, T>(mut rows: Vec<(u32, K, T)>, map: &[u32]) -> Vec<(u32, K, T)> {
         r.0 = map[r.0 as usize];
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    fn org() -> Org {
+        Org {
+            kind: OrgKind::SocialGroup,
+            community: false,
+            fresh_graduate: false,
+            in_district: true,
+            registration_date: d("2020-01-01"),
+            deregistration_date: None,
+            registered_capital: Fen(0),
+        }
+    }
+
+    #[test]
+    fn ids_are_indexed_in_string_order_and_events_grouped_by_date_then_row() {
+        let mut b = FactsBuilder::new();
+        for id in ["O3", "O1", "O2"] {
+            b.add_org(id, org()).expect("org");
+        }
+        let honour = |b: &mut FactsBuilder, o: &str, t: &str, day: &str| {
+            b.add_honour(o, t, HonourLevel::National, d(day))
+                .expect("honour");
+        };
+        honour(&mut b, "O2", "b", "2022-05-01");
+        honour(&mut b, "O3", "x", "2022-01-01");
+        honour(&mut b, "O2", "a", "2022-05-01");
+        honour(&mut b, "O2", "c", "2022-01-01");
+        let f = b.build().expect("facts");
+        let ids: Vec<&str> = f.orgs().map(|o| f.org_id(o)).collect();
+        assert_eq!(ids, ["O1", "O2", "O3"]);
+        let o2 = f.find_org("O2").expect("O2");
+        let titles: Vec<&str> = f
+            .honours(o2)
+            .iter()
+            .map(|h| f.honour_title(h.title))
+            .collect();
+        assert_eq!(titles, ["c", "b", "a"]);
+        assert!(f.honours(OrgIx(0)).is_empty());
+        assert_eq!(f.find_org("O4"), None);
+    }
+
+    #[test]
+    fn repeated_ids_and_keys_and_unknown_owners_are_refused() {
+        let mut b = FactsBuilder::new();
+        b.add_org("O1", org()).expect("org");
+        assert_eq!(
+            b.add_org("O1", org()),
+            Err(FactsError::DuplicateId {
+                id: "O1".into(),
+                first: 1,
+                second: 2
+            })
+        );
+        assert_eq!(
+            b.add_rating(
+                "O9",
+                Rating {
+                    level: RatingLevel::A3,
+                    date: d("2022-01-01")
+                }
+            ),
+            Err(FactsError::UnknownOrg("O9".into()))
+        );
+        let lease = |m| Lease {
+            month: YearMonth::new(2022, m).expect("month"),
+            rent_paid: Fen(1),
+        };
+        b.add_lease("O1", lease(3)).expect("lease");
+        b.add_lease("O1", lease(2)).expect("lease");
+        b.add_lease("O1", lease(3)).expect("lease");
+        assert_eq!(
+            b.build().map(|_| ()),
+            Err(FactsError::DuplicateKey {
+                table: "leases",
+                first: 1,
+                second: 3
+            })
+        );
+    }
+
+    #[test]
+    fn scores_are_tenths_of_a_point() {
+        assert_eq!(Score::parse("s", "97.5"), Ok(Score(975)));
+        assert_eq!(Score::parse("s", "100"), Ok(Score(1000)));
+        assert_eq!(Score(975).to_string(), "97.5");
+        for bad in ["97.55", "", ".5", "9a", "-1", "97."] {
+            assert!(Score::parse("s", bad).is_err(), "{bad}");
+        }
+    }
 }
