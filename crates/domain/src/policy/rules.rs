@@ -127,7 +127,7 @@ macro_rules! refuse_if {
     };
 }
 
-/// The not-yet-`years`-old check of R2 and R3.
+/// The not-yet-`years`-old check of R2 (R3 keeps the date per organisation).
 fn young_on(org: &crate::policy::facts::Org, d: NaiveDate, years: u32) -> Result<(), Refusal> {
     let of_age = org.comes_of_age(years);
     if d < of_age {
@@ -598,7 +598,11 @@ pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
             let years = start.map_or(0, |s| full_years_on_first(s, m));
             let base = p.salary_base(q.level);
             let seniority = p.seniority_bonus(years);
-            let amount = (base + seniority + performance).clamp(p.salary_min, p.salary_max);
+            // clamp(…, min, max), written so that a malformed what-if (min > max)
+            // cannot panic.
+            let amount = (base + seniority + performance)
+                .max(p.salary_min)
+                .min(p.salary_max);
             if amount <= Fen::ZERO {
                 return Err(Refusal::ZeroAmount);
             }
