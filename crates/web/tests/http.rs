@@ -1125,3 +1125,115 @@ async fn script_in_user_input_is_always_rendered_escaped() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_directory_orders_organisations_the_same_way_on_both_databases() {
+    let all = sites(30).await;
+    if all.len() < 2 {
+        eprintln!("only one backend enabled; nothing to compare");
+        return;
+    }
+    for sort in ["name", "registered_desc", "registered_asc", "credit_code"] {
+        let mut orders = Vec::new();
+        for s in &all {
+            let v = s
+                .get(&format!("/api/v1/organizations?per_page=200&sort={sort}"))
+                .await
+                .json();
+            let codes: Vec<String> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["credit_code"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(codes.len(), 30, "{}: sort={sort}", s.backend);
+            orders.push((s.backend, codes));
+        }
+        for (backend, codes) in &orders[1..] {
+            assert_eq!(
+                codes, &orders[0].1,
+                "sort={sort}: {backend} and {} disagree",
+                orders[0].0
+            );
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "bug: GET /api/v1/organizations/{code} masks contact_phone (views.rs OrganizationView), but PUT parses it as a phone (422 phone.format) and an omitted one erases it, so a GET-modify-PUT client cannot keep the phone"]
+async fn an_organisation_read_from_the_api_can_be_written_back_unchanged() {
+    for s in sites(0).await {
+        let code = credit_code(10);
+        let created = s
+            .api(
+                Method::POST,
+                "/api/v1/organizations",
+                &org_body(&code, "杨浦区读写往返服务社").to_string(),
+            )
+            .await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "{}: {}",
+            s.backend,
+            created.seen()
+        );
+        let uri = format!("/api/v1/organizations/{code}");
+        let read = s.get(&uri).await.json();
+        let r = s.api(Method::PUT, &uri, &read.to_string()).await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{}: PUT of {read}: {}",
+            s.backend,
+            r.seen()
+        );
+        let after = s.get(&uri).await.json();
+        assert_eq!(
+            after["contact_phone"], read["contact_phone"],
+            "{}: the phone changed",
+            s.backend
+        );
+    }
+}
+
+/// "共 N 人" of the people list.
+fn people_total(html: &str) -> i64 {
+    between(html, "<small class=\"count\">共 ", " 人</small>")
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no total in the people list:\n{html}"))
+}
+
+#[tokio::test]
+async fn people_are_found_by_name_and_pinyin_initials() {
+    for s in sites(20).await {
+        let people = s.registry.db.people_after(0, 100).await.unwrap();
+        let p = &people[0];
+        let html = s.page(&format!("/people?{}", query("q", &p.name))).await;
+        assert!(
+            html.contains(&escape(&p.name)) && people_total(&html) >= 1,
+            "{}: q={} did not find them:\n{html}",
+            s.backend,
+            p.name
+        );
+        let (_, initials) = pinyin_keys(&p.name);
+        let html = s.page(&format!("/people?{}", query("q", &initials))).await;
+        assert!(
+            html.contains(&escape(&p.name)),
+            "{}: q={initials} did not find {}:\n{html}",
+            s.backend,
+            p.name
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "bug: store/src/people.rs list_people builds `p.name LIKE '%{q}%'` without escaping % and _ (orgs.rs escapes them), so q=% or q=_ lists everyone"]
+async fn a_people_search_for_like_wildcards_finds_nothing_instead_of_everyone() {
+    for s in sites(20).await {
+        for q in ["%", "_"] {
+            let html = s.page(&format!("/people?{}", query("q", q))).await;
+            assert_eq!(people_total(&html), 0, "{}: q={q:?}", s.backend);
+        }
+    }
+}
