@@ -5,6 +5,7 @@ use gongyi_domain::history::{
     CreditEntryInput, FinanceInput, HonourInput, InspectionInput, PartyBuildingInput, RatingInput,
 };
 use gongyi_domain::organization::{OrgDraft, OrgInput};
+use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::{FieldError, Invalid};
 use gongyi_store::history::OrgHistory;
 use gongyi_store::orgs::{Facets, OrgFilter, OrgRow};
@@ -86,7 +87,14 @@ impl Registry {
     /// someone else saved first, and this save is refused.
     pub async fn update_org(&self, code: &str, version: i64, input: &OrgInput) -> Result<OrgRow> {
         let current = self.db.org_by_code(code).await?;
-        let d = self.validate_org(input).await?;
+        // Pages and the API show the phone masked; sent back unchanged, it keeps the stored one.
+        let mut input = input.clone();
+        if let Some(stored) = &current.contact_phone {
+            if input.contact_phone.trim() == mask_phone(stored) {
+                input.contact_phone = stored.clone();
+            }
+        }
+        let d = self.validate_org(&input).await?;
         let mut tx = self.db.begin().await?;
         self.db.update_org(&mut tx, current.id, version, &d).await?;
         tx.commit().await?;

@@ -102,6 +102,7 @@ impl RecordKind {
             opt("contact_phone", "联系电话"),
             opt("status", "登记状态").aliases(&["状态"]),
             opt("stage", "发展阶段"),
+            opt("deregistration_date", "注销日期"),
         ];
         const PEOPLE: &[ColumnSpec] = &[
             req("name", "姓名"),
@@ -333,6 +334,27 @@ fn person_record_input(kind: RecordKind, m: &ColumnMap, r: &Row) -> Option<Perso
     })
 }
 
+/// The optional 注销日期 of an organisation row: a date not before registration.
+fn deregistration_of(
+    m: &ColumnMap,
+    r: &Row,
+    registered: chrono::NaiveDate,
+) -> Result<Option<chrono::NaiveDate>, Invalid> {
+    let d = gongyi_domain::text::optional_date(
+        "deregistration_date",
+        "注销日期",
+        &get(m, r, "deregistration_date"),
+    )?;
+    match d {
+        Some(d) if d < registered => Err(Invalid::one(
+            "deregistration_date",
+            "date.before_registration",
+            format!("注销日期 {d} 早于登记日期 {registered}"),
+        )),
+        other => Ok(other),
+    }
+}
+
 fn invalid_of(e: AppError) -> Result<Invalid, AppError> {
     match e {
         AppError::Invalid(i) => Ok(i),
@@ -375,16 +397,27 @@ impl Registry {
                         "duplicate_in_file",
                         "该统一社会信用代码在文件中重复出现",
                     )),
-                    Ok(d) => {
-                        self.db.savepoint(&mut tx).await?;
-                        match self.db.insert_org(&mut tx, &d).await {
-                            Ok(_) => Ok(self.db.release_savepoint(&mut tx).await?),
-                            Err(e) => {
-                                self.db.rollback_savepoint(&mut tx).await?;
-                                Err(invalid_of(e.into())?)
+                    Ok(d) => match deregistration_of(&map, row, d.registration_date) {
+                        Err(e) => Err(e),
+                        Ok(dereg) => {
+                            self.db.savepoint(&mut tx).await?;
+                            let mut r = self.db.insert_org(&mut tx, &d).await;
+                            if let (Ok(id), Some(date)) = (&r, dereg) {
+                                r = self
+                                    .db
+                                    .deregister_org(&mut tx, *id, 1, date)
+                                    .await
+                                    .map(|()| *id);
+                            }
+                            match r {
+                                Ok(_) => Ok(self.db.release_savepoint(&mut tx).await?),
+                                Err(e) => {
+                                    self.db.rollback_savepoint(&mut tx).await?;
+                                    Err(invalid_of(e.into())?)
+                                }
                             }
                         }
-                    }
+                    },
                     Err(e) => Err(invalid_of(e)?),
                 },
                 RecordKind::People => {
@@ -571,6 +604,9 @@ fn org_cells(o: &gongyi_store::orgs::OrgRow, unmasked: bool) -> Vec<String> {
             .unwrap_or_default(),
         status.to_string(),
         stage.to_string(),
+        o.deregistration_date
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
     ]
 }
 

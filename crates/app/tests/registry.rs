@@ -628,7 +628,7 @@ async fn an_edit_refused_by_the_store_keeps_the_previous_record_whole() {
 }
 
 #[tokio::test]
-#[ignore = "bug: add_history_tx (orgs.rs) and the employment branch of add_person_record_tx (people.rs) look the organisation up by code.trim() without upper-casing, so a lower-case credit code that CreditCode::parse accepts at registration is 'organization.unknown' here"]
+
 async fn records_name_their_organisation_by_credit_code_in_any_case() {
     for (r, backend) in registries().await {
         let code = credit_code('2', 12);

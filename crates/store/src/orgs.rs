@@ -43,12 +43,21 @@ const SELECT_ORG: &str = "SELECT o.id, o.credit_code, o.name, o.kind, o.communit
    JOIN service_fields f ON f.code = osf.field_code WHERE osf.org_id = o.id), '') AS service_fields
  FROM organizations o JOIN subdistricts s ON s.code = o.subdistrict_code";
 
-/// SQLite has no STRING_AGG before 3.44; GROUP_CONCAT is the same idea.
+/// Service field names in catalogue order. SQLite's GROUP_CONCAT takes no
+/// ORDER BY before 3.44, so it aggregates an ordered subquery instead.
 fn select_org(db_is_sqlite: bool) -> String {
     if db_is_sqlite {
-        SELECT_ORG.replace("STRING_AGG(f.name, '、')", "GROUP_CONCAT(f.name, '、')")
+        SELECT_ORG.replace(
+            "(SELECT STRING_AGG(f.name, '、') FROM organization_service_fields osf
+   JOIN service_fields f ON f.code = osf.field_code WHERE osf.org_id = o.id)",
+            "(SELECT GROUP_CONCAT(name, '、') FROM (SELECT f.name FROM organization_service_fields osf
+   JOIN service_fields f ON f.code = osf.field_code WHERE osf.org_id = o.id ORDER BY f.sort_order, f.code))",
+        )
     } else {
-        SELECT_ORG.to_string()
+        SELECT_ORG.replace(
+            "STRING_AGG(f.name, '、')",
+            "STRING_AGG(f.name, '、' ORDER BY f.sort_order, f.code)",
+        )
     }
 }
 
@@ -140,7 +149,7 @@ enum Facet {
     Year,
 }
 
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
@@ -376,12 +385,14 @@ impl Db {
         Ok(())
     }
 
+    /// By credit code as typed: trimmed and upper-cased like `CreditCode::parse`.
     pub async fn org_by_code(&self, code: &str) -> Result<OrgRow> {
+        let code = code.trim().to_uppercase();
         let sql = format!(
             "{} WHERE o.credit_code = $1",
             select_org(self.backend() == crate::Backend::Sqlite)
         );
-        on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(code).fetch_optional(p).await?)
+        on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(&code).fetch_optional(p).await?)
             .ok_or(StoreError::NotFound)
     }
 
@@ -396,8 +407,9 @@ impl Db {
 
     /// The id and registration date of an organisation, inside a transaction.
     pub async fn org_key_tx(&self, tx: &mut Tx, code: &str) -> Result<(i64, NaiveDate)> {
+        let code = code.trim().to_uppercase();
         on_tx!(tx, c => sqlx::query_as("SELECT id, registration_date FROM organizations WHERE credit_code = $1")
-            .bind(code).fetch_optional(&mut **c).await?)
+            .bind(&code).fetch_optional(&mut **c).await?)
         .ok_or(StoreError::NotFound)
     }
 

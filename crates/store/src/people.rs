@@ -1,7 +1,7 @@
 //! People (social-work talent): the person, qualifications, employments and
 //! annual reviews.
 
-use crate::orgs::{bind_all, Bind};
+use crate::orgs::{bind_all, escape_like, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
@@ -152,16 +152,17 @@ impl Db {
         let mut b: Vec<Bind> = Vec::new();
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             if is_pinyin_query(q) {
-                b.push(Bind::Text(format!("{}%", q.to_lowercase())));
-                b.push(Bind::Text(format!("{}%", q.to_lowercase())));
+                let like = format!("{}%", escape_like(&q.to_lowercase()));
+                b.push(Bind::Text(like.clone()));
+                b.push(Bind::Text(like));
                 w.push(format!(
-                    "(p.name_initials LIKE ${} OR p.name_pinyin LIKE ${})",
+                    "(p.name_initials LIKE ${} ESCAPE '\\' OR p.name_pinyin LIKE ${} ESCAPE '\\')",
                     b.len() - 1,
                     b.len()
                 ));
             } else {
-                b.push(Bind::Text(format!("%{q}%")));
-                w.push(format!("p.name LIKE ${}", b.len()));
+                b.push(Bind::Text(format!("%{}%", escape_like(q))));
+                w.push(format!("p.name LIKE ${} ESCAPE '\\'", b.len()));
             }
         }
         if let Some(level) = &f.qualification {

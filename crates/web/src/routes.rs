@@ -74,11 +74,13 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/people/{id}/{kind}",
             axum::routing::post(api::people::add_record),
-        );
+        )
+        .fallback(api::not_found);
     Router::new()
         .merge(bureau_pages)
         .nest("/api/v1", api_v1)
         .route("/static/app.css", get(css))
+        .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

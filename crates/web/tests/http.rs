@@ -712,7 +712,7 @@ async fn an_unknown_credit_code_is_404_not_found_in_our_error_shape() {
 }
 
 #[tokio::test]
-#[ignore = "bug: the router has no fallback, so an unknown /api/v1 path answers an empty 404 instead of {code:\"not_found\"}"]
+
 async fn an_unknown_api_path_is_404_in_our_error_shape() {
     for s in sites(0).await {
         let r = s.get("/api/v1/no-such-thing").await;
@@ -1160,7 +1160,7 @@ async fn the_directory_orders_organisations_the_same_way_on_both_databases() {
 }
 
 #[tokio::test]
-#[ignore = "bug: GET /api/v1/organizations/{code} masks contact_phone (views.rs OrganizationView), but PUT parses it as a phone (422 phone.format) and an omitted one erases it, so a GET-modify-PUT client cannot keep the phone"]
+
 async fn an_organisation_read_from_the_api_can_be_written_back_unchanged() {
     for s in sites(0).await {
         let code = credit_code(10);
@@ -1228,7 +1228,7 @@ async fn people_are_found_by_name_and_pinyin_initials() {
 }
 
 #[tokio::test]
-#[ignore = "bug: store/src/people.rs list_people builds `p.name LIKE '%{q}%'` without escaping % and _ (orgs.rs escapes them), so q=% or q=_ lists everyone"]
+
 async fn a_people_search_for_like_wildcards_finds_nothing_instead_of_everyone() {
     for s in sites(20).await {
         for q in ["%", "_"] {

@@ -74,6 +74,11 @@ pub struct PageBody<T> {
 )]
 pub struct ApiDoc;
 
+/// Any path under `/api/v1` that names no resource.
+pub async fn not_found() -> ApiError {
+    ApiError::from(gongyi_app::AppError::NotFound)
+}
+
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

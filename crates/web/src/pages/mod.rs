@@ -6,6 +6,11 @@ pub mod people;
 
 use std::collections::HashMap;
 
+/// Any page path that names nothing.
+pub async fn not_found() -> crate::error::PageError {
+    crate::error::PageError(gongyi_app::AppError::NotFound)
+}
+
 /// What every form page carries: the values as typed and the errors by field.
 #[derive(Debug, Default, Clone)]
 pub struct FormState {

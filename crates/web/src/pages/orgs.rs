@@ -16,6 +16,7 @@ use gongyi_app::timeline::{timeline, TimelineEntry};
 use gongyi_app::AppError;
 use gongyi_domain::history::*;
 use gongyi_domain::organization::{OrgInput, OrgKind, OrgStatus, Stage};
+use gongyi_domain::resident_id::mask_phone;
 use gongyi_store::orgs::{Facets, OrgFilter, OrgSort};
 use gongyi_store::reference::RefRow;
 use serde::Deserialize;
@@ -721,7 +722,11 @@ pub async fn edit_form(
         service_fields: field_codes.join(";"),
         address: o.address.clone().unwrap_or_default(),
         legal_representative: o.legal_representative.clone().unwrap_or_default(),
-        contact_phone: o.contact_phone.clone().unwrap_or_default(),
+        contact_phone: o
+            .contact_phone
+            .as_deref()
+            .map(mask_phone)
+            .unwrap_or_default(),
         status: o.status.clone(),
         stage: o.stage.clone().unwrap_or_default(),
     };
