@@ -111,7 +111,7 @@ fn padded(kind: RecordKind, rows: &[Vec<String>]) -> Vec<Vec<String>> {
 }
 
 fn xlsx_of(kind: RecordKind, rows: &[Vec<String>]) -> Vec<u8> {
-    write_xlsx_to_vec(&labels(kind), &padded(kind, rows), &XlsxOptions::default()).unwrap()
+    write_xlsx_to_vec(&labels(kind), padded(kind, rows), &XlsxOptions::default()).unwrap()
 }
 
 /// A csv file of `rows` under `kind`'s headers, written as exports are.
