@@ -4,6 +4,7 @@
 //! Nothing here does I/O, async work or logging; every rule returns a decision
 //! with its reasons so that pages, the API and tests can explain it.
 
+pub mod application;
 pub mod credit_code;
 pub mod dates;
 pub mod error;

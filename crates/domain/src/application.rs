@@ -1,0 +1,1120 @@
+//! Applications for support (补贴申请), from submission to payment: which
+//! rules can be applied for, what an application's event key looks like, the
+//! state machine of who may do what when, attachments, the provisional
+//! entitlement and the budget check.
+//!
+//! Everything here is pure: the caller passes the acting user, the current
+//! state, the amounts already paid and the budget figures, and gets back a
+//! decision with a stable reason code and a Chinese message. What this module
+//! deliberately does not hold: storage and locking (the store makes "paid at
+//! most once" true by construction), accounts (the acting user's name and
+//! role are taken as given until accounts arrive), and the full evaluation of
+//! the rules from the registry's facts (`crate::policy`).
+//!
+//! The workflow (`subsidies.md`, "Budgets and payments"):
+//!
+//! ```text
+//!  organisation / bureau ──submit──▶ SUBMITTED
+//!  SUBMITTED ──review (sub-district, community organisations only)──▶ SUBDISTRICT_REVIEWED
+//!  SUBMITTED (no review needed) | SUBDISTRICT_REVIEWED ──approve (bureau)──▶ APPROVED
+//!  APPROVED ──pay (finance, not the approver)──▶ PAID
+//!  any open step ──return (with a reason)──▶ RETURNED ──resubmit──▶ SUBMITTED
+//!  any open step ──refuse (with a reason)──▶ REFUSED
+//! ```
+
+use crate::error::Invalid;
+use crate::money::Fen;
+use crate::policy::{BeneficiaryKind, Policy, PolicyParams, Rule, YearMonth};
+use crate::{text, CreditCode};
+use chrono::NaiveDate;
+use std::fmt;
+
+/// A rule that pays through an application: the paying rules of the policy
+/// engine, and R8 (三(三)3), which has no formula and is paid as approved
+/// against its budget line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SubsidyRule {
+    R2,
+    R3,
+    R4,
+    R5,
+    R6,
+    R7,
+    R8,
+    R9,
+    R10,
+    R11,
+}
+
+impl SubsidyRule {
+    pub const ALL: [SubsidyRule; 10] = [
+        SubsidyRule::R2,
+        SubsidyRule::R3,
+        SubsidyRule::R4,
+        SubsidyRule::R5,
+        SubsidyRule::R6,
+        SubsidyRule::R7,
+        SubsidyRule::R8,
+        SubsidyRule::R9,
+        SubsidyRule::R10,
+        SubsidyRule::R11,
+    ];
+
+    /// The engine's rule; `None` for R8.
+    pub fn policy_rule(self) -> Option<Rule> {
+        Some(match self {
+            SubsidyRule::R2 => Rule::R2,
+            SubsidyRule::R3 => Rule::R3,
+            SubsidyRule::R4 => Rule::R4,
+            SubsidyRule::R5 => Rule::R5,
+            SubsidyRule::R6 => Rule::R6,
+            SubsidyRule::R7 => Rule::R7,
+            SubsidyRule::R8 => return None,
+            SubsidyRule::R9 => Rule::R9,
+            SubsidyRule::R10 => Rule::R10,
+            SubsidyRule::R11 => Rule::R11,
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self.policy_rule() {
+            Some(r) => r.code(),
+            None => "R8",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self.policy_rule() {
+            Some(r) => r.title(),
+            None => "“两会一中心”运行经费",
+        }
+    }
+
+    pub fn clause(self) -> &'static str {
+        match self.policy_rule() {
+            Some(r) => r.clause(),
+            None => "三(三)3",
+        }
+    }
+
+    /// "R3 房租补贴", for lists and messages.
+    pub fn label(self) -> String {
+        format!("{} {}", self.code(), self.title())
+    }
+
+    pub fn beneficiary_kind(self) -> BeneficiaryKind {
+        match self.policy_rule() {
+            Some(r) => r.beneficiary_kind(),
+            None => BeneficiaryKind::Organisation,
+        }
+    }
+
+    /// Accepts `R2`… `R11` in any case.
+    pub fn parse(field: &str, input: &str) -> Result<SubsidyRule, Invalid> {
+        let s = input.trim();
+        SubsidyRule::ALL
+            .into_iter()
+            .find(|r| r.code().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                Invalid::one(
+                    field,
+                    "rule.unknown",
+                    format!("“{s}”不是可申请的扶持项目(应为 R2–R11)"),
+                )
+            })
+    }
+
+    /// What the event key names, for form hints.
+    pub fn event_key_hint(self) -> &'static str {
+        match self {
+            SubsidyRule::R2 => "申请日期,如 2024-03-01",
+            SubsidyRule::R3 | SubsidyRule::R9 => "月份,如 2024-03",
+            SubsidyRule::R4 => "评估日期,如 2024-03-01",
+            SubsidyRule::R5 => "荣誉名称|年份,如 全国先进社会组织|2023",
+            SubsidyRule::R6 | SubsidyRule::R7 => "项目编号",
+            SubsidyRule::R8 => "经费期间或用途,如 2024",
+            SubsidyRule::R10 => "评审年度,如 2024",
+            SubsidyRule::R11 => "评审决定日期,如 2024-03-01",
+        }
+    }
+}
+
+impl fmt::Display for SubsidyRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The beneficiary kind's stored code (`organisation`/`person`), parsed back.
+pub fn parse_beneficiary_kind(code: &str) -> Option<BeneficiaryKind> {
+    match code {
+        "organisation" => Some(BeneficiaryKind::Organisation),
+        "person" => Some(BeneficiaryKind::Person),
+        _ => None,
+    }
+}
+
+/// A person as the rules know them: `P` + the table id, zero-padded to
+/// eight digits (the same form as the policy facts and test vectors).
+pub fn person_key(id: i64) -> String {
+    format!("P{id:08}")
+}
+
+/// The table id inside a [`person_key`].
+pub fn person_table_id(key: &str) -> Option<i64> {
+    key.strip_prefix('P')?.parse().ok().filter(|n| *n > 0)
+}
+
+/// The beneficiary as typed: a credit code for an organisation; a person's
+/// number (`12`) or key (`P00000012`) for a person. Returns the stored form.
+pub fn parse_beneficiary(
+    field: &str,
+    kind: BeneficiaryKind,
+    input: &str,
+) -> Result<String, Invalid> {
+    let s = input.trim();
+    match kind {
+        BeneficiaryKind::Organisation => CreditCode::parse(s)
+            .map(|c| c.as_str().to_string())
+            .map_err(|e| Invalid(e.0.into_iter().map(|f| f.for_field(field)).collect())),
+        BeneficiaryKind::Person => {
+            let digits = s.strip_prefix(['P', 'p']).unwrap_or(s);
+            digits
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0 && digits.chars().all(|c| c.is_ascii_digit()))
+                .map(person_key)
+                .ok_or_else(|| {
+                    Invalid::one(
+                        field,
+                        "person.id_format",
+                        format!("人员编号“{s}”格式不正确(应如 12 或 P00000012)"),
+                    )
+                })
+        }
+    }
+}
+
+/// Checks an event key against what the rule counts by and returns it in its
+/// one stored spelling (so that the same entitlement always has the same key,
+/// which is what the payments table's unique key relies on).
+pub fn parse_event_key(field: &str, rule: SubsidyRule, input: &str) -> Result<String, Invalid> {
+    let s = input.trim();
+    match rule {
+        SubsidyRule::R2 | SubsidyRule::R4 | SubsidyRule::R11 => {
+            text::date(field, "事项日期", s).map(|d| d.to_string())
+        }
+        SubsidyRule::R3 | SubsidyRule::R9 => YearMonth::parse(field, s).map(|m| m.to_string()),
+        SubsidyRule::R10 => text::year(field, "评审年度", s).map(|y| format!("{y:04}")),
+        SubsidyRule::R5 => {
+            let bad = || {
+                Invalid::one(
+                    field,
+                    "event_key.honour_format",
+                    "荣誉事项应写作“荣誉名称|年份”,如 全国先进社会组织|2023",
+                )
+            };
+            let (title, year) = s.rsplit_once(['|', '｜']).ok_or_else(bad)?;
+            let title = text::bounded(field, "荣誉名称", title, 100, true)?;
+            let year = text::year(field, "荣誉年份", year).map_err(|_| bad())?;
+            Ok(format!("{title}|{year:04}"))
+        }
+        SubsidyRule::R6 | SubsidyRule::R7 | SubsidyRule::R8 => {
+            text::bounded(field, "事项", s, 64, true)
+        }
+    }
+}
+
+/// The day an event key is counted on, when it carries one: the date, the
+/// first of the month, 31 December of a year. Project ids (R6, R7) and R8
+/// keys carry none.
+pub fn event_date(rule: SubsidyRule, key: &str) -> Option<NaiveDate> {
+    match rule {
+        SubsidyRule::R2 | SubsidyRule::R4 | SubsidyRule::R11 => key.parse().ok(),
+        SubsidyRule::R3 | SubsidyRule::R9 => YearMonth::parse("", key).ok().map(|m| m.first_day()),
+        SubsidyRule::R10 => key
+            .parse()
+            .ok()
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31)),
+        SubsidyRule::R5 => key
+            .rsplit_once('|')
+            .and_then(|(_, y)| y.parse().ok())
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 12, 31)),
+        SubsidyRule::R6 | SubsidyRule::R7 | SubsidyRule::R8 => None,
+    }
+}
+
+/// Where an application is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Submitted,
+    SubdistrictReviewed,
+    Approved,
+    Paid,
+    Returned,
+    Refused,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Submitted,
+        Status::SubdistrictReviewed,
+        Status::Approved,
+        Status::Paid,
+        Status::Returned,
+        Status::Refused,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Submitted => "SUBMITTED",
+            Status::SubdistrictReviewed => "SUBDISTRICT_REVIEWED",
+            Status::Approved => "APPROVED",
+            Status::Paid => "PAID",
+            Status::Returned => "RETURNED",
+            Status::Refused => "REFUSED",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Submitted => "已提交",
+            Status::SubdistrictReviewed => "街道已审核",
+            Status::Approved => "已批准",
+            Status::Paid => "已拨付",
+            Status::Returned => "已退回",
+            Status::Refused => "不予支持",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Approved but unpaid, or paid: what a budget line has given away.
+    pub fn draws_on_budget(self) -> bool {
+        matches!(self, Status::Approved | Status::Paid)
+    }
+}
+
+/// What the acting user is acting as. Plain roles until accounts arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The organisation applying for itself or for its staff.
+    Organisation,
+    /// The sub-district office (街道), which reviews community organisations.
+    Subdistrict,
+    /// The district civil-affairs bureau (区民政局), which approves.
+    Bureau,
+    /// The bureau's finance office, which pays.
+    Finance,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Organisation,
+        Role::Subdistrict,
+        Role::Bureau,
+        Role::Finance,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Organisation => "organisation",
+            Role::Subdistrict => "subdistrict",
+            Role::Bureau => "bureau",
+            Role::Finance => "finance",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Organisation => "社会组织",
+            Role::Subdistrict => "街道",
+            Role::Bureau => "区民政局",
+            Role::Finance => "财务",
+        }
+    }
+
+    pub fn parse(field: &str, input: &str) -> Result<Role, Invalid> {
+        let s = input.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.code().eq_ignore_ascii_case(s) || r.label() == s)
+            .ok_or_else(|| {
+                if s.is_empty() {
+                    Invalid::one(field, "role.required", "请选择办理身份")
+                } else {
+                    Invalid::one(field, "role.unknown", format!("办理身份“{s}”不存在"))
+                }
+            })
+    }
+}
+
+/// Who is acting: a name (for the record and the four-eyes rule) and a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Actor {
+    /// Reads the acting user's name (`actor_name`) and role (`actor_role`).
+    pub fn parse(name: &str, role: &str) -> Result<Actor, Invalid> {
+        let mut errs = Invalid::default();
+        let name = errs.take(text::bounded("actor_name", "经办人姓名", name, 50, true));
+        let role = errs.take(Role::parse("actor_role", role));
+        match (name, role) {
+            (Some(name), Some(role)) => Ok(Actor { name, role }),
+            _ => Err(errs),
+        }
+    }
+
+    /// The same person, whatever spaces were typed inside the name.
+    pub fn same_person(&self, other: &str) -> bool {
+        let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        squeeze(&self.name) == squeeze(other)
+    }
+}
+
+/// A step of the workflow on an existing application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Resubmit,
+    Review,
+    Approve,
+    Pay,
+    Return,
+    Refuse,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Resubmit,
+        Action::Review,
+        Action::Approve,
+        Action::Pay,
+        Action::Return,
+        Action::Refuse,
+    ];
+
+    /// As in URLs (`/applications/{id}/{action}`) and the event log.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Resubmit => "resubmit",
+            Action::Review => "review",
+            Action::Approve => "approve",
+            Action::Pay => "pay",
+            Action::Return => "return",
+            Action::Refuse => "refuse",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Resubmit => "重新提交",
+            Action::Review => "街道审核",
+            Action::Approve => "批准",
+            Action::Pay => "拨付",
+            Action::Return => "退回",
+            Action::Refuse => "不予支持",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    fn needs_reason(self) -> bool {
+        matches!(self, Action::Return | Action::Refuse)
+    }
+}
+
+/// A refused step: a stable code, the field it is about, and the reason in
+/// Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub code: &'static str,
+    /// `action`, `actor_role`, `actor_name`, `reason` or `amount`.
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Refused {
+    fn new(code: &'static str, field: &'static str, message: impl Into<String>) -> Refused {
+        Refused {
+            code,
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// What the state machine needs to know about an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Current<'a> {
+    pub status: Status,
+    /// A community organisation's application goes through its sub-district.
+    pub needs_review: bool,
+    /// Who approved it (for the four-eyes rule at payment).
+    pub approver: Option<&'a str>,
+}
+
+/// An allowed step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub action: Action,
+    pub from: Status,
+    pub to: Status,
+}
+
+/// Who may submit a new application.
+pub fn may_submit(actor: &Actor) -> Result<(), Refused> {
+    match actor.role {
+        Role::Organisation | Role::Bureau => Ok(()),
+        other => Err(Refused::new(
+            "workflow.wrong_role",
+            "actor_role",
+            format!(
+                "申请须由社会组织或区民政局提交,{}不能提交申请",
+                other.label()
+            ),
+        )),
+    }
+}
+
+/// Who may set a budget line.
+pub fn may_set_budget(actor: &Actor) -> Result<(), Refused> {
+    match actor.role {
+        Role::Bureau | Role::Finance => Ok(()),
+        other => Err(Refused::new(
+            "workflow.wrong_role",
+            "actor_role",
+            format!("预算额度须由区民政局或财务设定,{}不能设定", other.label()),
+        )),
+    }
+}
+
+/// The role whose turn it is at `status`, if any.
+fn pending_role(c: &Current<'_>) -> Option<Role> {
+    match c.status {
+        Status::Submitted if c.needs_review => Some(Role::Subdistrict),
+        Status::Submitted | Status::SubdistrictReviewed => Some(Role::Bureau),
+        Status::Approved => Some(Role::Finance),
+        Status::Returned => Some(Role::Organisation),
+        Status::Paid | Status::Refused => None,
+    }
+}
+
+/// Decides whether `actor` may take `action` on an application in state
+/// `current`, and where it leads. `reason` is the reason typed with the step
+/// (required to return or refuse).
+///
+/// The role whose turn it is may take the forward step, return the
+/// application or refuse it; a returned application is resubmitted by the
+/// organisation or the bureau (the applicants), or closed by the bureau.
+pub fn decide(
+    current: &Current<'_>,
+    action: Action,
+    actor: &Actor,
+    reason: &str,
+) -> Result<Step, Refused> {
+    let from = current.status;
+    let wrong_status = || {
+        Refused::new(
+            "workflow.wrong_status",
+            "action",
+            format!("该申请当前状态为“{}”,不能{}", from.label(), action.label()),
+        )
+    };
+    let wrong_role = |who: &str| {
+        Refused::new(
+            "workflow.wrong_role",
+            "actor_role",
+            format!(
+                "“{}”须由{who}办理,当前办理身份为{}",
+                action.label(),
+                actor.role.label()
+            ),
+        )
+    };
+    let Some(pending) = pending_role(current) else {
+        return Err(Refused::new(
+            "workflow.closed",
+            "action",
+            format!("该申请已{},办理已结束", from.label()),
+        ));
+    };
+    let to = match (action, from) {
+        (Action::Resubmit, Status::Returned) => {
+            if !matches!(actor.role, Role::Organisation | Role::Bureau) {
+                return Err(wrong_role("社会组织或区民政局"));
+            }
+            Status::Submitted
+        }
+        (Action::Review, Status::Submitted) => {
+            if !current.needs_review {
+                return Err(Refused::new(
+                    "workflow.review_not_needed",
+                    "action",
+                    "该申请不是社区社会组织的申请,无需街道审核,请直接由区民政局批准",
+                ));
+            }
+            if actor.role != Role::Subdistrict {
+                return Err(wrong_role("街道"));
+            }
+            Status::SubdistrictReviewed
+        }
+        (Action::Approve, Status::Submitted | Status::SubdistrictReviewed) => {
+            if from == Status::Submitted && current.needs_review {
+                return Err(Refused::new(
+                    "workflow.review_first",
+                    "action",
+                    "社区社会组织的申请须先经街道审核,才能批准",
+                ));
+            }
+            if actor.role != Role::Bureau {
+                return Err(wrong_role("区民政局"));
+            }
+            Status::Approved
+        }
+        (Action::Pay, Status::Approved) => {
+            if actor.role != Role::Finance {
+                return Err(wrong_role("财务"));
+            }
+            if let Some(approver) = current.approver.filter(|a| actor.same_person(a)) {
+                return Err(Refused::new(
+                    "workflow.payer_is_approver",
+                    "actor_name",
+                    format!("批准人与拨付人不能为同一人(本申请由 {approver} 批准)"),
+                ));
+            }
+            Status::Paid
+        }
+        (Action::Return, Status::Returned) => return Err(wrong_status()),
+        (Action::Return | Action::Refuse, _) => {
+            // A returned application waits for its applicant; only the
+            // bureau may close it instead.
+            let allowed = if from == Status::Returned {
+                Role::Bureau
+            } else {
+                pending
+            };
+            if actor.role != allowed {
+                return Err(wrong_role(allowed.label()));
+            }
+            if action == Action::Return {
+                Status::Returned
+            } else {
+                Status::Refused
+            }
+        }
+        _ => return Err(wrong_status()),
+    };
+    if action.needs_reason() && reason.trim().is_empty() {
+        return Err(Refused::new(
+            "workflow.reason_required",
+            "reason",
+            format!("{}须填写理由", action.label()),
+        ));
+    }
+    Ok(Step { action, from, to })
+}
+
+/// The largest attachment kept in the database (1 MiB).
+pub const MAX_ATTACHMENT_BYTES: usize = 1024 * 1024;
+/// Attachments per application.
+pub const MAX_ATTACHMENTS: usize = 5;
+
+/// Content types accepted, with the file extensions that imply them.
+const ATTACHMENT_TYPES: [(&str, &[&str]); 7] = [
+    ("application/pdf", &["pdf"]),
+    ("image/jpeg", &["jpg", "jpeg"]),
+    ("image/png", &["png"]),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &["xlsx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &["docx"],
+    ),
+    ("application/msword", &["doc"]),
+    ("application/vnd.ms-excel", &["xls"]),
+];
+
+/// A file attached to an application, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The base name only: any path a browser sent is dropped.
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// Checks one uploaded file (`index` counts from 0, for the field name).
+/// An empty or generic content type is inferred from the extension.
+pub fn parse_attachment(
+    index: usize,
+    file_name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Result<Attachment, Invalid> {
+    let field = format!("attachments[{index}]");
+    let base = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file_name)
+        .trim();
+    let name = text::bounded(&field, "附件文件名", base, 120, true)?;
+    if bytes.is_empty() {
+        return Err(Invalid::one(
+            &field,
+            "attachment.empty",
+            format!("附件“{name}”是空文件"),
+        ));
+    }
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(Invalid::one(
+            &field,
+            "attachment.too_large",
+            format!(
+                "附件“{name}”大小 {} KB,超过上限 {} KB",
+                bytes.len().div_ceil(1024),
+                MAX_ATTACHMENT_BYTES / 1024
+            ),
+        ));
+    }
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let given = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let by_type = ATTACHMENT_TYPES.iter().find(|(t, _)| *t == given);
+    let by_ext = ATTACHMENT_TYPES
+        .iter()
+        .find(|(_, exts)| exts.contains(&ext.as_str()));
+    let generic = given.is_empty() || given == "application/octet-stream";
+    let kind = match (by_type, by_ext) {
+        (Some(t), _) => Some(t.0),
+        (None, Some(t)) if generic => Some(t.0),
+        _ => None,
+    };
+    let Some(content_type) = kind else {
+        return Err(Invalid::one(
+            &field,
+            "attachment.type",
+            format!("附件“{name}”的类型不受支持(可上传 PDF、JPG、PNG、Word、Excel 文件)"),
+        ));
+    };
+    Ok(Attachment {
+        file_name: name,
+        content_type,
+        bytes,
+    })
+}
+
+/// An application as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationInput {
+    pub rule: String,
+    /// Credit code (organisation rules) or person number (R9–R11).
+    pub beneficiary_id: String,
+    pub event_key: String,
+    /// In yuan, as people type it.
+    pub requested: String,
+}
+
+/// A checked application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationDraft {
+    pub rule: SubsidyRule,
+    pub beneficiary_kind: BeneficiaryKind,
+    /// Credit code or person key ([`person_key`]).
+    pub beneficiary_id: String,
+    pub event_key: String,
+    pub requested: Fen,
+}
+
+impl ApplicationInput {
+    /// Reports every bad field, not the first.
+    pub fn validate(&self) -> Result<ApplicationDraft, Invalid> {
+        let mut errs = Invalid::default();
+        let rule = errs.take(SubsidyRule::parse("rule", &self.rule));
+        let requested = errs.take(Fen::parse_yuan("requested", &self.requested).and_then(|f| {
+            if f > Fen::ZERO {
+                Ok(f)
+            } else {
+                Err(Invalid::one("requested", "money.zero", "申请金额须大于 0"))
+            }
+        }));
+        let (beneficiary, key) = match rule {
+            Some(r) => (
+                errs.take(parse_beneficiary(
+                    "beneficiary_id",
+                    r.beneficiary_kind(),
+                    &self.beneficiary_id,
+                )),
+                errs.take(parse_event_key("event_key", r, &self.event_key)),
+            ),
+            None => (None, None),
+        };
+        match (rule, beneficiary, key, requested) {
+            (Some(rule), Some(beneficiary_id), Some(event_key), Some(requested))
+                if errs.is_empty() =>
+            {
+                Ok(ApplicationDraft {
+                    rule,
+                    beneficiary_kind: rule.beneficiary_kind(),
+                    beneficiary_id,
+                    event_key,
+                    requested,
+                })
+            }
+            _ => Err(errs),
+        }
+    }
+}
+
+/// What was already paid to the same beneficiary under the same rule (any
+/// event): what the once-only and cumulative limits need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PaidSoFar {
+    pub count: u32,
+    pub total: Fen,
+}
+
+/// An amount that may be approved, with how it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entitled {
+    pub amount: Fen,
+    /// The parameter that capped it, if any.
+    pub cap: Option<Fen>,
+    /// One line for the event log, e.g. "按 R3 单月上限 500.00 元核定".
+    pub note: String,
+}
+
+/// The amount that may be approved for `requested` under `rule`, from the
+/// rule's parameters and the payment history alone: the request, capped by
+/// the rule's most generous amount (the month cap, the award), less what a
+/// cumulative rule already paid (R4), refused when a once-only rule already
+/// paid (R2, R11) or R3's months are used up.
+///
+/// This is the provisional seam until approval reads the registry's facts:
+/// it never grants more than the policy could, but it cannot tell, say, a 3A
+/// from a 5A rating; the approver's amount may lower it.
+pub fn provisional_entitlement(
+    rule: SubsidyRule,
+    requested: Fen,
+    policy: &Policy,
+    event: Option<NaiveDate>,
+    paid: PaidSoFar,
+) -> Result<Entitled, Refused> {
+    let Some(policy_rule) = rule.policy_rule() else {
+        // 三(三)3 按实保障: as approved, limited only by the budget.
+        return Ok(Entitled {
+            amount: requested,
+            cap: None,
+            note: format!("{} 按实保障,按申请金额核定", rule.code()),
+        });
+    };
+    let params: &PolicyParams = match event {
+        Some(d) => match policy.in_force(d) {
+            Some((_, p)) => p,
+            None => {
+                let r = crate::policy::Refusal::OutsidePeriod { date: d };
+                return Err(Refused::new(
+                    r.code(),
+                    "event_key",
+                    r.message(policy_rule, policy),
+                ));
+            }
+        },
+        None => match policy.versions().last() {
+            Some(p) => p,
+            None => {
+                return Err(Refused::new(
+                    "policy.no_version",
+                    "rule",
+                    "没有有效的政策版本",
+                ))
+            }
+        },
+    };
+    let max_of = |v: &[Fen]| v.iter().copied().max().unwrap_or(Fen::ZERO);
+    let once = |what: &str| -> Result<(), Refused> {
+        if paid.count > 0 {
+            Err(Refused::new(
+                "payment.once_only",
+                "rule",
+                format!(
+                    "已获得{what},每{}限一次",
+                    if rule.beneficiary_kind() == BeneficiaryKind::Person {
+                        "人"
+                    } else {
+                        "个组织"
+                    }
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let (cap, label) = match rule {
+        SubsidyRule::R2 => {
+            once(policy_rule.title())?;
+            (params.startup_cap, "开办补贴上限")
+        }
+        SubsidyRule::R3 => {
+            if paid.count >= params.rent_max_months {
+                let r = crate::policy::Refusal::RentMonthsUsed {
+                    max: params.rent_max_months,
+                };
+                return Err(Refused::new(
+                    r.code(),
+                    "rule",
+                    r.message(policy_rule, policy),
+                ));
+            }
+            (params.rent_monthly_cap, "单月上限")
+        }
+        SubsidyRule::R4 => {
+            // 三(二)1: a later, higher level tops up what was paid.
+            let top = max_of(&params.rating_amounts);
+            let left = top - paid.total;
+            if left <= Fen::ZERO {
+                return Err(Refused::new(
+                    "rating.not_higher",
+                    "rule",
+                    format!(
+                        "已获等级评估奖励 {} 元,达到最高等级奖励 {} 元,不再补差",
+                        yuan_grouped(paid.total),
+                        yuan_grouped(top)
+                    ),
+                ));
+            }
+            (left, "最高等级奖励扣除已获奖励后")
+        }
+        SubsidyRule::R5 => (max_of(&params.honour_amounts), "荣誉奖励最高额"),
+        SubsidyRule::R6 => (params.venture_cap, "项目补贴上限"),
+        SubsidyRule::R7 => (params.competition_cap, "项目补贴上限"),
+        SubsidyRule::R9 => (params.salary_max, "每月上限"),
+        SubsidyRule::R10 => (params.supervisor_award, "奖励金额"),
+        SubsidyRule::R11 => {
+            once(policy_rule.title())?;
+            (params.senior_award, "奖励金额")
+        }
+        SubsidyRule::R8 => (requested, ""),
+    };
+    let amount = requested.min(cap);
+    if amount <= Fen::ZERO {
+        let r = crate::policy::Refusal::ZeroAmount;
+        return Err(Refused::new(
+            r.code(),
+            "amount",
+            r.message(policy_rule, policy),
+        ));
+    }
+    let note = if amount < requested {
+        format!(
+            "按 {} {}{} 元核定({} 版)",
+            rule.code(),
+            label,
+            yuan_grouped(cap),
+            params.version
+        )
+    } else {
+        format!(
+            "按申请金额核定,未超过 {} {}{} 元({} 版)",
+            rule.code(),
+            label,
+            yuan_grouped(cap),
+            params.version
+        )
+    };
+    Ok(Entitled {
+        amount,
+        cap: Some(cap),
+        note,
+    })
+}
+
+/// The amount the approver typed, if any, checked against the entitlement.
+pub fn approved_amount(entitled: &Entitled, typed: Option<Fen>) -> Result<Fen, Refused> {
+    match typed {
+        None => Ok(entitled.amount),
+        Some(a) if a <= Fen::ZERO => Err(Refused::new("amount.zero", "amount", "批准金额须大于 0")),
+        Some(a) if a > entitled.amount => Err(Refused::new(
+            "amount.above_entitlement",
+            "amount",
+            format!(
+                "批准金额 {} 元超过核定金额 {} 元({})",
+                yuan_grouped(a),
+                yuan_grouped(entitled.amount),
+                entitled.note
+            ),
+        )),
+        Some(a) => Ok(a),
+    }
+}
+
+/// "Each rule draws on a budget line per year. An approval that would take a
+/// line below zero is refused." `line` is the line's amount (`None`: no line
+/// set), `committed` what it has already given away (approved and paid).
+pub fn check_budget(
+    rule: SubsidyRule,
+    year: i32,
+    line: Option<Fen>,
+    committed: Fen,
+    amount: Fen,
+) -> Result<(), Refused> {
+    let Some(line) = line else {
+        return Err(Refused::new(
+            "budget.missing",
+            "amount",
+            format!("{} {year} 年尚未设定预算额度,不能批准", rule.code()),
+        ));
+    };
+    let left = line - committed;
+    if amount > left {
+        return Err(Refused::new(
+            "budget.shortfall",
+            "amount",
+            format!(
+                "{} {year} 年预算余额 {} 元,不足以支付 {} 元,缺口 {} 元",
+                rule.code(),
+                yuan_grouped(left.max(Fen::ZERO)),
+                yuan_grouped(amount),
+                yuan_grouped(amount - left.max(Fen::ZERO))
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A budget line may not be set below what it has already given away.
+pub fn check_budget_amount(
+    rule: SubsidyRule,
+    year: i32,
+    amount: Fen,
+    committed: Fen,
+) -> Result<(), Refused> {
+    if amount < committed {
+        return Err(Refused::new(
+            "budget.below_committed",
+            "amount",
+            format!(
+                "{} {year} 年已批准和已拨付合计 {} 元,预算额度不能低于此数",
+                rule.code(),
+                yuan_grouped(committed)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// "1,234,567.80": yuan with thousands separators, for messages and pages.
+pub fn yuan_grouped(f: Fen) -> String {
+    let plain = f.to_yuan_string();
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", plain.as_str()),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{frac}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_in_messages_has_thousands_separators() {
+        assert_eq!(yuan_grouped(Fen(120_000)), "1,200.00");
+        assert_eq!(yuan_grouped(Fen(5)), "0.05");
+        assert_eq!(yuan_grouped(Fen(123_456_789)), "1,234,567.89");
+        assert_eq!(yuan_grouped(Fen(-30_000)), "-300.00");
+        assert_eq!(yuan_grouped(Fen(100_000)), "1,000.00");
+    }
+
+    #[test]
+    fn an_overdraw_names_the_line_and_the_shortfall() {
+        let e = check_budget(
+            SubsidyRule::R3,
+            2024,
+            Some(Fen::yuan(10_000)),
+            Fen::yuan(8_800),
+            Fen::yuan(1_500),
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "budget.shortfall");
+        assert_eq!(
+            e.message,
+            "R3 2024 年预算余额 1,200.00 元,不足以支付 1,500.00 元,缺口 300.00 元"
+        );
+        assert!(check_budget(
+            SubsidyRule::R3,
+            2024,
+            Some(Fen::yuan(10_000)),
+            Fen::yuan(8_500),
+            Fen::yuan(1_500)
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn event_keys_have_one_spelling() {
+        let k = |r, s| parse_event_key("k", r, s);
+        assert_eq!(k(SubsidyRule::R2, "2024/3/1").unwrap(), "2024-03-01");
+        assert_eq!(k(SubsidyRule::R9, " 2024-03 ").unwrap(), "2024-03");
+        assert_eq!(k(SubsidyRule::R10, "2024").unwrap(), "2024");
+        assert_eq!(
+            k(SubsidyRule::R5, "全国先进社会组织 | 2023").unwrap(),
+            "全国先进社会组织|2023"
+        );
+        assert!(k(SubsidyRule::R3, "2024-3-1").is_err());
+        assert!(k(SubsidyRule::R5, "没有年份").is_err());
+    }
+
+    #[test]
+    fn people_are_known_by_their_key() {
+        let p = |s| parse_beneficiary("b", BeneficiaryKind::Person, s);
+        assert_eq!(p("12").unwrap(), "P00000012");
+        assert_eq!(p("P00000012").unwrap(), "P00000012");
+        assert!(p("0").is_err());
+        assert!(p("-3").is_err());
+        assert!(p("+3").is_err());
+        assert_eq!(person_table_id("P00000012"), Some(12));
+    }
+
+    #[test]
+    fn an_attachment_keeps_only_its_base_name_and_a_known_type() {
+        let a = parse_attachment(0, "C:\\材料\\租赁合同.pdf", "", b"%PDF".to_vec()).unwrap();
+        assert_eq!(a.file_name, "租赁合同.pdf");
+        assert_eq!(a.content_type, "application/pdf");
+        let e = parse_attachment(1, "x.exe", "application/octet-stream", vec![1]).unwrap_err();
+        assert_eq!(e.0[0].code, "attachment.type");
+        assert_eq!(e.0[0].field, "attachments[1]");
+        let big = vec![0u8; MAX_ATTACHMENT_BYTES + 1];
+        let e = parse_attachment(0, "a.pdf", "application/pdf", big).unwrap_err();
+        assert_eq!(e.0[0].code, "attachment.too_large");
+    }
+}

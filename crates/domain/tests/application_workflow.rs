@@ -1,0 +1,450 @@
+//! The application state machine as a table: every (status, review needed,
+//! action, role) is either one of the allowed steps listed here or refused
+//! with a reason; and the provisional entitlement's caps and history limits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use gongyi_domain::application::*;
+use gongyi_domain::policy::Policy;
+use gongyi_domain::Fen;
+
+use Action as A;
+use Role as R;
+use Status as S;
+
+/// (review needed, from, action, role, to); `None` for review means either.
+const ALLOWED: &[(Option<bool>, S, A, R, S)] = &[
+    (
+        None,
+        S::Returned,
+        A::Resubmit,
+        R::Organisation,
+        S::Submitted,
+    ),
+    (None, S::Returned, A::Resubmit, R::Bureau, S::Submitted),
+    (None, S::Returned, A::Refuse, R::Bureau, S::Refused),
+    (
+        Some(true),
+        S::Submitted,
+        A::Review,
+        R::Subdistrict,
+        S::SubdistrictReviewed,
+    ),
+    (
+        Some(true),
+        S::Submitted,
+        A::Return,
+        R::Subdistrict,
+        S::Returned,
+    ),
+    (
+        Some(true),
+        S::Submitted,
+        A::Refuse,
+        R::Subdistrict,
+        S::Refused,
+    ),
+    (
+        Some(false),
+        S::Submitted,
+        A::Approve,
+        R::Bureau,
+        S::Approved,
+    ),
+    (Some(false), S::Submitted, A::Return, R::Bureau, S::Returned),
+    (Some(false), S::Submitted, A::Refuse, R::Bureau, S::Refused),
+    (
+        None,
+        S::SubdistrictReviewed,
+        A::Approve,
+        R::Bureau,
+        S::Approved,
+    ),
+    (
+        None,
+        S::SubdistrictReviewed,
+        A::Return,
+        R::Bureau,
+        S::Returned,
+    ),
+    (
+        None,
+        S::SubdistrictReviewed,
+        A::Refuse,
+        R::Bureau,
+        S::Refused,
+    ),
+    (None, S::Approved, A::Pay, R::Finance, S::Paid),
+    (None, S::Approved, A::Return, R::Finance, S::Returned),
+    (None, S::Approved, A::Refuse, R::Finance, S::Refused),
+];
+
+fn actor(role: Role, name: &str) -> Actor {
+    Actor {
+        name: name.into(),
+        role,
+    }
+}
+
+#[test]
+fn every_step_is_either_allowed_by_the_table_or_refused_with_a_reason() {
+    let mut allowed_seen = 0;
+    for needs_review in [false, true] {
+        for from in Status::ALL {
+            for action in Action::ALL {
+                for role in Role::ALL {
+                    let current = Current {
+                        status: from,
+                        needs_review,
+                        approver: Some("审批员"),
+                    };
+                    let got = decide(&current, action, &actor(role, "经办人"), "材料不全");
+                    let want = ALLOWED
+                        .iter()
+                        .find(|(r, f, a, ro, _)| {
+                            r.is_none_or(|r| r == needs_review)
+                                && *f == from
+                                && *a == action
+                                && *ro == role
+                        })
+                        .map(|t| t.4);
+                    let case = format!(
+                        "{} {:?} {} by {}",
+                        if needs_review { "community" } else { "other" },
+                        from,
+                        action.code(),
+                        role.code()
+                    );
+                    match (want, got) {
+                        (Some(to), Ok(step)) => {
+                            allowed_seen += 1;
+                            assert_eq!(step, Step { action, from, to }, "{case}");
+                        }
+                        (None, Err(r)) => {
+                            assert!(r.code.starts_with("workflow."), "{case}: {r:?}");
+                            assert!(!r.message.is_empty(), "{case}");
+                        }
+                        (want, got) => panic!("{case}: wanted {want:?}, got {got:?}"),
+                    }
+                }
+            }
+        }
+    }
+    // Each row once per review flag it allows.
+    let expected: usize = ALLOWED
+        .iter()
+        .map(|r| if r.0.is_none() { 2 } else { 1 })
+        .sum();
+    assert_eq!(allowed_seen, expected);
+}
+
+fn code_of(status: Status, review: bool, action: Action, who: Actor, reason: &str) -> String {
+    let c = Current {
+        status,
+        needs_review: review,
+        approver: Some("李 审批"),
+    };
+    match decide(&c, action, &who, reason) {
+        Ok(s) => format!("ok {:?}", s.to),
+        Err(r) => r.code.to_string(),
+    }
+}
+
+#[test]
+fn refusals_say_why() {
+    let cases = [
+        (
+            code_of(S::Approved, false, A::Pay, actor(R::Finance, "李审批"), ""),
+            "workflow.payer_is_approver",
+        ),
+        (
+            code_of(S::Approved, false, A::Pay, actor(R::Finance, "王出纳"), ""),
+            "ok Paid",
+        ),
+        (
+            code_of(S::Submitted, true, A::Approve, actor(R::Bureau, "a"), ""),
+            "workflow.review_first",
+        ),
+        (
+            code_of(
+                S::Submitted,
+                false,
+                A::Review,
+                actor(R::Subdistrict, "a"),
+                "",
+            ),
+            "workflow.review_not_needed",
+        ),
+        (
+            code_of(S::Submitted, false, A::Return, actor(R::Bureau, "a"), "  "),
+            "workflow.reason_required",
+        ),
+        (
+            code_of(S::Submitted, false, A::Refuse, actor(R::Bureau, "a"), ""),
+            "workflow.reason_required",
+        ),
+        (
+            code_of(S::Paid, false, A::Refuse, actor(R::Bureau, "a"), "x"),
+            "workflow.closed",
+        ),
+        (
+            code_of(
+                S::Refused,
+                false,
+                A::Resubmit,
+                actor(R::Organisation, "a"),
+                "",
+            ),
+            "workflow.closed",
+        ),
+        (
+            code_of(S::Submitted, false, A::Pay, actor(R::Finance, "a"), ""),
+            "workflow.wrong_status",
+        ),
+        (
+            code_of(S::Submitted, false, A::Approve, actor(R::Finance, "a"), ""),
+            "workflow.wrong_role",
+        ),
+    ];
+    for (got, want) in cases {
+        assert_eq!(got, want);
+    }
+    let c = Current {
+        status: S::Approved,
+        needs_review: false,
+        approver: Some("李审批"),
+    };
+    let e = decide(&c, A::Pay, &actor(R::Finance, "李 审批"), "").unwrap_err();
+    assert_eq!(e.field, "actor_name");
+    assert_eq!(
+        e.message,
+        "批准人与拨付人不能为同一人(本申请由 李审批 批准)"
+    );
+}
+
+#[test]
+fn only_organisations_and_the_bureau_submit_and_only_the_bureau_or_finance_set_budgets() {
+    assert!(may_submit(&actor(R::Organisation, "a")).is_ok());
+    assert!(may_submit(&actor(R::Bureau, "a")).is_ok());
+    assert!(may_submit(&actor(R::Finance, "a")).is_err());
+    assert!(may_submit(&actor(R::Subdistrict, "a")).is_err());
+    assert!(may_set_budget(&actor(R::Bureau, "a")).is_ok());
+    assert!(may_set_budget(&actor(R::Finance, "a")).is_ok());
+    assert!(may_set_budget(&actor(R::Organisation, "a")).is_err());
+}
+
+#[test]
+fn an_application_as_typed_reports_every_bad_field() {
+    let e = ApplicationInput {
+        rule: "R12".into(),
+        beneficiary_id: "x".into(),
+        event_key: "".into(),
+        requested: "0".into(),
+    }
+    .validate()
+    .unwrap_err();
+    let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["rule", "requested"]);
+
+    let e = ApplicationInput {
+        rule: "R9".into(),
+        beneficiary_id: "abc".into(),
+        event_key: "2024-13".into(),
+        requested: "1,000".into(),
+    }
+    .validate()
+    .unwrap_err();
+    let fields: Vec<_> = e.0.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["beneficiary_id", "event_key"]);
+
+    let d = ApplicationInput {
+        rule: "r9".into(),
+        beneficiary_id: "7".into(),
+        event_key: "2024-03".into(),
+        requested: "1,800.50".into(),
+    }
+    .validate()
+    .unwrap();
+    assert_eq!(d.rule, SubsidyRule::R9);
+    assert_eq!(d.beneficiary_id, "P00000007");
+    assert_eq!(d.requested, Fen(180_050));
+}
+
+fn entitled(rule: SubsidyRule, requested: Fen, key: &str, paid: PaidSoFar) -> Result<Fen, String> {
+    provisional_entitlement(
+        rule,
+        requested,
+        &Policy::yangpu(),
+        event_date(rule, key),
+        paid,
+    )
+    .map(|e| e.amount)
+    .map_err(|r| r.code.to_string())
+}
+
+/// Rule, requested, event key, paid so far, expected amount or refusal code.
+type Case = (
+    SubsidyRule,
+    Fen,
+    &'static str,
+    PaidSoFar,
+    Result<Fen, &'static str>,
+);
+
+#[test]
+fn the_provisional_entitlement_caps_the_request_and_reads_the_payment_history() {
+    let none = PaidSoFar::default();
+    let once = PaidSoFar {
+        count: 1,
+        total: Fen::yuan(10_000),
+    };
+    use SubsidyRule as X;
+    let cases: &[Case] = &[
+        (
+            X::R2,
+            Fen::yuan(12_000),
+            "2022-05-01",
+            none,
+            Ok(Fen::yuan(10_000)),
+        ),
+        (
+            X::R2,
+            Fen::yuan(8_000),
+            "2022-05-01",
+            none,
+            Ok(Fen::yuan(8_000)),
+        ),
+        (
+            X::R2,
+            Fen::yuan(8_000),
+            "2022-05-01",
+            once,
+            Err("payment.once_only"),
+        ),
+        (X::R3, Fen::yuan(800), "2022-05", none, Ok(Fen::yuan(500))),
+        (
+            X::R3,
+            Fen::yuan(800),
+            "2022-05",
+            PaidSoFar {
+                count: 24,
+                total: Fen::yuan(12_000),
+            },
+            Err("rent.months_used"),
+        ),
+        // 3A paid 10,000; a 5A later tops up at most 40,000.
+        (
+            X::R4,
+            Fen::yuan(50_000),
+            "2023-01-01",
+            once,
+            Ok(Fen::yuan(40_000)),
+        ),
+        (
+            X::R4,
+            Fen::yuan(50_000),
+            "2023-01-01",
+            PaidSoFar {
+                count: 2,
+                total: Fen::yuan(50_000),
+            },
+            Err("rating.not_higher"),
+        ),
+        (
+            X::R5,
+            Fen::yuan(90_000),
+            "称号|2023",
+            none,
+            Ok(Fen::yuan(80_000)),
+        ),
+        (
+            X::R6,
+            Fen::yuan(70_000),
+            "VP-1",
+            none,
+            Ok(Fen::yuan(50_000)),
+        ),
+        (
+            X::R7,
+            Fen::yuan(20_000),
+            "CP-1",
+            none,
+            Ok(Fen::yuan(20_000)),
+        ),
+        (
+            X::R8,
+            Fen::yuan(900_000),
+            "2024",
+            none,
+            Ok(Fen::yuan(900_000)),
+        ),
+        (
+            X::R9,
+            Fen::yuan(2_500),
+            "2024-03",
+            none,
+            Ok(Fen::yuan(2_000)),
+        ),
+        (X::R10, Fen::yuan(6_000), "2024", none, Ok(Fen::yuan(5_000))),
+        (
+            X::R11,
+            Fen::yuan(30_000),
+            "2024-06-01",
+            once,
+            Err("payment.once_only"),
+        ),
+        // Outside the policy period (2021-07-21 … 2025-12-31).
+        (
+            X::R9,
+            Fen::yuan(1_000),
+            "2026-01",
+            none,
+            Err("policy.outside_period"),
+        ),
+        (
+            X::R2,
+            Fen::yuan(1_000),
+            "2021-07-20",
+            none,
+            Err("policy.outside_period"),
+        ),
+    ];
+    for (rule, req, key, paid, want) in cases {
+        let want = want.map_err(str::to_string);
+        assert_eq!(
+            entitled(*rule, *req, key, *paid),
+            want,
+            "{rule} {key} {req:?} {paid:?}"
+        );
+    }
+}
+
+#[test]
+fn an_approver_may_lower_but_not_raise_the_amount() {
+    let e = provisional_entitlement(
+        SubsidyRule::R3,
+        Fen::yuan(800),
+        &Policy::yangpu(),
+        event_date(SubsidyRule::R3, "2022-05"),
+        PaidSoFar::default(),
+    )
+    .unwrap();
+    assert_eq!(approved_amount(&e, None), Ok(Fen::yuan(500)));
+    assert_eq!(
+        approved_amount(&e, Some(Fen::yuan(300))),
+        Ok(Fen::yuan(300))
+    );
+    let r = approved_amount(&e, Some(Fen::yuan(501))).unwrap_err();
+    assert_eq!(r.code, "amount.above_entitlement");
+    assert!(r.message.contains("500.00"), "{}", r.message);
+}
+
+#[test]
+fn a_budget_line_is_not_set_below_what_it_gave_away() {
+    let r = check_budget_amount(SubsidyRule::R6, 2024, Fen::yuan(100), Fen::yuan(150)).unwrap_err();
+    assert_eq!(r.code, "budget.below_committed");
+    assert!(r.message.contains("150.00"));
+    assert!(check_budget_amount(SubsidyRule::R6, 2024, Fen::yuan(150), Fen::yuan(150)).is_ok());
+    let r = check_budget(SubsidyRule::R6, 2024, None, Fen::ZERO, Fen(1)).unwrap_err();
+    assert_eq!(r.code, "budget.missing");
+}
