@@ -13,6 +13,7 @@ pub mod export;
 pub mod history;
 pub mod orgs;
 pub mod people;
+pub mod policy_facts;
 pub mod reference;
 
 pub use db::{Backend, Db, Tx};

@@ -1,0 +1,615 @@
+//! The facts the support rules read (扶持政策, `gongyi_domain::policy`):
+//! inserts for the tables of migration 0003 (leases, start-up applications,
+//! venture projects, competition wins, supervisor reviews, senior-award
+//! decisions) and one loader that streams the whole registry into
+//! [`gongyi_domain::policy::Facts`].
+//!
+//! The loader runs one query per table, each ordered by owner, inside one
+//! read transaction, so a million organisations cost a dozen queries and one
+//! consistent snapshot, never a query per organisation. Organisations are
+//! known to the rules by credit code; people by `P` + their zero-padded
+//! table id ([`person_fact_id`]), never by resident ID, which is personal
+//! data.
+//!
+//! What it deliberately does not do: decide anything (the domain does), or
+//! keep payments (the applications workflow owns those tables).
+
+use crate::{on_tx, Db, Result, StoreError, Tx};
+use chrono::NaiveDate;
+use futures_util::TryStreamExt;
+use gongyi_domain::history::{HonourLevel, InspectionResult, RatingLevel};
+use gongyi_domain::organization::OrgKind;
+use gongyi_domain::person::{PerformanceRating, QualificationLevel};
+use gongyi_domain::policy::facts::{
+    CompetitionLevel, CompetitionWin, Employment, Inspection, Lease, Org, OrgIx, Performance,
+    Person, Qualification, Rating, Score, SeniorAwardDecision, StartupApplication,
+};
+use gongyi_domain::policy::{Facts, FactsBuilder, FactsError, YearMonth};
+use gongyi_domain::{Fen, Invalid};
+use std::collections::HashMap;
+
+/// A prize won in a start-up competition (创业大赛), as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompetitionWinRecord {
+    pub project_id: String,
+    pub level: CompetitionLevel,
+    /// 1 = 一等奖; `None` for an unranked prize such as 优秀奖.
+    pub prize_place: Option<u32>,
+    pub amount: Fen,
+    pub serves_district: bool,
+    pub date: NaiveDate,
+}
+
+/// A reviewer's decision on the senior social worker award (R11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeniorAwardRecord {
+    pub decision_date: NaiveDate,
+    pub innovative_contribution: bool,
+    /// The reviewer's words, kept for the file; the rules do not read them.
+    pub reason: Option<String>,
+}
+
+/// The id a person has in the facts: `P` + the table id, zero-padded to
+/// eight digits so that string order is id order (as in the contract).
+pub fn person_fact_id(id: i64) -> String {
+    format!("P{id:08}")
+}
+
+/// The table id of a fact id made by [`person_fact_id`].
+pub fn person_table_id(fact_id: &str) -> Option<i64> {
+    fact_id.strip_prefix('P')?.parse().ok()
+}
+
+/// Which part of the registry to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactsScope {
+    /// Every organisation and person.
+    All,
+    /// One organisation (by table id) with its own events and no people:
+    /// enough for the organisation rules R2–R7.
+    Org(i64),
+}
+
+/// The registry's facts with what the bureau's reports group them by.
+#[derive(Debug)]
+pub struct PolicyFacts {
+    pub facts: Facts,
+    /// Sub-district codes, in the order first met.
+    pub subdistricts: Vec<String>,
+    /// Index into `subdistricts` of each organisation, by [`OrgIx`].
+    pub org_subdistrict: Vec<u32>,
+    /// Each person's sub-district: that of the employer of the latest
+    /// started employment; `None` without employment.
+    pub person_subdistrict: Vec<Option<u32>>,
+    /// Rows read per table, in the contract's table order.
+    pub input_rows: Vec<(&'static str, u64)>,
+}
+
+impl PolicyFacts {
+    pub fn org_subdistrict(&self, o: OrgIx) -> Option<&str> {
+        let i = *self.org_subdistrict.get(o.0 as usize)?;
+        self.subdistricts.get(i as usize).map(String::as_str)
+    }
+}
+
+fn invalid(table: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Invalid(Invalid::one(
+        table,
+        "policy_facts.invalid",
+        format!("{table}: {e}"),
+    ))
+}
+
+fn facts_err(e: FactsError) -> StoreError {
+    StoreError::Invalid(Invalid::one(
+        "policy_facts",
+        "policy_facts.invalid",
+        e.to_string(),
+    ))
+}
+
+fn vocab<T>(
+    table: &str,
+    parse: fn(&str, &str) -> std::result::Result<T, Invalid>,
+    text: &str,
+) -> Result<T> {
+    parse(table, text).map_err(|e| invalid(table, e.first_message()))
+}
+
+fn u32_of(table: &str, v: i64) -> Result<u32> {
+    u32::try_from(v).map_err(|_| invalid(table, format!("数值 {v} 超出范围")))
+}
+
+fn i32_of(table: &str, v: i64) -> Result<i32> {
+    i32::try_from(v).map_err(|_| invalid(table, format!("数值 {v} 超出范围")))
+}
+
+/// Organisation table ids with their credit codes and sub-districts, sorted
+/// by id (the query's order), for resolving the owners of events.
+struct OrgKeys {
+    ids: Vec<i64>,
+    codes: Vec<Box<str>>,
+    subdistrict: Vec<u32>,
+}
+
+impl OrgKeys {
+    fn find(&self, id: i64) -> Option<usize> {
+        self.ids.binary_search(&id).ok()
+    }
+
+    fn code(&self, table: &str, id: i64) -> Result<&str> {
+        self.find(id)
+            .and_then(|i| self.codes.get(i))
+            .map(|c| &**c)
+            .ok_or_else(|| invalid(table, format!("组织 {id} 不存在")))
+    }
+}
+
+type OrgRowT = (
+    i64,
+    String,
+    String,
+    bool,
+    bool,
+    bool,
+    NaiveDate,
+    Option<NaiveDate>,
+    i64,
+    String,
+);
+type WinRowT = (i64, String, String, Option<i64>, i64, bool, NaiveDate);
+type EmploymentRowT = (i64, i64, NaiveDate, Option<NaiveDate>, bool, bool);
+
+/// `WHERE` for the organisation tables under `scope`.
+fn org_where(scope: FactsScope, column: &str) -> String {
+    match scope {
+        FactsScope::All => String::new(),
+        FactsScope::Org(id) => format!(" WHERE {column} = {id}"),
+    }
+}
+
+impl Db {
+    pub async fn insert_lease(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        month: YearMonth,
+        rent_paid: Fen,
+    ) -> Result<i64> {
+        on_tx!(tx, c => sqlx::query_scalar(
+            "INSERT INTO leases (org_id, month, rent_paid_fen) VALUES ($1, $2, $3) RETURNING id")
+            .bind(org_id).bind(month.to_string()).bind(rent_paid.get())
+            .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "month")))
+    }
+
+    pub async fn insert_startup_application(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        date: NaiveDate,
+        requested: Fen,
+    ) -> Result<i64> {
+        on_tx!(tx, c => sqlx::query_scalar(
+            "INSERT INTO startup_applications (org_id, date, requested_fen) VALUES ($1, $2, $3) RETURNING id")
+            .bind(org_id).bind(date).bind(requested.get())
+            .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "date")))
+    }
+
+    pub async fn insert_venture_project(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        project_id: &str,
+        amount: Fen,
+        selected_date: NaiveDate,
+    ) -> Result<i64> {
+        on_tx!(tx, c => sqlx::query_scalar(
+            "INSERT INTO venture_projects (org_id, project_id, amount_fen, selected_date)
+             VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(org_id).bind(project_id).bind(amount.get()).bind(selected_date)
+            .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "project_id")))
+    }
+
+    pub async fn insert_competition_win(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        w: &CompetitionWinRecord,
+    ) -> Result<i64> {
+        on_tx!(tx, c => sqlx::query_scalar(
+            "INSERT INTO competition_wins (org_id, project_id, level, prize_place, amount_fen, serves_district, date)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(org_id).bind(&w.project_id).bind(w.level.code()).bind(w.prize_place.map(i64::from))
+            .bind(w.amount.get()).bind(w.serves_district).bind(w.date)
+            .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "date")))
+    }
+
+    pub async fn insert_supervisor_review(
+        &self,
+        tx: &mut Tx,
+        person_id: i64,
+        year: i32,
+        score: Score,
+        hours: u32,
+    ) -> Result<i64> {
+        on_tx!(tx, c => sqlx::query_scalar(
+            "INSERT INTO supervisor_reviews (person_id, year, score_tenths, hours) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(person_id).bind(i64::from(year)).bind(i64::from(score.0)).bind(i64::from(hours))
+            .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "year")))
+    }
+
+    pub async fn insert_senior_award_decision(
+        &self,
+        tx: &mut Tx,
+        person_id: i64,
+        d: &SeniorAwardRecord,
+    ) -> Result<i64> {
+        on_tx!(tx, c => sqlx::query_scalar(
+            "INSERT INTO senior_award_decisions (person_id, decision_date, innovative_contribution, reason)
+             VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(person_id).bind(d.decision_date).bind(d.innovative_contribution).bind(&d.reason)
+            .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "date")))
+    }
+
+    /// Reads the facts of `scope` in one read-only snapshot.
+    pub async fn load_policy_facts(&self, scope: FactsScope) -> Result<PolicyFacts> {
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(c) = &mut tx {
+            // One snapshot for all the queries, as SQLite's read transaction gives.
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut **c)
+                .await?;
+        }
+        let loaded = load(&mut tx, scope).await?;
+        // Nothing was written; ending the transaction either way is the same.
+        tx.commit().await?;
+        Ok(loaded)
+    }
+}
+
+async fn load(tx: &mut Tx, scope: FactsScope) -> Result<PolicyFacts> {
+    let mut b = FactsBuilder::new();
+    let mut rows: Vec<(&'static str, u64)> = Vec::new();
+    let mut subdistricts: Vec<String> = Vec::new();
+    let mut sub_index: HashMap<String, u32> = HashMap::new();
+    let mut keys = OrgKeys {
+        ids: Vec::new(),
+        codes: Vec::new(),
+        subdistrict: Vec::new(),
+    };
+
+    // Organisations, in id order.
+    let sql = format!(
+        "SELECT id, credit_code, kind, community, fresh_graduate, in_district, registration_date,
+         deregistration_date, registered_capital_fen, subdistrict_code FROM organizations{} ORDER BY id",
+        org_where(scope, "id")
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, OrgRowT>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "organizations";
+            let org = Org {
+                kind: vocab(t, OrgKind::parse, &r.2)?,
+                community: r.3,
+                fresh_graduate: r.4,
+                in_district: r.5,
+                registration_date: r.6,
+                deregistration_date: r.7,
+                registered_capital: Fen(r.8),
+            };
+            b.add_org(&r.1, org).map_err(facts_err)?;
+            let next = u32::try_from(subdistricts.len()).unwrap_or(u32::MAX);
+            let sub = *sub_index.entry(r.9.clone()).or_insert_with(|| {
+                subdistricts.push(r.9.clone());
+                next
+            });
+            keys.ids.push(r.0);
+            keys.codes.push(r.1.into_boxed_str());
+            keys.subdistrict.push(sub);
+            n += 1;
+        }
+    });
+    rows.push(("organisations", n));
+
+    // Inspections without a recorded date count as not yet decided: the
+    // rules see a date after every application (R2 refuses "not yet recorded").
+    let sql = format!(
+        "SELECT org_id, year, result, date FROM inspections{} ORDER BY org_id, year",
+        org_where(scope, "org_id")
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, i64, String, Option<NaiveDate>)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "inspections";
+            let i = Inspection {
+                year: i32_of(t, r.1)?,
+                result: vocab(t, InspectionResult::parse, &r.2)?,
+                date: r.3.unwrap_or(NaiveDate::MAX),
+            };
+            b.add_inspection(keys.code(t, r.0)?, i).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("annual_inspections", n));
+
+    let sql = format!(
+        "SELECT org_id, level, date FROM ratings{} ORDER BY org_id, date",
+        org_where(scope, "org_id")
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, NaiveDate)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "ratings";
+            let x = Rating { level: vocab(t, RatingLevel::parse, &r.1)?, date: r.2 };
+            b.add_rating(keys.code(t, r.0)?, x).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("ratings", n));
+
+    // Same-day honours keep their recording order (id): R5 pays the first.
+    let sql = format!(
+        "SELECT org_id, title, level, date FROM honours{} ORDER BY org_id, date, id",
+        org_where(scope, "org_id")
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, String, NaiveDate)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "honours";
+            let level = vocab(t, HonourLevel::parse, &r.2)?;
+            b.add_honour(keys.code(t, r.0)?, &r.1, level, r.3).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("honours", n));
+
+    let sql = format!(
+        "SELECT org_id, month, rent_paid_fen FROM leases{} ORDER BY org_id, month",
+        org_where(scope, "org_id")
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, i64)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "leases";
+            let l = Lease {
+                month: YearMonth::parse(t, &r.1).map_err(|e| invalid(t, e.first_message()))?,
+                rent_paid: Fen(r.2),
+            };
+            b.add_lease(keys.code(t, r.0)?, l).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("leases", n));
+
+    let sql = format!(
+        "SELECT org_id, date, requested_fen FROM startup_applications{} ORDER BY org_id, date",
+        org_where(scope, "org_id")
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, NaiveDate, i64)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "startup_applications";
+            let a = StartupApplication { date: r.1, requested: Fen(r.2) };
+            b.add_startup_application(keys.code(t, r.0)?, a).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("startup_applications", n));
+
+    let sql = format!(
+        "SELECT org_id, project_id, amount_fen, selected_date FROM venture_projects{} ORDER BY org_id, project_id",
+        org_where(scope, "org_id")
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, i64, NaiveDate)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "venture_projects";
+            b.add_venture_project(keys.code(t, r.0)?, &r.1, Fen(r.2), r.3).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("venture_projects", n));
+
+    // Wins in recording order within a project and date: R7 pays the first.
+    let sql = format!(
+        "SELECT org_id, project_id, level, prize_place, amount_fen, serves_district, date
+         FROM competition_wins{} ORDER BY org_id, date, id",
+        org_where(scope, "org_id")
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, WinRowT>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "competition_wins";
+            let w = CompetitionWin {
+                org: OrgIx(0),
+                project: 0,
+                level: vocab(t, CompetitionLevel::parse, &r.2)?,
+                place: r.3.map(|p| u32_of(t, p)).transpose()?,
+                amount: Fen(r.4),
+                serves_district: r.5,
+                date: r.6,
+            };
+            b.add_competition_win(keys.code(t, r.0)?, &r.1, w).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("competition_wins", n));
+
+    let mut person_sub: Vec<(String, u32)> = Vec::new();
+    if scope == FactsScope::All {
+        load_people(tx, &mut b, &keys, &mut rows, &mut person_sub).await?;
+    }
+
+    let facts = b.build().map_err(facts_err)?;
+    let mut org_subdistrict = vec![0u32; facts.org_count()];
+    for (code, sub) in keys.codes.iter().zip(&keys.subdistrict) {
+        if let Some(o) = facts.find_org(code) {
+            if let Some(slot) = org_subdistrict.get_mut(o.0 as usize) {
+                *slot = *sub;
+            }
+        }
+    }
+    let mut person_subdistrict = vec![None; facts.person_count()];
+    for (pid, sub) in &person_sub {
+        if let Some(p) = facts.find_person(pid) {
+            if let Some(slot) = person_subdistrict.get_mut(p.0 as usize) {
+                *slot = Some(*sub);
+            }
+        }
+    }
+    Ok(PolicyFacts {
+        facts,
+        subdistricts,
+        org_subdistrict,
+        person_subdistrict,
+        input_rows: rows,
+    })
+}
+
+/// The rank of a qualification level: the registry may hold several per
+/// person; the rules read the highest.
+fn qualification_rank(l: QualificationLevel) -> u8 {
+    match l {
+        QualificationLevel::Assistant => 1,
+        QualificationLevel::Intermediate => 2,
+        QualificationLevel::Senior => 3,
+    }
+}
+
+async fn load_people(
+    tx: &mut Tx,
+    b: &mut FactsBuilder,
+    keys: &OrgKeys,
+    rows: &mut Vec<(&'static str, u64)>,
+    person_sub: &mut Vec<(String, u32)>,
+) -> Result<()> {
+    // The highest qualification of each person (latest on equal level).
+    let mut quals: Vec<(i64, Qualification)> = Vec::new();
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, NaiveDate)>(
+            "SELECT person_id, level, date FROM qualifications ORDER BY person_id, date, id")
+            .fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let q = Qualification { level: vocab("qualifications", QualificationLevel::parse, &r.1)?, date: r.2 };
+            match quals.last_mut() {
+                Some((p, best)) if *p == r.0 => {
+                    if qualification_rank(q.level) >= qualification_rank(best.level) {
+                        *best = q;
+                    }
+                }
+                _ => quals.push((r.0, q)),
+            }
+        }
+    });
+
+    let mut n = 0u64;
+    let mut qi = 0usize;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, Option<NaiveDate>)>(
+            "SELECT id, social_work_start_date FROM people ORDER BY id")
+            .fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            while quals.get(qi).is_some_and(|(p, _)| *p < r.0) {
+                qi += 1;
+            }
+            let qualification = quals.get(qi).filter(|(p, _)| *p == r.0).map(|(_, q)| *q);
+            let person = Person { qualification, social_work_start: r.1 };
+            b.add_person(&person_fact_id(r.0), person).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("people", n));
+
+    let mut n = 0u64;
+    let mut pid = (0i64, String::new());
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, EmploymentRowT>(
+            "SELECT person_id, org_id, start_date, end_date, labour_contract, full_time
+             FROM employments ORDER BY person_id, start_date, id")
+            .fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "employments";
+            if pid.1.is_empty() || pid.0 != r.0 {
+                pid = (r.0, person_fact_id(r.0));
+            }
+            let e = Employment {
+                org: OrgIx(0),
+                start_date: r.2,
+                end_date: r.3,
+                labour_contract: r.4,
+                full_time: r.5,
+            };
+            b.add_employment(&pid.1, keys.code(t, r.1)?, e).map_err(facts_err)?;
+            // Ordered by start date: the last one seen is the latest employer.
+            if let Some(sub) = keys.find(r.1).and_then(|i| keys.subdistrict.get(i)) {
+                match person_sub.last_mut() {
+                    Some((p, s)) if *p == pid.1 => *s = *sub,
+                    _ => person_sub.push((pid.1.clone(), *sub)),
+                }
+            }
+            n += 1;
+        }
+    });
+    rows.push(("employments", n));
+
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, i64, String)>(
+            "SELECT person_id, year, performance FROM annual_reviews
+             WHERE performance IS NOT NULL ORDER BY person_id, year")
+            .fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "annual_reviews";
+            if pid.0 != r.0 {
+                pid = (r.0, person_fact_id(r.0));
+            }
+            let x = Performance { year: i32_of(t, r.1)?, rating: vocab(t, PerformanceRating::parse, &r.2)? };
+            b.add_performance(&pid.1, x).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("performance_ratings", n));
+
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, i64, i64, i64)>(
+            "SELECT person_id, year, score_tenths, hours FROM supervisor_reviews ORDER BY person_id, year")
+            .fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "supervisor_reviews";
+            if pid.0 != r.0 {
+                pid = (r.0, person_fact_id(r.0));
+            }
+            b.add_supervisor_review(&pid.1, i32_of(t, r.1)?, Score(u32_of(t, r.2)?), u32_of(t, r.3)?)
+                .map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("supervisor_reviews", n));
+
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, NaiveDate, bool)>(
+            "SELECT person_id, decision_date, innovative_contribution FROM senior_award_decisions
+             ORDER BY person_id, decision_date")
+            .fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            if pid.0 != r.0 {
+                pid = (r.0, person_fact_id(r.0));
+            }
+            let d = SeniorAwardDecision { date: r.1, innovative_contribution: r.2 };
+            b.add_senior_award_decision(&pid.1, d).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("senior_award_decisions", n));
+    Ok(())
+}

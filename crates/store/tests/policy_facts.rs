@@ -1,0 +1,346 @@
+//! The store contract for the policy facts (migration 0003) and the loader,
+//! on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use chrono::NaiveDate;
+use gongyi_domain::history::{
+    Honour, HonourLevel, Inspection, InspectionResult, Rating, RatingLevel,
+};
+use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus};
+use gongyi_domain::person::{
+    AnnualReview, Employment, PerformanceRating, PersonDraft, Qualification, QualificationLevel,
+};
+use gongyi_domain::policy::facts::{CompetitionLevel, Score};
+use gongyi_domain::policy::YearMonth;
+use gongyi_domain::{CreditCode, Fen, ResidentId};
+use gongyi_store::policy_facts::{
+    person_fact_id, CompetitionWinRecord, FactsScope, SeniorAwardRecord,
+};
+use gongyi_store::{Db, StoreError};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn code(n: u32, division: &str) -> CreditCode {
+    let org8 = format!("MJ{n:06}");
+    let check = gongyi_domain::credit_code::org_code_check(org8.as_bytes()).unwrap();
+    CreditCode::from_body(&format!("52{division}{org8}{check}")).unwrap()
+}
+
+fn org(n: u32, division: &str, sub: &str) -> OrgDraft {
+    OrgDraft {
+        credit_code: code(n, division),
+        name: format!("上海市杨浦区测试服务中心{n}"),
+        kind: OrgKind::PrivateNonEnterprise,
+        community: false,
+        fresh_graduate: false,
+        subdistrict: sub.into(),
+        registration_date: d(2022, 3, 1),
+        registered_capital: Fen::yuan(100_000),
+        service_fields: vec![],
+        address: None,
+        legal_representative: None,
+        contact_phone: None,
+        status: OrgStatus::Normal,
+        stage: None,
+    }
+}
+
+fn person(n: u32) -> PersonDraft {
+    let body = format!("310110199001{:02}{:03}", 1 + n % 28, 100 + n);
+    PersonDraft {
+        name: format!("测试{n}"),
+        resident_id: ResidentId::from_body(&body, d(2025, 1, 1)).unwrap(),
+        phone: None,
+        social_work_start_date: Some(d(2015, 6, 1)),
+        supervisor: true,
+    }
+}
+
+fn win(project: &str, date: NaiveDate, place: Option<u32>) -> CompetitionWinRecord {
+    CompetitionWinRecord {
+        project_id: project.into(),
+        level: CompetitionLevel::Municipal,
+        prize_place: place,
+        amount: Fen(1_000_001),
+        serves_district: true,
+        date,
+    }
+}
+
+/// Two organisations (one registered by the municipal bureau), a person
+/// employed by the first, and one record of each policy fact.
+async fn fill(db: &Db) -> (i64, i64, i64) {
+    let mut tx = db.begin().await.unwrap();
+    // Inserted out of credit-code order: the loader must not care.
+    let b = db
+        .insert_org(&mut tx, &org(2, "310000", "310110016"))
+        .await
+        .unwrap();
+    let a = db
+        .insert_org(&mut tx, &org(1, "310110", "310110001"))
+        .await
+        .unwrap();
+    let i = |year, result, date| Inspection { year, result, date };
+    db.insert_inspection(
+        &mut tx,
+        a,
+        &i(
+            2023,
+            InspectionResult::BasicallyQualified,
+            Some(d(2024, 5, 1)),
+        ),
+    )
+    .await
+    .unwrap();
+    db.insert_inspection(&mut tx, a, &i(2022, InspectionResult::Qualified, None))
+        .await
+        .unwrap();
+    db.insert_rating(
+        &mut tx,
+        a,
+        &Rating {
+            level: RatingLevel::A3,
+            date: d(2023, 6, 1),
+        },
+    )
+    .await
+    .unwrap();
+    for title in ["文明单位", "文明单位"] {
+        db.insert_honour(
+            &mut tx,
+            a,
+            &Honour {
+                title: title.into(),
+                level: HonourLevel::Municipal,
+                date: d(2023, 9, 9),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    for (m, fen) in [(4, 600_000), (3, 0)] {
+        db.insert_lease(&mut tx, a, YearMonth::new(2023, m).unwrap(), Fen(fen))
+            .await
+            .unwrap();
+    }
+    db.insert_startup_application(&mut tx, a, d(2022, 9, 1), Fen(1_200_000))
+        .await
+        .unwrap();
+    db.insert_venture_project(&mut tx, a, "GY2023-1", Fen(3_000_001), d(2023, 5, 5))
+        .await
+        .unwrap();
+    db.insert_competition_win(&mut tx, a, &win("CP-1", d(2023, 11, 1), Some(2)))
+        .await
+        .unwrap();
+    db.insert_competition_win(&mut tx, a, &win("CP-1", d(2022, 11, 1), None))
+        .await
+        .unwrap();
+    let p = db.insert_person(&mut tx, &person(1)).await.unwrap();
+    let q = |level, date| Qualification {
+        level,
+        certificate_no: "X1".into(),
+        date,
+    };
+    db.insert_qualification(&mut tx, p, &q(QualificationLevel::Senior, d(2022, 1, 1)))
+        .await
+        .unwrap();
+    db.insert_qualification(
+        &mut tx,
+        p,
+        &q(QualificationLevel::Intermediate, d(2023, 1, 1)),
+    )
+    .await
+    .unwrap();
+    let e = Employment {
+        start_date: d(2022, 4, 1),
+        end_date: None,
+        labour_contract: true,
+        full_time: true,
+        position: None,
+    };
+    db.insert_employment(&mut tx, p, a, &e).await.unwrap();
+    db.insert_review(
+        &mut tx,
+        p,
+        &AnnualReview {
+            year: 2022,
+            training_hours: 20,
+            performance: Some(PerformanceRating::Good),
+        },
+    )
+    .await
+    .unwrap();
+    db.insert_review(
+        &mut tx,
+        p,
+        &AnnualReview {
+            year: 2023,
+            training_hours: 20,
+            performance: None,
+        },
+    )
+    .await
+    .unwrap();
+    db.insert_supervisor_review(&mut tx, p, 2023, Score(975), 120)
+        .await
+        .unwrap();
+    let decision = SeniorAwardRecord {
+        decision_date: d(2023, 12, 1),
+        innovative_contribution: true,
+        reason: Some("牵头社区项目".into()),
+    };
+    db.insert_senior_award_decision(&mut tx, p, &decision)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (a, b, p)
+}
+
+#[tokio::test]
+async fn policy_facts_are_stored_and_loaded_with_codes_and_safe_person_ids() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (a, _, p) = fill(&db).await;
+        let loaded = db.load_policy_facts(FactsScope::All).await.unwrap();
+        let f = &loaded.facts;
+        assert_eq!((f.org_count(), f.person_count()), (2, 1), "{url}");
+
+        // Organisations by credit code, in code order; the municipal one is not a district one.
+        let o = f
+            .find_org(code(1, "310110").as_str())
+            .expect("org by credit code");
+        let other = f.find_org(code(2, "310000").as_str()).expect("other org");
+        assert!(f.org(o).in_district && !f.org(other).in_district, "{url}");
+        assert_eq!(loaded.org_subdistrict(o), Some("310110001"), "{url}");
+        assert_eq!(loaded.org_subdistrict(other), Some("310110016"), "{url}");
+
+        // Inspections by year; a missing result date reads as "not yet recorded".
+        let i = f.inspections(o);
+        assert_eq!(i.len(), 2, "{url}");
+        assert_eq!((i[0].year, i[0].date), (2022, NaiveDate::MAX), "{url}");
+        assert_eq!(i[1].result, InspectionResult::BasicallyQualified, "{url}");
+        assert_eq!(f.ratings(o).len(), 1, "{url}");
+        assert_eq!(f.honours(o).len(), 2, "{url}");
+        let leases = f.leases(o);
+        assert_eq!(leases.len(), 2, "{url}");
+        assert_eq!(leases[0].month.to_string(), "2023-03", "{url}");
+        assert_eq!(leases[1].rent_paid, Fen(600_000), "{url}");
+        assert_eq!(
+            f.startup_applications(o)[0].requested,
+            Fen(1_200_000),
+            "{url}"
+        );
+        let v = f.venture_projects(o);
+        assert_eq!(f.venture_project_id(v[0].project), "GY2023-1", "{url}");
+        let projects = f.competition_projects_of(o);
+        assert_eq!(projects.len(), 1, "{url}");
+        let wins = f.competition_wins(projects[0]);
+        assert_eq!(wins.len(), 2, "{url}");
+        assert_eq!((wins[0].place, wins[1].place), (None, Some(2)), "{url}");
+
+        // The person: never the resident ID; the highest qualification.
+        let pid = person_fact_id(p);
+        assert!(pid.starts_with('P') && pid.len() == 9, "{pid}");
+        let px = f.find_person(&pid).expect("person by fact id");
+        let q = f.person(px).qualification.expect("qualification");
+        assert_eq!(q.level, QualificationLevel::Senior, "{url}");
+        assert_eq!(f.employments(px).len(), 1, "{url}");
+        assert_eq!(f.employments(px)[0].org, o, "{url}");
+        assert_eq!(
+            f.performance(px).len(),
+            1,
+            "{url}: reviews without a rating are left out"
+        );
+        assert_eq!(f.supervisor_reviews(px)[0].score, Score(975), "{url}");
+        assert_eq!(f.senior_award_decisions(px).len(), 1, "{url}");
+        assert_eq!(
+            loaded
+                .person_subdistrict
+                .first()
+                .copied()
+                .flatten()
+                .map(|i| loaded.subdistricts[i as usize].as_str()),
+            Some("310110001"),
+            "{url}"
+        );
+        let rows: Vec<_> = loaded
+            .input_rows
+            .iter()
+            .map(|(t, n)| format!("{t}={n}"))
+            .collect();
+        assert_eq!(
+            rows.join(","),
+            "organisations=2,annual_inspections=2,ratings=1,honours=2,leases=2,startup_applications=1,\
+             venture_projects=1,competition_wins=2,people=1,employments=1,performance_ratings=1,\
+             supervisor_reviews=1,senior_award_decisions=1",
+            "{url}"
+        );
+
+        // One organisation alone: its own events, no people.
+        let one = db.load_policy_facts(FactsScope::Org(a)).await.unwrap();
+        assert_eq!(
+            (one.facts.org_count(), one.facts.person_count()),
+            (1, 0),
+            "{url}"
+        );
+        assert_eq!(
+            one.facts.leases(gongyi_domain::policy::OrgIx(0)).len(),
+            2,
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn repeated_unique_keys_of_policy_facts_are_refused() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (a, b, p) = fill(&db).await;
+        let mut tx = db.begin().await.unwrap();
+        let e = db
+            .insert_lease(&mut tx, a, YearMonth::new(2023, 4).unwrap(), Fen(1))
+            .await;
+        assert!(
+            matches!(e, Err(StoreError::Duplicate { field: "month" })),
+            "{url}: {e:?}"
+        );
+        drop(tx);
+        let mut tx = db.begin().await.unwrap();
+        let e = db
+            .insert_venture_project(&mut tx, b, "GY2023-1", Fen(1), d(2024, 1, 1))
+            .await;
+        assert!(
+            matches!(
+                e,
+                Err(StoreError::Duplicate {
+                    field: "project_id"
+                })
+            ),
+            "{url}: {e:?}"
+        );
+        drop(tx);
+        let mut tx = db.begin().await.unwrap();
+        let e = db
+            .insert_supervisor_review(&mut tx, p, 2023, Score(1), 1)
+            .await;
+        assert!(
+            matches!(e, Err(StoreError::Duplicate { field: "year" })),
+            "{url}: {e:?}"
+        );
+        drop(tx);
+        let mut tx = db.begin().await.unwrap();
+        let e = db
+            .insert_startup_application(&mut tx, a, d(2024, 1, 1), Fen(0))
+            .await;
+        assert!(
+            e.is_err(),
+            "{url}: a request of 0 fen is refused by the table"
+        );
+        drop(tx);
+        // Nothing of the refused inserts was kept.
+        let loaded = db.load_policy_facts(FactsScope::All).await.unwrap();
+        let o = loaded.facts.find_org(code(2, "310000").as_str()).unwrap();
+        assert!(loaded.facts.venture_projects(o).is_empty(), "{url}");
+    }
+}
