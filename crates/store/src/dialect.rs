@@ -9,3 +9,20 @@ pub fn year_of(b: Backend, column: &str) -> String {
         Backend::Postgres => format!("CAST(EXTRACT(YEAR FROM {column}) AS BIGINT)"),
     }
 }
+
+/// Locks one budget line, `(id, amount_fen)` by rule `$1` and year `$2`, until
+/// the transaction ends. PostgreSQL locks the row; SQLite has no row locks,
+/// so a no-op write takes the database's write lock, which serialises the
+/// rest of the transaction (a read first would let two writers read the same
+/// old balance).
+pub fn lock_budget_line(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => {
+            "UPDATE budget_lines SET amount_fen = amount_fen WHERE rule = $1 AND year = $2
+             RETURNING id, amount_fen"
+        }
+        Backend::Postgres => {
+            "SELECT id, amount_fen FROM budget_lines WHERE rule = $1 AND year = $2 FOR UPDATE"
+        }
+    }
+}

@@ -6,6 +6,8 @@
 //! block of code for each backend, so the layers above never ask which
 //! database they are on. Dialect differences live in [`dialect`].
 
+pub mod applications;
+pub mod budgets;
 mod db;
 pub mod dialect;
 mod error;
