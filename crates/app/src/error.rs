@@ -14,6 +14,14 @@ pub enum AppError {
     /// The record changed since it was read (optimistic concurrency).
     #[error("该记录已被他人修改,您的修改未保存。请刷新页面查看最新内容后重新修改。")]
     Conflict,
+    /// A workflow step or a budget refused the request: `code` is the
+    /// stable reason (e.g. `budget.shortfall`), `field` what it is about.
+    #[error("{message}")]
+    Refused {
+        field: &'static str,
+        code: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     Store(StoreError),
     #[error("{0}")]
@@ -27,6 +35,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid_input",
             AppError::NotFound => "not_found",
             AppError::Conflict => "conflict",
+            AppError::Refused { .. } => "refused",
             AppError::Store(_) | AppError::Io(_) => "internal",
         }
     }
@@ -35,6 +44,16 @@ impl AppError {
 impl From<Invalid> for AppError {
     fn from(e: Invalid) -> Self {
         AppError::Invalid(e)
+    }
+}
+
+impl From<gongyi_domain::application::Refused> for AppError {
+    fn from(r: gongyi_domain::application::Refused) -> Self {
+        AppError::Refused {
+            field: r.field,
+            code: r.code,
+            message: r.message,
+        }
     }
 }
 

@@ -627,6 +627,28 @@ pub fn decide(
     Ok(Step { action, from, to })
 }
 
+/// The steps someone could take now, each with the role that may take it
+/// (for showing only the forms that can succeed).
+pub fn open_actions(current: &Current<'_>) -> Vec<(Action, Role)> {
+    let free = Current {
+        approver: None,
+        ..*current
+    };
+    let mut v = Vec::new();
+    for action in Action::ALL {
+        for role in Role::ALL {
+            let who = Actor {
+                name: String::new(),
+                role,
+            };
+            if decide(&free, action, &who, "-").is_ok() {
+                v.push((action, role));
+            }
+        }
+    }
+    v
+}
+
 /// The largest attachment kept in the database (1 MiB).
 pub const MAX_ATTACHMENT_BYTES: usize = 1024 * 1024;
 /// Attachments per application.
@@ -1045,6 +1067,33 @@ pub fn yuan_grouped(f: Fen) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_actions_list_the_steps_of_whoever_has_the_turn() {
+        let c = |status, needs_review| Current {
+            status,
+            needs_review,
+            approver: Some("甲"),
+        };
+        let codes = |v: Vec<(Action, Role)>| {
+            v.into_iter()
+                .map(|(a, r)| format!("{}:{}", a.code(), r.code()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            codes(open_actions(&c(Status::Submitted, true))),
+            [
+                "review:subdistrict",
+                "return:subdistrict",
+                "refuse:subdistrict"
+            ]
+        );
+        assert_eq!(
+            codes(open_actions(&c(Status::Approved, false))),
+            ["pay:finance", "return:finance", "refuse:finance"]
+        );
+        assert!(open_actions(&c(Status::Paid, false)).is_empty());
+    }
 
     #[test]
     fn money_in_messages_has_thousands_separators() {

@@ -19,7 +19,8 @@ pub struct FieldErrorBody {
 /// The error body of every API failure.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable machine code: `invalid_input`, `not_found`, `conflict`, `bad_request`, `internal`.
+    /// Stable machine code: `invalid_input`, `not_found`, `conflict`, `refused` (the
+    /// reason's own code is in `fields`), `bad_request`, `internal`.
     pub code: String,
     /// A message in Chinese.
     pub message: String,
@@ -30,7 +31,7 @@ fn status_of(e: &AppError) -> StatusCode {
     match e {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Conflict => StatusCode::CONFLICT,
+        AppError::Conflict | AppError::Refused { .. } => StatusCode::CONFLICT,
         AppError::Store(_) | AppError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -68,6 +69,15 @@ impl From<AppError> for ApiError {
                     })
                     .collect()
             }
+            AppError::Refused {
+                field,
+                code,
+                message,
+            } => vec![FieldErrorBody {
+                field: (*field).into(),
+                code: (*code).into(),
+                message: message.clone(),
+            }],
             _ => vec![],
         };
         let message = match &e {
