@@ -7,6 +7,8 @@ pub mod demo;
 mod error;
 pub mod orgs;
 pub mod people;
+pub mod policy;
+pub mod policy_bundle;
 pub mod timeline;
 pub mod transfer;
 

@@ -1,0 +1,254 @@
+//! Loads a policy test-vector bundle (`shared/policy/vectors/CONTRACT.md`)
+//! into an empty registry through the store, so that evaluating from the
+//! database can be checked against the bundle's `entitlements.csv`, and so
+//! that an operator can try the rules on realistic data.
+//!
+//! The bundle knows organisations by `O…` ids with credit codes and people by
+//! `P…` ids only. Organisations keep their credit codes; each is placed in a
+//! sub-district chosen from its number (the bundle has none). People get a
+//! synthetic resident ID (the bundle has none either) and are known to the
+//! rules by their new table id ([`BundleIds::people`] maps them).
+
+use crate::{AppError, Registry, Result};
+use chrono::NaiveDate;
+use gongyi_domain::history::{Honour, Inspection, Rating};
+use gongyi_domain::organization::{OrgDraft, OrgStatus};
+use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
+use gongyi_domain::policy::{Facts, OrgIx};
+use gongyi_domain::{CreditCode, ResidentId};
+use gongyi_store::policy_facts::{person_fact_id, CompetitionWinRecord, SeniorAwardRecord};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// How the bundle's ids map onto the registry's fact ids.
+#[derive(Debug, Default, Clone)]
+pub struct BundleIds {
+    /// `O0000001` → credit code.
+    pub orgs: HashMap<String, String>,
+    /// `P00000001` → the person's fact id (`P` + table id).
+    pub people: HashMap<String, String>,
+}
+
+/// Organisations and people written per transaction.
+const BATCH: usize = 2_000;
+
+/// Credit code and name per bundle organisation id, from `organisations.csv`.
+fn read_names(dir: &Path) -> Result<HashMap<String, (String, String)>> {
+    let path = dir.join("organisations.csv");
+    let io = |e: csv::Error| AppError::Io(format!("{}: {e}", path.display()));
+    let mut r = csv::Reader::from_path(&path).map_err(io)?;
+    let mut out = HashMap::new();
+    for rec in r.records() {
+        let rec = rec.map_err(io)?;
+        let get = |i: usize| rec.get(i).unwrap_or("").to_string();
+        out.insert(get(0), (get(1), get(2)));
+    }
+    Ok(out)
+}
+
+/// A valid, unique resident ID for the `n`-th person of a bundle: born on
+/// 1 January 1960 plus `n / 1000` days, sequence `n % 1000`.
+fn resident_id(n: usize, today: NaiveDate) -> Result<ResidentId> {
+    let base = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap_or_default();
+    let born = base + chrono::Duration::days((n / 1000) as i64);
+    let body = format!("310110{}{:03}", born.format("%Y%m%d"), n % 1000);
+    Ok(ResidentId::from_body(&body, today)?)
+}
+
+impl Registry {
+    /// Writes every fact of the bundle in `dir` into this (empty) registry.
+    /// `subdistricts` are the codes organisations are spread over.
+    pub async fn load_vectors_bundle(
+        &self,
+        dir: &Path,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<BundleIds> {
+        let bundle = gongyi_vectors::read_bundle(dir)
+            .map_err(|e| AppError::Io(format!("{}: {e}", dir.display())))?;
+        let names = read_names(dir)?;
+        let subs = self.db.subdistricts().await?;
+        let f = &bundle.facts;
+        let total = f.org_count() + f.person_count();
+        let mut ids = BundleIds::default();
+        let mut org_db: Vec<i64> = Vec::with_capacity(f.org_count());
+        let orgs: Vec<OrgIx> = f.orgs().collect();
+        let mut done = 0;
+        for chunk in orgs.chunks(BATCH) {
+            let mut tx = self.db.begin().await?;
+            for &o in chunk {
+                let bid = f.org_id(o);
+                let (code, name) = names.get(bid).cloned().ok_or_else(|| {
+                    AppError::Io(format!("organisations.csv: {bid} 缺少信用代码"))
+                })?;
+                let org = f.org(o);
+                let sub = subs
+                    .get(o.0 as usize % subs.len().max(1))
+                    .map(|r| r.code.clone())
+                    .unwrap_or_default();
+                let draft = OrgDraft {
+                    credit_code: CreditCode::parse(&code)?,
+                    name,
+                    kind: org.kind,
+                    community: org.community,
+                    fresh_graduate: org.fresh_graduate,
+                    subdistrict: sub,
+                    registration_date: org.registration_date,
+                    registered_capital: org.registered_capital,
+                    service_fields: Vec::new(),
+                    address: None,
+                    legal_representative: None,
+                    contact_phone: None,
+                    status: OrgStatus::Normal,
+                    stage: None,
+                };
+                let id = self.db.insert_org(&mut tx, &draft).await?;
+                if let Some(d) = org.deregistration_date {
+                    self.db.deregister_org(&mut tx, id, 1, d).await?;
+                }
+                write_org_events(self, &mut tx, f, o, id).await?;
+                org_db.push(id);
+                ids.orgs.insert(bid.to_string(), code);
+            }
+            tx.commit().await?;
+            done += chunk.len();
+            progress(done, total);
+        }
+        // Competition wins last: a project's wins may name several organisations.
+        let mut tx = self.db.begin().await?;
+        for w in f.all_wins() {
+            let Some(&org_id) = org_db.get(w.org.0 as usize) else {
+                continue;
+            };
+            let rec = CompetitionWinRecord {
+                project_id: f.competition_project_id(w.project).to_string(),
+                level: w.level,
+                prize_place: w.place,
+                amount: w.amount,
+                serves_district: w.serves_district,
+                date: w.date,
+            };
+            self.db
+                .insert_competition_win(&mut tx, org_id, &rec)
+                .await?;
+        }
+        tx.commit().await?;
+
+        let today = self.clock.today();
+        let people: Vec<_> = f.people().collect();
+        for chunk in people.chunks(BATCH) {
+            let mut tx = self.db.begin().await?;
+            for &p in chunk {
+                let person = f.person(p);
+                let draft = PersonDraft {
+                    name: format!("测试人员{}", p.0),
+                    resident_id: resident_id(p.0 as usize, today)?,
+                    phone: None,
+                    social_work_start_date: person.social_work_start,
+                    supervisor: !f.supervisor_reviews(p).is_empty(),
+                };
+                let id = self.db.insert_person(&mut tx, &draft).await?;
+                if let Some(q) = person.qualification {
+                    let q = Qualification {
+                        level: q.level,
+                        certificate_no: "VECTORS".into(),
+                        date: q.date,
+                    };
+                    self.db.insert_qualification(&mut tx, id, &q).await?;
+                }
+                for e in f.employments(p) {
+                    let Some(&org_id) = org_db.get(e.org.0 as usize) else {
+                        continue;
+                    };
+                    let e = Employment {
+                        start_date: e.start_date,
+                        end_date: e.end_date,
+                        labour_contract: e.labour_contract,
+                        full_time: e.full_time,
+                        position: None,
+                    };
+                    self.db.insert_employment(&mut tx, id, org_id, &e).await?;
+                }
+                for r in f.performance(p) {
+                    let r = AnnualReview {
+                        year: r.year,
+                        training_hours: 0,
+                        performance: Some(r.rating),
+                    };
+                    self.db.insert_review(&mut tx, id, &r).await?;
+                }
+                for r in f.supervisor_reviews(p) {
+                    self.db
+                        .insert_supervisor_review(&mut tx, id, r.year, r.score, r.hours)
+                        .await?;
+                }
+                for d in f.senior_award_decisions(p) {
+                    let rec = SeniorAwardRecord {
+                        decision_date: d.date,
+                        innovative_contribution: d.innovative_contribution,
+                        reason: None,
+                    };
+                    self.db
+                        .insert_senior_award_decision(&mut tx, id, &rec)
+                        .await?;
+                }
+                ids.people
+                    .insert(f.person_id(p).to_string(), person_fact_id(id));
+            }
+            tx.commit().await?;
+            done += chunk.len();
+            progress(done, total);
+        }
+        Ok(ids)
+    }
+}
+
+async fn write_org_events(
+    r: &Registry,
+    tx: &mut gongyi_store::Tx,
+    f: &Facts,
+    o: OrgIx,
+    id: i64,
+) -> Result<()> {
+    let db = &r.db;
+    for i in f.inspections(o) {
+        let x = Inspection {
+            year: i.year,
+            result: i.result,
+            date: Some(i.date),
+        };
+        db.insert_inspection(tx, id, &x).await?;
+    }
+    for x in f.ratings(o) {
+        let x = Rating {
+            level: x.level,
+            date: x.date,
+        };
+        db.insert_rating(tx, id, &x).await?;
+    }
+    for h in f.honours(o) {
+        let x = Honour {
+            title: f.honour_title(h.title).to_string(),
+            level: h.level,
+            date: h.date,
+        };
+        db.insert_honour(tx, id, &x).await?;
+    }
+    for l in f.leases(o) {
+        db.insert_lease(tx, id, l.month, l.rent_paid).await?;
+    }
+    for a in f.startup_applications(o) {
+        db.insert_startup_application(tx, id, a.date, a.requested)
+            .await?;
+    }
+    for v in f.venture_projects(o) {
+        db.insert_venture_project(
+            tx,
+            id,
+            f.venture_project_id(v.project),
+            v.amount,
+            v.selected_date,
+        )
+        .await?;
+    }
+    Ok(())
+}
