@@ -76,7 +76,7 @@ impl ReadError {
         }
     }
 
-    pub(crate) fn malformed(detail: impl ToString) -> Self {
+    pub fn malformed(detail: impl ToString) -> Self {
         Self::Malformed {
             detail: detail.to_string(),
         }

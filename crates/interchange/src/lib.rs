@@ -62,7 +62,9 @@ pub mod write;
 
 pub use columns::{map_columns, validate_specs, ColumnError, ColumnMap, ColumnSpec};
 pub use error::{ReadError, WriteError};
-pub use read::{read_table, sniff_format, ReadLimits, ReadOptions, SourceFormat};
+pub use read::{
+    read_table, read_table_chunked, sniff_format, ReadLimits, ReadOptions, SourceFormat,
+};
 pub use report::{RowError, RowErrors};
 pub use table::{Row, Table};
 pub use write::{

@@ -56,6 +56,8 @@ pub(crate) struct TableBuilder<'l> {
     limits: &'l ReadLimits,
     headers: Option<Vec<String>>,
     rows: Vec<Row>,
+    /// Data rows seen so far, including those already handed out in chunks.
+    total_rows: usize,
     cells: usize,
     width: usize,
 }
@@ -66,9 +68,21 @@ impl<'l> TableBuilder<'l> {
             limits,
             headers: None,
             rows: Vec::new(),
+            total_rows: 0,
             cells: 0,
             width: 0,
         }
+    }
+
+    /// Hands out the rows collected so far as a table once there are `n`
+    /// of them, so a streaming reader keeps only one chunk in memory.
+    pub(crate) fn take_chunk(&mut self, n: usize) -> Option<Table> {
+        if self.rows.len() < n.max(1) {
+            return None;
+        }
+        let headers = self.headers.clone()?;
+        let rows = std::mem::take(&mut self.rows);
+        Some(chunk_table(headers, rows, self.width))
     }
 
     /// Checks a column index before a reader stores a non-empty cell there,
@@ -103,25 +117,30 @@ impl<'l> TableBuilder<'l> {
             self.headers = Some(cells);
             return Ok(());
         }
-        if self.rows.len() >= self.limits.max_rows {
+        if self.total_rows >= self.limits.max_rows {
             return Err(ReadError::TooManyRows {
                 limit: self.limits.max_rows,
             });
         }
+        self.total_rows += 1;
         self.rows.push(Row { number, cells });
         Ok(())
     }
 
     pub(crate) fn finish(self) -> Result<Table, ReadError> {
-        let mut headers = self.headers.ok_or(ReadError::Empty)?;
-        let width = self.width;
-        headers.resize(width, String::new());
-        let mut rows = self.rows;
-        for row in &mut rows {
-            row.cells.resize(width, String::new());
-        }
-        Ok(Table { headers, rows })
+        let headers = self.headers.ok_or(ReadError::Empty)?;
+        Ok(chunk_table(headers, self.rows, self.width))
     }
+}
+
+/// A table whose header and rows are padded to `width` cells.
+fn chunk_table(mut headers: Vec<String>, mut rows: Vec<Row>, width: usize) -> Table {
+    headers.resize(width.max(headers.len()), String::new());
+    let width = headers.len();
+    for row in &mut rows {
+        row.cells.resize(width, String::new());
+    }
+    Table { headers, rows }
 }
 
 #[cfg(test)]

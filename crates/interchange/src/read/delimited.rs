@@ -19,6 +19,22 @@ const UTF16BE_BOM: &[u8] = b"\xFE\xFF";
 const SNIFF_BYTES: usize = 64 * 1024;
 
 pub(crate) fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Table, ReadError> {
+    let mut all = None;
+    read_chunked(bytes, limits, usize::MAX, &mut |t| {
+        all = Some(t);
+        Ok(())
+    })?;
+    all.ok_or(ReadError::Empty)
+}
+
+/// Reads `bytes`, handing out tables of `chunk_rows` rows (the last one may
+/// be shorter, or empty when the file has a header and no data).
+pub(crate) fn read_chunked(
+    bytes: &[u8],
+    limits: &ReadLimits,
+    chunk_rows: usize,
+    on_chunk: &mut dyn FnMut(Table) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
     let text = decode(bytes)?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let delimiter = detect_delimiter(text);
@@ -51,8 +67,11 @@ pub(crate) fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Table, ReadError
             }
         }
         table.push(number, cells)?;
+        if let Some(chunk) = table.take_chunk(chunk_rows) {
+            on_chunk(chunk)?;
+        }
     }
-    table.finish()
+    on_chunk(table.finish()?)
 }
 
 /// Works out Excel's row number for each record. The csv reader skips blank

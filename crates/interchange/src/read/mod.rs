@@ -128,6 +128,43 @@ pub fn read_table(
     }
 }
 
+/// Like [`read_table`], but hands out the rows `chunk_rows` at a time, each
+/// chunk with the same headers, so that memory stays bounded by a chunk for
+/// csv input of any size. (An xlsx sheet is parsed whole, then split.) The
+/// last chunk may be empty; `on_chunk` may stop the reading with an error.
+pub fn read_table_chunked(
+    bytes: &[u8],
+    file_name: &str,
+    options: &ReadOptions,
+    chunk_rows: usize,
+    on_chunk: &mut dyn FnMut(Table) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    if bytes.len() as u64 > options.limits.max_file_bytes {
+        return Err(ReadError::FileTooLarge {
+            limit_bytes: options.limits.max_file_bytes,
+        });
+    }
+    match sniff_format(bytes, file_name)? {
+        SourceFormat::Xlsx => {
+            let table = xlsx::read(bytes, options)?;
+            let headers = table.headers;
+            let mut rows = table.rows.into_iter().peekable();
+            loop {
+                let chunk: Vec<crate::Row> = rows.by_ref().take(chunk_rows.max(1)).collect();
+                let last = rows.peek().is_none();
+                on_chunk(Table {
+                    headers: headers.clone(),
+                    rows: chunk,
+                })?;
+                if last {
+                    return Ok(());
+                }
+            }
+        }
+        SourceFormat::Csv => delimited::read_chunked(bytes, &options.limits, chunk_rows, on_chunk),
+    }
+}
+
 fn extension(file_name: &str) -> String {
     file_name
         .rsplit_once('.')
