@@ -3,6 +3,7 @@
 //! leaves nothing half-written. Web handlers and CLI commands call these and
 //! nothing below them.
 
+pub mod applications;
 pub mod demo;
 mod error;
 pub mod orgs;

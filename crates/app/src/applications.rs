@@ -1,0 +1,553 @@
+//! Applications to payment (issue 4, parts 5–7): apply with attachments, the
+//! workflow steps (review, approve, pay, return, refuse, resubmit), budget
+//! lines, the finance ledger and the subsidy histories of organisations and
+//! people.
+//!
+//! Each step is one transaction that writes the status change and its audit
+//! event together. The two money steps add guarantees of their own:
+//! - **approve** locks the rule's budget line for the year first, then
+//!   re-reads the application, recomputes the entitlement
+//!   ([`Registry::entitlement_for`]), refuses a second approval of the same
+//!   entitlement and an approval the line cannot cover, all inside the lock;
+//! - **pay** changes the status with a guarded update (`… AND status =
+//!   'APPROVED'`) and inserts the payment, whose unique key refuses a second
+//!   payment of the same entitlement whatever happened before.
+//!
+//! Who may do what is the domain's decision (`gongyi_domain::application`);
+//! until accounts arrive the acting user's name and role come with the
+//! request.
+
+use crate::{AppError, Registry, Result};
+use chrono::{DateTime, Datelike, Utc};
+use gongyi_domain::application::{
+    self as wf, Action, Actor, ApplicationInput, Attachment, Current, Entitled, PaidSoFar, Status,
+    SubsidyRule,
+};
+use gongyi_domain::policy::{BeneficiaryKind, Policy};
+use gongyi_domain::{text, Fen, Invalid};
+use gongyi_store::applications::{
+    ApplicationEventRow, ApplicationFilter, ApplicationRow, AttachmentMetaRow, AttachmentRow,
+    PaymentRow, Transition,
+};
+use gongyi_store::budgets::{BudgetStatusRow, LedgerRow};
+use gongyi_store::{Page, StoreError, Tx};
+
+/// A file as uploaded.
+#[derive(Debug, Clone, Default)]
+pub struct AttachmentInput {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The acting user as typed (`actor_name`, `actor_role`).
+#[derive(Debug, Clone, Default)]
+pub struct ActorInput {
+    pub name: String,
+    pub role: String,
+}
+
+/// A workflow step as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ActionInput {
+    pub actor: ActorInput,
+    /// Required to return or refuse.
+    pub reason: String,
+    /// Approve only: a lower amount than the entitlement, in yuan; blank
+    /// approves the entitlement.
+    pub amount: String,
+    /// The version the user saw; a newer one refuses the step as a conflict.
+    pub version: Option<i64>,
+}
+
+/// A budget line as typed.
+#[derive(Debug, Clone, Default)]
+pub struct BudgetInput {
+    pub rule: String,
+    pub year: String,
+    /// In yuan.
+    pub amount: String,
+    pub actor: ActorInput,
+}
+
+/// Everything the application page shows.
+#[derive(Debug, Clone)]
+pub struct ApplicationPage {
+    pub application: ApplicationRow,
+    pub events: Vec<ApplicationEventRow>,
+    pub attachments: Vec<AttachmentMetaRow>,
+    pub payment: Option<PaymentRow>,
+    /// The steps someone could take now, with the role that may.
+    pub open_actions: Vec<(Action, wf::Role)>,
+}
+
+/// An organisation's or a person's applications and payments.
+#[derive(Debug, Clone, Default)]
+pub struct SubsidyHistory {
+    pub applications: Vec<ApplicationRow>,
+    pub payments: Vec<PaymentRow>,
+}
+
+fn parse_actor(a: &ActorInput) -> Result<Actor, Invalid> {
+    Actor::parse(&a.name, &a.role)
+}
+
+/// The domain's view of a stored application.
+fn current(a: &ApplicationRow) -> Result<Current<'_>> {
+    let status = Status::from_code(&a.status).ok_or_else(|| {
+        AppError::Io(format!(
+            "application {} has an unknown status {}",
+            a.id, a.status
+        ))
+    })?;
+    Ok(Current {
+        status,
+        needs_review: a.needs_review,
+        approver: a.approver_name.as_deref(),
+    })
+}
+
+fn rule_of(a: &ApplicationRow) -> Result<SubsidyRule> {
+    SubsidyRule::parse("rule", &a.rule).map_err(|_| {
+        AppError::Io(format!(
+            "application {} has an unknown rule {}",
+            a.id, a.rule
+        ))
+    })
+}
+
+fn refused(field: &'static str, code: &'static str, message: String) -> AppError {
+    AppError::Refused {
+        field,
+        code,
+        message,
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+impl Registry {
+    /// Submits an application with its attachments. The beneficiary must be
+    /// in the registry; an entitlement that already has a live (not refused)
+    /// application is refused, so the queue holds one application per
+    /// entitlement in the normal course (the approval and payment checks
+    /// hold even when two arrive at once).
+    pub async fn apply(
+        &self,
+        input: &ApplicationInput,
+        files: Vec<AttachmentInput>,
+        actor: &ActorInput,
+    ) -> Result<ApplicationRow> {
+        let mut errs = Invalid::default();
+        let who = errs.take(parse_actor(actor));
+        let draft = errs.take(input.validate());
+        if files.len() > wf::MAX_ATTACHMENTS {
+            errs.push(gongyi_domain::FieldError::new(
+                "attachments",
+                "attachment.too_many",
+                format!(
+                    "每份申请最多 {} 个附件,现为 {} 个",
+                    wf::MAX_ATTACHMENTS,
+                    files.len()
+                ),
+            ));
+        }
+        let attachments: Vec<Attachment> = files
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                errs.take(wf::parse_attachment(
+                    i,
+                    &f.file_name,
+                    &f.content_type,
+                    f.bytes,
+                ))
+            })
+            .collect();
+        let (Some(who), Some(draft)) = (who, draft) else {
+            return Err(errs.into());
+        };
+        if !errs.is_empty() {
+            return Err(errs.into());
+        }
+        wf::may_submit(&who)?;
+        let Some(snapshot) = self
+            .db
+            .beneficiary_snapshot(draft.beneficiary_kind, &draft.beneficiary_id)
+            .await?
+        else {
+            let message = match draft.beneficiary_kind {
+                BeneficiaryKind::Organisation => {
+                    format!("统一社会信用代码“{}”对应的组织不存在", draft.beneficiary_id)
+                }
+                BeneficiaryKind::Person => format!("人员“{}”不存在", draft.beneficiary_id),
+            };
+            return Err(Invalid::one("beneficiary_id", "beneficiary.unknown", message).into());
+        };
+        let key = gongyi_store::applications::EntitlementKey {
+            rule: draft.rule.code(),
+            beneficiary_kind: draft.beneficiary_kind.code(),
+            beneficiary_id: &draft.beneficiary_id,
+            event_key: &draft.event_key,
+        };
+        if let Some((id, status)) = self.db.live_application_for(key).await? {
+            let status = Status::from_code(&status).map_or(status.clone(), |s| s.label().into());
+            return Err(refused(
+                "event_key",
+                "application.duplicate",
+                format!("该事项已有申请(编号 {id},{status}),同一事项不能重复申请"),
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let id = self
+            .db
+            .insert_application(&mut tx, &draft, &snapshot, &who, &attachments, now())
+            .await?;
+        tx.commit().await?;
+        tracing::info!(application = id, rule = %draft.rule, "application submitted");
+        Ok(self.db.application(id).await?)
+    }
+
+    /// Takes the workflow step `action` (`review`, `approve`, `pay`,
+    /// `return`, `refuse`, `resubmit`) on application `id`.
+    pub async fn act(&self, id: i64, action: &str, input: &ActionInput) -> Result<ApplicationRow> {
+        let action = Action::from_code(action).ok_or(AppError::NotFound)?;
+        let mut errs = Invalid::default();
+        let who = errs.take(parse_actor(&input.actor));
+        let reason = errs.take(text::bounded("reason", "理由", &input.reason, 500, false));
+        let amount = if action == Action::Approve && !input.amount.trim().is_empty() {
+            errs.take(Fen::parse_yuan("amount", &input.amount).map(Some))
+        } else {
+            Some(None)
+        };
+        let (Some(who), Some(reason), Some(amount)) = (who, reason, amount) else {
+            return Err(errs.into());
+        };
+        let seen = self.db.application(id).await?;
+        if input.version.is_some_and(|v| v != seen.version) {
+            return Err(AppError::Conflict);
+        }
+        match action {
+            Action::Approve => {
+                self.approve(id, &who, &reason, amount, input.version)
+                    .await?
+            }
+            Action::Pay => self.pay(&seen, &who).await?,
+            _ => {
+                let step = wf::decide(&current(&seen)?, action, &who, &reason)?;
+                let mut tx = self.db.begin().await?;
+                self.db
+                    .transition(
+                        &mut tx,
+                        id,
+                        &Transition {
+                            step,
+                            actor: &who,
+                            version: seen.version,
+                            reason: (!reason.is_empty()).then_some(reason.as_str()),
+                            approved: None,
+                            note: None,
+                            at: now(),
+                        },
+                    )
+                    .await?;
+                tx.commit().await?;
+            }
+        }
+        tracing::info!(
+            application = id,
+            action = action.code(),
+            role = who.role.code(),
+            "application step"
+        );
+        Ok(self.db.application(id).await?)
+    }
+
+    /// The approval, inside the lock of the rule's budget line for this
+    /// year (budget lines are drawn on in the year of approval).
+    async fn approve(
+        &self,
+        id: i64,
+        who: &Actor,
+        reason: &str,
+        typed: Option<Fen>,
+        version: Option<i64>,
+    ) -> Result<()> {
+        let seen = self.db.application(id).await?;
+        let rule = rule_of(&seen)?;
+        let year = self.clock.today().year();
+        let mut tx = self.db.begin().await?;
+        // First statement of the transaction: see `Db::lock_budget_line`.
+        let line = self.db.lock_budget_line(&mut tx, rule.code(), year).await?;
+        let app = self.db.application_tx(&mut tx, id).await?;
+        if version.is_some_and(|v| v != app.version) {
+            return Err(AppError::Conflict);
+        }
+        let step = wf::decide(&current(&app)?, Action::Approve, who, reason)?;
+        let entitled = self.entitlement_for(&mut tx, &app).await?;
+        let amount = wf::approved_amount(&entitled, typed)?;
+        if let Some((other, status)) = self
+            .db
+            .entitlement_taken_tx(&mut tx, app.entitlement(), id)
+            .await?
+        {
+            let (code, what) = if status == Status::Paid.code() {
+                ("payment.already_paid", "已拨付")
+            } else {
+                ("payment.already_approved", "已批准")
+            };
+            return Err(refused(
+                "action",
+                code,
+                format!("同一事项的申请(编号 {other}){what},同一事项只能支付一次"),
+            ));
+        }
+        let committed = self
+            .db
+            .budget_committed_tx(&mut tx, rule.code(), year)
+            .await?;
+        wf::check_budget(rule, year, line.map(|l| l.amount), committed, amount)?;
+        self.db
+            .transition(
+                &mut tx,
+                id,
+                &Transition {
+                    step,
+                    actor: who,
+                    version: app.version,
+                    reason: (!reason.is_empty()).then_some(reason),
+                    approved: Some((amount, year)),
+                    note: Some(&entitled.note),
+                    at: now(),
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The payment: the guarded status change and the payment row, one
+    /// transaction.
+    async fn pay(&self, seen: &ApplicationRow, who: &Actor) -> Result<()> {
+        let step = wf::decide(&current(seen)?, Action::Pay, who, "")?;
+        let mut tx = self.db.begin().await?;
+        // First statement: the guarded update (on SQLite it takes the write
+        // lock; of concurrent payers only one finds the row still APPROVED).
+        let moved = self
+            .db
+            .transition(
+                &mut tx,
+                seen.id,
+                &Transition {
+                    step,
+                    actor: who,
+                    version: seen.version,
+                    reason: None,
+                    approved: None,
+                    note: None,
+                    at: now(),
+                },
+            )
+            .await;
+        match moved {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => {
+                drop(tx);
+                let now_row = self.db.application(seen.id).await?;
+                return Err(if now_row.status == Status::Paid.code() {
+                    already_paid(&now_row)
+                } else {
+                    AppError::Conflict
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let app = self.db.application_tx(&mut tx, seen.id).await?;
+        let (Some(amount), Some(year)) = (app.approved_fen, app.budget_year) else {
+            return Err(AppError::Io(format!(
+                "approved application {} has no amount or budget year",
+                app.id
+            )));
+        };
+        let line = self.db.budget_line_id_tx(&mut tx, &app.rule, year).await?;
+        match self
+            .db
+            .insert_payment(&mut tx, &app, Fen(amount), line, who, now())
+            .await
+        {
+            Ok(_) => {}
+            Err(StoreError::Duplicate { .. }) => return Err(already_paid(&app)),
+            Err(e) => return Err(e.into()),
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The amount an approval may grant for `app`, as this transaction sees
+    /// the payment history.
+    ///
+    /// This is the seam where the policy engine plugs in: today it is
+    /// [`wf::provisional_entitlement`] — the request capped by the rule's
+    /// parameters in force on the event's date, less what a cumulative rule
+    /// already paid, refused when a once-only rule already paid. The next
+    /// step is to evaluate the rule on the registry's facts
+    /// (`Db::load_policy_facts`) before the transaction and take the smaller
+    /// of the two.
+    pub async fn entitlement_for(&self, tx: &mut Tx, app: &ApplicationRow) -> Result<Entitled> {
+        let rule = rule_of(app)?;
+        let (count, total) = self
+            .db
+            .paid_so_far_tx(tx, &app.rule, &app.beneficiary_kind, &app.beneficiary_id)
+            .await?;
+        let paid = PaidSoFar {
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+            total: Fen(total),
+        };
+        Ok(wf::provisional_entitlement(
+            rule,
+            Fen(app.requested_fen),
+            &Policy::yangpu(),
+            wf::event_date(rule, &app.event_key),
+            paid,
+        )?)
+    }
+
+    pub async fn application_page(&self, id: i64) -> Result<ApplicationPage> {
+        let application = self.db.application(id).await?;
+        let open_actions = wf::open_actions(&current(&application)?);
+        Ok(ApplicationPage {
+            events: self.db.application_events(id).await?,
+            attachments: self.db.application_attachments(id).await?,
+            payment: self.db.payment_of_application(id).await?,
+            open_actions,
+            application,
+        })
+    }
+
+    /// The queue and its counts per status (under the other filters).
+    pub async fn application_queue(
+        &self,
+        f: &ApplicationFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Page<ApplicationRow>, Vec<(String, i64)>)> {
+        Ok((
+            self.db.list_applications(f, page, per_page).await?,
+            self.db.application_status_counts(f).await?,
+        ))
+    }
+
+    pub async fn attachment(&self, application_id: i64, id: i64) -> Result<AttachmentRow> {
+        Ok(self.db.attachment(application_id, id).await?)
+    }
+
+    /// Sets the amount of a rule's budget line for a year. It may not go
+    /// below what the line has already given away.
+    pub async fn set_budget(&self, input: &BudgetInput) -> Result<BudgetStatusRow> {
+        let mut errs = Invalid::default();
+        let who = errs.take(parse_actor(&input.actor));
+        let rule = errs.take(SubsidyRule::parse("rule", &input.rule));
+        let year = errs.take(text::year("year", "预算年度", &input.year));
+        let amount = errs.take(Fen::parse_yuan("amount", &input.amount));
+        let (Some(who), Some(rule), Some(year), Some(amount)) = (who, rule, year, amount) else {
+            return Err(errs.into());
+        };
+        wf::may_set_budget(&who)?;
+        let mut tx = self.db.begin().await?;
+        let old = self.db.lock_budget_line(&mut tx, rule.code(), year).await?;
+        let committed = self
+            .db
+            .budget_committed_tx(&mut tx, rule.code(), year)
+            .await?;
+        wf::check_budget_amount(rule, year, amount, committed)?;
+        self.db
+            .set_budget_line(&mut tx, (rule.code(), year), old, amount, &who, now())
+            .await?;
+        tx.commit().await?;
+        Ok(self.db.budget_line_status(rule.code(), year).await?)
+    }
+
+    pub async fn budgets(&self, year: Option<i32>) -> Result<Vec<BudgetStatusRow>> {
+        Ok(self.db.budget_status(year).await?)
+    }
+
+    pub async fn ledger(&self, year: Option<i32>) -> Result<Vec<LedgerRow>> {
+        Ok(self.db.ledger(year).await?)
+    }
+
+    /// The ledger as an xlsx workbook: one row per rule, year and
+    /// sub-district, then a total row.
+    pub async fn ledger_xlsx(&self, year: Option<i32>) -> Result<Vec<u8>> {
+        let rows = self.ledger(year).await?;
+        let headers = ["预算年度", "项目", "项目名称", "街道", "笔数", "金额(元)"];
+        let mut cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let title =
+                    SubsidyRule::parse("", &r.rule).map_or(String::new(), |x| x.title().into());
+                vec![
+                    r.year.to_string(),
+                    r.rule.clone(),
+                    title,
+                    r.subdistrict_name
+                        .clone()
+                        .unwrap_or_else(|| "未归属街道".into()),
+                    r.payments.to_string(),
+                    Fen(r.total_fen).to_yuan_string(),
+                ]
+            })
+            .collect();
+        cells.push(vec![
+            "合计".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            rows.iter().map(|r| r.payments).sum::<i64>().to_string(),
+            Fen(rows.iter().map(|r| r.total_fen).sum()).to_yuan_string(),
+        ]);
+        gongyi_interchange::write_xlsx_to_vec(
+            &headers,
+            cells,
+            &gongyi_interchange::XlsxOptions {
+                sheet_name: "拨付台账".into(),
+            },
+        )
+        .map_err(|e| AppError::Io(e.to_string()))
+    }
+
+    /// An organisation's applications and payments (its page's subsidy
+    /// section).
+    pub async fn org_subsidies(&self, credit_code: &str) -> Result<SubsidyHistory> {
+        let code = credit_code.trim().to_uppercase();
+        let kind = BeneficiaryKind::Organisation.code();
+        Ok(SubsidyHistory {
+            applications: self.db.applications_of(kind, &code).await?,
+            payments: self.db.payments_of(kind, &code, None).await?,
+        })
+    }
+
+    /// A person's paid salary-subsidy months (R9), in month order.
+    pub async fn salary_months(&self, person_id: i64) -> Result<Vec<PaymentRow>> {
+        Ok(self
+            .db
+            .payments_of(
+                BeneficiaryKind::Person.code(),
+                &wf::person_key(person_id),
+                Some(SubsidyRule::R9.code()),
+            )
+            .await?)
+    }
+}
+
+fn already_paid(app: &ApplicationRow) -> AppError {
+    refused(
+        "action",
+        "payment.already_paid",
+        format!(
+            "{} / {} / {} 已拨付,同一事项只能拨付一次",
+            app.rule, app.beneficiary_name, app.event_key
+        ),
+    )
+}
