@@ -4,6 +4,7 @@
 use crate::{Registry, Result};
 use gongyi_demo::{DemoConfig, DemoOrg, DemoPerson};
 use gongyi_domain::organization::OrgStatus;
+use gongyi_store::bulk::{HistoryBatch, OrgBulk, PersonBatch};
 
 /// Organisations and people written.
 #[derive(Debug, Default, Clone, Copy)]
@@ -46,33 +47,28 @@ impl Registry {
         while it.peek().is_some() {
             batch.clear();
             batch.extend(it.by_ref().take(BATCH));
+            let rows: Vec<OrgBulk> = batch
+                .iter()
+                .map(|o| OrgBulk {
+                    draft: &o.draft,
+                    current_rating: o.ratings.iter().max_by_key(|r| r.date),
+                    deregistration_date: o.ended_on.filter(|_| o.draft.status == OrgStatus::Deregistered),
+                })
+                .collect();
             let mut tx = self.db.begin().await?;
-            for o in &batch {
-                let id = self.db.insert_org(&mut tx, &o.draft).await?;
-                org_ids.push(id);
-                for x in &o.inspections {
-                    self.db.insert_inspection(&mut tx, id, x).await?;
-                }
-                for x in &o.ratings {
-                    self.db.insert_rating(&mut tx, id, x).await?;
-                }
-                for x in &o.honours {
-                    self.db.insert_honour(&mut tx, id, x).await?;
-                }
-                for x in &o.credit_entries {
-                    self.db.insert_credit_entry(&mut tx, id, x).await?;
-                }
-                for x in &o.party_building {
-                    self.db.insert_party_building(&mut tx, id, x).await?;
-                }
-                for x in &o.finances {
-                    self.db.insert_finance(&mut tx, id, x).await?;
-                }
-                if let (Some(d), OrgStatus::Deregistered) = (o.ended_on, o.draft.status) {
-                    self.db.deregister_org(&mut tx, id, 1, d).await?;
-                }
+            let ids = self.db.bulk_insert_orgs(&mut tx, &rows).await?;
+            let mut h = HistoryBatch::default();
+            for (o, id) in batch.iter().zip(&ids) {
+                h.inspections.extend(o.inspections.iter().map(|x| (*id, x)));
+                h.ratings.extend(o.ratings.iter().map(|x| (*id, x)));
+                h.honours.extend(o.honours.iter().map(|x| (*id, x)));
+                h.credit_entries.extend(o.credit_entries.iter().map(|x| (*id, x)));
+                h.party_building.extend(o.party_building.iter().map(|x| (*id, x)));
+                h.finances.extend(o.finances.iter().map(|x| (*id, x)));
             }
+            self.db.bulk_insert_history(&mut tx, &h).await?;
             tx.commit().await?;
+            org_ids.extend(ids);
             done += batch.len();
             progress(done, total);
         }
@@ -81,21 +77,18 @@ impl Registry {
         while pit.peek().is_some() {
             pbatch.clear();
             pbatch.extend(pit.by_ref().take(BATCH));
+            let drafts: Vec<_> = pbatch.iter().map(|p| &p.draft).collect();
             let mut tx = self.db.begin().await?;
-            for p in &pbatch {
-                let id = self.db.insert_person(&mut tx, &p.draft).await?;
-                for q in &p.qualifications {
-                    self.db.insert_qualification(&mut tx, id, q).await?;
-                }
-                for (org_index, e) in &p.employments {
-                    if let Some(org_id) = org_ids.get(*org_index) {
-                        self.db.insert_employment(&mut tx, id, *org_id, e).await?;
-                    }
-                }
-                for r in &p.reviews {
-                    self.db.insert_review(&mut tx, id, r).await?;
-                }
+            let ids = self.db.bulk_insert_people(&mut tx, &drafts).await?;
+            let mut b = PersonBatch::default();
+            for (p, id) in pbatch.iter().zip(&ids) {
+                b.qualifications.extend(p.qualifications.iter().map(|q| (*id, q)));
+                b.employments.extend(
+                    p.employments.iter().filter_map(|(ix, e)| org_ids.get(*ix).map(|org| (*id, *org, e))),
+                );
+                b.reviews.extend(p.reviews.iter().map(|r| (*id, r)));
             }
+            self.db.bulk_insert_person_records(&mut tx, &b).await?;
             tx.commit().await?;
             done += pbatch.len();
             progress(done, total);

@@ -15,10 +15,14 @@ use gongyi_domain::organization::OrgInput;
 use gongyi_domain::person::{EmploymentInput, PersonInput, QualificationInput};
 use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
 use gongyi_domain::{Fen, Invalid};
+use gongyi_domain::organization::OrgDraft;
+use gongyi_domain::person::PersonDraft;
 use gongyi_interchange::{
-    formula, map_columns, read_table, ColumnError, ColumnMap, ColumnSpec, ReadError, ReadLimits,
-    ReadOptions, Row, RowError, RowErrors, Table,
+    formula, map_columns, read_table_chunked, ColumnError, ColumnMap, ColumnSpec, ReadError,
+    ReadLimits, ReadOptions, Row, RowError, RowErrors, Table,
 };
+use gongyi_store::bulk::OrgBulk;
+use gongyi_store::Tx;
 use std::collections::HashSet;
 use std::io::Write;
 
@@ -355,6 +359,27 @@ fn deregistration_of(
     }
 }
 
+/// Rows per chunk handed from the file reader to the importer.
+const IMPORT_CHUNK: usize = 5_000;
+
+/// What an import carries from chunk to chunk.
+struct ImportState {
+    errors: RowErrors,
+    /// Keys already seen in the file (credit codes or resident IDs).
+    seen: HashSet<String>,
+    imported: usize,
+    map: Option<ColumnMap>,
+    subdistricts: Vec<gongyi_store::reference::RefRow>,
+}
+
+fn duplicate_in_file(field: &str, label: &str) -> Invalid {
+    Invalid::one(field, "duplicate_in_file", format!("该{label}在文件中重复出现"))
+}
+
+fn already_registered(field: &str, message: &str) -> Invalid {
+    Invalid::one(field, "duplicate", message)
+}
+
 fn invalid_of(e: AppError) -> Result<Invalid, AppError> {
     match e {
         AppError::Invalid(i) => Ok(i),
@@ -364,7 +389,7 @@ fn invalid_of(e: AppError) -> Result<Invalid, AppError> {
 
 impl Registry {
     /// Reads `bytes` (xlsx or csv, named `file_name`) and imports every row of
-    /// `kind` in one transaction. `progress` is told how many rows are done.
+    /// `kind` in one transaction. `progress(rows_done, 0)` is told how far it got.
     pub async fn import(
         &self,
         kind: RecordKind,
@@ -374,116 +399,163 @@ impl Registry {
         skip_invalid: bool,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<ImportOutcome, ImportError> {
-        let table: Table = read_table(bytes, file_name, options)?;
-        let map = map_columns(&table, kind.columns())?;
-        let mut errors = RowErrors::new();
-        let subdistricts = self.db.subdistricts().await?;
-        let today = self.clock.today();
+        self.import_owned(kind, bytes.to_vec(), file_name, options, skip_invalid, progress).await
+    }
+
+    /// [`Registry::import`] taking the file's bytes by value (no copy). The file
+    /// is parsed on a blocking thread and handed over a chunk at a time, so
+    /// memory stays bounded by the file plus a few chunks.
+    pub async fn import_owned(
+        &self,
+        kind: RecordKind,
+        bytes: Vec<u8>,
+        file_name: &str,
+        options: &ReadOptions,
+        skip_invalid: bool,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<ImportOutcome, ImportError> {
+        let (chunks_tx, mut chunks) = tokio::sync::mpsc::channel::<Table>(2);
+        let name = file_name.to_string();
+        let options = options.clone();
+        let reader = tokio::task::spawn_blocking(move || {
+            read_table_chunked(&bytes, &name, &options, IMPORT_CHUNK, &mut |t| {
+                chunks_tx.blocking_send(t).map_err(|_| ReadError::malformed("导入已取消"))
+            })
+        });
+        let mut state = ImportState {
+            errors: RowErrors::new(),
+            seen: HashSet::new(),
+            imported: 0,
+            map: None,
+            subdistricts: self.db.subdistricts().await?,
+        };
         let mut tx = self.db.begin().await?;
-        let mut imported = 0usize;
-        let mut seen: HashSet<String> = HashSet::new();
-        let total = table.rows.len();
-        for (n, row) in table.rows.iter().enumerate() {
-            if n % 1000 == 0 {
-                progress(n, total);
+        let mut done = 0usize;
+        while let Some(table) = chunks.recv().await {
+            if state.map.is_none() {
+                state.map = Some(map_columns(&table, kind.columns())?);
             }
-            // Pure validation first: no statement runs for a row that is already wrong.
-            let outcome: Result<(), Invalid> = match kind {
-                RecordKind::Organizations => match self
-                    .validate_org_with(&org_input(&map, row), &subdistricts)
-                {
-                    Ok(d) if !seen.insert(d.credit_code.as_str().to_string()) => Err(Invalid::one(
-                        "credit_code",
-                        "duplicate_in_file",
-                        "该统一社会信用代码在文件中重复出现",
-                    )),
-                    Ok(d) => match deregistration_of(&map, row, d.registration_date) {
-                        Err(e) => Err(e),
-                        Ok(dereg) => {
-                            self.db.savepoint(&mut tx).await?;
-                            let mut r = self.db.insert_org(&mut tx, &d).await;
-                            if let (Ok(id), Some(date)) = (&r, dereg) {
-                                r = self
-                                    .db
-                                    .deregister_org(&mut tx, *id, 1, date)
-                                    .await
-                                    .map(|()| *id);
-                            }
-                            match r {
-                                Ok(_) => Ok(self.db.release_savepoint(&mut tx).await?),
-                                Err(e) => {
-                                    self.db.rollback_savepoint(&mut tx).await?;
-                                    Err(invalid_of(e.into())?)
-                                }
-                            }
+            let write = skip_invalid || state.errors.is_empty();
+            self.import_chunk(&mut tx, kind, &table, &mut state, write).await?;
+            done += table.rows.len();
+            progress(done, 0);
+        }
+        match reader.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(e.into()),
+            Err(e) => return Err(AppError::Io(e.to_string()).into()),
+        }
+        if !state.errors.is_empty() && !skip_invalid {
+            // Dropping the transaction rolls every row back.
+            return Err(ImportError::Rows(state.errors.sorted()));
+        }
+        tx.commit().await?;
+        Ok(ImportOutcome { imported: state.imported, skipped: state.errors.sorted() })
+    }
+
+    /// Validates and (when `write`) inserts one chunk. Organisations and
+    /// people are validated without the database, checked for duplicates in
+    /// one query, then written many rows per statement; history records need
+    /// their owner's registration date, so they go row by row with a savepoint.
+    async fn import_chunk(
+        &self,
+        tx: &mut Tx,
+        kind: RecordKind,
+        table: &Table,
+        st: &mut ImportState,
+        write: bool,
+    ) -> Result<(), ImportError> {
+        let Some(map) = st.map.as_ref() else { return Ok(()) };
+        let today = self.clock.today();
+        match kind {
+            RecordKind::Organizations => {
+                let mut valid: Vec<(&Row, OrgDraft, Option<chrono::NaiveDate>)> = Vec::new();
+                for row in &table.rows {
+                    let checked = self.validate_org_with(&org_input(map, row), &st.subdistricts).and_then(|d| {
+                        let dereg = deregistration_of(map, row, d.registration_date)?;
+                        Ok((dereg, d))
+                    });
+                    match checked {
+                        Ok((dereg, d)) if st.seen.insert(d.credit_code.as_str().to_string()) => {
+                            valid.push((row, d, dereg))
                         }
-                    },
-                    Err(e) => Err(invalid_of(e)?),
-                },
-                RecordKind::People => {
-                    let input = PersonInput {
-                        name: get(&map, row, "name"),
-                        resident_id: get(&map, row, "resident_id"),
-                        phone: get(&map, row, "phone"),
-                        social_work_start_date: get(&map, row, "social_work_start_date"),
-                        supervisor: get(&map, row, "supervisor"),
-                    };
-                    match input.validate(today) {
-                        Ok(d) if !seen.insert(d.resident_id.as_str().to_string()) => {
-                            Err(Invalid::one(
-                                "resident_id",
-                                "duplicate_in_file",
-                                "该公民身份号码在文件中重复出现",
-                            ))
-                        }
-                        Ok(d) => {
-                            self.db.savepoint(&mut tx).await?;
-                            match self.db.insert_person(&mut tx, &d).await {
-                                Ok(_) => Ok(self.db.release_savepoint(&mut tx).await?),
-                                Err(e) => {
-                                    self.db.rollback_savepoint(&mut tx).await?;
-                                    Err(invalid_of(e.into())?)
-                                }
-                            }
-                        }
-                        Err(e) => Err(e),
+                        Ok(_) => st.errors.push_invalid(row, duplicate_in_file("credit_code", "统一社会信用代码"), map),
+                        Err(e) => st.errors.push_invalid(row, invalid_of(e)?, map),
                     }
                 }
-                k => {
-                    self.db.savepoint(&mut tx).await?;
-                    let r = if let Some(h) = history_input(k, &map, row) {
-                        self.add_history_tx(&mut tx, &get(&map, row, "credit_code"), &h)
-                            .await
-                    } else if let Some(p) = person_record_input(k, &map, row) {
-                        self.add_person_record_tx(&mut tx, &get(&map, row, "resident_id"), &p)
-                            .await
+                let codes: Vec<String> = valid.iter().map(|(_, d, _)| d.credit_code.as_str().to_string()).collect();
+                let taken: HashSet<String> = self.db.existing_credit_codes(&codes).await?.into_iter().collect();
+                valid.retain(|(row, d, _)| {
+                    let free = !taken.contains(d.credit_code.as_str());
+                    if !free {
+                        st.errors.push_invalid(row, already_registered("credit_code", "该统一社会信用代码已登记,不能重复"), map);
+                    }
+                    free
+                });
+                if write {
+                    let rows: Vec<OrgBulk> = valid
+                        .iter()
+                        .map(|(_, d, dereg)| OrgBulk { draft: d, current_rating: None, deregistration_date: *dereg })
+                        .collect();
+                    self.db.bulk_insert_orgs(tx, &rows).await?;
+                }
+                st.imported += valid.len();
+            }
+            RecordKind::People => {
+                let mut valid: Vec<(&Row, PersonDraft)> = Vec::new();
+                for row in &table.rows {
+                    let input = PersonInput {
+                        name: get(map, row, "name"),
+                        resident_id: get(map, row, "resident_id"),
+                        phone: get(map, row, "phone"),
+                        social_work_start_date: get(map, row, "social_work_start_date"),
+                        supervisor: get(map, row, "supervisor"),
+                    };
+                    match input.validate(today) {
+                        Ok(d) if st.seen.insert(d.resident_id.as_str().to_string()) => valid.push((row, d)),
+                        Ok(_) => st.errors.push_invalid(row, duplicate_in_file("resident_id", "公民身份号码"), map),
+                        Err(inv) => st.errors.push_invalid(row, inv, map),
+                    }
+                }
+                let ids: Vec<String> = valid.iter().map(|(_, d)| d.resident_id.as_str().to_string()).collect();
+                let taken: HashSet<String> = self.db.existing_resident_ids(&ids).await?.into_iter().collect();
+                valid.retain(|(row, d)| {
+                    let free = !taken.contains(d.resident_id.as_str());
+                    if !free {
+                        st.errors.push_invalid(row, already_registered("resident_id", "该公民身份号码已登记,不能重复"), map);
+                    }
+                    free
+                });
+                if write {
+                    let drafts: Vec<&PersonDraft> = valid.iter().map(|(_, d)| d).collect();
+                    self.db.bulk_insert_people(tx, &drafts).await?;
+                }
+                st.imported += valid.len();
+            }
+            k => {
+                for row in &table.rows {
+                    self.db.savepoint(tx).await?;
+                    let r = if let Some(h) = history_input(k, map, row) {
+                        self.add_history_tx(tx, &get(map, row, "credit_code"), &h).await
+                    } else if let Some(p) = person_record_input(k, map, row) {
+                        self.add_person_record_tx(tx, &get(map, row, "resident_id"), &p).await
                     } else {
                         Err(AppError::NotFound)
                     };
                     match r {
-                        Ok(_) => Ok(self.db.release_savepoint(&mut tx).await?),
+                        Ok(_) => {
+                            self.db.release_savepoint(tx).await?;
+                            st.imported += 1;
+                        }
                         Err(e) => {
-                            self.db.rollback_savepoint(&mut tx).await?;
-                            Err(invalid_of(e)?)
+                            self.db.rollback_savepoint(tx).await?;
+                            st.errors.push_invalid(row, invalid_of(e)?, map);
                         }
                     }
                 }
-            };
-            match outcome {
-                Ok(()) => imported += 1,
-                Err(inv) => errors.push_invalid(row, inv, &map),
             }
         }
-        progress(total, total);
-        if !errors.is_empty() && !skip_invalid {
-            // Dropping the transaction rolls every row back.
-            return Err(ImportError::Rows(errors.sorted()));
-        }
-        tx.commit().await?;
-        Ok(ImportOutcome {
-            imported,
-            skipped: errors.sorted(),
-        })
+        Ok(())
     }
 
     /// Calls `sink` with batches of export rows (cells in `kind.columns()`

@@ -8,6 +8,7 @@
 
 pub mod applications;
 pub mod budgets;
+pub mod bulk;
 mod db;
 pub mod dialect;
 mod error;

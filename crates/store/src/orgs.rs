@@ -118,6 +118,9 @@ pub(crate) enum Bind {
     Text(String),
     Int(i64),
     Date(NaiveDate),
+    Bool(bool),
+    OptText(Option<String>),
+    OptDate(Option<NaiveDate>),
 }
 
 /// Binds each value in order onto a query of either backend.
@@ -129,6 +132,9 @@ macro_rules! bind_all {
                 Bind::Text(s) => q.bind(s.clone()),
                 Bind::Int(i) => q.bind(*i),
                 Bind::Date(d) => q.bind(*d),
+                Bind::Bool(v) => q.bind(*v),
+                Bind::OptText(s) => q.bind(s.clone()),
+                Bind::OptDate(d) => q.bind(*d),
             };
         }
         q

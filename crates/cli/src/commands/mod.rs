@@ -56,3 +56,9 @@ pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     bar.set_message(what.to_string());
     bar
 }
+
+/// For work whose total is not known in advance: a count and the rate.
+pub fn spinner_style() -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template("{msg} {spinner} {pos} 行 ({per_sec})")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+}

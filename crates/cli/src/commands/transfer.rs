@@ -1,7 +1,7 @@
 //! `gongyi import KIND FILE` and `gongyi export KIND`: every kind of registry
 //! record as xlsx or csv.
 
-use super::{open, progress_bar, CliError};
+use super::{open, progress_bar, spinner_style, CliError};
 use crate::config::Config;
 use gongyi_app::transfer::{operator_read_options, CsvSink, ImportError, RecordKind};
 use gongyi_app::{Clock, Registry};
@@ -33,23 +33,16 @@ pub async fn import(a: ImportArgs, cfg: &Config) -> Result<(), CliError> {
         .map_err(|e| CliError(format!("无法读取 {}: {e}", a.file.display())))?;
     let registry = Registry::new(open(cfg).await?, Clock::system());
     let bar = progress_bar(0, "导入");
+    bar.set_style(spinner_style());
     let name = a
         .file
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let result = registry
-        .import(
-            kind,
-            &bytes,
-            &name,
-            &operator_read_options(),
-            a.skip_invalid,
-            &|done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            },
-        )
+        .import_owned(kind, bytes, &name, &operator_read_options(), a.skip_invalid, &|done, _| {
+            bar.set_position(done as u64);
+        })
         .await;
     bar.finish_and_clear();
     match result {
