@@ -493,7 +493,21 @@ impl Registry {
     ) -> Result<Simulation> {
         let alt = policy_with(&overrides)?;
         let data = self.policy_facts().await?;
-        Ok(simulate(&data, &Policy::yangpu(), &alt, window, overrides))
+        let mut sim = simulate(&data, &Policy::yangpu(), &alt, window, overrides);
+        // Codes to names for the reader; an unknown code stays as it is.
+        let names: HashMap<String, String> = self
+            .db
+            .subdistricts()
+            .await?
+            .into_iter()
+            .map(|r| (r.code, r.name))
+            .collect();
+        for row in &mut sim.rows {
+            if let Some(name) = row.subdistrict.as_ref().and_then(|c| names.get(c)) {
+                row.subdistrict = Some(name.clone());
+            }
+        }
+        Ok(sim)
     }
 
     /// The rule decisions about one organisation's records up to today.

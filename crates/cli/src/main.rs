@@ -43,6 +43,9 @@ enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(commands::config_cmd::Command),
+    /// Support policies (扶持政策): evaluate, simulate, list parameters.
+    #[command(subcommand)]
+    Policy(commands::policy::Command),
 }
 
 fn main() -> ExitCode {
@@ -88,5 +91,6 @@ async fn run(cli: Cli) -> Result<(), commands::CliError> {
         Command::Import(a) => commands::transfer::import(a, &cfg).await,
         Command::Export(a) => commands::transfer::export(a, &cfg).await,
         Command::Backup(a) => commands::backup::run(a, &cfg).await,
+        Command::Policy(c) => commands::policy::run(c, &cfg).await,
     }
 }

@@ -53,6 +53,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/people/{id}/records/{kind}",
             axum::routing::post(pages::people::add_record),
+        )
+        .route("/policy", get(pages::policy::params))
+        .route(
+            "/policy/simulate",
+            get(pages::policy::simulate_form).post(pages::policy::simulate),
         );
     let api_v1 = Router::new()
         .route("/openapi.json", get(api::openapi))
@@ -65,6 +70,10 @@ pub fn router(state: AppState) -> Router {
             get(api::orgs::get).put(api::orgs::update),
         )
         .route("/organizations/{code}/history", get(api::orgs::history))
+        .route(
+            "/organizations/{code}/eligibility",
+            get(api::policy::eligibility),
+        )
         .route(
             "/organizations/{code}/{kind}",
             axum::routing::post(api::orgs::add_history),

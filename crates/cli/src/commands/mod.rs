@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod config_cmd;
 pub mod demo;
+pub mod policy;
 pub mod serve;
 pub mod transfer;
 

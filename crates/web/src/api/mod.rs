@@ -3,6 +3,7 @@
 
 pub mod orgs;
 pub mod people;
+pub mod policy;
 
 use crate::error::{ApiError, ErrorBody, FieldErrorBody};
 use axum::extract::{FromRequest, Request};
@@ -55,6 +56,7 @@ pub struct PageBody<T> {
         people::get,
         people::create,
         people::add_record,
+        policy::eligibility,
     ),
     components(schemas(
         ErrorBody,
@@ -70,6 +72,9 @@ pub struct PageBody<T> {
         people::PersonBody,
         people::PersonRecordBody,
         people::PersonDetailBody,
+        policy::EligibilityBody,
+        policy::DecisionBody,
+        policy::ObstacleBody,
     ))
 )]
 pub struct ApiDoc;

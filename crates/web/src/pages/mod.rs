@@ -3,6 +3,7 @@
 pub mod home;
 pub mod orgs;
 pub mod people;
+pub mod policy;
 
 use std::collections::HashMap;
 

@@ -311,6 +311,8 @@ struct ShowPage {
     staff: Vec<Row2>,
     forms: HistoryForms,
     notice: String,
+    /// "可申请的扶持" (`pages::policy`); filled by `show` only.
+    support: super::policy::SupportView,
 }
 
 /// The add-record forms on the organisation page, with the last refused input.
@@ -457,6 +459,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .collect(),
         forms,
         notice,
+        support: super::policy::SupportView::default(),
     }
 }
 
@@ -480,10 +483,9 @@ pub async fn show(
     } else {
         String::new()
     };
-    Ok(render(
-        StatusCode::OK,
-        &show_page(&page, HistoryForms::new("", FormState::default()), notice),
-    ))
+    let mut view = show_page(&page, HistoryForms::new("", FormState::default()), notice);
+    view.support = super::policy::SupportView::load(&s.registry, &page.org.credit_code).await;
+    Ok(render(StatusCode::OK, &view))
 }
 
 /// Reads the add-record form of `kind`.

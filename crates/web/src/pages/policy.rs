@@ -1,0 +1,282 @@
+//! The bureau's policy pages: `/policy` lists the parameters of the version
+//! in force with their clauses; `/policy/simulate` takes changed values and
+//! compares the payments per rule and sub-district (nothing is stored); and
+//! the "可申请的扶持" section of the organisation page.
+
+use crate::error::{render, PageError};
+use crate::form::{errors_by_field, FormPairs};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use gongyi_app::policy::{
+    params_in_force, window_of, Eligibility, ParamRow, Simulation, SimulationRow, VERSION_IN_FORCE,
+};
+use gongyi_app::{AppError, Registry};
+use gongyi_domain::Fen;
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "policy/params.html")]
+struct ParamsPage {
+    version: &'static str,
+    period: String,
+    params: Vec<ParamRow>,
+}
+
+pub async fn params() -> Result<Response, PageError> {
+    let (period, params) = params_in_force();
+    Ok(render(
+        StatusCode::OK,
+        &ParamsPage {
+            version: VERSION_IN_FORCE,
+            period,
+            params,
+        },
+    ))
+}
+
+/// One parameter's input: the value in force and the value typed.
+struct ParamInput {
+    row: ParamRow,
+    value: String,
+    error: String,
+    changed: bool,
+}
+
+struct SimRowView {
+    rule: String,
+    title: String,
+    subdistrict: String,
+    base: String,
+    simulated: String,
+    difference: String,
+    gained: u64,
+    lost: u64,
+    /// A rule's total (bold) rather than a sub-district's line.
+    is_rule_total: bool,
+    changed: bool,
+}
+
+struct SimResultView {
+    window: String,
+    overrides: Vec<String>,
+    rows: Vec<SimRowView>,
+    total: SimRowView,
+}
+
+#[derive(Template)]
+#[template(path = "policy/simulate.html")]
+struct SimulatePage {
+    version: &'static str,
+    year: String,
+    year_error: String,
+    notice: String,
+    params: Vec<ParamInput>,
+    result: Option<SimResultView>,
+}
+
+fn yuan(f: Fen) -> String {
+    f.to_yuan_string()
+}
+
+fn signed(f: Fen) -> String {
+    if f > Fen::ZERO {
+        format!("+{}", f.to_yuan_string())
+    } else {
+        f.to_yuan_string()
+    }
+}
+
+fn row_view(r: &SimulationRow) -> SimRowView {
+    SimRowView {
+        rule: r
+            .rule
+            .map_or_else(|| "合计".to_string(), |x| x.code().to_string()),
+        title: r.rule.map_or_else(String::new, |x| x.title().to_string()),
+        subdistrict: r.subdistrict.clone().unwrap_or_else(|| "全区".into()),
+        base: yuan(r.base),
+        simulated: yuan(r.simulated),
+        difference: signed(r.difference()),
+        gained: r.gained,
+        lost: r.lost,
+        is_rule_total: r.subdistrict.is_none(),
+        changed: r.base != r.simulated || r.gained > 0 || r.lost > 0,
+    }
+}
+
+fn result_view(s: &Simulation) -> SimResultView {
+    SimResultView {
+        window: format!("{} 至 {}", s.window.from, s.window.to),
+        overrides: s
+            .overrides
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect(),
+        rows: s.rows.iter().map(row_view).collect(),
+        total: row_view(&s.total),
+    }
+}
+
+/// Last year: the latest whole year of records.
+fn default_year(r: &Registry) -> String {
+    use chrono::Datelike;
+    (r.clock.today().year() - 1).to_string()
+}
+
+fn inputs(typed: &HashMap<String, String>, errors: &HashMap<String, String>) -> Vec<ParamInput> {
+    params_in_force()
+        .1
+        .into_iter()
+        .map(|row| {
+            let value = typed
+                .get(row.name)
+                .cloned()
+                .unwrap_or_else(|| row.value.clone());
+            ParamInput {
+                error: errors.get(row.name).cloned().unwrap_or_default(),
+                changed: value.trim() != row.value,
+                value,
+                row,
+            }
+        })
+        .collect()
+}
+
+pub async fn simulate_form(State(s): State<AppState>) -> Result<Response, PageError> {
+    let page = SimulatePage {
+        version: VERSION_IN_FORCE,
+        year: default_year(&s.registry),
+        year_error: String::new(),
+        notice: String::new(),
+        params: inputs(&HashMap::new(), &HashMap::new()),
+        result: None,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Runs the simulation for the values that differ from those in force.
+pub async fn simulate(State(s): State<AppState>, body: Bytes) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    let typed: HashMap<String, String> = f.0.iter().cloned().collect();
+    let year_text = f.get("year");
+    let overrides: Vec<(String, String)> = params_in_force()
+        .1
+        .into_iter()
+        .filter_map(|row| {
+            typed
+                .get(row.name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| *v != row.value)
+                .map(|v| (row.name.to_string(), v))
+        })
+        .collect();
+    let outcome = match year_text.trim().parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) => match window_of(Some(y), None, None) {
+            Ok(w) => s.registry.simulate_policy(w, overrides).await,
+            Err(e) => Err(e),
+        },
+        _ => Err(AppError::Invalid(gongyi_domain::Invalid::one(
+            "year",
+            "year.format",
+            format!("年度“{}”无效,应为四位数字,如 2024", year_text.trim()),
+        ))),
+    };
+    match outcome {
+        Ok(sim) => {
+            let page = SimulatePage {
+                version: VERSION_IN_FORCE,
+                year: year_text,
+                year_error: String::new(),
+                notice: if sim.overrides.is_empty() {
+                    "没有修改任何参数,模拟结果与现行政策相同。".into()
+                } else {
+                    String::new()
+                },
+                params: inputs(&typed, &HashMap::new()),
+                result: Some(result_view(&sim)),
+            };
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(e @ AppError::Invalid(_)) => {
+            let (errors, notice) = errors_by_field(&e);
+            let page = SimulatePage {
+                version: VERSION_IN_FORCE,
+                year_error: errors.get("year").cloned().unwrap_or_default(),
+                year: year_text,
+                notice,
+                params: inputs(&typed, &errors),
+                result: None,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One line of the organisation page's "可申请的扶持" section.
+pub struct SupportItem {
+    pub rule: &'static str,
+    pub title: &'static str,
+    pub clause: &'static str,
+    pub event_key: String,
+    pub amount: String,
+    pub message: String,
+}
+
+/// The "可申请的扶持" section; empty until loaded.
+#[derive(Default)]
+pub struct SupportView {
+    pub loaded: bool,
+    pub window: String,
+    pub granted: Vec<SupportItem>,
+    pub refused: Vec<SupportItem>,
+    pub obstacles: Vec<String>,
+    /// Set when the facts could not be read; the rest of the page still shows.
+    pub error: String,
+}
+
+fn item(i: &gongyi_app::policy::EligibilityItem) -> SupportItem {
+    SupportItem {
+        rule: i.rule.code(),
+        title: i.title,
+        clause: i.clause,
+        event_key: i.event_key.clone(),
+        amount: i.amount.map(yuan).unwrap_or_default(),
+        message: i.message.clone(),
+    }
+}
+
+impl SupportView {
+    pub fn of(e: &Eligibility) -> SupportView {
+        SupportView {
+            loaded: true,
+            window: e
+                .window
+                .map(|w| format!("{} 至 {}", w.from, w.to))
+                .unwrap_or_default(),
+            granted: e.granted().map(item).collect(),
+            refused: e.refused().map(item).collect(),
+            obstacles: e.obstacles.iter().map(|o| o.message.clone()).collect(),
+            error: String::new(),
+        }
+    }
+
+    /// The section for the organisation `code`; a failure is shown in the
+    /// section instead of failing the page.
+    pub async fn load(r: &Registry, code: &str) -> SupportView {
+        match r.org_eligibility(code).await {
+            Ok(e) => SupportView::of(&e),
+            Err(e) => {
+                tracing::error!(error = %e, "eligibility failed");
+                SupportView {
+                    loaded: true,
+                    error: "暂时无法计算可申请的扶持。".into(),
+                    ..SupportView::default()
+                }
+            }
+        }
+    }
+}
