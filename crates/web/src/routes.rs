@@ -58,6 +58,26 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/policy/simulate",
             get(pages::policy::simulate_form).post(pages::policy::simulate),
+        )
+        .route("/applications", get(pages::applications::queue))
+        .route(
+            "/applications/new",
+            get(pages::applications::new_form).post(pages::applications::create),
+        )
+        .route("/applications/{id}", get(pages::applications::show))
+        .route(
+            "/applications/{id}/attachments/{file}",
+            get(pages::applications::attachment),
+        )
+        .route(
+            "/applications/{id}/{action}",
+            axum::routing::post(pages::applications::act),
+        )
+        .route("/finance/ledger", get(pages::finance::ledger))
+        .route("/finance/ledger.xlsx", get(pages::finance::ledger_xlsx))
+        .route(
+            "/finance/budgets",
+            get(pages::finance::budgets).post(pages::finance::set_budget),
         );
     let api_v1 = Router::new()
         .route("/openapi.json", get(api::openapi))
@@ -83,6 +103,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/people/{id}/{kind}",
             axum::routing::post(api::people::add_record),
+        )
+        .route(
+            "/applications",
+            get(api::applications::list).post(api::applications::create),
+        )
+        .route("/applications/{id}", get(api::applications::get))
+        .route(
+            "/applications/{id}/{action}",
+            axum::routing::post(api::applications::act),
         )
         .fallback(api::not_found);
     Router::new()

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document served at
 //! `/api/v1/openapi.json`. Errors are `{code, message, fields}`.
 
+pub mod applications;
 pub mod orgs;
 pub mod people;
 pub mod policy;
@@ -85,5 +86,7 @@ pub async fn not_found() -> ApiError {
 }
 
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(applications::ApplicationsApi::openapi());
+    Json(doc)
 }

@@ -1,5 +1,7 @@
 //! Server-rendered pages (Simplified Chinese), one module per resource.
 
+pub mod applications;
+pub mod finance;
 pub mod home;
 pub mod orgs;
 pub mod people;

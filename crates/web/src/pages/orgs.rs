@@ -313,6 +313,8 @@ struct ShowPage {
     notice: String,
     /// "可申请的扶持" (`pages::policy`); filled by `show` only.
     support: super::policy::SupportView,
+    /// "扶持资金" (`pages::applications`); filled by `show` only.
+    subsidies: super::applications::SubsidySection,
 }
 
 /// The add-record forms on the organisation page, with the last refused input.
@@ -460,6 +462,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
         forms,
         notice,
         support: super::policy::SupportView::default(),
+        subsidies: Default::default(),
     }
 }
 
@@ -485,6 +488,7 @@ pub async fn show(
     };
     let mut view = show_page(&page, HistoryForms::new("", FormState::default()), notice);
     view.support = super::policy::SupportView::load(&s.registry, &page.org.credit_code).await;
+    view.subsidies = super::applications::org_section(&s, &page.org.credit_code).await?;
     Ok(render(StatusCode::OK, &view))
 }
 

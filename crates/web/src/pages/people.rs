@@ -118,6 +118,7 @@ struct ShowPage {
     kind: String,
     form: FormState,
     notice: String,
+    salary: Vec<super::applications::SalaryMonth>,
 }
 
 impl ShowPage {
@@ -172,6 +173,7 @@ fn show_page(pp: &PersonPage, kind: &str, form: FormState, notice: String) -> Sh
         kind: kind.into(),
         form,
         notice,
+        salary: Vec::new(),
     }
 }
 
@@ -191,10 +193,9 @@ pub async fn show(
     } else {
         String::new()
     };
-    Ok(render(
-        StatusCode::OK,
-        &show_page(&pp, "", FormState::default(), notice),
-    ))
+    let mut view = show_page(&pp, "", FormState::default(), notice);
+    view.salary = super::applications::salary_months(&s, id).await?;
+    Ok(render(StatusCode::OK, &view))
 }
 
 fn record_input(kind: &str, f: &FormPairs) -> Option<PersonRecordInput> {
