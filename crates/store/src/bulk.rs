@@ -6,6 +6,7 @@
 //! Callers validate every row first (domain types), so these never see input
 //! that could be refused, except a unique key already taken.
 
+use crate::dialect::placeholder;
 use crate::orgs::{bind_all, Bind};
 use crate::{on_tx, Db, Result, StoreError, Tx};
 use chrono::NaiveDate;
@@ -74,7 +75,7 @@ impl Db {
                         sql.push_str(", ");
                     }
                     n += 1;
-                    sql.push_str(&format!("${n}"));
+                    sql.push_str(&placeholder(self.backend(), n));
                 }
                 sql.push(')');
             }
@@ -99,14 +100,23 @@ impl Db {
         let fields = self.service_fields().await?;
         let field_code: HashMap<&str, &str> = fields
             .iter()
-            .flat_map(|f| [(f.code.as_str(), f.code.as_str()), (f.name.as_str(), f.code.as_str())])
+            .flat_map(|f| {
+                [
+                    (f.code.as_str(), f.code.as_str()),
+                    (f.name.as_str(), f.code.as_str()),
+                ]
+            })
             .collect();
         let rows = orgs
             .iter()
             .map(|o| {
                 let d = o.draft;
                 let (py, initials) = pinyin_keys(&d.name);
-                let status = if o.deregistration_date.is_some() { "DEREGISTERED" } else { d.status.code() };
+                let status = if o.deregistration_date.is_some() {
+                    "DEREGISTERED"
+                } else {
+                    d.status.code()
+                };
                 vec![
                     Bind::Text(d.credit_code.as_str().to_string()),
                     Bind::Text(d.name.clone()),
@@ -151,12 +161,17 @@ impl Db {
             "current_rating",
             "current_rating_date",
         ];
-        let returned = self.insert_rows(tx, "organizations", &cols, rows, Some("id, credit_code")).await?;
-        let id_of: HashMap<String, i64> = returned.into_iter().map(|(id, code)| (code, id)).collect();
+        let returned = self
+            .insert_rows(tx, "organizations", &cols, rows, Some("id, credit_code"))
+            .await?;
+        let id_of: HashMap<String, i64> =
+            returned.into_iter().map(|(id, code)| (code, id)).collect();
         let mut ids = Vec::with_capacity(orgs.len());
         let mut links = Vec::new();
         for o in orgs {
-            let id = *id_of.get(o.draft.credit_code.as_str()).ok_or(StoreError::NotFound)?;
+            let id = *id_of
+                .get(o.draft.credit_code.as_str())
+                .ok_or(StoreError::NotFound)?;
             ids.push(id);
             let mut seen: Vec<&str> = Vec::new();
             for f in &o.draft.service_fields {
@@ -173,7 +188,14 @@ impl Db {
                 }
             }
         }
-        self.insert_rows(tx, "organization_service_fields", &["org_id", "field_code"], links, None).await?;
+        self.insert_rows(
+            tx,
+            "organization_service_fields",
+            &["org_id", "field_code"],
+            links,
+            None,
+        )
+        .await?;
         Ok(ids)
     }
 
@@ -183,22 +205,55 @@ impl Db {
             .inspections
             .iter()
             .map(|(id, i)| {
-                vec![Bind::Int(*id), Bind::Int(i64::from(i.year)), Bind::Text(i.result.code().into()), Bind::OptDate(i.date)]
+                vec![
+                    Bind::Int(*id),
+                    Bind::Int(i64::from(i.year)),
+                    Bind::Text(i.result.code().into()),
+                    Bind::OptDate(i.date),
+                ]
             })
             .collect();
-        self.insert_rows(tx, "inspections", &["org_id", "year", "result", "date"], rows, None).await?;
+        self.insert_rows(
+            tx,
+            "inspections",
+            &["org_id", "year", "result", "date"],
+            rows,
+            None,
+        )
+        .await?;
         let rows = h
             .ratings
             .iter()
-            .map(|(id, r)| vec![Bind::Int(*id), Bind::Text(r.level.code().into()), Bind::Date(r.date)])
+            .map(|(id, r)| {
+                vec![
+                    Bind::Int(*id),
+                    Bind::Text(r.level.code().into()),
+                    Bind::Date(r.date),
+                ]
+            })
             .collect();
-        self.insert_rows(tx, "ratings", &["org_id", "level", "date"], rows, None).await?;
+        self.insert_rows(tx, "ratings", &["org_id", "level", "date"], rows, None)
+            .await?;
         let rows = h
             .honours
             .iter()
-            .map(|(id, x)| vec![Bind::Int(*id), Bind::Text(x.title.clone()), Bind::Text(x.level.code().into()), Bind::Date(x.date)])
+            .map(|(id, x)| {
+                vec![
+                    Bind::Int(*id),
+                    Bind::Text(x.title.clone()),
+                    Bind::Text(x.level.code().into()),
+                    Bind::Date(x.date),
+                ]
+            })
             .collect();
-        self.insert_rows(tx, "honours", &["org_id", "title", "level", "date"], rows, None).await?;
+        self.insert_rows(
+            tx,
+            "honours",
+            &["org_id", "title", "level", "date"],
+            rows,
+            None,
+        )
+        .await?;
         let rows = h
             .credit_entries
             .iter()
@@ -212,8 +267,14 @@ impl Db {
                 ]
             })
             .collect();
-        self.insert_rows(tx, "credit_entries", &["org_id", "list", "reason", "listed_date", "removed_date"], rows, None)
-            .await?;
+        self.insert_rows(
+            tx,
+            "credit_entries",
+            &["org_id", "list", "reason", "listed_date", "removed_date"],
+            rows,
+            None,
+        )
+        .await?;
         let rows = h
             .party_building
             .iter()
@@ -242,7 +303,8 @@ impl Db {
             "checked_at_inspection",
             "checked_at_rating",
         ];
-        self.insert_rows(tx, "party_building", &cols, rows, None).await?;
+        self.insert_rows(tx, "party_building", &cols, rows, None)
+            .await?;
         let rows = h
             .finances
             .iter()
@@ -280,7 +342,11 @@ impl Db {
     }
 
     /// Inserts people; ids in input order.
-    pub async fn bulk_insert_people(&self, tx: &mut Tx, people: &[&PersonDraft]) -> Result<Vec<i64>> {
+    pub async fn bulk_insert_people(
+        &self,
+        tx: &mut Tx,
+        people: &[&PersonDraft],
+    ) -> Result<Vec<i64>> {
         let rows = people
             .iter()
             .map(|d| {
@@ -313,13 +379,20 @@ impl Db {
             .insert_rows(tx, "people", &cols, rows, Some("id, resident_id"))
             .await
             .map_err(|e| match e {
-                StoreError::Duplicate { .. } => StoreError::Duplicate { field: "resident_id" },
+                StoreError::Duplicate { .. } => StoreError::Duplicate {
+                    field: "resident_id",
+                },
                 other => other,
             })?;
         let id_of: HashMap<String, i64> = returned.into_iter().map(|(id, rid)| (rid, id)).collect();
         people
             .iter()
-            .map(|d| id_of.get(d.resident_id.as_str()).copied().ok_or(StoreError::NotFound))
+            .map(|d| {
+                id_of
+                    .get(d.resident_id.as_str())
+                    .copied()
+                    .ok_or(StoreError::NotFound)
+            })
             .collect()
     }
 
@@ -329,10 +402,22 @@ impl Db {
             .qualifications
             .iter()
             .map(|(id, q)| {
-                vec![Bind::Int(*id), Bind::Text(q.level.code().into()), Bind::Text(q.certificate_no.clone()), Bind::Date(q.date)]
+                vec![
+                    Bind::Int(*id),
+                    Bind::Text(q.level.code().into()),
+                    Bind::Text(q.certificate_no.clone()),
+                    Bind::Date(q.date),
+                ]
             })
             .collect();
-        self.insert_rows(tx, "qualifications", &["person_id", "level", "certificate_no", "date"], rows, None).await?;
+        self.insert_rows(
+            tx,
+            "qualifications",
+            &["person_id", "level", "certificate_no", "date"],
+            rows,
+            None,
+        )
+        .await?;
         let rows = b
             .employments
             .iter()
@@ -348,8 +433,17 @@ impl Db {
                 ]
             })
             .collect();
-        let cols = ["person_id", "org_id", "start_date", "end_date", "labour_contract", "full_time", "position"];
-        self.insert_rows(tx, "employments", &cols, rows, None).await?;
+        let cols = [
+            "person_id",
+            "org_id",
+            "start_date",
+            "end_date",
+            "labour_contract",
+            "full_time",
+            "position",
+        ];
+        self.insert_rows(tx, "employments", &cols, rows, None)
+            .await?;
         let rows = b
             .reviews
             .iter()
@@ -362,7 +456,14 @@ impl Db {
                 ]
             })
             .collect();
-        self.insert_rows(tx, "annual_reviews", &["person_id", "year", "training_hours", "performance"], rows, None).await?;
+        self.insert_rows(
+            tx,
+            "annual_reviews",
+            &["person_id", "year", "training_hours", "performance"],
+            rows,
+            None,
+        )
+        .await?;
         Ok(())
     }
 
@@ -370,11 +471,15 @@ impl Db {
     pub async fn existing_credit_codes(&self, codes: &[String]) -> Result<Vec<String>> {
         let mut found = Vec::new();
         for chunk in codes.chunks(MAX_ROWS) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT credit_code FROM organizations WHERE credit_code IN ({})", marks.join(", "));
+            let marks: Vec<String> = (1..=chunk.len())
+                .map(|i| placeholder(self.backend(), i))
+                .collect();
+            let sql = format!(
+                "SELECT credit_code FROM organizations WHERE credit_code IN ({})",
+                marks.join(", ")
+            );
             let binds: Vec<Bind> = chunk.iter().map(|c| Bind::Text(c.clone())).collect();
-            let got: Vec<String> =
-                crate::on_db!(self, p => bind_all!(sqlx::query_scalar(&sql), &binds).fetch_all(p).await?);
+            let got: Vec<String> = crate::on_db!(self, p => bind_all!(sqlx::query_scalar(&sql), &binds).fetch_all(p).await?);
             found.extend(got);
         }
         Ok(found)
@@ -384,11 +489,15 @@ impl Db {
     pub async fn existing_resident_ids(&self, ids: &[String]) -> Result<Vec<String>> {
         let mut found = Vec::new();
         for chunk in ids.chunks(MAX_ROWS) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT resident_id FROM people WHERE resident_id IN ({})", marks.join(", "));
+            let marks: Vec<String> = (1..=chunk.len())
+                .map(|i| placeholder(self.backend(), i))
+                .collect();
+            let sql = format!(
+                "SELECT resident_id FROM people WHERE resident_id IN ({})",
+                marks.join(", ")
+            );
             let binds: Vec<Bind> = chunk.iter().map(|c| Bind::Text(c.clone())).collect();
-            let got: Vec<String> =
-                crate::on_db!(self, p => bind_all!(sqlx::query_scalar(&sql), &binds).fetch_all(p).await?);
+            let got: Vec<String> = crate::on_db!(self, p => bind_all!(sqlx::query_scalar(&sql), &binds).fetch_all(p).await?);
             found.extend(got);
         }
         Ok(found)

@@ -2,6 +2,16 @@
 
 use crate::Backend;
 
+/// The `n`-th (1-based) bind placeholder of a generated statement. SQLite
+/// looks every `$N` up by name in a linear list while parsing, which makes a
+/// statement with thousands of them quadratic; its anonymous `?` is not.
+pub fn placeholder(b: Backend, n: usize) -> String {
+    match b {
+        Backend::Sqlite => "?".to_string(),
+        Backend::Postgres => format!("${n}"),
+    }
+}
+
 /// The calendar year of a DATE column, as a BIGINT.
 pub fn year_of(b: Backend, column: &str) -> String {
     match b {
