@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod demo;
+pub mod demo_policy;
 mod error;
 pub mod orgs;
 pub mod people;

@@ -14,7 +14,8 @@
 //! What it deliberately does not do: decide anything (the domain does), or
 //! keep payments (the applications workflow owns those tables).
 
-use crate::{on_tx, Db, Result, StoreError, Tx};
+use crate::orgs::{bind_all, Bind};
+use crate::{on_db, on_tx, Db, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use gongyi_domain::history::{HonourLevel, InspectionResult, RatingLevel};
@@ -612,4 +613,184 @@ async fn load_people(
     });
     rows.push(("senior_award_decisions", n));
     Ok(())
+}
+
+/// Policy facts written many rows per statement (demo data, bulk loads).
+#[derive(Debug, Default, Clone)]
+pub struct PolicyFactsBatch {
+    /// (organisation id, month, rent paid)
+    pub leases: Vec<(i64, YearMonth, Fen)>,
+    /// (organisation id, date, requested)
+    pub applications: Vec<(i64, NaiveDate, Fen)>,
+    /// (organisation id, project id, amount, selected date)
+    pub ventures: Vec<(i64, String, Fen, NaiveDate)>,
+    pub wins: Vec<(i64, CompetitionWinRecord)>,
+    /// (person id, year, score, hours)
+    pub reviews: Vec<(i64, i32, Score, u32)>,
+    pub decisions: Vec<(i64, SeniorAwardRecord)>,
+}
+
+/// Rows per statement: SQLite allows 32,766 bound values, PostgreSQL 65,535.
+const ROWS_PER_STATEMENT: usize = 1_000;
+
+/// `INSERT INTO table (cols) VALUES (…), (…)` in chunks.
+async fn insert_many(tx: &mut Tx, table: &str, cols: &[&str], rows: Vec<Vec<Bind>>) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for j in 0..cols.len() {
+                n += 1;
+                sql.push_str(&format!("{}${n}", if j == 0 { "" } else { ", " }));
+            }
+            sql.push(')');
+        }
+        let binds: Vec<&Bind> = chunk.iter().flatten().collect();
+        on_tx!(tx, c => bind_all!(sqlx::query(&sql), binds.iter().copied())
+            .execute(&mut **c).await.map_err(|e| StoreError::unique_as(e, "policy_facts"))?.rows_affected());
+    }
+    Ok(())
+}
+
+impl Db {
+    /// Writes a batch of policy facts; a repeated unique key fails it whole.
+    pub async fn bulk_insert_policy_facts(&self, tx: &mut Tx, b: &PolicyFactsBatch) -> Result<()> {
+        let rows = b
+            .leases
+            .iter()
+            .map(|(o, m, f)| vec![Bind::Int(*o), Bind::Text(m.to_string()), Bind::Int(f.get())])
+            .collect();
+        insert_many(tx, "leases", &["org_id", "month", "rent_paid_fen"], rows).await?;
+        let rows = b
+            .applications
+            .iter()
+            .map(|(o, d, f)| vec![Bind::Int(*o), Bind::Date(*d), Bind::Int(f.get())])
+            .collect();
+        insert_many(
+            tx,
+            "startup_applications",
+            &["org_id", "date", "requested_fen"],
+            rows,
+        )
+        .await?;
+        let rows = b
+            .ventures
+            .iter()
+            .map(|(o, p, f, d)| {
+                vec![
+                    Bind::Int(*o),
+                    Bind::Text(p.clone()),
+                    Bind::Int(f.get()),
+                    Bind::Date(*d),
+                ]
+            })
+            .collect();
+        insert_many(
+            tx,
+            "venture_projects",
+            &["org_id", "project_id", "amount_fen", "selected_date"],
+            rows,
+        )
+        .await?;
+        // Bind has no optional integer: unranked prizes leave prize_place NULL.
+        let win_row = |o: i64, w: &CompetitionWinRecord| {
+            let mut r = vec![
+                Bind::Int(o),
+                Bind::Text(w.project_id.clone()),
+                Bind::Text(w.level.code().into()),
+                Bind::Int(w.amount.get()),
+                Bind::Bool(w.serves_district),
+                Bind::Date(w.date),
+            ];
+            if let Some(p) = w.prize_place {
+                r.push(Bind::Int(i64::from(p)));
+            }
+            r
+        };
+        let cols = [
+            "org_id",
+            "project_id",
+            "level",
+            "amount_fen",
+            "serves_district",
+            "date",
+        ];
+        let (ranked, unranked): (Vec<_>, Vec<_>) =
+            b.wins.iter().partition(|(_, w)| w.prize_place.is_some());
+        let rows = unranked.iter().map(|(o, w)| win_row(*o, w)).collect();
+        insert_many(tx, "competition_wins", &cols, rows).await?;
+        let rows = ranked.iter().map(|(o, w)| win_row(*o, w)).collect();
+        let mut with_place = cols.to_vec();
+        with_place.push("prize_place");
+        insert_many(tx, "competition_wins", &with_place, rows).await?;
+        let rows = b
+            .reviews
+            .iter()
+            .map(|(p, y, s, h)| {
+                vec![
+                    Bind::Int(*p),
+                    Bind::Int(i64::from(*y)),
+                    Bind::Int(i64::from(s.0)),
+                    Bind::Int(i64::from(*h)),
+                ]
+            })
+            .collect();
+        insert_many(
+            tx,
+            "supervisor_reviews",
+            &["person_id", "year", "score_tenths", "hours"],
+            rows,
+        )
+        .await?;
+        let rows = b
+            .decisions
+            .iter()
+            .map(|(p, d)| {
+                vec![
+                    Bind::Int(*p),
+                    Bind::Date(d.decision_date),
+                    Bind::Bool(d.innovative_contribution),
+                    Bind::OptText(d.reason.clone()),
+                ]
+            })
+            .collect();
+        insert_many(
+            tx,
+            "senior_award_decisions",
+            &[
+                "person_id",
+                "decision_date",
+                "innovative_contribution",
+                "reason",
+            ],
+            rows,
+        )
+        .await
+    }
+
+    /// Organisations after `after` by id: (id, registration date, in district),
+    /// for generating demo facts in batches.
+    pub async fn org_registrations_after(
+        &self,
+        after: i64,
+        batch: i64,
+    ) -> Result<Vec<(i64, NaiveDate, bool)>> {
+        Ok(on_db!(self, p => sqlx::query_as(
+            "SELECT id, registration_date, in_district FROM organizations WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after).bind(batch).fetch_all(p).await?))
+    }
+
+    /// People after `after` by id: (id, supervisor, holds a senior qualification).
+    pub async fn people_for_awards_after(
+        &self,
+        after: i64,
+        batch: i64,
+    ) -> Result<Vec<(i64, bool, bool)>> {
+        Ok(on_db!(self, p => sqlx::query_as(
+            "SELECT p.id, p.supervisor,
+             EXISTS (SELECT 1 FROM qualifications q WHERE q.person_id = p.id AND q.level = 'SENIOR')
+             FROM people p WHERE p.id > $1 ORDER BY p.id LIMIT $2")
+            .bind(after).bind(batch).fetch_all(p).await?))
+    }
 }

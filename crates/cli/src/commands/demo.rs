@@ -31,6 +31,12 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     let registry = Registry::new(db, Clock::system());
     let started = std::time::Instant::now();
     let counts = load(&registry, a.orgs, a.people, a.seed).await?;
+    // The facts the support rules read (`gongyi policy`), for the same registry.
+    let facts = registry.load_demo_policy_facts(a.seed, &|_| {}).await?;
+    eprintln!(
+        "已生成扶持相关记录:房租 {} 条、开办补贴申请 {} 条、公益创投 {} 个、大赛获奖 {} 次、督导评审 {} 条、高级社工师评审 {} 条",
+        facts.leases, facts.applications, facts.ventures, facts.wins, facts.reviews, facts.decisions
+    );
     eprintln!(
         "已生成 {} 家社会组织、{} 名人员,用时 {:.1} 秒",
         counts.orgs,
