@@ -6,8 +6,9 @@
 //! Each step is one transaction that writes the status change and its audit
 //! event together. The two money steps add guarantees of their own:
 //! - **approve** locks the rule's budget line for the year first, then
-//!   re-reads the application, recomputes the entitlement
-//!   ([`Registry::entitlement_for`]), refuses a second approval of the same
+//!   re-reads the application, recomputes the entitlement from the
+//!   registry's facts and the payment history ([`Registry::facts_decision`],
+//!   [`Registry::entitlement_for`]), refuses a second approval of the same
 //!   entitlement and an approval the line cannot cover, all inside the lock;
 //! - **pay** changes the status with a guarded update (`… AND status =
 //!   'APPROVED'`) and inserts the payment, whose unique key refuses a second
@@ -278,6 +279,16 @@ impl Registry {
         let seen = self.db.application(id).await?;
         let rule = rule_of(&seen)?;
         let year = self.clock.today().year();
+        // Refuse what cannot succeed before reading the facts; the decision
+        // is taken again on the row read under the lock.
+        wf::decide(&current(&seen)?, Action::Approve, who, reason)?;
+        if let Some(taken) = self.db.entitlement_taken(seen.entitlement(), id).await? {
+            return Err(taken_refusal(taken));
+        }
+        // Read outside the transaction: registry facts are not what the
+        // lock protects, and holding it while loading them would slow every
+        // other approval of the line.
+        let facts = self.facts_decision(&seen).await?;
         let mut tx = self.db.begin().await?;
         // First statement of the transaction: see `Db::lock_budget_line`.
         let line = self.db.lock_budget_line(&mut tx, rule.code(), year).await?;
@@ -286,23 +297,14 @@ impl Registry {
             return Err(AppError::Conflict);
         }
         let step = wf::decide(&current(&app)?, Action::Approve, who, reason)?;
-        let entitled = self.entitlement_for(&mut tx, &app).await?;
+        let entitled = wf::with_facts(self.entitlement_for(&mut tx, &app).await?, &facts)?;
         let amount = wf::approved_amount(&entitled, typed)?;
-        if let Some((other, status)) = self
+        if let Some(taken) = self
             .db
             .entitlement_taken_tx(&mut tx, app.entitlement(), id)
             .await?
         {
-            let (code, what) = if status == Status::Paid.code() {
-                ("payment.already_paid", "已拨付")
-            } else {
-                ("payment.already_approved", "已批准")
-            };
-            return Err(refused(
-                "action",
-                code,
-                format!("同一事项的申请(编号 {other}){what},同一事项只能支付一次"),
-            ));
+            return Err(taken_refusal(taken));
         }
         let committed = self
             .db
@@ -385,16 +387,53 @@ impl Registry {
         Ok(())
     }
 
-    /// The amount an approval may grant for `app`, as this transaction sees
-    /// the payment history.
+    /// What the policy engine decides about the application's event on the
+    /// registry's facts (organisation rules R2–R7, through
+    /// [`Registry::org_eligibility`]).
     ///
-    /// This is the seam where the policy engine plugs in: today it is
-    /// [`wf::provisional_entitlement`] — the request capped by the rule's
+    /// Person rules (R9–R11) are not evaluated per approval yet: the facts
+    /// loader has no per-person scope, and loading every person's facts at
+    /// each approval would be far too slow; they, and events the registry
+    /// holds no record of, get [`wf::FactsDecision::NotOnRecord`], which the
+    /// approval's audit note states.
+    pub async fn facts_decision(&self, app: &ApplicationRow) -> Result<wf::FactsDecision> {
+        let rule = rule_of(app)?;
+        let Some(policy_rule) = rule
+            .policy_rule()
+            .filter(|r| r.beneficiary_kind() == BeneficiaryKind::Organisation)
+        else {
+            return Ok(wf::FactsDecision::NotOnRecord);
+        };
+        let eligibility = match self.org_eligibility(&app.beneficiary_id).await {
+            Ok(e) => e,
+            Err(AppError::NotFound) => return Ok(wf::FactsDecision::NotOnRecord),
+            Err(e) => return Err(e),
+        };
+        Ok(
+            match eligibility
+                .items
+                .iter()
+                .find(|i| i.rule == policy_rule && i.event_key == app.event_key)
+            {
+                Some(i) if i.granted => wf::FactsDecision::Granted {
+                    amount: i.amount.unwrap_or(Fen::ZERO),
+                },
+                Some(i) => wf::FactsDecision::Refused {
+                    code: i.code.unwrap_or("policy.refused"),
+                    message: i.message.clone(),
+                },
+                None => wf::FactsDecision::NotOnRecord,
+            },
+        )
+    }
+
+    /// The amount an approval may grant for `app` from the rule's parameters
+    /// and the payment history as this transaction sees it
+    /// ([`wf::provisional_entitlement`]): the request capped by the rule's
     /// parameters in force on the event's date, less what a cumulative rule
-    /// already paid, refused when a once-only rule already paid. The next
-    /// step is to evaluate the rule on the registry's facts
-    /// (`Db::load_policy_facts`) before the transaction and take the smaller
-    /// of the two.
+    /// already paid, refused when a once-only rule already paid. Approval
+    /// combines it with [`Registry::facts_decision`] ([`wf::with_facts`]):
+    /// the smaller amount, or the engine's refusal.
     pub async fn entitlement_for(&self, tx: &mut Tx, app: &ApplicationRow) -> Result<Entitled> {
         let rule = rule_of(app)?;
         let (count, total) = self
@@ -539,6 +578,20 @@ impl Registry {
             )
             .await?)
     }
+}
+
+/// Another application of the same entitlement is approved or paid.
+fn taken_refusal((other, status): (i64, String)) -> AppError {
+    let (code, what) = if status == Status::Paid.code() {
+        ("payment.already_paid", "已拨付")
+    } else {
+        ("payment.already_approved", "已批准")
+    };
+    refused(
+        "action",
+        code,
+        format!("同一事项的申请(编号 {other}){what},同一事项只能支付一次"),
+    )
 }
 
 fn already_paid(app: &ApplicationRow) -> AppError {

@@ -698,3 +698,62 @@ async fn the_ledger_sums_payments_by_rule_sub_district_and_year_and_exports_to_x
         );
     }
 }
+
+#[tokio::test]
+async fn approval_follows_the_engine_on_the_registry_facts_where_it_holds_the_event() {
+    use gongyi_app::orgs::HistoryInput;
+    use gongyi_domain::history::RatingInput;
+    for (r, backend, _) in registries().await {
+        budget(&r, "R4", "2024", "1000000").await;
+        budget(&r, "R3", "2024", "1000000").await;
+        for (level, date) in [("3A", "2024-03-01"), ("2A", "2024-04-01")] {
+            r.add_history(
+                &other(),
+                &HistoryInput::Rating(RatingInput {
+                    level: level.into(),
+                    date: date.into(),
+                }),
+            )
+            .await
+            .unwrap();
+        }
+        // A first 3A pays 10,000 (三(二)1), whatever was asked.
+        let a = apply(&r, "R4", &other(), "2024-03-01", "50000").await;
+        let a = r
+            .act(a.id, "approve", &by("审批员", "bureau"))
+            .await
+            .unwrap();
+        assert_eq!(a.approved_fen, Some(1_000_000), "{backend}");
+        let note = r.application_page(a.id).await.unwrap().events[1]
+            .note
+            .clone()
+            .unwrap_or_default();
+        assert!(
+            note.contains("按登记信息核定 10,000.00 元"),
+            "{backend}: {note}"
+        );
+        // A 2A pays nothing: the engine's refusal, with its reason.
+        let b = apply(&r, "R4", &other(), "2024-04-01", "1000").await;
+        let (code, message) = refused(
+            r.act(b.id, "approve", &by("审批员", "bureau")).await,
+            backend,
+        );
+        assert!(
+            code.starts_with("rating.") || code == "amount.zero",
+            "{backend}: {code} {message}"
+        );
+        // No rating on that day: the engine cannot check it; the note says so.
+        let c = apply(&r, "R3", &other(), "2024-02", "400").await;
+        r.act(c.id, "approve", &by("审批员", "bureau"))
+            .await
+            .unwrap();
+        let note = r.application_page(c.id).await.unwrap().events[1]
+            .note
+            .clone()
+            .unwrap_or_default();
+        assert!(
+            note.starts_with("登记信息中暂无该事项记录"),
+            "{backend}: {note}"
+        );
+    }
+}

@@ -972,6 +972,55 @@ pub fn provisional_entitlement(
     })
 }
 
+/// What the policy engine says about an application's event, evaluated on
+/// the registry's facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactsDecision {
+    Granted {
+        amount: Fen,
+    },
+    Refused {
+        code: &'static str,
+        message: String,
+    },
+    /// The registry holds no record of the event (no lease for the month,
+    /// no rating on the date…), or the rule is not evaluated on facts yet.
+    NotOnRecord,
+}
+
+/// Combines the provisional entitlement (caps and payment history) with the
+/// engine's decision on the facts: the smaller amount, or the engine's
+/// refusal. Without a record the provisional amount stands, and the note
+/// says so for the approver.
+pub fn with_facts(entitled: Entitled, facts: &FactsDecision) -> Result<Entitled, Refused> {
+    match facts {
+        FactsDecision::Granted { amount } if *amount < entitled.amount => Ok(Entitled {
+            amount: *amount,
+            note: format!(
+                "按登记信息核定 {} 元;{}",
+                yuan_grouped(*amount),
+                entitled.note
+            ),
+            ..entitled
+        }),
+        FactsDecision::Granted { amount } => Ok(Entitled {
+            note: format!(
+                "登记信息核定 {} 元;{}",
+                yuan_grouped(*amount),
+                entitled.note
+            ),
+            ..entitled
+        }),
+        FactsDecision::Refused { code, message } => {
+            Err(Refused::new(code, "action", message.clone()))
+        }
+        FactsDecision::NotOnRecord => Ok(Entitled {
+            note: format!("登记信息中暂无该事项记录,未经规则核验;{}", entitled.note),
+            ..entitled
+        }),
+    }
+}
+
 /// The amount the approver typed, if any, checked against the entitlement.
 pub fn approved_amount(entitled: &Entitled, typed: Option<Fen>) -> Result<Fen, Refused> {
     match typed {
@@ -1093,6 +1142,40 @@ mod tests {
             ["pay:finance", "return:finance", "refuse:finance"]
         );
         assert!(open_actions(&c(Status::Paid, false)).is_empty());
+    }
+
+    #[test]
+    fn the_engine_lowers_or_refuses_but_never_raises_the_amount() {
+        let e = Entitled {
+            amount: Fen::yuan(500),
+            cap: Some(Fen::yuan(500)),
+            note: "n".into(),
+        };
+        let low = with_facts(
+            e.clone(),
+            &FactsDecision::Granted {
+                amount: Fen::yuan(300),
+            },
+        );
+        assert_eq!(low.map(|x| x.amount), Ok(Fen::yuan(300)));
+        let high = with_facts(
+            e.clone(),
+            &FactsDecision::Granted {
+                amount: Fen::yuan(900),
+            },
+        );
+        assert_eq!(high.map(|x| x.amount), Ok(Fen::yuan(500)));
+        let no = with_facts(
+            e.clone(),
+            &FactsDecision::Refused {
+                code: "rent.unpaid",
+                message: "当月实付房租为 0".into(),
+            },
+        )
+        .unwrap_err();
+        assert_eq!((no.code, no.field), ("rent.unpaid", "action"));
+        let silent = with_facts(e, &FactsDecision::NotOnRecord).unwrap();
+        assert!(silent.note.starts_with("登记信息中暂无该事项记录"));
     }
 
     #[test]

@@ -493,6 +493,21 @@ impl Db {
             .fetch_optional(&mut **c).await?))
     }
 
+    /// The same as [`Db::entitlement_taken_tx`] outside a transaction: a
+    /// cheap early refusal before work that the locked check would undo.
+    pub async fn entitlement_taken(
+        &self,
+        e: EntitlementKey<'_>,
+        except_id: i64,
+    ) -> Result<Option<(i64, String)>> {
+        Ok(on_db!(self, p => sqlx::query_as(
+            "SELECT id, status FROM applications WHERE rule = $1 AND beneficiary_kind = $2
+             AND beneficiary_id = $3 AND event_key = $4 AND status IN ('APPROVED', 'PAID') AND id <> $5
+             ORDER BY id LIMIT 1")
+            .bind(e.rule).bind(e.beneficiary_kind).bind(e.beneficiary_id).bind(e.event_key).bind(except_id)
+            .fetch_optional(p).await?))
+    }
+
     /// How many payments a beneficiary had under a rule, and their total.
     pub async fn paid_so_far_tx(
         &self,

@@ -627,6 +627,11 @@ async fn the_same_entitlement_is_paid_at_most_once_whatever_the_application() {
             "{url}"
         );
         drop(tx);
+        assert_eq!(
+            db.entitlement_taken(e.entitlement(), second).await.unwrap(),
+            Some((first, "PAID".to_string())),
+            "{url}"
+        );
 
         let again = approve_and_pay(&db, second, 300).await;
         assert!(
