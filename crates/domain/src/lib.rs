@@ -7,6 +7,7 @@
 pub mod application;
 pub mod credit_code;
 pub mod dates;
+pub mod disclosure;
 pub mod error;
 pub mod history;
 pub mod money;
