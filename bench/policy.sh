@@ -6,6 +6,7 @@
 #
 #   bash bench/policy.sh                       # 10k and 100k organisations
 #   SIZES="10000 100000 1000000" bash bench/policy.sh
+#   BIN=/path/to/gongyi bash bench/policy.sh   # time an existing binary
 #
 # Needs /usr/bin/time (Debian package `time`).
 set -euo pipefail
@@ -15,8 +16,11 @@ YEAR="${YEAR:-2024}"
 WORK="${WORK:-$(mktemp -d /tmp/gongyi-policy-bench.XXXXXX)}"
 command -v /usr/bin/time >/dev/null || { echo "missing /usr/bin/time (apt-get install time)"; exit 1; }
 
-cargo build --release -q -p gongyi-cli
-BIN="${CARGO_TARGET_DIR:-target}/release/gongyi"
+# BIN=path/to/gongyi skips the build (e.g. to time a binary built earlier).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p gongyi-cli
+  BIN="${CARGO_TARGET_DIR:-target}/release/gongyi"
+fi
 
 measure() { # label, output file, command…  → "label  12.3 s  peak 456 MiB"
   local label=$1 out=$2; shift 2
