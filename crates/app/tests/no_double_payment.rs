@@ -188,7 +188,7 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
                     // Once every approver is through, an application still
                     // waiting will never be approved in this round.
                     End::NotYet if !settled && Instant::now() < deadline => {
-                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        tokio::time::sleep(Duration::from_millis(10)).await;
                     }
                     End::NotYet => return ("pay", End::Lost),
                     e => return ("pay", e),
