@@ -11,6 +11,8 @@ pub struct Config {
     pub database_url: String,
     /// Address the web server binds to.
     pub bind: String,
+    /// Requests per minute per client on the public API; 0 turns the limit off.
+    pub public_rate_limit_per_minute: u32,
 }
 
 impl Default for Config {
@@ -18,6 +20,7 @@ impl Default for Config {
         Config {
             database_url: "sqlite://gongyi.db".into(),
             bind: "127.0.0.1:8080".into(),
+            public_rate_limit_per_minute: 600,
         }
     }
 }
@@ -28,6 +31,10 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("database_url", &redact(&self.database_url))
             .field("bind", &self.bind)
+            .field(
+                "public_rate_limit_per_minute",
+                &self.public_rate_limit_per_minute,
+            )
             .finish()
     }
 }
@@ -51,6 +58,11 @@ impl Config {
         }
         if let Ok(v) = std::env::var("GONGYI_BIND") {
             cfg.bind = v;
+        }
+        if let Ok(v) = std::env::var("GONGYI_PUBLIC_RATE_LIMIT") {
+            cfg.public_rate_limit_per_minute = v
+                .parse()
+                .map_err(|_| CliError(format!("GONGYI_PUBLIC_RATE_LIMIT 应为整数,而非 {v}")))?;
         }
         if let Some(v) = database_flag {
             cfg.database_url = v;

@@ -12,6 +12,14 @@ pub fn placeholder(b: Backend, n: usize) -> String {
     }
 }
 
+/// The 1-based position of `needle` in `haystack` (0 when absent).
+pub fn position_of(b: Backend, needle: &str, haystack: &str) -> String {
+    match b {
+        Backend::Sqlite => format!("INSTR({haystack}, {needle})"),
+        Backend::Postgres => format!("STRPOS({haystack}, {needle})"),
+    }
+}
+
 /// The calendar year of a DATE column, as a BIGINT.
 pub fn year_of(b: Backend, column: &str) -> String {
     match b {

@@ -81,6 +81,9 @@ pub enum OrgSort {
     RegistrationDateDesc,
     RegistrationDateAsc,
     CreditCode,
+    /// Best match of the name query first: where the fragment stands in the
+    /// name, then shorter names; falls back to name order without a query.
+    Relevance,
 }
 
 impl OrgSort {
@@ -89,6 +92,7 @@ impl OrgSort {
             "registered_desc" => OrgSort::RegistrationDateDesc,
             "registered_asc" => OrgSort::RegistrationDateAsc,
             "credit_code" => OrgSort::CreditCode,
+            "relevance" => OrgSort::Relevance,
             _ => OrgSort::Name,
         }
     }
@@ -99,15 +103,30 @@ impl OrgSort {
             OrgSort::RegistrationDateDesc => "registered_desc",
             OrgSort::RegistrationDateAsc => "registered_asc",
             OrgSort::CreditCode => "credit_code",
+            OrgSort::Relevance => "relevance",
         }
     }
 
-    fn order_by(self) -> &'static str {
+    /// The ORDER BY list; relevance binds the query after `binds`.
+    fn order_by(self, f: &OrgFilter, backend: crate::Backend, binds: &mut Vec<Bind>) -> String {
         match self {
-            OrgSort::Name => "o.name_pinyin, o.id",
-            OrgSort::RegistrationDateDesc => "o.registration_date DESC, o.id DESC",
-            OrgSort::RegistrationDateAsc => "o.registration_date, o.id",
-            OrgSort::CreditCode => "o.credit_code",
+            OrgSort::Name => "o.name_pinyin, o.id".into(),
+            OrgSort::RegistrationDateDesc => "o.registration_date DESC, o.id DESC".into(),
+            OrgSort::RegistrationDateAsc => "o.registration_date, o.id".into(),
+            OrgSort::CreditCode => "o.credit_code".into(),
+            OrgSort::Relevance => match f
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty() && !is_pinyin_query(q))
+            {
+                Some(q) => {
+                    binds.push(Bind::Text(q.to_string()));
+                    let pos = dialect::position_of(backend, &format!("${}", binds.len()), "o.name");
+                    format!("{pos}, LENGTH(o.name), o.name_pinyin, o.id")
+                }
+                None => "LENGTH(o.name_initials), o.name_pinyin, o.id".into(),
+            },
         }
     }
 }
@@ -424,10 +443,12 @@ impl Db {
         let (w, binds) = where_clause(f, Facet::None);
         let count_sql = format!("SELECT COUNT(*) FROM organizations o{w}");
         let total: i64 = on_db!(self, p => bind_all!(sqlx::query_scalar(&count_sql), &binds).fetch_one(p).await?);
+        let mut binds = binds;
+        let order = f.sort.order_by(f, self.backend(), &mut binds);
         let sql = format!(
             "{}{w} ORDER BY {} LIMIT {} OFFSET {}",
             select_org(self.backend() == crate::Backend::Sqlite),
-            f.sort.order_by(),
+            order,
             per_page,
             (page - 1) * per_page
         );
@@ -438,6 +459,20 @@ impl Db {
             page,
             per_page,
         })
+    }
+
+    /// Rows `offset..offset + limit` of the directory for `f` in its sort
+    /// order, without a count (bulk downloads of exactly what is listed).
+    pub async fn org_rows(&self, f: &OrgFilter, offset: i64, limit: i64) -> Result<Vec<OrgRow>> {
+        let (w, mut binds) = where_clause(f, Facet::None);
+        let order = f.sort.order_by(f, self.backend(), &mut binds);
+        let sql = format!(
+            "{}{w} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            select_org(self.backend() == crate::Backend::Sqlite),
+        );
+        Ok(
+            on_db!(self, p => bind_all!(sqlx::query_as::<_, OrgRow>(&sql), &binds).fetch_all(p).await?),
+        )
     }
 
     /// Facet counts for the directory's filters.

@@ -9,10 +9,12 @@ mod api;
 mod error;
 mod form;
 mod pages;
+pub mod public;
 mod routes;
 mod views;
 
-pub use routes::router;
+pub use public::limit::RateLimit;
+pub use routes::{router, router_with, WebConfig};
 
 use gongyi_app::Registry;
 use std::net::SocketAddr;
@@ -25,10 +27,12 @@ pub struct AppState {
 }
 
 /// Serves until Ctrl-C.
-pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+pub async fn serve(state: AppState, addr: SocketAddr, config: &WebConfig) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "gongyi is listening");
-    axum::serve(listener, router(state))
+    // Client addresses reach the public API's rate limiter through ConnectInfo.
+    let app = router_with(state, config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

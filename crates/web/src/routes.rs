@@ -1,10 +1,14 @@
 //! The one route table, grouped by audience. Files mirror URLs.
 
-use crate::{api, pages, AppState};
+use crate::public::limit::{Limiter, RateLimit};
+use crate::{api, pages, public, AppState};
 use axum::http::header;
+use axum::http::Method;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use std::time::Duration;
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
@@ -23,7 +27,59 @@ async fn css() -> impl IntoResponse {
 /// Request bodies above this are refused before they are read.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// Settings of the web layer that are not per request.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Requests per client per window on the public API; `None` = no limit.
+    pub public_rate_limit: Option<RateLimit>,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            public_rate_limit: Some(RateLimit {
+                requests: 600,
+                window: Duration::from_secs(60),
+            }),
+        }
+    }
+}
+
 pub fn router(state: AppState) -> Router {
+    router_with(state, &WebConfig::default())
+}
+
+/// The public pages and open-data API: no login, CORS on the API, rate limited.
+fn public_routes(config: &WebConfig) -> (Router<AppState>, Router<AppState>) {
+    let pages = Router::new()
+        .route(
+            "/public",
+            get(|| async { axum::response::Redirect::permanent("/public/orgs") }),
+        )
+        .route("/public/orgs", get(public::pages::directory))
+        .route("/public/orgs/{code}", get(public::pages::profile))
+        .route("/public/data", get(public::pages::data))
+        .route("/public/{file}", get(public::downloads::download));
+    let mut api = Router::new()
+        .route("/public/organizations", get(public::api::list))
+        .route("/public/organizations/{code}", get(public::api::get));
+    if let Some(limit) = config.public_rate_limit {
+        api = api.layer(axum::middleware::from_fn_with_state(
+            Limiter::new(limit),
+            public::limit::middleware,
+        ));
+    }
+    let api = api.layer(
+        CorsLayer::new()
+            .allow_origin(Any)
+            .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+            .expose_headers([header::ETAG, header::RETRY_AFTER]),
+    );
+    (pages, api)
+}
+
+pub fn router_with(state: AppState, config: &WebConfig) -> Router {
+    let (public_pages, public_api) = public_routes(config);
     let bureau_pages = Router::new()
         .route("/", get(pages::home::show))
         .route("/orgs", get(pages::orgs::directory))
@@ -80,6 +136,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::finance::budgets).post(pages::finance::set_budget),
         );
     let api_v1 = Router::new()
+        .merge(public_api)
         .route("/openapi.json", get(api::openapi))
         .route(
             "/organizations",
@@ -116,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(api::not_found);
     Router::new()
         .merge(bureau_pages)
+        .merge(public_pages)
         .nest("/api/v1", api_v1)
         .route("/static/app.css", get(css))
         .fallback(pages::not_found)

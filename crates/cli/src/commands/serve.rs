@@ -31,6 +31,12 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
         registry: Registry::new(db, Clock::system()),
     };
     eprintln!("gongyi 已启动: http://{addr}/");
-    gongyi_web::serve(state, addr).await?;
+    let web = gongyi_web::WebConfig {
+        public_rate_limit: (cfg.public_rate_limit_per_minute > 0).then(|| gongyi_web::RateLimit {
+            requests: cfg.public_rate_limit_per_minute,
+            window: std::time::Duration::from_secs(60),
+        }),
+    };
+    gongyi_web::serve(state, addr, &web).await?;
     Ok(())
 }

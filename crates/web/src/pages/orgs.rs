@@ -63,7 +63,7 @@ impl DirectoryParams {
         }
     }
 
-    fn pairs(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
         let g = |s: &Option<String>| s.clone().unwrap_or_default();
         vec![
             ("q", g(&self.q)),
@@ -78,7 +78,7 @@ impl DirectoryParams {
     }
 
     /// The link that sets `key` to `value` (or clears it when already set) and goes to page 1.
-    fn link(&self, key: &str, value: &str) -> String {
+    pub(crate) fn link(&self, base: &str, key: &str, value: &str) -> String {
         let mut p = self.pairs();
         for (k, v) in p.iter_mut() {
             if *k == key {
@@ -89,13 +89,13 @@ impl DirectoryParams {
                 };
             }
         }
-        format!("/orgs?{}", query_string(&p))
+        format!("{base}?{}", query_string(&p))
     }
 
-    fn page_link(&self, page: i64) -> String {
+    pub(crate) fn page_link(&self, base: &str, page: i64) -> String {
         let mut p = self.pairs();
         p.push(("page", page.to_string()));
-        format!("/orgs?{}", query_string(&p))
+        format!("{base}?{}", query_string(&p))
     }
 }
 
@@ -140,6 +140,7 @@ struct DirectoryPage {
 }
 
 fn facet_group(
+    base: &str,
     title: &'static str,
     key: &str,
     counts: &[(String, i64)],
@@ -152,7 +153,7 @@ fn facet_group(
         .map(|(v, n)| FacetLink {
             label: label(v),
             count: *n,
-            href: p.link(key, v),
+            href: p.link(base, key, v),
             active: current.as_deref() == Some(v.as_str()),
         })
         .collect();
@@ -168,7 +169,8 @@ fn ref_label(rows: &[RefRow]) -> impl Fn(&str) -> String + '_ {
     }
 }
 
-fn facet_groups(
+pub(crate) fn facet_groups(
+    base: &str,
     f: &Facets,
     p: &DirectoryParams,
     subs: &[RefRow],
@@ -187,6 +189,7 @@ fn facet_groups(
     ratings.sort();
     vec![
         facet_group(
+            base,
             "街道",
             "subdistrict",
             &f.subdistrict,
@@ -194,10 +197,27 @@ fn facet_groups(
             &p.subdistrict,
             &ref_label(subs),
         ),
-        facet_group("组织类型", "kind", &f.kind, p, &p.kind, &kind_label),
-        facet_group("登记状态", "status", &f.status, p, &p.status, &status_label),
-        facet_group("评估等级", "rating", &ratings, p, &p.rating, &rating_label),
+        facet_group(base, "组织类型", "kind", &f.kind, p, &p.kind, &kind_label),
         facet_group(
+            base,
+            "登记状态",
+            "status",
+            &f.status,
+            p,
+            &p.status,
+            &status_label,
+        ),
+        facet_group(
+            base,
+            "评估等级",
+            "rating",
+            &ratings,
+            p,
+            &p.rating,
+            &rating_label,
+        ),
+        facet_group(
+            base,
             "服务领域",
             "field",
             &f.service_field,
@@ -205,9 +225,15 @@ fn facet_groups(
             &p.field,
             &ref_label(fields),
         ),
-        facet_group("登记年份", "year", &years, p, &p.year, &|y: &str| {
-            format!("{y} 年")
-        }),
+        facet_group(
+            base,
+            "登记年份",
+            "year",
+            &years,
+            p,
+            &p.year,
+            &|y: &str| format!("{y} 年"),
+        ),
     ]
 }
 
@@ -221,7 +247,7 @@ pub async fn directory(
     let (list, facets) = r.directory(&f, page, per_page).await?;
     let subs = r.db.subdistricts().await.map_err(AppError::from)?;
     let fields = r.db.service_fields().await.map_err(AppError::from)?;
-    let groups = facet_groups(&facets, &p, &subs, &fields);
+    let groups = facet_groups("/orgs", &facets, &p, &subs, &fields);
     let active_filters = groups
         .iter()
         .flat_map(|g| g.links.iter().filter(|l| l.active))
@@ -253,12 +279,12 @@ pub async fn directory(
             })
             .collect(),
         prev: if page > 1 {
-            p.page_link(page - 1)
+            p.page_link("/orgs", page - 1)
         } else {
             String::new()
         },
         next: if page < pages {
-            p.page_link(page + 1)
+            p.page_link("/orgs", page + 1)
         } else {
             String::new()
         },

@@ -1,0 +1,89 @@
+//! What the public may see (公开): an organisation's public profile and the
+//! filtered directory for downloads. Personal data never enters these types
+//! beyond the legal representative's name.
+
+use crate::{Registry, Result};
+use chrono::NaiveDate;
+use gongyi_domain::disclosure::{inspection_years, InspectionStatus};
+use gongyi_domain::history::{rating_valid_until, InspectionResult};
+use gongyi_store::history::{CreditEntryRow, FinanceRow, HonourRow};
+use gongyi_store::orgs::{OrgFilter, OrgRow};
+
+/// A rating with the last day it is valid.
+#[derive(Debug, Clone)]
+pub struct PublicRating {
+    pub level: String,
+    pub date: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub valid_today: bool,
+}
+
+/// The public profile of one organisation.
+#[derive(Debug, Clone)]
+pub struct PublicProfile {
+    pub org: OrgRow,
+    /// Newest first; every year owed, reported or not.
+    pub inspections: Vec<(i32, InspectionStatus)>,
+    pub ratings: Vec<PublicRating>,
+    pub honours: Vec<HonourRow>,
+    /// From the latest party-building record; `None` when never recorded.
+    pub has_party_org: Option<bool>,
+    pub finances: Vec<FinanceRow>,
+    pub credit_entries: Vec<CreditEntryRow>,
+}
+
+impl Registry {
+    pub async fn public_profile(&self, code: &str) -> Result<PublicProfile> {
+        let page = self.org_page(code).await?;
+        let today = self.clock.today();
+        let h = page.history;
+        let recorded: Vec<(i32, InspectionResult)> = h
+            .inspections
+            .iter()
+            .filter_map(|i| {
+                InspectionResult::parse("", &i.result)
+                    .ok()
+                    .map(|r| (i.year as i32, r))
+            })
+            .collect();
+        let inspections = inspection_years(
+            page.org.registration_date,
+            page.org.deregistration_date,
+            today,
+            &recorded,
+        );
+        let ratings = h
+            .ratings
+            .iter()
+            .rev()
+            .map(|r| {
+                let valid_until = rating_valid_until(r.date);
+                PublicRating {
+                    level: r.level.clone(),
+                    date: r.date,
+                    valid_until,
+                    valid_today: today <= valid_until,
+                }
+            })
+            .collect();
+        let has_party_org = h
+            .party_building
+            .iter()
+            .max_by_key(|p| (p.date, p.id))
+            .map(|p| p.has_party_org);
+        Ok(PublicProfile {
+            org: page.org,
+            inspections,
+            ratings,
+            honours: h.honours,
+            has_party_org,
+            finances: h.finances,
+            credit_entries: h.credit_entries,
+        })
+    }
+
+    /// The rows of the directory for `f`, in its order, `batch` at a time.
+    pub async fn public_rows(&self, f: &OrgFilter, offset: i64, batch: i64) -> Result<Vec<OrgRow>> {
+        Ok(self.db.org_rows(f, offset, batch).await?)
+    }
+}

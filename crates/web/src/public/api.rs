@@ -1,0 +1,91 @@
+//! `/api/v1/public/…`: open data. Versioned with the API, paginated,
+//! CORS-enabled, cacheable (`ETag`, `If-None-Match`, `Cache-Control`).
+
+use super::pages::public_filter;
+use super::views::{PublicOrg, PublicProfileView};
+use super::{etag_of, CACHE_CONTROL};
+use crate::error::ApiError;
+use crate::pages::orgs::DirectoryParams;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A page of public organisations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicPage {
+    pub items: Vec<PublicOrg>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub licence: &'static str,
+}
+
+pub const LICENCE: &str = "CC BY 4.0:可自由使用、转载和再加工,须注明“来源:杨浦区民政局”。";
+
+/// Serialises `body`, answering 304 when the client already holds it.
+fn cached_json<T: Serialize>(headers: &HeaderMap, body: &T) -> Response {
+    let bytes = match serde_json::to_vec(body) {
+        Ok(b) => b,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let etag = etag_of(&bytes);
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut r = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+    };
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
+    r
+}
+
+/// The public directory: same filters as the pages.
+#[utoipa::path(get, path = "/api/v1/public/organizations", params(DirectoryParams),
+    responses((status = 200, body = PublicPage), (status = 304, description = "not modified"),
+        (status = 429, body = crate::error::ErrorBody)), tag = "public")]
+pub async fn list(
+    State(s): State<AppState>,
+    Query(p): Query<DirectoryParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
+    let list = s
+        .registry
+        .db
+        .list_orgs(&public_filter(&p), page, per_page)
+        .await
+        .map_err(gongyi_app::AppError::from)?;
+    let body = PublicPage {
+        items: list.items.iter().map(PublicOrg::from).collect(),
+        total: list.total,
+        page,
+        per_page,
+        licence: LICENCE,
+    };
+    Ok(cached_json(&headers, &body))
+}
+
+/// One organisation's public profile by credit code.
+#[utoipa::path(get, path = "/api/v1/public/organizations/{code}", params(("code" = String, Path)),
+    responses((status = 200, body = PublicProfileView), (status = 404, body = crate::error::ErrorBody)), tag = "public")]
+pub async fn get(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let code = code.strip_prefix("CN-USCI-").unwrap_or(&code).to_string();
+    let profile = s.registry.public_profile(&code).await?;
+    Ok(cached_json(&headers, &PublicProfileView::from(&profile)))
+}

@@ -1,0 +1,238 @@
+//! Public view models: the fields the public may see, with open-data
+//! identifiers (`CN-USCI-<code>`) and search matches split out for highlighting.
+
+use crate::views::{kind_label, status_label};
+use gongyi_app::public::PublicProfile;
+use gongyi_domain::Fen;
+use gongyi_store::orgs::OrgRow;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One organisation in the public directory and open data.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicOrg {
+    /// 统一社会信用代码
+    pub credit_code: String,
+    /// org-id.guide identifier: `CN-USCI-` + credit code.
+    pub org_id: String,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub subdistrict: String,
+    #[schema(value_type = String, format = Date)]
+    pub registration_date: chrono::NaiveDate,
+    pub status: String,
+    pub status_label: String,
+    /// The latest rating level, if any (see the profile for its validity).
+    pub rating: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub rating_date: Option<chrono::NaiveDate>,
+    pub service_fields: Vec<String>,
+    pub legal_representative: Option<String>,
+}
+
+impl From<&OrgRow> for PublicOrg {
+    fn from(o: &OrgRow) -> Self {
+        PublicOrg {
+            credit_code: o.credit_code.clone(),
+            org_id: format!("CN-USCI-{}", o.credit_code),
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+            kind_label: kind_label(&o.kind),
+            subdistrict: o.subdistrict_name.clone(),
+            registration_date: o.registration_date,
+            status: o.status.clone(),
+            status_label: status_label(&o.status),
+            rating: o.current_rating.clone(),
+            rating_date: o.current_rating_date,
+            service_fields: crate::views::split_names(&o.service_fields),
+            legal_representative: o.legal_representative.clone(),
+        }
+    }
+}
+
+/// The columns of every download, in order: (key, Chinese header).
+pub const COLUMNS: &[(&str, &str)] = &[
+    ("org_id", "组织标识"),
+    ("credit_code", "统一社会信用代码"),
+    ("name", "名称"),
+    ("kind", "组织类型"),
+    ("subdistrict", "所属街道"),
+    ("registration_date", "登记日期"),
+    ("status", "登记状态"),
+    ("rating", "评估等级"),
+    ("rating_date", "评定日期"),
+    ("service_fields", "服务领域"),
+    ("legal_representative", "法定代表人"),
+];
+
+impl PublicOrg {
+    /// Cells in [`COLUMNS`] order; "" for no value.
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.org_id.clone(),
+            self.credit_code.clone(),
+            self.name.clone(),
+            self.kind_label.clone(),
+            self.subdistrict.clone(),
+            self.registration_date.to_string(),
+            self.status_label.clone(),
+            self.rating.clone().unwrap_or_default(),
+            self.rating_date.map(|d| d.to_string()).unwrap_or_default(),
+            self.service_fields.join("、"),
+            self.legal_representative.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+/// A name cut around the first match of the query, for `<mark>`.
+#[derive(Debug, Clone, Default)]
+pub struct Highlighted {
+    pub before: String,
+    pub hit: String,
+    pub after: String,
+}
+
+pub fn highlight(name: &str, q: &str) -> Highlighted {
+    let q = q.trim();
+    match (!q.is_empty()).then(|| name.find(q)).flatten() {
+        Some(i) => Highlighted {
+            before: name[..i].to_string(),
+            hit: q.to_string(),
+            after: name[i + q.len()..].to_string(),
+        },
+        None => Highlighted {
+            before: name.to_string(),
+            ..Default::default()
+        },
+    }
+}
+
+/// One year of the inspection record as disclosed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicInspection {
+    pub year: i32,
+    /// QUALIFIED · BASICALLY_QUALIFIED · UNQUALIFIED · NOT_INSPECTED · NOT_REPORTED · PENDING
+    pub status: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicRatingView {
+    pub level: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub valid_until: chrono::NaiveDate,
+    pub valid_today: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicHonour {
+    pub title: String,
+    pub level: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: chrono::NaiveDate,
+}
+
+/// Disclosed annual figures, in fen.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicFinance {
+    pub year: i64,
+    pub total_revenue_fen: i64,
+    pub government_purchase_fen: i64,
+    pub donations_fen: i64,
+    pub expenditure_fen: i64,
+    pub net_assets_fen: i64,
+    pub volunteers: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicCreditEntry {
+    pub list: String,
+    pub list_label: String,
+    pub reason: String,
+    #[schema(value_type = String, format = Date)]
+    pub listed_date: chrono::NaiveDate,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub removed_date: Option<chrono::NaiveDate>,
+}
+
+/// The public profile of an organisation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicProfileView {
+    #[serde(flatten)]
+    pub org: PublicOrg,
+    pub inspections: Vec<PublicInspection>,
+    pub ratings: Vec<PublicRatingView>,
+    pub honours: Vec<PublicHonour>,
+    /// `null` when never recorded.
+    pub has_party_org: Option<bool>,
+    pub finances: Vec<PublicFinance>,
+    pub credit_entries: Vec<PublicCreditEntry>,
+}
+
+impl From<&PublicProfile> for PublicProfileView {
+    fn from(p: &PublicProfile) -> Self {
+        PublicProfileView {
+            org: PublicOrg::from(&p.org),
+            inspections: p
+                .inspections
+                .iter()
+                .map(|(y, s)| PublicInspection {
+                    year: *y,
+                    status: s.code().into(),
+                    label: s.label().into(),
+                })
+                .collect(),
+            ratings: p
+                .ratings
+                .iter()
+                .map(|r| PublicRatingView {
+                    level: r.level.clone(),
+                    date: r.date,
+                    valid_until: r.valid_until,
+                    valid_today: r.valid_today,
+                })
+                .collect(),
+            honours: p
+                .honours
+                .iter()
+                .map(|h| PublicHonour {
+                    title: h.title.clone(),
+                    level: crate::views::honour_level_label(&h.level),
+                    date: h.date,
+                })
+                .collect(),
+            has_party_org: p.has_party_org,
+            finances: p
+                .finances
+                .iter()
+                .map(|f| PublicFinance {
+                    year: f.year,
+                    total_revenue_fen: f.total_revenue_fen,
+                    government_purchase_fen: f.government_purchase_fen,
+                    donations_fen: f.donations_fen,
+                    expenditure_fen: f.expenditure_fen,
+                    net_assets_fen: f.net_assets_fen,
+                    volunteers: f.volunteers,
+                })
+                .collect(),
+            credit_entries: p
+                .credit_entries
+                .iter()
+                .map(|c| PublicCreditEntry {
+                    list: c.list.clone(),
+                    list_label: crate::views::credit_list_label(&c.list),
+                    reason: c.reason.clone(),
+                    listed_date: c.listed_date,
+                    removed_date: c.removed_date,
+                })
+                .collect(),
+        }
+    }
+}
+
+pub fn yuan(fen: i64) -> String {
+    Fen(fen).to_yuan_string()
+}

@@ -1,0 +1,338 @@
+//! Public disclosure through the real router, on both databases: pages and
+//! open data without personal data, downloads equal to the filtered listing,
+//! caching and CORS on the public API, rate limiting, highlighted search.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use chrono::NaiveDate;
+use gongyi_app::{Clock, Registry};
+use gongyi_web::{AppState, RateLimit, WebConfig};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+struct Site {
+    app: Router,
+    registry: Registry,
+    url: String,
+}
+
+async fn sites(config: WebConfig) -> Vec<Site> {
+    let mut v = Vec::new();
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(
+            db,
+            Clock::fixed(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+        );
+        registry
+            .load_demo(120, Some(60), 11, &|_, _| {})
+            .await
+            .unwrap();
+        let app = gongyi_web::router_with(
+            AppState {
+                registry: registry.clone(),
+            },
+            &config,
+        );
+        v.push(Site { app, registry, url });
+    }
+    v
+}
+
+async fn get(
+    app: &Router,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let h = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, h, body)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Every stored resident ID and phone, to be looked for in public output.
+async fn secrets(r: &Registry) -> Vec<String> {
+    let mut v = Vec::new();
+    for p in r.db.people_after(0, 10_000).await.unwrap() {
+        v.push(p.resident_id.clone());
+        v.extend(p.phone.clone());
+    }
+    let mut after = String::new();
+    loop {
+        let orgs = r.db.orgs_after(&after, 1_000).await.unwrap();
+        let Some(last) = orgs.last() else { break };
+        after = last.credit_code.clone();
+        v.extend(orgs.iter().filter_map(|o| o.contact_phone.clone()));
+    }
+    v
+}
+
+#[tokio::test]
+async fn no_public_page_api_response_or_download_shows_personal_data() {
+    for s in sites(WebConfig::default()).await {
+        let secrets = secrets(&s.registry).await;
+        assert!(!secrets.is_empty(), "{}", s.url);
+        let first = s.registry.db.orgs_after("", 5).await.unwrap();
+        let mut uris: Vec<String> = vec![
+            "/public/orgs".into(),
+            "/public/orgs?per_page=200".into(),
+            "/public/data".into(),
+            "/public/orgs.csv".into(),
+            "/public/orgs.jsonl".into(),
+            "/api/v1/public/organizations?per_page=200".into(),
+        ];
+        for o in &first {
+            uris.push(format!("/public/orgs/{}", o.credit_code));
+            uris.push(format!("/api/v1/public/organizations/{}", o.credit_code));
+        }
+        for uri in &uris {
+            let (status, _, body) = get(&s.app, uri, &[]).await;
+            assert_eq!(status, StatusCode::OK, "{}: {uri}", s.url);
+            let body = text(&body);
+            for secret in &secrets {
+                assert!(
+                    !body.contains(secret.as_str()),
+                    "{}: {uri} shows {secret}",
+                    s.url
+                );
+            }
+            for word in ["salary", "薪酬", "resident_id", "phone"] {
+                assert!(!body.contains(word), "{}: {uri} mentions {word}", s.url);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn downloads_match_the_filtered_listing_row_for_row() {
+    for s in sites(WebConfig::default()).await {
+        let sub = s.registry.db.orgs_after("", 1).await.unwrap()[0]
+            .subdistrict_code
+            .clone();
+        let filter = format!("subdistrict={sub}&sort=name");
+        let (_, _, listing) = get(
+            &s.app,
+            &format!("/api/v1/public/organizations?{filter}&per_page=200"),
+            &[],
+        )
+        .await;
+        let listing: Value = serde_json::from_slice(&listing).unwrap();
+        let codes: Vec<String> = listing["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["credit_code"].as_str().unwrap().to_string())
+            .collect();
+        assert!(!codes.is_empty(), "{}", s.url);
+        assert_eq!(
+            listing["total"].as_i64().unwrap() as usize,
+            codes.len(),
+            "{}",
+            s.url
+        );
+
+        let (status, h, csv) = get(&s.app, &format!("/public/orgs.csv?{filter}"), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{}", s.url);
+        assert!(
+            h[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"),
+            "{}",
+            s.url
+        );
+        assert!(
+            csv.starts_with(b"\xEF\xBB\xBF"),
+            "{}: csv has a BOM for Excel",
+            s.url
+        );
+        let mut rdr = csv::Reader::from_reader(&csv[3..]);
+        let csv_codes: Vec<String> = rdr.records().map(|r| r.unwrap()[1].to_string()).collect();
+        assert_eq!(csv_codes, codes, "{}: csv rows", s.url);
+
+        let (_, _, jsonl) = get(&s.app, &format!("/public/orgs.jsonl?{filter}"), &[]).await;
+        let jsonl_codes: Vec<String> = text(&jsonl)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["credit_code"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(jsonl_codes, codes, "{}: jsonl rows", s.url);
+
+        let (_, _, xlsx) = get(&s.app, &format!("/public/orgs.xlsx?{filter}"), &[]).await;
+        let table = gongyi_interchange::read_table(&xlsx, "x.xlsx", &Default::default()).unwrap();
+        let xlsx_codes: Vec<String> = table.rows.iter().map(|r| r.get(1).to_string()).collect();
+        assert_eq!(xlsx_codes, codes, "{}: xlsx rows", s.url);
+        assert!(
+            table.rows.iter().all(|r| r.get(0).starts_with("CN-USCI-")),
+            "{}: org-id column",
+            s.url
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_public_api_is_cacheable_and_open_to_other_sites() {
+    for s in sites(WebConfig::default()).await {
+        let code = s.registry.db.orgs_after("", 1).await.unwrap()[0]
+            .credit_code
+            .clone();
+        let uri = format!("/api/v1/public/organizations/{code}");
+        let (status, h, body) = get(&s.app, &uri, &[("origin", "https://example.org")]).await;
+        assert_eq!(status, StatusCode::OK, "{}", s.url);
+        assert_eq!(h["access-control-allow-origin"], "*", "{}", s.url);
+        assert!(
+            h[header::CACHE_CONTROL]
+                .to_str()
+                .unwrap()
+                .contains("max-age"),
+            "{}",
+            s.url
+        );
+        let etag = h[header::ETAG].to_str().unwrap().to_string();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["org_id"], format!("CN-USCI-{code}"), "{}", s.url);
+        let (again, _, empty) = get(&s.app, &uri, &[("if-none-match", &etag)]).await;
+        assert_eq!(
+            (again, empty.len()),
+            (StatusCode::NOT_MODIFIED, 0),
+            "{}",
+            s.url
+        );
+        let (by_org_id, _, _) = get(
+            &s.app,
+            &format!("/api/v1/public/organizations/CN-USCI-{code}"),
+            &[],
+        )
+        .await;
+        assert_eq!(by_org_id, StatusCode::OK, "{}", s.url);
+        let (missing, _, body) = get(
+            &s.app,
+            "/api/v1/public/organizations/52310110MJ0000000X",
+            &[],
+        )
+        .await;
+        assert_eq!(missing, StatusCode::NOT_FOUND, "{}", s.url);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&body).unwrap()["code"],
+            "not_found",
+            "{}",
+            s.url
+        );
+        let (_, _, page) = get(&s.app, "/api/v1/public/organizations?per_page=100000", &[]).await;
+        let page: Value = serde_json::from_slice(&page).unwrap();
+        assert!(
+            page["items"].as_array().unwrap().len() <= 200,
+            "{}: page size is bounded",
+            s.url
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_over_the_rate_limit_gets_429_with_retry_after() {
+    let config = WebConfig {
+        public_rate_limit: Some(RateLimit {
+            requests: 3,
+            window: std::time::Duration::from_secs(60),
+        }),
+    };
+    for s in sites(config).await {
+        for _ in 0..3 {
+            let (status, _, _) = get(&s.app, "/api/v1/public/organizations", &[]).await;
+            assert_eq!(status, StatusCode::OK, "{}", s.url);
+        }
+        let (status, h, body) = get(&s.app, "/api/v1/public/organizations", &[]).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}", s.url);
+        assert!(
+            h[header::RETRY_AFTER]
+                .to_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                >= 1,
+            "{}",
+            s.url
+        );
+        assert_eq!(
+            serde_json::from_slice::<Value>(&body).unwrap()["code"],
+            "rate_limited",
+            "{}",
+            s.url
+        );
+        let (page, _, _) = get(&s.app, "/public/orgs", &[]).await;
+        assert_eq!(
+            page,
+            StatusCode::OK,
+            "{}: pages are not the API's quota",
+            s.url
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_two_character_search_is_highlighted_and_missing_reports_read_as_missing() {
+    for s in sites(WebConfig::default()).await {
+        let name = s.registry.db.orgs_after("", 1).await.unwrap()[0]
+            .name
+            .clone();
+        let frag: String = name.chars().skip(6).take(2).collect();
+        let (_, _, body) = get(&s.app, &format!("/public/orgs?q={}", urlencode(&frag)), &[]).await;
+        let body = text(&body);
+        assert!(
+            body.contains(&format!("<mark>{frag}</mark>")),
+            "{}: {frag} highlighted",
+            s.url
+        );
+        let initials = gongyi_domain::search::pinyin_keys(&name).1;
+        let (_, _, api) = get(
+            &s.app,
+            &format!(
+                "/api/v1/public/organizations?q={}&per_page=200",
+                &initials[6..10]
+            ),
+            &[],
+        )
+        .await;
+        let api: Value = serde_json::from_slice(&api).unwrap();
+        assert!(
+            api["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["name"] == name.as_str()),
+            "{}: pinyin initials {} find {name}",
+            s.url,
+            &initials[6..10]
+        );
+        let (_, _, data) = get(&s.app, "/public/data", &[]).await;
+        assert!(
+            text(&data).contains("未报送"),
+            "{}: the dictionary explains missing reports",
+            s.url
+        );
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
