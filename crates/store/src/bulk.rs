@@ -50,7 +50,7 @@ pub struct PersonBatch<'a> {
 
 impl Db {
     /// `INSERT INTO table (cols) VALUES (…), (…) [RETURNING …]` in chunks.
-    async fn insert_rows(
+    pub(crate) async fn insert_rows(
         &self,
         tx: &mut Tx,
         table: &str,
@@ -196,6 +196,12 @@ impl Db {
             None,
         )
         .await?;
+        let names: Vec<(i64, &str)> = ids
+            .iter()
+            .zip(orgs)
+            .map(|(id, o)| (*id, o.draft.name.as_str()))
+            .collect();
+        self.insert_name_grams(tx, &names).await?;
         Ok(ids)
     }
 

@@ -92,7 +92,7 @@ impl Db {
             Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
-        Ok(())
+        self.backfill_name_grams().await
     }
 
     pub async fn begin(&self) -> Result<Tx> {

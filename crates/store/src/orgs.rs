@@ -204,12 +204,8 @@ fn where_clause(f: &OrgFilter, skip: Facet) -> (String, Vec<Bind>) {
                 &mut b,
             );
         } else {
-            push(
-                "o.name LIKE ? ESCAPE '\\'",
-                Bind::Text(format!("%{}%", escape_like(q))),
-                &mut w,
-                &mut b,
-            );
+            let cond = crate::grams::name_contains(q, &mut b);
+            w.push(cond);
         }
     }
     if skip != Facet::Subdistrict {
@@ -334,6 +330,7 @@ impl Db {
             .map_err(|e| StoreError::unique_as(e, "credit_code"))?
         });
         self.set_service_fields(tx, id, &d.service_fields).await?;
+        self.write_name_grams(tx, id, &d.name).await?;
         Ok(id)
     }
 
@@ -381,7 +378,8 @@ impl Db {
         }
         on_tx!(tx, c => sqlx::query("DELETE FROM organization_service_fields WHERE org_id = $1")
             .bind(id).execute(&mut **c).await?.rows_affected());
-        self.set_service_fields(tx, id, &d.service_fields).await
+        self.set_service_fields(tx, id, &d.service_fields).await?;
+        self.write_name_grams(tx, id, &d.name).await
     }
 
     async fn org_exists_tx(&self, tx: &mut Tx, id: i64) -> Result<bool> {

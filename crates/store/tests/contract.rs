@@ -181,6 +181,20 @@ async fn an_update_from_a_stale_version_is_refused() {
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict), "{url}: {err:?}");
         drop(tx);
+        for (q, n) in [("改名", 1), ("甲", 1), ("名)", 1), ("乙", 0)] {
+            let found = db
+                .list_orgs(
+                    &OrgFilter {
+                        q: Some(q.into()),
+                        ..Default::default()
+                    },
+                    1,
+                    10,
+                )
+                .await
+                .unwrap();
+            assert_eq!(found.total, n, "{url}: after the rename, search {q}");
+        }
         let o = db.org_by_id(id).await.unwrap();
         assert_eq!(
             (o.name.as_str(), o.version, o.service_fields.as_str()),
