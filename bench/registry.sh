@@ -5,6 +5,7 @@
 #
 #   bash bench/registry.sh            # 1,000,000 orgs for the bulk steps, 100,000 for the web
 #   ORGS=100000 WEB_ORGS=10000 bash bench/registry.sh   # smaller
+#   SKIP_BULK=1 bash bench/registry.sh                    # the web part only
 #
 # Needs: /usr/bin/time (Debian package `time`) and wrk (package `wrk`).
 set -euo pipefail
@@ -28,11 +29,13 @@ measure() { # label, command…  → "label: 12.3 s, peak 456 MiB"
   printf '%-44s %8.1f s   peak %6d MiB\n' "$label" "$secs" $((kib / 1024))
 }
 
+if [ "${SKIP_BULK:-0}" != 1 ]; then
 echo "== bulk ($ORGS organisations, work dir $WORK)"
 measure "demo --orgs $ORGS" "$BIN" --database "sqlite://$WORK/big.db" demo --orgs "$ORGS"
 measure "export organizations (csv)" "$BIN" --database "sqlite://$WORK/big.db" export organizations --unmasked --output "$WORK/orgs.csv"
 measure "import organizations into an empty db" "$BIN" --database "sqlite://$WORK/empty.db" import organizations "$WORK/orgs.csv"
 ls -l "$WORK/orgs.csv" | awk '{printf "export file: %.1f MiB\n", $5/1048576}'
+fi
 
 echo "== web ($WEB_ORGS organisations, wrk -c32 -t2 -d$DURATION)"
 "$BIN" --database "sqlite://$WORK/web.db" demo --orgs "$WEB_ORGS" 2>/dev/null
