@@ -52,7 +52,9 @@ impl Registry {
                 .map(|o| OrgBulk {
                     draft: &o.draft,
                     current_rating: o.ratings.iter().max_by_key(|r| r.date),
-                    deregistration_date: o.ended_on.filter(|_| o.draft.status == OrgStatus::Deregistered),
+                    deregistration_date: o
+                        .ended_on
+                        .filter(|_| o.draft.status == OrgStatus::Deregistered),
                 })
                 .collect();
             let mut tx = self.db.begin().await?;
@@ -62,8 +64,10 @@ impl Registry {
                 h.inspections.extend(o.inspections.iter().map(|x| (*id, x)));
                 h.ratings.extend(o.ratings.iter().map(|x| (*id, x)));
                 h.honours.extend(o.honours.iter().map(|x| (*id, x)));
-                h.credit_entries.extend(o.credit_entries.iter().map(|x| (*id, x)));
-                h.party_building.extend(o.party_building.iter().map(|x| (*id, x)));
+                h.credit_entries
+                    .extend(o.credit_entries.iter().map(|x| (*id, x)));
+                h.party_building
+                    .extend(o.party_building.iter().map(|x| (*id, x)));
                 h.finances.extend(o.finances.iter().map(|x| (*id, x)));
             }
             self.db.bulk_insert_history(&mut tx, &h).await?;
@@ -82,9 +86,12 @@ impl Registry {
             let ids = self.db.bulk_insert_people(&mut tx, &drafts).await?;
             let mut b = PersonBatch::default();
             for (p, id) in pbatch.iter().zip(&ids) {
-                b.qualifications.extend(p.qualifications.iter().map(|q| (*id, q)));
+                b.qualifications
+                    .extend(p.qualifications.iter().map(|q| (*id, q)));
                 b.employments.extend(
-                    p.employments.iter().filter_map(|(ix, e)| org_ids.get(*ix).map(|org| (*id, *org, e))),
+                    p.employments
+                        .iter()
+                        .filter_map(|(ix, e)| org_ids.get(*ix).map(|org| (*id, *org, e))),
                 );
                 b.reviews.extend(p.reviews.iter().map(|r| (*id, r)));
             }

@@ -9,9 +9,9 @@ pub mod demo_policy;
 mod error;
 pub mod orgs;
 pub mod people;
-pub mod public;
 pub mod policy;
 pub mod policy_bundle;
+pub mod public;
 pub mod timeline;
 pub mod transfer;
 

@@ -11,12 +11,12 @@ use crate::orgs::HistoryInput;
 use crate::people::{PersonRecordInput, ReviewInput};
 use crate::{AppError, Registry};
 use gongyi_domain::history::*;
+use gongyi_domain::organization::OrgDraft;
 use gongyi_domain::organization::OrgInput;
+use gongyi_domain::person::PersonDraft;
 use gongyi_domain::person::{EmploymentInput, PersonInput, QualificationInput};
 use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
 use gongyi_domain::{Fen, Invalid};
-use gongyi_domain::organization::OrgDraft;
-use gongyi_domain::person::PersonDraft;
 use gongyi_interchange::{
     formula, map_columns, read_table_chunked, ColumnError, ColumnMap, ColumnSpec, ReadError,
     ReadLimits, ReadOptions, Row, RowError, RowErrors, Table,
@@ -373,7 +373,11 @@ struct ImportState {
 }
 
 fn duplicate_in_file(field: &str, label: &str) -> Invalid {
-    Invalid::one(field, "duplicate_in_file", format!("该{label}在文件中重复出现"))
+    Invalid::one(
+        field,
+        "duplicate_in_file",
+        format!("该{label}在文件中重复出现"),
+    )
 }
 
 fn already_registered(field: &str, message: &str) -> Invalid {
@@ -399,7 +403,15 @@ impl Registry {
         skip_invalid: bool,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<ImportOutcome, ImportError> {
-        self.import_owned(kind, bytes.to_vec(), file_name, options, skip_invalid, progress).await
+        self.import_owned(
+            kind,
+            bytes.to_vec(),
+            file_name,
+            options,
+            skip_invalid,
+            progress,
+        )
+        .await
     }
 
     /// [`Registry::import`] taking the file's bytes by value (no copy). The file
@@ -419,7 +431,9 @@ impl Registry {
         let options = options.clone();
         let reader = tokio::task::spawn_blocking(move || {
             read_table_chunked(&bytes, &name, &options, IMPORT_CHUNK, &mut |t| {
-                chunks_tx.blocking_send(t).map_err(|_| ReadError::malformed("导入已取消"))
+                chunks_tx
+                    .blocking_send(t)
+                    .map_err(|_| ReadError::malformed("导入已取消"))
             })
         });
         let mut state = ImportState {
@@ -436,7 +450,8 @@ impl Registry {
                 state.map = Some(map_columns(&table, kind.columns())?);
             }
             let write = skip_invalid || state.errors.is_empty();
-            self.import_chunk(&mut tx, kind, &table, &mut state, write).await?;
+            self.import_chunk(&mut tx, kind, &table, &mut state, write)
+                .await?;
             done += table.rows.len();
             progress(done, 0);
         }
@@ -450,7 +465,10 @@ impl Registry {
             return Err(ImportError::Rows(state.errors.sorted()));
         }
         tx.commit().await?;
-        Ok(ImportOutcome { imported: state.imported, skipped: state.errors.sorted() })
+        Ok(ImportOutcome {
+            imported: state.imported,
+            skipped: state.errors.sorted(),
+        })
     }
 
     /// Validates and (when `write`) inserts one chunk. Organisations and
@@ -465,37 +483,61 @@ impl Registry {
         st: &mut ImportState,
         write: bool,
     ) -> Result<(), ImportError> {
-        let Some(map) = st.map.as_ref() else { return Ok(()) };
+        let Some(map) = st.map.as_ref() else {
+            return Ok(());
+        };
         let today = self.clock.today();
         match kind {
             RecordKind::Organizations => {
                 let mut valid: Vec<(&Row, OrgDraft, Option<chrono::NaiveDate>)> = Vec::new();
                 for row in &table.rows {
-                    let checked = self.validate_org_with(&org_input(map, row), &st.subdistricts).and_then(|d| {
-                        let dereg = deregistration_of(map, row, d.registration_date)?;
-                        Ok((dereg, d))
-                    });
+                    let checked = self
+                        .validate_org_with(&org_input(map, row), &st.subdistricts)
+                        .and_then(|d| {
+                            let dereg = deregistration_of(map, row, d.registration_date)?;
+                            Ok((dereg, d))
+                        });
                     match checked {
                         Ok((dereg, d)) if st.seen.insert(d.credit_code.as_str().to_string()) => {
                             valid.push((row, d, dereg))
                         }
-                        Ok(_) => st.errors.push_invalid(row, duplicate_in_file("credit_code", "统一社会信用代码"), map),
+                        Ok(_) => st.errors.push_invalid(
+                            row,
+                            duplicate_in_file("credit_code", "统一社会信用代码"),
+                            map,
+                        ),
                         Err(e) => st.errors.push_invalid(row, invalid_of(e)?, map),
                     }
                 }
-                let codes: Vec<String> = valid.iter().map(|(_, d, _)| d.credit_code.as_str().to_string()).collect();
-                let taken: HashSet<String> = self.db.existing_credit_codes(&codes).await?.into_iter().collect();
+                let codes: Vec<String> = valid
+                    .iter()
+                    .map(|(_, d, _)| d.credit_code.as_str().to_string())
+                    .collect();
+                let taken: HashSet<String> = self
+                    .db
+                    .existing_credit_codes(&codes)
+                    .await?
+                    .into_iter()
+                    .collect();
                 valid.retain(|(row, d, _)| {
                     let free = !taken.contains(d.credit_code.as_str());
                     if !free {
-                        st.errors.push_invalid(row, already_registered("credit_code", "该统一社会信用代码已登记,不能重复"), map);
+                        st.errors.push_invalid(
+                            row,
+                            already_registered("credit_code", "该统一社会信用代码已登记,不能重复"),
+                            map,
+                        );
                     }
                     free
                 });
                 if write {
                     let rows: Vec<OrgBulk> = valid
                         .iter()
-                        .map(|(_, d, dereg)| OrgBulk { draft: d, current_rating: None, deregistration_date: *dereg })
+                        .map(|(_, d, dereg)| OrgBulk {
+                            draft: d,
+                            current_rating: None,
+                            deregistration_date: *dereg,
+                        })
                         .collect();
                     self.db.bulk_insert_orgs(tx, &rows).await?;
                 }
@@ -512,17 +554,35 @@ impl Registry {
                         supervisor: get(map, row, "supervisor"),
                     };
                     match input.validate(today) {
-                        Ok(d) if st.seen.insert(d.resident_id.as_str().to_string()) => valid.push((row, d)),
-                        Ok(_) => st.errors.push_invalid(row, duplicate_in_file("resident_id", "公民身份号码"), map),
+                        Ok(d) if st.seen.insert(d.resident_id.as_str().to_string()) => {
+                            valid.push((row, d))
+                        }
+                        Ok(_) => st.errors.push_invalid(
+                            row,
+                            duplicate_in_file("resident_id", "公民身份号码"),
+                            map,
+                        ),
                         Err(inv) => st.errors.push_invalid(row, inv, map),
                     }
                 }
-                let ids: Vec<String> = valid.iter().map(|(_, d)| d.resident_id.as_str().to_string()).collect();
-                let taken: HashSet<String> = self.db.existing_resident_ids(&ids).await?.into_iter().collect();
+                let ids: Vec<String> = valid
+                    .iter()
+                    .map(|(_, d)| d.resident_id.as_str().to_string())
+                    .collect();
+                let taken: HashSet<String> = self
+                    .db
+                    .existing_resident_ids(&ids)
+                    .await?
+                    .into_iter()
+                    .collect();
                 valid.retain(|(row, d)| {
                     let free = !taken.contains(d.resident_id.as_str());
                     if !free {
-                        st.errors.push_invalid(row, already_registered("resident_id", "该公民身份号码已登记,不能重复"), map);
+                        st.errors.push_invalid(
+                            row,
+                            already_registered("resident_id", "该公民身份号码已登记,不能重复"),
+                            map,
+                        );
                     }
                     free
                 });
@@ -536,9 +596,11 @@ impl Registry {
                 for row in &table.rows {
                     self.db.savepoint(tx).await?;
                     let r = if let Some(h) = history_input(k, map, row) {
-                        self.add_history_tx(tx, &get(map, row, "credit_code"), &h).await
+                        self.add_history_tx(tx, &get(map, row, "credit_code"), &h)
+                            .await
                     } else if let Some(p) = person_record_input(k, map, row) {
-                        self.add_person_record_tx(tx, &get(map, row, "resident_id"), &p).await
+                        self.add_person_record_tx(tx, &get(map, row, "resident_id"), &p)
+                            .await
                     } else {
                         Err(AppError::NotFound)
                     };

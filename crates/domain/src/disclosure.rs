@@ -46,7 +46,8 @@ pub fn inspection_years(
     today: NaiveDate,
     recorded: &[(i32, InspectionResult)],
 ) -> Vec<(i32, InspectionStatus)> {
-    let last_work_year = deregistered.map_or(today.year() - 1, |d| (d.year() - 1).min(today.year() - 1));
+    let last_work_year =
+        deregistered.map_or(today.year() - 1, |d| (d.year() - 1).min(today.year() - 1));
     let mut out = Vec::new();
     for year in (registered.year()..=last_work_year).rev() {
         let status = match recorded.iter().find(|(y, _)| *y == year) {
@@ -79,15 +80,24 @@ mod tests {
             d(2021, 5, 1),
             None,
             d(2025, 3, 1),
-            &[(2021, InspectionResult::Qualified), (2023, InspectionResult::BasicallyQualified)],
+            &[
+                (2021, InspectionResult::Qualified),
+                (2023, InspectionResult::BasicallyQualified),
+            ],
         );
         assert_eq!(
             got,
             vec![
                 (2024, InspectionStatus::Pending),
-                (2023, InspectionStatus::Recorded(InspectionResult::BasicallyQualified)),
+                (
+                    2023,
+                    InspectionStatus::Recorded(InspectionResult::BasicallyQualified)
+                ),
                 (2022, InspectionStatus::NotReported),
-                (2021, InspectionStatus::Recorded(InspectionResult::Qualified)),
+                (
+                    2021,
+                    InspectionStatus::Recorded(InspectionResult::Qualified)
+                ),
             ]
         );
     }
@@ -95,7 +105,10 @@ mod tests {
     #[test]
     fn a_deregistered_organisation_owes_nothing_after_it_ended() {
         let got = inspection_years(d(2019, 1, 1), Some(d(2021, 3, 1)), d(2025, 8, 1), &[]);
-        assert_eq!(got.iter().map(|(y, _)| *y).collect::<Vec<_>>(), vec![2020, 2019]);
+        assert_eq!(
+            got.iter().map(|(y, _)| *y).collect::<Vec<_>>(),
+            vec![2020, 2019]
+        );
         assert!(got.iter().all(|(_, s)| *s == InspectionStatus::NotReported));
     }
 

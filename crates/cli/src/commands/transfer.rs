@@ -40,9 +40,16 @@ pub async fn import(a: ImportArgs, cfg: &Config) -> Result<(), CliError> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let result = registry
-        .import_owned(kind, bytes, &name, &operator_read_options(), a.skip_invalid, &|done, _| {
-            bar.set_position(done as u64);
-        })
+        .import_owned(
+            kind,
+            bytes,
+            &name,
+            &operator_read_options(),
+            a.skip_invalid,
+            &|done, _| {
+                bar.set_position(done as u64);
+            },
+        )
         .await;
     bar.finish_and_clear();
     match result {
