@@ -20,6 +20,7 @@ for tool in /usr/bin/time wrk curl; do
 done
 
 cargo build --release -q -p gongyi-cli
+export GONGYI_PUBLIC_RATE_LIMIT="${GONGYI_PUBLIC_RATE_LIMIT:-0}"   # measure the server, not the limiter
 BIN="${CARGO_TARGET_DIR:-target}/release/gongyi"
 
 measure() { # label, command…  → "label: 12.3 s, peak 456 MiB"
@@ -53,3 +54,5 @@ run_wrk "organisation page /orgs/{code}" "/orgs/$CODE"
 run_wrk "directory: sub-district + 3A, with facets" "/orgs?subdistrict=310110016&rating=3A"
 run_wrk "two-character search (助老)" "/orgs?q=%E5%8A%A9%E8%80%81"
 run_wrk "API: organisation by code" "/api/v1/organizations/$CODE"
+run_wrk "public API: organisation by code" "/api/v1/public/organizations/$CODE"
+run_wrk "public page: two-character search" "/public/orgs?q=%E5%8A%A9%E8%80%81"

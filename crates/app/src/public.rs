@@ -34,9 +34,9 @@ pub struct PublicProfile {
 
 impl Registry {
     pub async fn public_profile(&self, code: &str) -> Result<PublicProfile> {
-        let page = self.org_page(code).await?;
+        let org = self.db.org_by_code(code).await?;
+        let h = self.db.org_history(org.id).await?;
         let today = self.clock.today();
-        let h = page.history;
         let recorded: Vec<(i32, InspectionResult)> = h
             .inspections
             .iter()
@@ -47,8 +47,8 @@ impl Registry {
             })
             .collect();
         let inspections = inspection_years(
-            page.org.registration_date,
-            page.org.deregistration_date,
+            org.registration_date,
+            org.deregistration_date,
             today,
             &recorded,
         );
@@ -72,7 +72,7 @@ impl Registry {
             .max_by_key(|p| (p.date, p.id))
             .map(|p| p.has_party_org);
         Ok(PublicProfile {
-            org: page.org,
+            org,
             inspections,
             ratings,
             honours: h.honours,
