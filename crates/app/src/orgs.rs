@@ -24,6 +24,60 @@ pub enum HistoryInput {
     Finance(FinanceInput),
 }
 
+impl HistoryInput {
+    /// The record of `kind` (the URL and file name: `inspections`, `ratings`,
+    /// `honours`, `credit-entries`, `party-building`, `finances`) from named
+    /// fields, as forms, API bodies and spreadsheet rows carry them.
+    pub fn from_fields(kind: &str, get: impl Fn(&str) -> String) -> Option<HistoryInput> {
+        let g = |k: &str| get(k);
+        Some(match kind {
+            "inspections" => HistoryInput::Inspection(InspectionInput {
+                year: g("year"),
+                result: g("result"),
+                date: g("date"),
+            }),
+            "ratings" => HistoryInput::Rating(RatingInput {
+                level: g("level"),
+                date: g("date"),
+            }),
+            "honours" => HistoryInput::Honour(HonourInput {
+                title: g("title"),
+                level: g("level"),
+                date: g("date"),
+            }),
+            "credit-entries" => HistoryInput::CreditEntry(CreditEntryInput {
+                list: g("list"),
+                reason: g("reason"),
+                listed_date: g("listed_date"),
+                removed_date: g("removed_date"),
+            }),
+            "party-building" => HistoryInput::PartyBuilding(PartyBuildingInput {
+                date: g("date"),
+                has_party_org: g("has_party_org"),
+                form: g("form"),
+                members: g("members"),
+                in_charter: g("in_charter"),
+                checked_at_registration: g("checked_at_registration"),
+                checked_at_inspection: g("checked_at_inspection"),
+                checked_at_rating: g("checked_at_rating"),
+            }),
+            "finances" => HistoryInput::Finance(FinanceInput {
+                year: g("year"),
+                total_revenue: g("total_revenue"),
+                government_purchase: g("government_purchase"),
+                donations: g("donations"),
+                business_income: g("business_income"),
+                expenditure: g("expenditure"),
+                net_assets: g("net_assets"),
+                staff: g("staff"),
+                volunteers: g("volunteers"),
+                volunteer_hours: g("volunteer_hours"),
+            }),
+            _ => return None,
+        })
+    }
+}
+
 /// Everything the organisation page shows.
 #[derive(Debug, Clone)]
 pub struct OrgPage {

@@ -59,6 +59,34 @@ pub enum PersonRecordInput {
     Review(ReviewInput),
 }
 
+impl PersonRecordInput {
+    /// The record of `kind` (`qualifications`, `employments`, `reviews`) from named fields.
+    pub fn from_fields(kind: &str, get: impl Fn(&str) -> String) -> Option<PersonRecordInput> {
+        let g = |k: &str| get(k);
+        Some(match kind {
+            "qualifications" => PersonRecordInput::Qualification(QualificationInput {
+                level: g("level"),
+                certificate_no: g("certificate_no"),
+                date: g("date"),
+            }),
+            "employments" => PersonRecordInput::Employment(EmploymentInput {
+                org_credit_code: g("org_credit_code"),
+                start_date: g("start_date"),
+                end_date: g("end_date"),
+                labour_contract: g("labour_contract"),
+                full_time: g("full_time"),
+                position: g("position"),
+            }),
+            "reviews" => PersonRecordInput::Review(ReviewInput {
+                year: g("year"),
+                training_hours: g("training_hours"),
+                performance: g("performance"),
+            }),
+            _ => return None,
+        })
+    }
+}
+
 fn unknown_person(rid: &str) -> AppError {
     AppError::Invalid(Invalid::one(
         "resident_id",

@@ -8,13 +8,12 @@
 //! may ask for).
 
 use crate::orgs::HistoryInput;
-use crate::people::{PersonRecordInput, ReviewInput};
+use crate::people::PersonRecordInput;
 use crate::{AppError, Registry};
-use gongyi_domain::history::*;
 use gongyi_domain::organization::OrgDraft;
 use gongyi_domain::organization::OrgInput;
 use gongyi_domain::person::PersonDraft;
-use gongyi_domain::person::{EmploymentInput, PersonInput, QualificationInput};
+use gongyi_domain::person::PersonInput;
 use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
 use gongyi_domain::{Fen, Invalid};
 use gongyi_interchange::{
@@ -265,77 +264,11 @@ fn org_input(m: &ColumnMap, r: &Row) -> OrgInput {
 }
 
 fn history_input(kind: RecordKind, m: &ColumnMap, r: &Row) -> Option<HistoryInput> {
-    let g = |k: &str| get(m, r, k);
-    Some(match kind {
-        RecordKind::Inspections => HistoryInput::Inspection(InspectionInput {
-            year: g("year"),
-            result: g("result"),
-            date: g("date"),
-        }),
-        RecordKind::Ratings => HistoryInput::Rating(RatingInput {
-            level: g("level"),
-            date: g("date"),
-        }),
-        RecordKind::Honours => HistoryInput::Honour(HonourInput {
-            title: g("title"),
-            level: g("level"),
-            date: g("date"),
-        }),
-        RecordKind::CreditEntries => HistoryInput::CreditEntry(CreditEntryInput {
-            list: g("list"),
-            reason: g("reason"),
-            listed_date: g("listed_date"),
-            removed_date: g("removed_date"),
-        }),
-        RecordKind::PartyBuilding => HistoryInput::PartyBuilding(PartyBuildingInput {
-            date: g("date"),
-            has_party_org: g("has_party_org"),
-            form: g("form"),
-            members: g("members"),
-            in_charter: g("in_charter"),
-            checked_at_registration: g("checked_at_registration"),
-            checked_at_inspection: g("checked_at_inspection"),
-            checked_at_rating: g("checked_at_rating"),
-        }),
-        RecordKind::Finances => HistoryInput::Finance(FinanceInput {
-            year: g("year"),
-            total_revenue: g("total_revenue"),
-            government_purchase: g("government_purchase"),
-            donations: g("donations"),
-            business_income: g("business_income"),
-            expenditure: g("expenditure"),
-            net_assets: g("net_assets"),
-            staff: g("staff"),
-            volunteers: g("volunteers"),
-            volunteer_hours: g("volunteer_hours"),
-        }),
-        _ => return None,
-    })
+    HistoryInput::from_fields(kind.name(), |k| get(m, r, k))
 }
 
 fn person_record_input(kind: RecordKind, m: &ColumnMap, r: &Row) -> Option<PersonRecordInput> {
-    let g = |k: &str| get(m, r, k);
-    Some(match kind {
-        RecordKind::Qualifications => PersonRecordInput::Qualification(QualificationInput {
-            level: g("level"),
-            certificate_no: g("certificate_no"),
-            date: g("date"),
-        }),
-        RecordKind::Employments => PersonRecordInput::Employment(EmploymentInput {
-            org_credit_code: g("org_credit_code"),
-            start_date: g("start_date"),
-            end_date: g("end_date"),
-            labour_contract: g("labour_contract"),
-            full_time: g("full_time"),
-            position: g("position"),
-        }),
-        RecordKind::Reviews => PersonRecordInput::Review(ReviewInput {
-            year: g("year"),
-            training_hours: g("training_hours"),
-            performance: g("performance"),
-        }),
-        _ => return None,
-    })
+    PersonRecordInput::from_fields(kind.name(), |k| get(m, r, k))
 }
 
 /// The optional 注销日期 of an organisation row: a date not before registration.

@@ -30,6 +30,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Reads a JSON body's fields by name as the text the domain parses
+/// (booleans as `1`/`0`), so API bodies share the forms' input path.
+pub fn fields_of<T: Serialize>(body: &T) -> impl Fn(&str) -> String {
+    let v = serde_json::to_value(body).unwrap_or_default();
+    move |k: &str| match &v[k] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(b) => if *b { "1" } else { "0" }.to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
 /// A page of results.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PageBody<T> {

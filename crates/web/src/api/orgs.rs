@@ -201,7 +201,7 @@ pub async fn update(
 }
 
 /// A history record; which fields apply depends on the kind.
-#[derive(Debug, Deserialize, ToSchema, Default)]
+#[derive(Debug, Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct HistoryRecordBody {
     pub year: String,
@@ -232,52 +232,7 @@ pub struct HistoryRecordBody {
 }
 
 fn history_input(kind: &str, b: HistoryRecordBody) -> Option<HistoryInput> {
-    let f = |v: bool| if v { "1" } else { "0" }.to_string();
-    Some(match kind {
-        "inspections" => HistoryInput::Inspection(InspectionInput {
-            year: b.year,
-            result: b.result,
-            date: b.date,
-        }),
-        "ratings" => HistoryInput::Rating(RatingInput {
-            level: b.level,
-            date: b.date,
-        }),
-        "honours" => HistoryInput::Honour(HonourInput {
-            title: b.title,
-            level: b.level,
-            date: b.date,
-        }),
-        "credit-entries" => HistoryInput::CreditEntry(CreditEntryInput {
-            list: b.list,
-            reason: b.reason,
-            listed_date: b.listed_date,
-            removed_date: b.removed_date,
-        }),
-        "party-building" => HistoryInput::PartyBuilding(PartyBuildingInput {
-            date: b.date,
-            has_party_org: f(b.has_party_org),
-            form: b.form,
-            members: b.members,
-            in_charter: f(b.in_charter),
-            checked_at_registration: f(b.checked_at_registration),
-            checked_at_inspection: f(b.checked_at_inspection),
-            checked_at_rating: f(b.checked_at_rating),
-        }),
-        "finances" => HistoryInput::Finance(FinanceInput {
-            year: b.year,
-            total_revenue: b.total_revenue,
-            government_purchase: b.government_purchase,
-            donations: b.donations,
-            business_income: b.business_income,
-            expenditure: b.expenditure,
-            net_assets: b.net_assets,
-            staff: b.staff,
-            volunteers: b.volunteers,
-            volunteer_hours: b.volunteer_hours,
-        }),
-        _ => return None,
-    })
+    HistoryInput::from_fields(kind, super::fields_of(&b))
 }
 
 /// Adds a history record: `kind` is inspections, ratings, honours,

@@ -8,9 +8,9 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use gongyi_app::people::{PersonRecordInput, ReviewInput};
+use gongyi_app::people::PersonRecordInput;
 use gongyi_app::AppError;
-use gongyi_domain::person::{EmploymentInput, PersonInput, QualificationInput};
+use gongyi_domain::person::PersonInput;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -95,7 +95,7 @@ pub async fn create(
 }
 
 /// A qualification, employment or review; fields by kind.
-#[derive(Debug, Deserialize, ToSchema, Default)]
+#[derive(Debug, Deserialize, Serialize, ToSchema, Default)]
 #[serde(default)]
 pub struct PersonRecordBody {
     pub level: String,
@@ -122,27 +122,8 @@ pub async fn add_record(
     Path((id, kind)): Path<(i64, String)>,
     ApiJson(b): ApiJson<PersonRecordBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let f = |v: bool| if v { "1" } else { "0" }.to_string();
-    let input = match kind.as_str() {
-        "qualifications" => PersonRecordInput::Qualification(QualificationInput {
-            level: b.level,
-            certificate_no: b.certificate_no,
-            date: b.date,
-        }),
-        "employments" => PersonRecordInput::Employment(EmploymentInput {
-            org_credit_code: b.org_credit_code,
-            start_date: b.start_date,
-            end_date: b.end_date,
-            labour_contract: f(b.labour_contract),
-            full_time: f(b.full_time),
-            position: b.position,
-        }),
-        "reviews" => PersonRecordInput::Review(ReviewInput {
-            year: b.year,
-            training_hours: b.training_hours,
-            performance: b.performance,
-        }),
-        _ => return Err(AppError::NotFound.into()),
+    let Some(input) = PersonRecordInput::from_fields(&kind, super::fields_of(&b)) else {
+        return Err(AppError::NotFound.into());
     };
     let person = s.registry.db.person(id).await.map_err(AppError::from)?;
     let rid = s

@@ -520,52 +520,7 @@ pub async fn show(
 
 /// Reads the add-record form of `kind`.
 fn history_input(kind: &str, f: &FormPairs) -> Option<HistoryInput> {
-    let g = |k: &str| f.get(k);
-    Some(match kind {
-        "inspections" => HistoryInput::Inspection(InspectionInput {
-            year: g("year"),
-            result: g("result"),
-            date: g("date"),
-        }),
-        "ratings" => HistoryInput::Rating(RatingInput {
-            level: g("level"),
-            date: g("date"),
-        }),
-        "honours" => HistoryInput::Honour(HonourInput {
-            title: g("title"),
-            level: g("level"),
-            date: g("date"),
-        }),
-        "credit-entries" => HistoryInput::CreditEntry(CreditEntryInput {
-            list: g("list"),
-            reason: g("reason"),
-            listed_date: g("listed_date"),
-            removed_date: g("removed_date"),
-        }),
-        "party-building" => HistoryInput::PartyBuilding(PartyBuildingInput {
-            date: g("date"),
-            has_party_org: f.flag("has_party_org"),
-            form: g("form"),
-            members: g("members"),
-            in_charter: f.flag("in_charter"),
-            checked_at_registration: f.flag("checked_at_registration"),
-            checked_at_inspection: f.flag("checked_at_inspection"),
-            checked_at_rating: f.flag("checked_at_rating"),
-        }),
-        "finances" => HistoryInput::Finance(FinanceInput {
-            year: g("year"),
-            total_revenue: g("total_revenue"),
-            government_purchase: g("government_purchase"),
-            donations: g("donations"),
-            business_income: g("business_income"),
-            expenditure: g("expenditure"),
-            net_assets: g("net_assets"),
-            staff: g("staff"),
-            volunteers: g("volunteers"),
-            volunteer_hours: g("volunteer_hours"),
-        }),
-        _ => return None,
-    })
+    HistoryInput::from_fields(kind, |k| f.get(k))
 }
 
 pub async fn add_history(

@@ -10,11 +10,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use gongyi_app::people::{PersonPage, PersonRecordInput, ReviewInput};
+use gongyi_app::people::{PersonPage, PersonRecordInput};
 use gongyi_app::AppError;
-use gongyi_domain::person::{
-    EmploymentInput, PerformanceRating, PersonInput, QualificationInput, QualificationLevel,
-};
+use gongyi_domain::person::{PerformanceRating, PersonInput, QualificationLevel};
 use gongyi_store::people::PersonFilter;
 use serde::Deserialize;
 
@@ -199,27 +197,7 @@ pub async fn show(
 }
 
 fn record_input(kind: &str, f: &FormPairs) -> Option<PersonRecordInput> {
-    Some(match kind {
-        "qualifications" => PersonRecordInput::Qualification(QualificationInput {
-            level: f.get("level"),
-            certificate_no: f.get("certificate_no"),
-            date: f.get("date"),
-        }),
-        "employments" => PersonRecordInput::Employment(EmploymentInput {
-            org_credit_code: f.get("org_credit_code"),
-            start_date: f.get("start_date"),
-            end_date: f.get("end_date"),
-            labour_contract: f.flag("labour_contract"),
-            full_time: f.flag("full_time"),
-            position: f.get("position"),
-        }),
-        "reviews" => PersonRecordInput::Review(ReviewInput {
-            year: f.get("year"),
-            training_hours: f.get("training_hours"),
-            performance: f.get("performance"),
-        }),
-        _ => return None,
-    })
+    PersonRecordInput::from_fields(kind, |k| f.get(k))
 }
 
 pub async fn add_record(
