@@ -39,8 +39,16 @@ ls -l "$WORK/orgs.csv" | awk '{printf "export file: %.1f MiB\n", $5/1048576}'
 fi
 
 echo "== web ($WEB_ORGS organisations, wrk -c32 -t2 -d$DURATION)"
-"$BIN" --database "sqlite://$WORK/web.db" demo --orgs "$WEB_ORGS" 2>/dev/null
-"$BIN" --database "sqlite://$WORK/web.db" serve --bind "127.0.0.1:$PORT" 2>"$WORK/serve.log" &
+# WEB_DATABASE=postgres://postgres@127.0.0.1:5432/gongyi_bench measures PostgreSQL
+# (the database is dropped and created afresh).
+WEB_DATABASE="${WEB_DATABASE:-sqlite://$WORK/web.db}"
+if [[ "$WEB_DATABASE" == postgres* ]]; then
+  admin="${WEB_DATABASE%/*}/postgres"; name="${WEB_DATABASE##*/}"
+  psql "$admin" -qc "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+fi
+echo "database: ${WEB_DATABASE%%:*}"
+"$BIN" --database "$WEB_DATABASE" demo --orgs "$WEB_ORGS" 2>/dev/null
+"$BIN" --database "$WEB_DATABASE" serve --bind "127.0.0.1:$PORT" 2>"$WORK/serve.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/api/v1/organizations?per_page=1" >/dev/null && break; sleep 0.2; done
