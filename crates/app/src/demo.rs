@@ -100,6 +100,7 @@ impl Registry {
             done += pbatch.len();
             progress(done, total);
         }
+        self.db.analyze().await?;
         Ok(DemoCounts {
             orgs: cfg.orgs,
             people: cfg.people,

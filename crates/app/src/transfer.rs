@@ -398,6 +398,7 @@ impl Registry {
             return Err(ImportError::Rows(state.errors.sorted()));
         }
         tx.commit().await?;
+        self.db.analyze().await?;
         Ok(ImportOutcome {
             imported: state.imported,
             skipped: state.errors.sorted(),

@@ -100,6 +100,19 @@ impl Db {
         self.backfill_name_grams().await
     }
 
+    /// Refreshes the planner's statistics; after a bulk load the old ones
+    /// (or none) make PostgreSQL choose full scans.
+    pub async fn analyze(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::query("PRAGMA optimize")
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await?.rows_affected(),
+        };
+        Ok(())
+    }
+
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),

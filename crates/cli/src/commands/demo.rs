@@ -33,6 +33,7 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     let counts = load(&registry, a.orgs, a.people, a.seed).await?;
     // The facts the support rules read (`gongyi policy`), for the same registry.
     let facts = registry.load_demo_policy_facts(a.seed, &|_| {}).await?;
+    registry.db.analyze().await?;
     eprintln!(
         "已生成扶持相关记录:房租 {} 条、开办补贴申请 {} 条、公益创投 {} 个、大赛获奖 {} 次、督导评审 {} 条、高级社工师评审 {} 条",
         facts.leases, facts.applications, facts.ventures, facts.wins, facts.reviews, facts.decisions
