@@ -30,14 +30,7 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     }
     let registry = Registry::new(db, Clock::system());
     let started = std::time::Instant::now();
-    let counts = load(&registry, a.orgs, a.people, a.seed).await?;
-    // The facts the support rules read (`gongyi policy`), for the same registry.
-    let facts = registry.load_demo_policy_facts(a.seed, &|_| {}).await?;
-    registry.db.analyze().await?;
-    eprintln!(
-        "已生成扶持相关记录:房租 {} 条、开办补贴申请 {} 条、公益创投 {} 个、大赛获奖 {} 次、督导评审 {} 条、高级社工师评审 {} 条",
-        facts.leases, facts.applications, facts.ventures, facts.wins, facts.reviews, facts.decisions
-    );
+    let counts = load_all(&registry, a.orgs, a.people, a.seed).await?;
     eprintln!(
         "已生成 {} 家社会组织、{} 名人员,用时 {:.1} 秒",
         counts.orgs,
@@ -45,6 +38,24 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The registry and the facts the support rules read (`gongyi policy`), then
+/// fresh planner statistics.
+pub async fn load_all(
+    registry: &Registry,
+    orgs: usize,
+    people: Option<usize>,
+    seed: u64,
+) -> Result<gongyi_app::demo::DemoCounts, CliError> {
+    let counts = load(registry, orgs, people, seed).await?;
+    let facts = registry.load_demo_policy_facts(seed, &|_| {}).await?;
+    registry.db.analyze().await?;
+    eprintln!(
+        "已生成扶持相关记录:房租 {} 条、开办补贴申请 {} 条、公益创投 {} 个、大赛获奖 {} 次、督导评审 {} 条、高级社工师评审 {} 条",
+        facts.leases, facts.applications, facts.ventures, facts.wins, facts.reviews, facts.decisions
+    );
+    Ok(counts)
 }
 
 pub async fn load(

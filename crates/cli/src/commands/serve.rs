@@ -27,9 +27,18 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
         )));
     }
     let db = open(cfg).await?;
-    let state = gongyi_web::AppState {
-        registry: Registry::new(db, Clock::system()),
-    };
+    let registry = Registry::new(db, Clock::system());
+    if a.demo && registry.db.count_orgs().await? == 0 {
+        let c = super::demo::load_all(
+            &registry,
+            super::demo::DEFAULT_ORGS,
+            None,
+            super::demo::DEFAULT_SEED,
+        )
+        .await?;
+        eprintln!("已写入演示数据:{} 家社会组织、{} 名人员", c.orgs, c.people);
+    }
+    let state = gongyi_web::AppState { registry };
     eprintln!("gongyi 已启动: http://{addr}/");
     let web = gongyi_web::WebConfig {
         public_rate_limit: (cfg.public_rate_limit_per_minute > 0).then(|| gongyi_web::RateLimit {
