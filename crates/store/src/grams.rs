@@ -76,7 +76,13 @@ pub(crate) fn name_contains(q: &str, binds: &mut Vec<Bind>) -> String {
             ));
         }
     }
-    binds.push(Bind::Text(format!("%{}%", crate::orgs::escape_like(q))));
-    conds.push(format!("o.name LIKE ${} ESCAPE '\\'", binds.len()));
+    // One or two characters are matched exactly by the terms themselves; a
+    // longer query holds all its pairs but not necessarily in a row, so the
+    // name is checked too. (Checking short ones as well makes PostgreSQL scan
+    // every name instead of following the index.)
+    if q.chars().filter(|c| !c.is_whitespace()).count() > 2 {
+        binds.push(Bind::Text(format!("%{}%", crate::orgs::escape_like(q))));
+        conds.push(format!("o.name LIKE ${} ESCAPE '\\'", binds.len()));
+    }
     format!("({})", conds.join(" AND "))
 }

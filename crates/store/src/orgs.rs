@@ -298,6 +298,56 @@ async fn count_by(
         .collect())
 }
 
+/// Counts per value of each of `keys` under the full filter, from one query
+/// grouped by all of them; each list ordered by count, then value.
+async fn count_together(
+    db: &Db,
+    f: &OrgFilter,
+    keys: &[&String],
+) -> Result<Vec<Vec<(String, i64)>>> {
+    let (w, binds) = where_clause(f, Facet::None);
+    let cols: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} AS k{i}"))
+        .collect();
+    let groups: Vec<String> = (1..=keys.len()).map(|i| i.to_string()).collect();
+    let sql = format!(
+        "SELECT {}, COUNT(*) AS n FROM organizations o{w} GROUP BY {}",
+        cols.join(", "),
+        groups.join(", ")
+    );
+    let rows: Vec<(Vec<Option<String>>, i64)> = on_db!(db, p => {
+        let rows = bind_all!(sqlx::query(&sql), &binds).fetch_all(p).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut vals = Vec::with_capacity(keys.len());
+            for i in 0..keys.len() {
+                vals.push(sqlx::Row::try_get::<Option<String>, _>(&r, i)?);
+            }
+            out.push((vals, sqlx::Row::try_get::<i64, _>(&r, keys.len())?));
+        }
+        out
+    });
+    let mut per_dim: Vec<std::collections::HashMap<String, i64>> =
+        vec![Default::default(); keys.len()];
+    for (vals, n) in rows {
+        for (i, v) in vals.into_iter().enumerate() {
+            *per_dim[i]
+                .entry(v.unwrap_or_else(|| "NONE".into()))
+                .or_insert(0) += n;
+        }
+    }
+    Ok(per_dim
+        .into_iter()
+        .map(|m| {
+            let mut v: Vec<(String, i64)> = m.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        })
+        .collect())
+}
+
 impl Db {
     /// Inserts an organisation and its service fields; returns its id.
     pub async fn insert_org(&self, tx: &mut Tx, d: &OrgDraft) -> Result<i64> {
@@ -477,11 +527,45 @@ impl Db {
     pub async fn org_facets(&self, f: &OrgFilter) -> Result<Facets> {
         let year = dialect::year_of(self.backend(), "o.registration_date");
         let year_key = format!("CAST({year} AS TEXT)");
+        // A facet whose own filter is not set counts under the full filter, so
+        // all such facets come from one GROUP BY over the matching rows; a facet
+        // whose filter is set leaves it out and needs a query of its own.
+        let dims: [(Facet, String, bool); 5] = [
+            (
+                Facet::Subdistrict,
+                "o.subdistrict_code".into(),
+                f.subdistrict.is_some(),
+            ),
+            (Facet::Kind, "o.kind".into(), f.kind.is_some()),
+            (Facet::Status, "o.status".into(), f.status.is_some()),
+            (Facet::Rating, "o.current_rating".into(), f.rating.is_some()),
+            (Facet::Year, year_key, f.registration_year.is_some()),
+        ];
+        let shared: Vec<&String> = dims.iter().filter(|d| !d.2).map(|d| &d.1).collect();
+        let mut counts: Vec<Vec<(String, i64)>> = vec![Vec::new(); dims.len()];
+        if !shared.is_empty() {
+            let per_dim = count_together(self, f, &shared).await?;
+            let mut k = 0;
+            for (i, d) in dims.iter().enumerate() {
+                if !d.2 {
+                    counts[i] = per_dim[k].clone();
+                    k += 1;
+                }
+            }
+        }
+        for (i, (facet, key, active)) in dims.iter().enumerate() {
+            if *active {
+                counts[i] = count_by(self, f, *facet, key, "").await?;
+            }
+        }
+        let mut counts = counts.into_iter();
+        let mut next = || counts.next().unwrap_or_default();
         Ok(Facets {
-            subdistrict: count_by(self, f, Facet::Subdistrict, "o.subdistrict_code", "").await?,
-            kind: count_by(self, f, Facet::Kind, "o.kind", "").await?,
-            status: count_by(self, f, Facet::Status, "o.status", "").await?,
-            rating: count_by(self, f, Facet::Rating, "o.current_rating", "").await?,
+            subdistrict: next(),
+            kind: next(),
+            status: next(),
+            rating: next(),
+            registration_year: next(),
             service_field: count_by(
                 self,
                 f,
@@ -490,7 +574,6 @@ impl Db {
                 "JOIN organization_service_fields sf ON sf.org_id = o.id",
             )
             .await?,
-            registration_year: count_by(self, f, Facet::Year, &year_key, "").await?,
         })
     }
 
