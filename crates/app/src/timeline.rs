@@ -17,17 +17,6 @@ pub struct TimelineEntry {
     pub detail: String,
 }
 
-fn label<T: Copy>(
-    parse: fn(&str, &str) -> Result<T, gongyi_domain::Invalid>,
-    code: &str,
-    f: fn(T) -> &'static str,
-) -> String {
-    parse("", code)
-        .map(f)
-        .map(str::to_string)
-        .unwrap_or_else(|_| code.to_string())
-}
-
 /// Merges every dated record of the page into one list, newest first.
 pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
     let mut v = vec![TimelineEntry {
@@ -37,7 +26,7 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
         detail: format!("注册资金 {} 元", Fen(p.org.registered_capital_fen)),
     }];
     for i in &p.history.inspections {
-        let result = label(InspectionResult::parse, &i.result, InspectionResult::label);
+        let result = InspectionResult::label_of(&i.result);
         let date = i
             .date
             .or_else(|| NaiveDate::from_ymd_opt(i.year as i32 + 1, 1, 1))
@@ -54,10 +43,7 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
         v.push(TimelineEntry {
             date: r.date,
             kind: "rating",
-            title: format!(
-                "评估等级 {}",
-                label(RatingLevel::parse, &r.level, RatingLevel::label)
-            ),
+            title: format!("评估等级 {}", RatingLevel::label_of(&r.level)),
             detail: format!("有效期至 {until}"),
         });
     }
@@ -66,11 +52,11 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
             date: h.date,
             kind: "honour",
             title: h.title.clone(),
-            detail: label(HonourLevel::parse, &h.level, HonourLevel::label),
+            detail: HonourLevel::label_of(&h.level),
         });
     }
     for c in &p.history.credit_entries {
-        let list = label(CreditList::parse, &c.list, CreditList::label);
+        let list = CreditList::label_of(&c.list);
         v.push(TimelineEntry {
             date: c.listed_date,
             kind: "credit",
@@ -91,7 +77,7 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
             let form = pb
                 .form
                 .as_deref()
-                .map(|f| label(PartyOrgForm::parse, f, PartyOrgForm::label))
+                .map(PartyOrgForm::label_of)
                 .unwrap_or_default();
             format!("党组织:{form}组建,党员 {} 名", pb.members)
         } else {

@@ -18,7 +18,7 @@ use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
 use gongyi_domain::{Fen, Invalid};
 use gongyi_interchange::{
     formula, map_columns, read_table_chunked, ColumnError, ColumnMap, ColumnSpec, ReadError,
-    ReadLimits, ReadOptions, Row, RowError, RowErrors, Table,
+    ReadLimits, ReadOptions, Row, RowErrors, Table,
 };
 use gongyi_store::bulk::OrgBulk;
 use gongyi_store::Tx;
@@ -636,22 +636,14 @@ fn yes_no(b: bool) -> String {
 }
 
 fn org_cells(o: &gongyi_store::orgs::OrgRow, unmasked: bool) -> Vec<String> {
-    let kind = gongyi_domain::organization::OrgKind::parse("", &o.kind)
-        .map(|k| k.label())
-        .unwrap_or("");
-    let status = gongyi_domain::organization::OrgStatus::parse("", &o.status)
-        .map(|s| s.label())
-        .unwrap_or("");
-    let stage = o
-        .stage
-        .as_deref()
-        .and_then(|s| gongyi_domain::organization::Stage::parse("", s).ok())
-        .map(|s| s.label())
-        .unwrap_or("");
+    use gongyi_domain::organization::{OrgKind, OrgStatus, Stage};
+    let kind = OrgKind::label_of(&o.kind);
+    let status = OrgStatus::label_of(&o.status);
+    let stage = o.stage.as_deref().map(Stage::label_of).unwrap_or_default();
     vec![
         o.credit_code.clone(),
         o.name.clone(),
-        kind.to_string(),
+        kind,
         yes_no(o.community),
         yes_no(o.fresh_graduate),
         o.subdistrict_name.clone(),
@@ -670,8 +662,8 @@ fn org_cells(o: &gongyi_store::orgs::OrgRow, unmasked: bool) -> Vec<String> {
                 }
             })
             .unwrap_or_default(),
-        status.to_string(),
-        stage.to_string(),
+        status,
+        stage,
         o.deregistration_date
             .map(|d| d.to_string())
             .unwrap_or_default(),
@@ -744,9 +736,4 @@ impl<W: Write> CsvSink<W> {
     pub fn finish(mut self) -> Result<(), AppError> {
         self.w.flush().map_err(|e| AppError::Io(e.to_string()))
     }
-}
-
-/// Report for a bad import row, for callers that build their own.
-pub fn row_error(row: usize, field: &str, message: &str) -> RowError {
-    RowError::new(row, field, "invalid", message)
 }

@@ -30,6 +30,14 @@ macro_rules! vocabulary {
                 match self { $($name::$variant => $label),+ }
             }
 
+            /// The Chinese label of a stored code; the text itself when it is not one.
+            pub fn label_of(code: &str) -> String {
+                $name::ALL
+                    .iter()
+                    .find(|v| v.code() == code)
+                    .map_or_else(|| code.to_string(), |v| v.label().to_string())
+            }
+
             /// Accepts the code (any case) or the Chinese label.
             pub fn parse(field: &str, input: &str) -> Result<Self, $crate::error::Invalid> {
                 let s = input.trim();

@@ -5,47 +5,35 @@ use gongyi_domain::history::{CreditList, HonourLevel, InspectionResult, PartyOrg
 use gongyi_domain::organization::{OrgKind, OrgStatus};
 use gongyi_domain::person::{PerformanceRating, QualificationLevel};
 use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
-use gongyi_domain::{Fen, Invalid};
+use gongyi_domain::Fen;
 use gongyi_store::orgs::OrgRow;
 use gongyi_store::people::{EmploymentRow, PersonRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// The Chinese label of a stored vocabulary code (the code itself if unknown).
-pub fn label_of<T: Copy>(
-    parse: fn(&str, &str) -> Result<T, Invalid>,
-    label: fn(T) -> &'static str,
-    code: &str,
-) -> String {
-    parse("", code)
-        .map(label)
-        .map(str::to_string)
-        .unwrap_or_else(|_| code.to_string())
-}
-
 pub fn kind_label(c: &str) -> String {
-    label_of(OrgKind::parse, OrgKind::label, c)
+    OrgKind::label_of(c)
 }
 pub fn status_label(c: &str) -> String {
-    label_of(OrgStatus::parse, OrgStatus::label, c)
+    OrgStatus::label_of(c)
 }
 pub fn inspection_label(c: &str) -> String {
-    label_of(InspectionResult::parse, InspectionResult::label, c)
+    InspectionResult::label_of(c)
 }
 pub fn honour_level_label(c: &str) -> String {
-    label_of(HonourLevel::parse, HonourLevel::label, c)
+    HonourLevel::label_of(c)
 }
 pub fn credit_list_label(c: &str) -> String {
-    label_of(CreditList::parse, CreditList::label, c)
+    CreditList::label_of(c)
 }
 pub fn party_form_label(c: &str) -> String {
-    label_of(PartyOrgForm::parse, PartyOrgForm::label, c)
+    PartyOrgForm::label_of(c)
 }
 pub fn qualification_label(c: &str) -> String {
-    label_of(QualificationLevel::parse, QualificationLevel::label, c)
+    QualificationLevel::label_of(c)
 }
 pub fn performance_label(c: &str) -> String {
-    label_of(PerformanceRating::parse, PerformanceRating::label, c)
+    PerformanceRating::label_of(c)
 }
 
 pub fn yes_no(b: bool) -> &'static str {

@@ -169,6 +169,20 @@ fn ref_label(rows: &[RefRow]) -> impl Fn(&str) -> String + '_ {
     }
 }
 
+/// The chosen filters, each a link that removes it.
+pub(crate) fn active_links(groups: &[FacetGroup]) -> Vec<FacetLink> {
+    groups
+        .iter()
+        .flat_map(|g| g.links.iter().filter(|l| l.active))
+        .map(|l| FacetLink {
+            label: l.label.clone(),
+            count: l.count,
+            href: l.href.clone(),
+            active: true,
+        })
+        .collect()
+}
+
 pub(crate) fn facet_groups(
     base: &str,
     f: &Facets,
@@ -248,15 +262,7 @@ pub async fn directory(
     let subs = r.db.subdistricts().await.map_err(AppError::from)?;
     let fields = r.db.service_fields().await.map_err(AppError::from)?;
     let groups = facet_groups("/orgs", &facets, &p, &subs, &fields);
-    let active_filters = groups
-        .iter()
-        .flat_map(|g| g.links.iter().filter(|l| l.active))
-        .map(|l| FacetLink {
-            label: l.label.clone(),
-            count: l.count,
-            href: l.href.clone(),
-            active: true,
-        });
+    let active_filters = active_links(&groups);
     let pages = list.pages();
     let view = DirectoryPage {
         q: f.q.clone().unwrap_or_default(),
@@ -288,7 +294,7 @@ pub async fn directory(
         } else {
             String::new()
         },
-        active_filters: active_filters.collect(),
+        active_filters,
         groups,
         sorts: vec![
             Opt {

@@ -3,7 +3,7 @@
 
 use super::views::{highlight, yuan, Highlighted, PublicOrg, PublicProfileView, COLUMNS};
 use crate::error::{render, PageError};
-use crate::pages::orgs::{facet_groups, DirectoryParams, FacetGroup, FacetLink};
+use crate::pages::orgs::{active_links, facet_groups, DirectoryParams, FacetGroup, FacetLink};
 use crate::pages::{query_string, Opt};
 use crate::AppState;
 use askama::Template;
@@ -58,16 +58,7 @@ pub async fn directory(
     let subs = r.db.subdistricts().await.map_err(AppError::from)?;
     let fields = r.db.service_fields().await.map_err(AppError::from)?;
     let groups = facet_groups(BASE, &facets, &p, &subs, &fields);
-    let active_filters = groups
-        .iter()
-        .flat_map(|g| g.links.iter().filter(|l| l.active))
-        .map(|l| FacetLink {
-            label: l.label.clone(),
-            count: l.count,
-            href: l.href.clone(),
-            active: true,
-        })
-        .collect();
+    let active_filters = active_links(&groups);
     let q = f.q.clone().unwrap_or_default();
     let pages = list.pages();
     let filter_query = query_string(&p.pairs());
