@@ -22,6 +22,12 @@ pub enum AppError {
         code: &'static str,
         message: String,
     },
+    /// No valid session: log in (again).
+    #[error("请先登录")]
+    Unauthenticated,
+    /// Signed in, but the role does not grant this.
+    #[error("您的账号无权进行此操作")]
+    Forbidden,
     #[error("{0}")]
     Store(StoreError),
     #[error("{0}")]
@@ -36,6 +42,8 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Conflict => "conflict",
             AppError::Refused { .. } => "refused",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
             AppError::Store(_) | AppError::Io(_) => "internal",
         }
     }

@@ -12,6 +12,7 @@ pub mod people;
 pub mod policy;
 pub mod policy_bundle;
 pub mod public;
+pub mod security;
 pub mod timeline;
 pub mod transfer;
 
@@ -19,6 +20,10 @@ pub use error::AppError;
 pub use gongyi_store::Db;
 
 use chrono::NaiveDate;
+use security::accounts::SecuritySettings;
+use security::keys::Keys;
+use security::Caller;
+use std::sync::Arc;
 
 /// Today's date in Asia/Shanghai, or a fixed date for tests and replays.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,16 +47,48 @@ impl Clock {
     }
 }
 
-/// The registry service: a database and a clock.
+/// The registry service: a database, a clock, the secret keys and security
+/// settings, and the caller it acts for (whose scope cuts every list and
+/// whose name goes into the audit trail).
 #[derive(Debug, Clone)]
 pub struct Registry {
     pub db: Db,
     pub clock: Clock,
+    pub keys: Keys,
+    pub settings: Arc<SecuritySettings>,
+    pub caller: Arc<Caller>,
 }
 
 impl Registry {
+    /// A registry acting as the command-line operator, with fresh random keys:
+    /// servers and commands that keep personal data set theirs with
+    /// [`Registry::with_keys`].
     pub fn new(db: Db, clock: Clock) -> Registry {
-        Registry { db, clock }
+        Registry {
+            db,
+            clock,
+            keys: Keys::from_hex(&Keys::generate_hex()).expect("a generated key parses"),
+            settings: Arc::new(SecuritySettings::default()),
+            caller: Arc::new(Caller::system("system")),
+        }
+    }
+
+    pub fn with_keys(mut self, keys: Keys) -> Registry {
+        self.keys = keys;
+        self
+    }
+
+    pub fn with_settings(mut self, settings: SecuritySettings) -> Registry {
+        self.settings = Arc::new(settings);
+        self
+    }
+
+    /// The same registry acting for `caller`.
+    pub fn acting(&self, caller: Caller) -> Registry {
+        Registry {
+            caller: Arc::new(caller),
+            ..self.clone()
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! Nothing here does I/O, async work or logging; every rule returns a decision
 //! with its reasons so that pages, the API and tests can explain it.
 
+pub mod access;
 pub mod application;
 pub mod credit_code;
 pub mod dates;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod history;
 pub mod money;
 pub mod organization;
+pub mod password;
 pub mod person;
 pub mod policy;
 pub mod resident_id;

@@ -6,7 +6,9 @@
 //! block of code for each backend, so the layers above never ask which
 //! database they are on. Dialect differences live in [`dialect`].
 
+pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod budgets;
 pub mod bulk;
 mod db;

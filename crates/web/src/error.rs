@@ -20,7 +20,8 @@ pub struct FieldErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable machine code: `invalid_input`, `not_found`, `conflict`, `refused` (the
-    /// reason's own code is in `fields`), `bad_request`, `internal`.
+    /// reason's own code is in `fields`), `unauthenticated`, `forbidden`, `csrf`,
+    /// `rate_limited`, `bad_request`, `internal`.
     pub code: String,
     /// A message in Chinese.
     pub message: String,
@@ -32,6 +33,8 @@ fn status_of(e: &AppError) -> StatusCode {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict | AppError::Refused { .. } => StatusCode::CONFLICT,
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::Store(_) | AppError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

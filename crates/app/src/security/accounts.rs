@@ -1,0 +1,610 @@
+//! Accounts, login and sessions.
+//!
+//! A session is a random token in an HttpOnly cookie; the database keeps only
+//! its SHA-256, with a CSRF token, so several servers share sessions and a
+//! copy of the database opens none. Failed logins count per account (locked
+//! after `lockout_failures` for `lockout_minutes`); the answer to a failed
+//! login is the same whether the account exists, is locked or the password
+//! is wrong.
+
+use super::audit::AuditEntry;
+use super::{passwords, totp};
+use crate::{AppError, Registry, Result};
+use chrono::{DateTime, Duration, Utc};
+use data_encoding::HEXLOWER;
+use gongyi_domain::access::{scope_for, Principal, Role};
+use gongyi_domain::password::PasswordPolicy;
+use gongyi_domain::{text, Invalid};
+use gongyi_store::accounts::{AccountRow, NewAccount, SessionRow};
+use gongyi_store::StoreError;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// The security settings of 等保 2.0, from configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecuritySettings {
+    /// 2 (default) or 3: level 3 requires a second factor of the three
+    /// administrators and bureau staff.
+    pub level: u8,
+    pub password: PasswordPolicy,
+    pub lockout_failures: i64,
+    pub lockout_minutes: i64,
+    pub idle_minutes: i64,
+    pub admin_idle_minutes: i64,
+    pub absolute_hours: i64,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        SecuritySettings {
+            level: 2,
+            password: PasswordPolicy::default(),
+            lockout_failures: 5,
+            lockout_minutes: 15,
+            idle_minutes: 30,
+            admin_idle_minutes: 15,
+            absolute_hours: 8,
+        }
+    }
+}
+
+impl SecuritySettings {
+    /// Whether `role` must present a second factor.
+    pub fn needs_second_factor(&self, role: Role) -> bool {
+        self.level >= 3 && (role.is_admin() || role == Role::Bureau)
+    }
+
+    fn idle_limit(&self, role: Role) -> Duration {
+        Duration::minutes(if role.is_admin() {
+            self.admin_idle_minutes
+        } else {
+            self.idle_minutes
+        })
+    }
+}
+
+/// A new account, as typed by an administrator or on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInput {
+    pub name: String,
+    pub display_name: String,
+    pub role: String,
+    /// Sub-district code or name, for sub-district officers.
+    pub subdistrict: String,
+    /// Credit code, for organisation accounts.
+    pub org: String,
+}
+
+/// An account created or reset: its one-time password, shown once.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub account_id: i64,
+    pub name: String,
+    pub one_time_password: String,
+}
+
+/// A session just opened: the cookie's token (never stored) and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub token: String,
+    pub csrf: String,
+    /// A second factor is still owed (or must be set up) before anything else.
+    pub needs_second_factor: bool,
+}
+
+/// A live session, as every request sees it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub principal: Principal,
+    pub csrf: String,
+    /// The second factor is done, or not required.
+    pub verified: bool,
+    /// Whether the account has a TOTP secret to check against.
+    pub has_totp: bool,
+    /// The password was reset by an administrator or has expired.
+    pub must_change_password: bool,
+    token_hash: String,
+}
+
+/// The one answer to any failed login.
+pub fn login_refused() -> AppError {
+    AppError::Refused {
+        field: "password",
+        code: "login.refused",
+        message: "账号或密码错误,或账号已被锁定。连续 5 次错误后账号锁定 15 分钟。".into(),
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    HEXLOWER.encode(&b)
+}
+
+fn token_hash(token: &str) -> String {
+    HEXLOWER.encode(&Sha256::digest(token.as_bytes()))
+}
+
+fn principal_of(a: &AccountRow) -> Option<Principal> {
+    let role = Role::parse("role", &a.role).ok()?;
+    let scope = scope_for(role, a.subdistrict_code.as_deref(), a.org_id).ok()?;
+    Some(Principal {
+        account_id: a.id,
+        name: a.name.clone(),
+        role,
+        scope,
+    })
+}
+
+impl Registry {
+    /// Resolves the role and scope of an account being created or changed.
+    async fn resolve_role(
+        &self,
+        input: &AccountInput,
+    ) -> Result<(Role, Option<String>, Option<i64>)> {
+        let role = Role::parse("role", &input.role)?;
+        let sub = match input.subdistrict.trim() {
+            "" => None,
+            s => Some(crate::orgs::resolve_ref(
+                &self.db.subdistricts().await?,
+                "subdistrict",
+                "街道",
+                s,
+            )?),
+        };
+        let org = match input.org.trim() {
+            "" => None,
+            code => Some(
+                self.db
+                    .org_by_code(code)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::NotFound => AppError::Invalid(Invalid::one(
+                            "org",
+                            "organization.unknown",
+                            format!("统一社会信用代码“{code}”对应的组织不存在"),
+                        )),
+                        other => other.into(),
+                    })?
+                    .id,
+            ),
+        };
+        scope_for(role, sub.as_deref(), org)?;
+        Ok((role, sub, org))
+    }
+
+    /// Creates an account with a one-time password to be changed at first login.
+    pub async fn create_account(&self, input: &AccountInput) -> Result<Issued> {
+        let mut errs = Invalid::default();
+        let name = errs.take(text::bounded("name", "账号", &input.name, 40, true));
+        if let Some(n) = &name {
+            if !n
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                errs.push(gongyi_domain::FieldError::new(
+                    "name",
+                    "account.name_chars",
+                    "账号只能包含字母、数字和 . _ -",
+                ));
+            }
+        }
+        let display = errs.take(text::bounded(
+            "display_name",
+            "姓名",
+            &input.display_name,
+            50,
+            false,
+        ));
+        let resolved = match self.resolve_role(input).await {
+            Ok(r) => Some(r),
+            Err(AppError::Invalid(e)) => {
+                errs.extend(e);
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let (Some(name), Some(display), Some((role, sub, org))) = (name, display, resolved) else {
+            return Err(errs.into());
+        };
+        if !errs.is_empty() {
+            return Err(errs.into());
+        }
+        let display = if display.is_empty() {
+            name.clone()
+        } else {
+            display
+        };
+        let otp = passwords::one_time();
+        let hash = passwords::hash(&otp);
+        let mut tx = self.db.begin().await?;
+        let id = self
+            .db
+            .insert_account(
+                &mut tx,
+                &NewAccount {
+                    name: &name,
+                    display_name: &display,
+                    role: role.code(),
+                    subdistrict_code: sub.as_deref(),
+                    org_id: org,
+                    password_hash: &hash,
+                    must_change_password: true,
+                    at: Utc::now(),
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Duplicate { .. } => AppError::Invalid(Invalid::one(
+                    "name",
+                    "account.duplicate",
+                    format!("账号“{name}”已存在"),
+                )),
+                other => other.into(),
+            })?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("create", "account", &name)
+                .change("role", None, Some(role.code()))
+                .change("subdistrict", None, sub.as_deref())
+                .change("org_id", None, org.map(|o| o.to_string()).as_deref()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Issued {
+            account_id: id,
+            name,
+            one_time_password: otp,
+        })
+    }
+
+    /// Checks a password (and a second-factor code where one is set) and
+    /// opens a session. Every failure gives [`login_refused`].
+    pub async fn login(&self, name: &str, password: &str, code: &str) -> Result<Opened> {
+        let now = Utc::now();
+        let account = match self.db.account_by_name(name.trim()).await {
+            Ok(a) => a,
+            Err(StoreError::NotFound) => {
+                passwords::verify(password, passwords::decoy());
+                self.audit_now(AuditEntry::new("login_failed", "account", name.trim()))
+                    .await?;
+                return Err(login_refused());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let locked = account.locked_until.is_some_and(|t| t > now);
+        let password_ok = passwords::verify(password, &account.password_hash);
+        let principal = principal_of(&account);
+        let needs_2fa = principal
+            .as_ref()
+            .is_some_and(|p| self.settings.needs_second_factor(p.role));
+        let code_ok = match (&account.totp_secret, needs_2fa) {
+            (Some(sealed), _) => self
+                .keys
+                .open(sealed)
+                .is_ok_and(|s| totp::check(&s, code, now.timestamp())),
+            // Not set up yet: set up right after login, before anything else.
+            (None, _) => true,
+        };
+        let Some(principal) =
+            principal.filter(|_| password_ok && code_ok && !locked && !account.disabled)
+        else {
+            let mut tx = self.db.begin().await?;
+            if !locked {
+                self.db
+                    .account_failed_login(
+                        &mut tx,
+                        account.id,
+                        self.settings.lockout_failures,
+                        now + Duration::minutes(self.settings.lockout_minutes),
+                    )
+                    .await?;
+            }
+            self.audit(
+                &mut tx,
+                AuditEntry::new("login_failed", "account", &account.name).note(
+                    "reason",
+                    if locked {
+                        "locked"
+                    } else if !password_ok {
+                        "password"
+                    } else if !code_ok {
+                        "second_factor"
+                    } else {
+                        "disabled"
+                    },
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(login_refused());
+        };
+        let token = random_hex(32);
+        let csrf = random_hex(32);
+        let verified = !needs_2fa || account.totp_secret.is_some();
+        let mut tx = self.db.begin().await?;
+        self.db.account_login_ok(&mut tx, account.id).await?;
+        self.db
+            .insert_session(
+                &mut tx,
+                &SessionRow {
+                    token_hash: token_hash(&token),
+                    account_id: account.id,
+                    csrf_token: csrf.clone(),
+                    verified,
+                    created_at: now,
+                    last_seen_at: now,
+                },
+                self.caller.client_addr.as_deref(),
+            )
+            .await?;
+        self.acting(super::Caller::signed_in(
+            &principal,
+            self.caller.client_addr.clone(),
+            self.caller.request_id.clone(),
+        ))
+        .audit(&mut tx, AuditEntry::new("login", "account", &account.name))
+        .await?;
+        tx.commit().await?;
+        Ok(Opened {
+            token,
+            csrf,
+            needs_second_factor: !verified,
+        })
+    }
+
+    /// The live session of a cookie's token, or `None` when it is unknown,
+    /// idle too long, too old, or its account is disabled (then it is removed).
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let hash = token_hash(token);
+        let row = match self.db.session(&hash).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let account = self.db.account_by_id(row.account_id).await?;
+        let now = Utc::now();
+        let principal = principal_of(&account);
+        let alive = principal.as_ref().is_some_and(|p| {
+            now - row.last_seen_at <= self.settings.idle_limit(p.role)
+                && now - row.created_at <= Duration::hours(self.settings.absolute_hours)
+        }) && !account.disabled;
+        let Some(principal) = principal.filter(|_| alive) else {
+            let mut tx = self.db.begin().await?;
+            self.db.delete_session(&mut tx, &hash).await?;
+            tx.commit().await?;
+            return Ok(None);
+        };
+        // One write per half minute at most, not one per request.
+        if now - row.last_seen_at > Duration::seconds(30) {
+            self.db.touch_session(&hash, now).await?;
+        }
+        let age = (now - account.password_changed_at).num_days();
+        Ok(Some(Session {
+            principal,
+            csrf: row.csrf_token,
+            verified: row.verified,
+            has_totp: account.totp_secret.is_some(),
+            must_change_password: account.must_change_password
+                || self.settings.password.expired(age),
+            token_hash: hash,
+        }))
+    }
+
+    pub async fn logout(&self, s: &Session) -> Result<()> {
+        let mut tx = self.db.begin().await?;
+        self.db.delete_session(&mut tx, &s.token_hash).await?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("logout", "account", &s.principal.name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes one's own password, checking the current one and the policy.
+    pub async fn change_password(&self, s: &Session, current: &str, new: &str) -> Result<()> {
+        let account = self.db.account_by_id(s.principal.account_id).await?;
+        if !passwords::verify(current, &account.password_hash) {
+            return Err(Invalid::one("current", "password.wrong", "当前密码不正确").into());
+        }
+        self.settings
+            .password
+            .check("password", &account.name, new)?;
+        if passwords::verify(new, &account.password_hash) {
+            return Err(
+                Invalid::one("password", "password.reused", "新密码不能与当前密码相同").into(),
+            );
+        }
+        let mut tx = self.db.begin().await?;
+        self.db
+            .set_account_password(
+                &mut tx,
+                account.id,
+                &passwords::hash(new),
+                false,
+                Utc::now(),
+            )
+            .await?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("change_password", "account", &account.name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets up the second factor: checks a code from the new secret, stores it sealed.
+    pub async fn enrol_totp(&self, s: &Session, secret: &str, code: &str) -> Result<()> {
+        if !totp::check(secret, code, Utc::now().timestamp()) {
+            return Err(
+                Invalid::one("code", "totp.wrong", "动态口令不正确,请核对手机时间后重试").into(),
+            );
+        }
+        let mut tx = self.db.begin().await?;
+        self.db
+            .set_account_totp(
+                &mut tx,
+                s.principal.account_id,
+                Some(&self.keys.seal(secret)),
+            )
+            .await?;
+        self.db.verify_session(&mut tx, &s.token_hash).await?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("enrol_totp", "account", &s.principal.name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Passes the second factor of a session opened before it was checked.
+    pub async fn verify_totp(&self, s: &Session, code: &str) -> Result<()> {
+        let account = self.db.account_by_id(s.principal.account_id).await?;
+        let ok = account
+            .totp_secret
+            .as_deref()
+            .and_then(|sealed| self.keys.open(sealed).ok())
+            .is_some_and(|secret| totp::check(&secret, code, Utc::now().timestamp()));
+        if !ok {
+            return Err(Invalid::one("code", "totp.wrong", "动态口令不正确").into());
+        }
+        let mut tx = self.db.begin().await?;
+        self.db.verify_session(&mut tx, &s.token_hash).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<AccountRow>> {
+        Ok(self.db.accounts().await?)
+    }
+
+    async fn account_named(&self, name: &str) -> Result<AccountRow> {
+        self.db
+            .account_by_name(name.trim())
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => AppError::NotFound,
+                other => other.into(),
+            })
+    }
+
+    /// An administrator's reset: a new one-time password, every session ended.
+    pub async fn reset_password(&self, name: &str) -> Result<Issued> {
+        let account = self.account_named(name).await?;
+        let otp = passwords::one_time();
+        let mut tx = self.db.begin().await?;
+        self.db
+            .set_account_password(
+                &mut tx,
+                account.id,
+                &passwords::hash(&otp),
+                true,
+                Utc::now(),
+            )
+            .await?;
+        self.db.delete_sessions_of(&mut tx, account.id).await?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("reset_password", "account", &account.name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Issued {
+            account_id: account.id,
+            name: account.name,
+            one_time_password: otp,
+        })
+    }
+
+    /// The security administrator's change of role and scope.
+    pub async fn set_role(&self, input: &AccountInput) -> Result<()> {
+        let account = self.account_named(&input.name).await?;
+        let (role, sub, org) = self.resolve_role(input).await?;
+        let mut tx = self.db.begin().await?;
+        self.db
+            .set_account_role(&mut tx, account.id, role.code(), sub.as_deref(), org)
+            .await?;
+        self.db.delete_sessions_of(&mut tx, account.id).await?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("set_role", "account", &account.name)
+                .change("role", Some(&account.role), Some(role.code()))
+                .change(
+                    "subdistrict",
+                    account.subdistrict_code.as_deref(),
+                    sub.as_deref(),
+                )
+                .change(
+                    "org_id",
+                    account.org_id.map(|o| o.to_string()).as_deref(),
+                    org.map(|o| o.to_string()).as_deref(),
+                ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_disabled(&self, name: &str, disabled: bool) -> Result<()> {
+        let account = self.account_named(name).await?;
+        let mut tx = self.db.begin().await?;
+        self.db
+            .set_account_disabled(&mut tx, account.id, disabled)
+            .await?;
+        if disabled {
+            self.db.delete_sessions_of(&mut tx, account.id).await?;
+        }
+        self.audit(
+            &mut tx,
+            AuditEntry::new(
+                if disabled { "disable" } else { "enable" },
+                "account",
+                &account.name,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The security administrator lifts a lock and may clear a lost second factor.
+    pub async fn unlock(&self, name: &str, clear_totp: bool) -> Result<()> {
+        let account = self.account_named(name).await?;
+        let mut tx = self.db.begin().await?;
+        self.db.unlock_account(&mut tx, account.id).await?;
+        if clear_totp {
+            self.db.set_account_totp(&mut tx, account.id, None).await?;
+            self.db.delete_sessions_of(&mut tx, account.id).await?;
+        }
+        self.audit(
+            &mut tx,
+            AuditEntry::new("unlock", "account", &account.name).note("clear_totp", clear_totp),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes sessions past their limits (run now and then by the server).
+    pub async fn purge_sessions(&self) -> Result<u64> {
+        let now: DateTime<Utc> = Utc::now();
+        Ok(self
+            .db
+            .purge_sessions(
+                now - Duration::minutes(
+                    self.settings
+                        .idle_minutes
+                        .max(self.settings.admin_idle_minutes),
+                ),
+                now - Duration::hours(self.settings.absolute_hours),
+            )
+            .await?)
+    }
+}

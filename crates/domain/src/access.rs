@@ -1,0 +1,316 @@
+//! Who may do what: the roles of 四(二) (bureau, sub-district, organisation,
+//! expert reviewer, finance) and the three administrators of the graded
+//! protection scheme, each with the area it acts in, and the one table of
+//! capabilities. Everything not granted here is denied.
+//!
+//! This module decides; it does not know about sessions, routes or SQL.
+
+use crate::error::Invalid;
+use crate::organization::vocabulary;
+
+vocabulary! {
+    /// The role an account holds. One account holds exactly one role, so no
+    /// account can be two of the three administrators (三员分立).
+    Role, "角色" {
+        Bureau => "bureau", "区民政局";
+        Subdistrict => "subdistrict", "街道";
+        Organisation => "organisation", "社会组织";
+        Reviewer => "reviewer", "评审专家";
+        Finance => "finance", "财务";
+        SystemAdmin => "system-admin", "系统管理员";
+        SecurityAdmin => "security-admin", "安全管理员";
+        AuditAdmin => "audit-admin", "审计管理员";
+    }
+}
+
+impl Role {
+    /// The three administrators: shorter idle timeout, second factor at level 3.
+    pub fn is_admin(self) -> bool {
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+        )
+    }
+
+    /// Whether the role acts in one area, so an account of it names one.
+    pub fn scope_kind(self) -> ScopeKind {
+        match self {
+            Role::Subdistrict => ScopeKind::Subdistrict,
+            Role::Organisation => ScopeKind::Organisation,
+            _ => ScopeKind::District,
+        }
+    }
+
+    /// The role in the application workflow, for roles that take its steps.
+    pub fn workflow_role(self) -> Option<crate::application::Role> {
+        use crate::application::Role as W;
+        match self {
+            Role::Bureau => Some(W::Bureau),
+            Role::Subdistrict => Some(W::Subdistrict),
+            Role::Organisation => Some(W::Organisation),
+            Role::Finance => Some(W::Finance),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of area a role is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    District,
+    Subdistrict,
+    Organisation,
+}
+
+/// The area a caller acts in. List queries take one and never return rows
+/// outside it; a single record outside it is "not found".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The whole district.
+    District,
+    /// One sub-district (街道), by its code.
+    Subdistrict(String),
+    /// One organisation, by its table id.
+    Organisation(i64),
+    /// No area at all: callers without a session.
+    Nothing,
+}
+
+impl Scope {
+    /// Whether an organisation in `subdistrict` with `org_id` lies inside.
+    pub fn covers_org(&self, org_id: i64, subdistrict: &str) -> bool {
+        match self {
+            Scope::District => true,
+            Scope::Subdistrict(s) => s == subdistrict,
+            Scope::Organisation(id) => *id == org_id,
+            Scope::Nothing => false,
+        }
+    }
+}
+
+/// One thing a caller may do. Routes, use cases and pages name these, never roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Capability {
+    /// The start page with counts of the caller's area.
+    Dashboard,
+    /// Organisations, their history and timeline (scoped).
+    ReadRegistry,
+    /// Register a new organisation.
+    RegisterOrg,
+    /// Edit an organisation and add history records (scoped).
+    EditRegistry,
+    /// Social-work talent: people and their records (scoped by employment).
+    ReadPeople,
+    EditPeople,
+    /// See one full resident ID or phone, with a reason; audited.
+    RevealPersonal,
+    /// The policy parameters in force and an organisation's eligibility.
+    ReadPolicy,
+    /// Run a what-if simulation of the policy.
+    SimulatePolicy,
+    /// Applications: read (scoped), submit, take workflow steps.
+    ReadApplications,
+    SubmitApplication,
+    ActOnApplication,
+    /// Budgets and the payment ledger.
+    ReadFinance,
+    SetBudget,
+    /// Accounts: create, disable, reset passwords (system administrator).
+    ManageAccounts,
+    /// Roles, scopes, unlocking and the security policy (security administrator).
+    ManageSecurity,
+    /// Search and export the audit trail (audit administrator).
+    ReadAudit,
+    /// One's own account: change password, set up the second factor, log out.
+    OwnAccount,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 18] = [
+        Capability::Dashboard,
+        Capability::ReadRegistry,
+        Capability::RegisterOrg,
+        Capability::EditRegistry,
+        Capability::ReadPeople,
+        Capability::EditPeople,
+        Capability::RevealPersonal,
+        Capability::ReadPolicy,
+        Capability::SimulatePolicy,
+        Capability::ReadApplications,
+        Capability::SubmitApplication,
+        Capability::ActOnApplication,
+        Capability::ReadFinance,
+        Capability::SetBudget,
+        Capability::ManageAccounts,
+        Capability::ManageSecurity,
+        Capability::ReadAudit,
+        Capability::OwnAccount,
+    ];
+}
+
+/// The capability table: the only place that says which role may do what.
+/// 四(二): the bureau registers, supports and supervises; sub-districts act for
+/// the community organisations of their area; organisations run their own
+/// affairs; experts review; finance pays. Administrators touch no business data.
+pub fn grants(role: Role, cap: Capability) -> bool {
+    use Capability as C;
+    use Role as R;
+    match cap {
+        C::OwnAccount => true,
+        C::Dashboard | C::ReadRegistry => {
+            matches!(role, R::Bureau | R::Subdistrict | R::Organisation)
+        }
+        C::RegisterOrg | C::RevealPersonal | C::SimulatePolicy => role == R::Bureau,
+        C::EditRegistry | C::ReadPeople | C::EditPeople => {
+            matches!(role, R::Bureau | R::Subdistrict | R::Organisation)
+        }
+        C::ReadPolicy => matches!(
+            role,
+            R::Bureau | R::Subdistrict | R::Organisation | R::Finance | R::Reviewer
+        ),
+        C::ReadApplications => matches!(
+            role,
+            R::Bureau | R::Subdistrict | R::Organisation | R::Finance | R::Reviewer
+        ),
+        C::SubmitApplication => matches!(role, R::Bureau | R::Organisation),
+        C::ActOnApplication => matches!(
+            role,
+            R::Bureau | R::Subdistrict | R::Organisation | R::Finance
+        ),
+        C::ReadFinance | C::SetBudget => matches!(role, R::Bureau | R::Finance),
+        C::ManageAccounts => role == R::SystemAdmin,
+        C::ManageSecurity => role == R::SecurityAdmin,
+        C::ReadAudit => role == R::AuditAdmin,
+    }
+}
+
+/// A signed-in caller: who, as what, where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account_id: i64,
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Denied {
+    pub capability: Capability,
+}
+
+impl Principal {
+    /// The caller's scope if the role grants `cap`.
+    pub fn may(&self, cap: Capability) -> Result<&Scope, Denied> {
+        if grants(self.role, cap) {
+            Ok(&self.scope)
+        } else {
+            Err(Denied { capability: cap })
+        }
+    }
+
+    /// The actor of the application workflow this caller is, if any.
+    pub fn workflow_actor(&self) -> Option<crate::application::Actor> {
+        self.role
+            .workflow_role()
+            .map(|role| crate::application::Actor {
+                name: self.name.clone(),
+                role,
+            })
+    }
+}
+
+/// Checks that a role's scope is consistent: a sub-district officer names a
+/// sub-district, an organisation account an organisation, others neither.
+pub fn scope_for(
+    role: Role,
+    subdistrict: Option<&str>,
+    org_id: Option<i64>,
+) -> Result<Scope, Invalid> {
+    match (role.scope_kind(), subdistrict, org_id) {
+        (ScopeKind::District, None, None) => Ok(Scope::District),
+        (ScopeKind::Subdistrict, Some(s), None) if !s.trim().is_empty() => {
+            Ok(Scope::Subdistrict(s.trim().to_string()))
+        }
+        (ScopeKind::Organisation, None, Some(id)) => Ok(Scope::Organisation(id)),
+        (ScopeKind::Subdistrict, ..) => Err(Invalid::one(
+            "subdistrict",
+            "account.scope_required",
+            "街道账号须指定所属街道",
+        )),
+        (ScopeKind::Organisation, ..) => Err(Invalid::one(
+            "org",
+            "account.scope_required",
+            "社会组织账号须指定所属组织",
+        )),
+        (ScopeKind::District, ..) => Err(Invalid::one(
+            "role",
+            "account.scope_unexpected",
+            format!("{}账号不属于某一街道或组织", role.label()),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn administrators_hold_no_business_capability_and_only_their_own_duty() {
+        let admin_caps = [
+            (Role::SystemAdmin, Capability::ManageAccounts),
+            (Role::SecurityAdmin, Capability::ManageSecurity),
+            (Role::AuditAdmin, Capability::ReadAudit),
+        ];
+        for (role, own) in admin_caps {
+            for cap in Capability::ALL {
+                let expected = cap == own || cap == Capability::OwnAccount;
+                assert_eq!(grants(role, cap), expected, "{role:?} {cap:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn each_admin_duty_belongs_to_exactly_one_role() {
+        for cap in [
+            Capability::ManageAccounts,
+            Capability::ManageSecurity,
+            Capability::ReadAudit,
+        ] {
+            let holders: Vec<_> = Role::ALL.iter().filter(|r| grants(**r, cap)).collect();
+            assert_eq!(holders.len(), 1, "{cap:?} held by {holders:?}");
+        }
+    }
+
+    #[test]
+    fn roles_parse_from_the_cli_spelling_and_the_chinese_label() {
+        assert_eq!(
+            Role::parse("role", "system-admin").ok(),
+            Some(Role::SystemAdmin)
+        );
+        assert_eq!(
+            Role::parse("role", "审计管理员").ok(),
+            Some(Role::AuditAdmin)
+        );
+        assert!(Role::parse("role", "root").is_err());
+    }
+
+    #[test]
+    fn a_sub_district_scope_covers_only_its_own_organisations() {
+        let s = Scope::Subdistrict("01".into());
+        assert!(s.covers_org(7, "01"));
+        assert!(!s.covers_org(7, "02"));
+        assert!(Scope::Organisation(7).covers_org(7, "02"));
+        assert!(!Scope::Organisation(7).covers_org(8, "02"));
+    }
+
+    #[test]
+    fn an_account_scope_must_match_its_role() {
+        assert!(scope_for(Role::Subdistrict, None, None).is_err());
+        assert!(scope_for(Role::Bureau, Some("01"), None).is_err());
+        assert_eq!(
+            scope_for(Role::Organisation, None, Some(3)).ok(),
+            Some(Scope::Organisation(3))
+        );
+    }
+}
