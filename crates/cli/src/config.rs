@@ -13,6 +13,129 @@ pub struct Config {
     pub bind: String,
     /// Requests per minute per client on the public API; 0 turns the limit off.
     pub public_rate_limit_per_minute: u32,
+    /// Accounts, sessions, keys and the audit trail.
+    pub security: Security,
+}
+
+/// `[security]`: the settings of 等保 2.0.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Security {
+    /// 2, or 3 to require a second factor of administrators and bureau staff.
+    pub level: u8,
+    /// The 32-byte master key as 64 hex characters (env GONGYI_KEY); when
+    /// empty, `key_file` is read (and created with a new key if missing).
+    pub key: String,
+    pub key_file: String,
+    pub password_min_length: usize,
+    pub password_min_classes: usize,
+    /// Days until a password must be changed; 0 = never.
+    pub password_expiry_days: u32,
+    pub lockout_failures: i64,
+    pub lockout_minutes: i64,
+    pub idle_minutes: i64,
+    pub admin_idle_minutes: i64,
+    pub absolute_hours: i64,
+    /// Never below 180 (六个月).
+    pub audit_retention_days: u32,
+    /// Mark cookies Secure: set when the server is reached over TLS.
+    pub secure_cookies: bool,
+    /// Requests per minute per client on the signed-in API; 0 = off.
+    pub api_rate_limit_per_minute: u32,
+    /// Login attempts per minute per client address; 0 = off.
+    pub login_rate_limit_per_minute: u32,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        let s = gongyi_app::security::accounts::SecuritySettings::default();
+        Security {
+            level: s.level,
+            key: String::new(),
+            key_file: "gongyi.key".into(),
+            password_min_length: s.password.min_length,
+            password_min_classes: s.password.min_classes,
+            password_expiry_days: s.password.expiry_days,
+            lockout_failures: s.lockout_failures,
+            lockout_minutes: s.lockout_minutes,
+            idle_minutes: s.idle_minutes,
+            admin_idle_minutes: s.admin_idle_minutes,
+            absolute_hours: s.absolute_hours,
+            audit_retention_days: gongyi_app::security::audit::MIN_RETENTION_DAYS,
+            secure_cookies: false,
+            api_rate_limit_per_minute: 1200,
+            login_rate_limit_per_minute: 20,
+        }
+    }
+}
+
+impl Security {
+    /// The settings the application runs with; refuses what the assessment forbids.
+    pub fn settings(&self) -> Result<gongyi_app::security::accounts::SecuritySettings, CliError> {
+        if !(2..=3).contains(&self.level) {
+            return Err(CliError(format!(
+                "security.level 只能为 2 或 3,而非 {}",
+                self.level
+            )));
+        }
+        if self.audit_retention_days < gongyi_app::security::audit::MIN_RETENTION_DAYS {
+            return Err(CliError(format!(
+                "security.audit_retention_days 不得少于 180 天(当前 {})",
+                self.audit_retention_days
+            )));
+        }
+        if self.lockout_failures < 1 || self.idle_minutes < 1 || self.admin_idle_minutes < 1 {
+            return Err(CliError("security 中的锁定次数与超时时间须为正数".into()));
+        }
+        Ok(gongyi_app::security::accounts::SecuritySettings {
+            level: self.level,
+            password: gongyi_domain::password::PasswordPolicy {
+                min_length: self.password_min_length,
+                min_classes: self.password_min_classes,
+                expiry_days: self.password_expiry_days,
+            },
+            lockout_failures: self.lockout_failures,
+            lockout_minutes: self.lockout_minutes,
+            idle_minutes: self.idle_minutes,
+            admin_idle_minutes: self.admin_idle_minutes,
+            absolute_hours: self.absolute_hours,
+        })
+    }
+
+    /// The keys: from `key`, or from `key_file`, which is created with a
+    /// fresh key (readable by the owner only) the first time.
+    pub fn keys(&self) -> Result<gongyi_app::security::keys::Keys, CliError> {
+        use gongyi_app::security::keys::Keys;
+        if !self.key.trim().is_empty() {
+            return Keys::from_hex(&self.key).map_err(|e| CliError(format!("security.key: {e}")));
+        }
+        let path = Path::new(&self.key_file);
+        if !path.exists() {
+            write_key_file(path, &Keys::generate_hex())?;
+            eprintln!(
+                "已生成新的主密钥文件 {}:请妥善备份,丢失后已加密的身份证号和手机号将无法解密。",
+                path.display()
+            );
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError(format!("无法读取密钥文件 {}: {e}", path.display())))?;
+        Keys::from_hex(&text).map_err(|e| CliError(format!("密钥文件 {}: {e}", path.display())))
+    }
+}
+
+fn write_key_file(path: &Path, hex: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .map_err(|e| CliError(format!("无法创建密钥文件 {}: {e}", path.display())))?;
+    writeln!(f, "{hex}").map_err(|e| CliError(format!("无法写入密钥文件 {}: {e}", path.display())))
 }
 
 impl Default for Config {
@@ -21,6 +144,7 @@ impl Default for Config {
             database_url: "sqlite://gongyi.db".into(),
             bind: "127.0.0.1:8080".into(),
             public_rate_limit_per_minute: 600,
+            security: Security::default(),
         }
     }
 }
@@ -35,6 +159,16 @@ impl std::fmt::Debug for Config {
                 "public_rate_limit_per_minute",
                 &self.public_rate_limit_per_minute,
             )
+            .field("security.level", &self.security.level)
+            .field(
+                "security.key",
+                &if self.security.key.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("security.key_file", &self.security.key_file)
             .finish()
     }
 }
@@ -63,6 +197,12 @@ impl Config {
             cfg.public_rate_limit_per_minute = v
                 .parse()
                 .map_err(|_| CliError(format!("GONGYI_PUBLIC_RATE_LIMIT 应为整数,而非 {v}")))?;
+        }
+        if let Ok(v) = std::env::var("GONGYI_KEY") {
+            cfg.security.key = v;
+        }
+        if let Ok(v) = std::env::var("GONGYI_KEY_FILE") {
+            cfg.security.key_file = v;
         }
         if let Some(v) = database_flag {
             cfg.database_url = v;

@@ -46,6 +46,12 @@ enum Command {
     /// Support policies (扶持政策): evaluate, simulate, list parameters.
     #[command(subcommand)]
     Policy(commands::policy::Command),
+    /// Accounts: add (the first system administrator), reset, unlock, list.
+    #[command(subcommand)]
+    User(commands::user::Command),
+    /// The audit trail: verify its chain, purge past retention.
+    #[command(subcommand)]
+    Audit(commands::audit::Command),
 }
 
 fn main() -> ExitCode {
@@ -92,5 +98,7 @@ async fn run(cli: Cli) -> Result<(), commands::CliError> {
         Command::Export(a) => commands::transfer::export(a, &cfg).await,
         Command::Backup(a) => commands::backup::run(a, &cfg).await,
         Command::Policy(c) => commands::policy::run(c, &cfg).await,
+        Command::User(c) => commands::user::run(c, &cfg).await,
+        Command::Audit(c) => commands::audit::run(c, &cfg).await,
     }
 }

@@ -6,6 +6,7 @@
 //! is masked in the view models.
 
 mod api;
+pub mod auth;
 mod error;
 mod form;
 mod pages;
@@ -14,7 +15,7 @@ mod routes;
 mod views;
 
 pub use public::limit::RateLimit;
-pub use routes::{router, router_with, WebConfig};
+pub use routes::{router, router_with, routes, RouteSpec, WebConfig};
 
 use gongyi_app::Registry;
 use std::net::SocketAddr;
@@ -23,7 +24,20 @@ use std::net::SocketAddr;
 /// so several instances can serve one PostgreSQL database.
 #[derive(Clone, Debug)]
 pub struct AppState {
+    /// Acts for nobody: guarded handlers get a registry acting for the
+    /// caller through [`auth::Ctx`]; public handlers read public data only.
     pub registry: Registry,
+    /// Whether cookies are marked `Secure` (set from [`WebConfig`]).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(registry: Registry) -> AppState {
+        AppState {
+            registry: registry.acting(gongyi_app::security::Caller::anonymous()),
+            secure_cookies: false,
+        }
+    }
 }
 
 /// Serves until Ctrl-C.

@@ -1,12 +1,17 @@
-//! The one route table, grouped by audience. Files mirror URLs.
+//! The one route table, grouped by audience. Every route names who may use it
+//! ([`Access`]); [`RouteTable::add`] puts the guard in front of it and records
+//! it, so the access matrix test sees every route there is. Files mirror URLs.
 
+use crate::auth::{guard, headers, Access, GuardState};
 use crate::public::limit::{Limiter, RateLimit};
 use crate::{api, pages, public, AppState};
 use axum::http::header;
 use axum::http::Method;
+use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
+use gongyi_domain::access::Capability as C;
 use std::time::Duration;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -32,44 +37,131 @@ const BODY_LIMIT: usize = 2 * 1024 * 1024;
 pub struct WebConfig {
     /// Requests per client per window on the public API; `None` = no limit.
     pub public_rate_limit: Option<RateLimit>,
+    /// Requests per client per window on the signed-in API; `None` = no limit.
+    pub api_rate_limit: Option<RateLimit>,
+    /// Login attempts per client address per window.
+    pub login_rate_limit: Option<RateLimit>,
+    /// Mark cookies `Secure` (the server is behind TLS).
+    pub secure_cookies: bool,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig {
-            public_rate_limit: Some(RateLimit {
-                requests: 600,
+        let per_minute = |requests| {
+            Some(RateLimit {
+                requests,
                 window: Duration::from_secs(60),
-            }),
+            })
+        };
+        WebConfig {
+            public_rate_limit: per_minute(600),
+            api_rate_limit: per_minute(1200),
+            login_rate_limit: per_minute(20),
+            secure_cookies: false,
         }
     }
 }
 
-pub fn router(state: AppState) -> Router {
-    router_with(state, &WebConfig::default())
+/// One route: method, path as written in the table, and who may use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: String,
+    pub access: Access,
+}
+
+/// A group of routes under one prefix, each behind the guard.
+struct RouteTable {
+    state: AppState,
+    prefix: &'static str,
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl RouteTable {
+    fn new(state: &AppState, prefix: &'static str) -> RouteTable {
+        RouteTable {
+            state: state.clone(),
+            prefix,
+            router: Router::new(),
+            specs: Vec::new(),
+        }
+    }
+
+    fn add(
+        mut self,
+        method: Method,
+        path: &str,
+        access: Access,
+        handler: MethodRouter<AppState>,
+    ) -> RouteTable {
+        let guarded = handler.route_layer(from_fn_with_state(
+            GuardState {
+                app: self.state.clone(),
+                access,
+            },
+            guard,
+        ));
+        self.router = self.router.route(path, guarded);
+        self.specs.push(RouteSpec {
+            method,
+            path: format!("{}{path}", self.prefix),
+            access,
+        });
+        self
+    }
+
+    fn get<H, T>(self, path: &str, access: Access, h: H) -> RouteTable
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, access, get(h))
+    }
+
+    fn post<H, T>(self, path: &str, access: Access, h: H) -> RouteTable
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, access, post(h))
+    }
+
+    fn put<H, T>(self, path: &str, access: Access, h: H) -> RouteTable
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PUT, path, access, put(h))
+    }
+}
+
+fn limited(router: Router<AppState>, limit: Option<RateLimit>) -> Router<AppState> {
+    match limit {
+        Some(l) => router.layer(from_fn_with_state(
+            Limiter::new(l),
+            public::limit::middleware,
+        )),
+        None => router,
+    }
 }
 
 /// The public pages and open-data API: no login, CORS on the API, rate limited.
-fn public_routes(config: &WebConfig) -> (Router<AppState>, Router<AppState>) {
-    let pages = Router::new()
-        .route(
-            "/public",
-            get(|| async { axum::response::Redirect::permanent("/public/orgs") }),
-        )
-        .route("/public/orgs", get(public::pages::directory))
-        .route("/public/orgs/{code}", get(public::pages::profile))
-        .route("/public/data", get(public::pages::data))
-        .route("/public/{file}", get(public::downloads::download));
-    let mut api = Router::new()
-        .route("/public/organizations", get(public::api::list))
-        .route("/public/organizations/{code}", get(public::api::get));
-    if let Some(limit) = config.public_rate_limit {
-        api = api.layer(axum::middleware::from_fn_with_state(
-            Limiter::new(limit),
-            public::limit::middleware,
-        ));
-    }
-    let api = api.layer(
+fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTable) {
+    use Access::Public as P;
+    let pages = RouteTable::new(state, "")
+        .get("/public", P, || async {
+            axum::response::Redirect::permanent("/public/orgs")
+        })
+        .get("/public/orgs", P, public::pages::directory)
+        .get("/public/orgs/{code}", P, public::pages::profile)
+        .get("/public/data", P, public::pages::data)
+        .get("/public/{file}", P, public::downloads::download)
+        .get("/static/app.css", P, css);
+    let mut api = RouteTable::new(state, "/api/v1")
+        .get("/public/organizations", P, public::api::list)
+        .get("/public/organizations/{code}", P, public::api::get);
+    api.router = limited(api.router, config.public_rate_limit).layer(
         CorsLayer::new()
             .allow_origin(Any)
             .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
@@ -78,106 +170,279 @@ fn public_routes(config: &WebConfig) -> (Router<AppState>, Router<AppState>) {
     (pages, api)
 }
 
-pub fn router_with(state: AppState, config: &WebConfig) -> Router {
-    let (public_pages, public_api) = public_routes(config);
-    let bureau_pages = Router::new()
-        .route("/", get(pages::home::show))
-        .route("/orgs", get(pages::orgs::directory))
-        .route(
-            "/orgs/new",
-            get(pages::orgs::new_form).post(pages::orgs::create),
+/// Logging in and out, one's own account, and the three administrators.
+/// Returns the pages and the API's login, each limited per client address.
+fn account_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTable) {
+    use Access::{Public as P, SignedIn as S};
+    let mut login = RouteTable::new(state, "").post("/login", P, pages::account::login);
+    login.router = limited(login.router, config.login_rate_limit);
+    let mut api_login = RouteTable::new(state, "/api/v1").post("/login", P, api::account::login);
+    api_login.router = limited(api_login.router, config.login_rate_limit);
+    let t = RouteTable::new(state, "")
+        .get("/login", P, pages::account::login_form)
+        .post("/logout", S, pages::account::logout)
+        .get("/account", S, pages::account::show)
+        .get("/account/password", S, pages::account::password_form)
+        .post("/account/password", S, pages::account::change_password)
+        .get("/account/totp", S, pages::account::totp_form)
+        .post("/account/totp", S, pages::account::totp)
+        .get(
+            "/admin/accounts",
+            Access::Cap(C::ManageAccounts),
+            pages::admin::accounts,
         )
-        .route("/orgs/{code}", get(pages::orgs::show))
-        .route(
-            "/orgs/{code}/edit",
-            get(pages::orgs::edit_form).post(pages::orgs::update),
+        .post(
+            "/admin/accounts",
+            Access::Cap(C::ManageAccounts),
+            pages::admin::create,
         )
-        .route(
-            "/orgs/{code}/history/{kind}",
-            axum::routing::post(pages::orgs::add_history),
+        .post(
+            "/admin/accounts/{name}/{action}",
+            Access::Cap(C::ManageAccounts),
+            pages::admin::act,
         )
-        .route("/people", get(pages::people::list))
-        .route(
-            "/people/new",
-            get(pages::people::new_form).post(pages::people::create),
+        .get(
+            "/admin/security",
+            Access::Cap(C::ManageSecurity),
+            pages::admin::security,
         )
-        .route("/people/{id}", get(pages::people::show))
-        .route(
-            "/people/{id}/edit",
-            get(pages::people::edit_form).post(pages::people::update),
+        .post(
+            "/admin/security/{name}/{action}",
+            Access::Cap(C::ManageSecurity),
+            pages::admin::secure,
         )
-        .route(
-            "/people/{id}/records/{kind}",
-            axum::routing::post(pages::people::add_record),
+        .get("/audit", Access::Cap(C::ReadAudit), pages::audit::search)
+        .get(
+            "/audit.csv",
+            Access::Cap(C::ReadAudit),
+            pages::audit::export,
         )
-        .route("/policy", get(pages::policy::params))
-        .route(
-            "/policy/simulate",
-            get(pages::policy::simulate_form).post(pages::policy::simulate),
-        )
-        .route("/applications", get(pages::applications::queue))
-        .route(
-            "/applications/new",
-            get(pages::applications::new_form).post(pages::applications::create),
-        )
-        .route("/applications/{id}", get(pages::applications::show))
-        .route(
-            "/applications/{id}/attachments/{file}",
-            get(pages::applications::attachment),
-        )
-        .route(
-            "/applications/{id}/{action}",
-            axum::routing::post(pages::applications::act),
-        )
-        .route("/finance/ledger", get(pages::finance::ledger))
-        .route("/finance/ledger.xlsx", get(pages::finance::ledger_xlsx))
-        .route(
-            "/finance/budgets",
-            get(pages::finance::budgets).post(pages::finance::set_budget),
+        .get(
+            "/audit/verify",
+            Access::Cap(C::ReadAudit),
+            pages::audit::verify,
         );
-    let api_v1 = Router::new()
-        .merge(public_api)
-        .route("/openapi.json", get(api::openapi))
-        .route(
-            "/organizations",
-            get(api::orgs::list).post(api::orgs::create),
+    (merge(t, login), api_login)
+}
+
+fn merge(mut a: RouteTable, b: RouteTable) -> RouteTable {
+    a.router = a.router.merge(b.router);
+    a.specs.extend(b.specs);
+    a
+}
+
+/// The bureau's, sub-districts' and organisations' pages.
+fn work_pages(state: &AppState) -> RouteTable {
+    use Access::{Cap, SignedIn as S};
+    RouteTable::new(state, "")
+        .get("/", S, pages::home::show)
+        .get("/orgs", Cap(C::ReadRegistry), pages::orgs::directory)
+        .get("/orgs/new", Cap(C::RegisterOrg), pages::orgs::new_form)
+        .post("/orgs/new", Cap(C::RegisterOrg), pages::orgs::create)
+        .get("/orgs/{code}", Cap(C::ReadRegistry), pages::orgs::show)
+        .get(
+            "/orgs/{code}/edit",
+            Cap(C::EditRegistry),
+            pages::orgs::edit_form,
         )
-        .route(
-            "/organizations/{code}",
-            get(api::orgs::get).put(api::orgs::update),
+        .post(
+            "/orgs/{code}/edit",
+            Cap(C::EditRegistry),
+            pages::orgs::update,
         )
-        .route("/organizations/{code}/history", get(api::orgs::history))
-        .route(
-            "/organizations/{code}/eligibility",
-            get(api::policy::eligibility),
+        .post(
+            "/orgs/{code}/history/{kind}",
+            Cap(C::EditRegistry),
+            pages::orgs::add_history,
         )
-        .route(
-            "/organizations/{code}/{kind}",
-            axum::routing::post(api::orgs::add_history),
+        .get("/people", Cap(C::ReadPeople), pages::people::list)
+        .get("/people/new", Cap(C::EditPeople), pages::people::new_form)
+        .post("/people/new", Cap(C::EditPeople), pages::people::create)
+        .get("/people/{id}", Cap(C::ReadPeople), pages::people::show)
+        .get(
+            "/people/{id}/edit",
+            Cap(C::EditPeople),
+            pages::people::edit_form,
         )
-        .route("/people", get(api::people::list).post(api::people::create))
-        .route("/people/{id}", get(api::people::get))
-        .route(
-            "/people/{id}/{kind}",
-            axum::routing::post(api::people::add_record),
+        .post(
+            "/people/{id}/edit",
+            Cap(C::EditPeople),
+            pages::people::update,
         )
-        .route(
+        .post(
+            "/people/{id}/records/{kind}",
+            Cap(C::EditPeople),
+            pages::people::add_record,
+        )
+        .get("/policy", Cap(C::ReadPolicy), pages::policy::params)
+        .get(
+            "/policy/simulate",
+            Cap(C::SimulatePolicy),
+            pages::policy::simulate_form,
+        )
+        .post(
+            "/policy/simulate",
+            Cap(C::SimulatePolicy),
+            pages::policy::simulate,
+        )
+        .get(
             "/applications",
-            get(api::applications::list).post(api::applications::create),
+            Cap(C::ReadApplications),
+            pages::applications::queue,
         )
-        .route("/applications/{id}", get(api::applications::get))
-        .route(
+        .get(
+            "/applications/new",
+            Cap(C::SubmitApplication),
+            pages::applications::new_form,
+        )
+        .post(
+            "/applications/new",
+            Cap(C::SubmitApplication),
+            pages::applications::create,
+        )
+        .get(
+            "/applications/{id}",
+            Cap(C::ReadApplications),
+            pages::applications::show,
+        )
+        .get(
+            "/applications/{id}/attachments/{file}",
+            Cap(C::ReadApplications),
+            pages::applications::attachment,
+        )
+        .post(
             "/applications/{id}/{action}",
-            axum::routing::post(api::applications::act),
+            Cap(C::ActOnApplication),
+            pages::applications::act,
         )
+        .get(
+            "/finance/ledger",
+            Cap(C::ReadFinance),
+            pages::finance::ledger,
+        )
+        .get(
+            "/finance/ledger.xlsx",
+            Cap(C::ReadFinance),
+            pages::finance::ledger_xlsx,
+        )
+        .get(
+            "/finance/budgets",
+            Cap(C::ReadFinance),
+            pages::finance::budgets,
+        )
+        .post(
+            "/finance/budgets",
+            Cap(C::SetBudget),
+            pages::finance::set_budget,
+        )
+}
+
+/// The signed-in JSON API under `/api/v1`.
+fn api_routes(state: &AppState) -> RouteTable {
+    use Access::{Cap, SignedIn as S};
+    RouteTable::new(state, "/api/v1")
+        .get("/openapi.json", Access::Public, api::openapi)
+        .post("/logout", S, api::account::logout)
+        .get("/organizations", Cap(C::ReadRegistry), api::orgs::list)
+        .post("/organizations", Cap(C::RegisterOrg), api::orgs::create)
+        .get(
+            "/organizations/{code}",
+            Cap(C::ReadRegistry),
+            api::orgs::get,
+        )
+        .put(
+            "/organizations/{code}",
+            Cap(C::EditRegistry),
+            api::orgs::update,
+        )
+        .get(
+            "/organizations/{code}/history",
+            Cap(C::ReadRegistry),
+            api::orgs::history,
+        )
+        .get(
+            "/organizations/{code}/eligibility",
+            Cap(C::ReadPolicy),
+            api::policy::eligibility,
+        )
+        .post(
+            "/organizations/{code}/{kind}",
+            Cap(C::EditRegistry),
+            api::orgs::add_history,
+        )
+        .get("/people", Cap(C::ReadPeople), api::people::list)
+        .post("/people", Cap(C::EditPeople), api::people::create)
+        .get("/people/{id}", Cap(C::ReadPeople), api::people::get)
+        .post(
+            "/people/{id}/{kind}",
+            Cap(C::EditPeople),
+            api::people::add_record,
+        )
+        .get(
+            "/applications",
+            Cap(C::ReadApplications),
+            api::applications::list,
+        )
+        .post(
+            "/applications",
+            Cap(C::SubmitApplication),
+            api::applications::create,
+        )
+        .get(
+            "/applications/{id}",
+            Cap(C::ReadApplications),
+            api::applications::get,
+        )
+        .post(
+            "/applications/{id}/{action}",
+            Cap(C::ActOnApplication),
+            api::applications::act,
+        )
+}
+
+pub fn router(state: AppState) -> Router {
+    router_with(state, &WebConfig::default())
+}
+
+/// The router and the table of every route in it.
+pub fn routes(state: AppState, config: &WebConfig) -> (Router, Vec<RouteSpec>) {
+    let state = AppState {
+        secure_cookies: config.secure_cookies,
+        ..state
+    };
+    let (public_pages, public_api) = public_routes(&state, config);
+    let (accounts, api_login) = account_routes(&state, config);
+    let work = work_pages(&state);
+    let api = api_routes(&state);
+    let mut specs = Vec::new();
+    for t in [
+        &public_pages,
+        &public_api,
+        &accounts,
+        &api_login,
+        &work,
+        &api,
+    ] {
+        specs.extend(t.specs.iter().cloned());
+    }
+    let api_v1 = limited(api.router, config.api_rate_limit)
+        .merge(public_api.router)
+        .merge(api_login.router)
         .fallback(api::not_found);
-    Router::new()
-        .merge(bureau_pages)
-        .merge(public_pages)
+    let mut router = Router::new()
+        .merge(work.router)
+        .merge(accounts.router)
+        .merge(public_pages.router)
         .nest("/api/v1", api_v1)
-        .route("/static/app.css", get(css))
         .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(TraceLayer::new_for_http());
+    for l in headers::layers() {
+        router = router.layer(l);
+    }
+    (router.with_state(state), specs)
+}
+
+pub fn router_with(state: AppState, config: &WebConfig) -> Router {
+    routes(state, config).0
 }

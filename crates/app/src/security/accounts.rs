@@ -210,6 +210,17 @@ impl Registry {
         if !errs.is_empty() {
             return Err(errs.into());
         }
+        // 三员分立: the system administrator creates business accounts; the
+        // administrators themselves are made by the security administrator
+        // or on the command line.
+        if role.is_admin() && self.caller.role == Role::SystemAdmin.code() {
+            return Err(Invalid::one(
+                "role",
+                "account.admin_role",
+                "系统管理员不能创建管理员账号,请由安全管理员授权",
+            )
+            .into());
+        }
         let display = if display.is_empty() {
             name.clone()
         } else {

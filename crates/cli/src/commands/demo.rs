@@ -1,8 +1,8 @@
 //! `gongyi demo`: realistic, reproducible demo data.
 
-use super::{open, progress_bar, CliError};
+use super::{progress_bar, CliError};
 use crate::config::Config;
-use gongyi_app::{Clock, Registry};
+use gongyi_app::Registry;
 
 /// The district's real scale: about 900 organisations and 1,400 social workers.
 pub const DEFAULT_ORGS: usize = 900;
@@ -22,13 +22,12 @@ pub struct Args {
 }
 
 pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
-    let db = open(cfg).await?;
-    if db.count_orgs().await? > 0 {
+    let registry = super::registry(cfg).await?;
+    if registry.db.count_orgs().await? > 0 {
         return Err(CliError(
             "数据库中已有社会组织数据;演示数据只能写入空数据库".into(),
         ));
     }
-    let registry = Registry::new(db, Clock::system());
     let started = std::time::Instant::now();
     let counts = load_all(&registry, a.orgs, a.people, a.seed).await?;
     eprintln!(
@@ -51,6 +50,7 @@ pub async fn load_all(
     let counts = load(registry, orgs, people, seed).await?;
     let facts = registry.load_demo_policy_facts(seed, &|_| {}).await?;
     registry.db.analyze().await?;
+    demo_accounts(registry).await?;
     eprintln!(
         "已生成扶持相关记录:房租 {} 条、开办补贴申请 {} 条、公益创投 {} 个、大赛获奖 {} 次、督导评审 {} 条、高级社工师评审 {} 条",
         facts.leases, facts.applications, facts.ventures, facts.wins, facts.reviews, facts.decisions
@@ -73,4 +73,46 @@ pub async fn load(
         .await?;
     bar.finish_and_clear();
     Ok(counts)
+}
+
+/// One account per role, each with a one-time password printed once: the
+/// sub-district officer acts for the first sub-district, the organisation
+/// account for the first organisation.
+pub async fn demo_accounts(registry: &Registry) -> Result<(), CliError> {
+    use gongyi_app::security::accounts::AccountInput;
+    use gongyi_domain::access::Role;
+    let sub = registry.db.subdistricts().await?;
+    // Demo data go into an empty database, so the first organisation has id 1.
+    let first_org = registry
+        .db
+        .org_by_id(1)
+        .await
+        .map(|o| o.credit_code)
+        .unwrap_or_default();
+    println!("演示账号(一次性密码仅显示这一次,首次登录后须修改):");
+    for role in Role::ALL {
+        let input = AccountInput {
+            name: format!("demo-{}", role.code()),
+            display_name: format!("演示{}", role.label()),
+            role: role.code().into(),
+            subdistrict: if *role == Role::Subdistrict {
+                sub.first().map(|s| s.code.clone()).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            org: if *role == Role::Organisation {
+                first_org.clone()
+            } else {
+                String::new()
+            },
+        };
+        let issued = registry.create_account(&input).await?;
+        println!(
+            "  {:<22} {:<10} {}",
+            issued.name,
+            role.label(),
+            issued.one_time_password
+        );
+    }
+    Ok(())
 }

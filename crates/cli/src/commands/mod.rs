@@ -1,11 +1,13 @@
 //! One file per subcommand.
 
+pub mod audit;
 pub mod backup;
 pub mod config_cmd;
 pub mod demo;
 pub mod policy;
 pub mod serve;
 pub mod transfer;
+pub mod user;
 
 use crate::config::Config;
 use gongyi_store::Db;
@@ -44,6 +46,21 @@ pub async fn open(cfg: &Config) -> Result<Db, CliError> {
     let db = Db::connect(&cfg.database_url).await?;
     db.migrate().await?;
     Ok(db)
+}
+
+/// The registry on the configured database, with the configured keys and
+/// security settings, acting as the operator at this terminal.
+pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
+    let settings = cfg.security.settings()?;
+    let keys = cfg.security.keys()?;
+    let db = open(cfg).await?;
+    let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    Ok(gongyi_app::Registry::new(db, gongyi_app::Clock::system())
+        .with_keys(keys)
+        .with_settings(settings)
+        .acting(gongyi_app::security::Caller::system(&format!(
+            "cli:{operator}"
+        ))))
 }
 
 /// A progress bar on standard error (hidden when it is not a terminal).

@@ -11,11 +11,10 @@
 //! - `params`: the parameters of the version in force;
 //! - `load-facts DIR`: writes a bundle into an empty registry.
 
-use super::{open, progress_bar, CliError};
+use super::{progress_bar, CliError};
 use crate::config::Config;
 use chrono::NaiveDate;
 use gongyi_app::policy::{self, PolicyRun, Simulation};
-use gongyi_app::{Clock, Registry};
 use gongyi_domain::policy::{Totals, Window};
 use gongyi_domain::Fen;
 use std::fs::File;
@@ -118,8 +117,7 @@ async fn evaluate(a: EvaluateArgs, cfg: &Config) -> Result<(), CliError> {
     if let Some(dir) = &a.facts {
         return evaluate_bundle(dir, w, &sets, a.output.as_deref());
     }
-    let db = open(cfg).await?;
-    let registry = Registry::new(db, Clock::system());
+    let registry = super::registry(cfg).await?;
     let started = std::time::Instant::now();
     let run = registry.evaluate_policy(w, &sets).await?;
     tracing::info!(
@@ -303,8 +301,7 @@ fn evaluate_bundle(
 async fn simulate(a: SimulateArgs, cfg: &Config) -> Result<(), CliError> {
     let w = window(&a.window)?;
     let sets = overrides(&a.sets)?;
-    let db = open(cfg).await?;
-    let registry = Registry::new(db, Clock::system());
+    let registry = super::registry(cfg).await?;
     let sim = registry.simulate_policy(w, sets).await?;
     print_simulation(&sim, &mut io::stdout().lock())?;
     Ok(())
@@ -365,11 +362,11 @@ fn params() {
 }
 
 async fn load_facts(a: LoadArgs, cfg: &Config) -> Result<(), CliError> {
-    let db = open(cfg).await?;
+    let registry = super::registry(cfg).await?;
+    let db = &registry.db;
     if db.count_orgs().await? > 0 || db.count_people().await? > 0 {
         return Err(CliError("数据库中已有数据;测试向量只能写入空数据库".into()));
     }
-    let registry = Registry::new(db, Clock::system());
     let bar = progress_bar(0, "写入测试向量");
     let ids = registry
         .load_vectors_bundle(&a.dir, &|done, total| {

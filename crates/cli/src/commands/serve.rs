@@ -1,8 +1,7 @@
 //! `gongyi serve`: the web application and API.
 
-use super::{open, CliError};
+use super::CliError;
 use crate::config::Config;
-use gongyi_app::{Clock, Registry};
 use std::net::SocketAddr;
 
 #[derive(clap::Args, Debug)]
@@ -20,14 +19,10 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     let addr: SocketAddr = bind
         .parse()
         .map_err(|_| CliError(format!("--bind 地址无效: {bind}(格式如 127.0.0.1:8080)")))?;
-    // Until accounts and login exist, the server only listens on loopback.
-    if !addr.ip().is_loopback() {
-        return Err(CliError(format!(
-            "尚未启用登录功能,服务只能绑定本机回环地址(如 127.0.0.1),而非 {addr}"
-        )));
+    if !addr.ip().is_loopback() && !cfg.security.secure_cookies {
+        tracing::warn!(%addr, "listening beyond loopback without security.secure_cookies: put TLS in front and set it");
     }
-    let db = open(cfg).await?;
-    let registry = Registry::new(db, Clock::system());
+    let registry = super::registry(cfg).await?;
     if a.demo && registry.db.count_orgs().await? == 0 {
         let c = super::demo::load_all(
             &registry,
@@ -38,13 +33,19 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
         .await?;
         eprintln!("已写入演示数据:{} 家社会组织、{} 名人员", c.orgs, c.people);
     }
-    let state = gongyi_web::AppState { registry };
+    let state = gongyi_web::AppState::new(registry);
     eprintln!("gongyi 已启动: http://{addr}/");
-    let web = gongyi_web::WebConfig {
-        public_rate_limit: (cfg.public_rate_limit_per_minute > 0).then(|| gongyi_web::RateLimit {
-            requests: cfg.public_rate_limit_per_minute,
+    let per_minute = |n: u32| {
+        (n > 0).then(|| gongyi_web::RateLimit {
+            requests: n,
             window: std::time::Duration::from_secs(60),
-        }),
+        })
+    };
+    let web = gongyi_web::WebConfig {
+        public_rate_limit: per_minute(cfg.public_rate_limit_per_minute),
+        api_rate_limit: per_minute(cfg.security.api_rate_limit_per_minute),
+        login_rate_limit: per_minute(cfg.security.login_rate_limit_per_minute),
+        secure_cookies: cfg.security.secure_cookies,
     };
     gongyi_web::serve(state, addr, &web).await?;
     Ok(())

@@ -1,10 +1,9 @@
 //! `gongyi import KIND FILE` and `gongyi export KIND`: every kind of registry
 //! record as xlsx or csv.
 
-use super::{open, progress_bar, spinner_style, CliError};
+use super::{progress_bar, spinner_style, CliError};
 use crate::config::Config;
 use gongyi_app::transfer::{operator_read_options, CsvSink, ImportError, RecordKind};
-use gongyi_app::{Clock, Registry};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -31,7 +30,7 @@ pub async fn import(a: ImportArgs, cfg: &Config) -> Result<(), CliError> {
     let kind = kind_of(&a.kind)?;
     let bytes = std::fs::read(&a.file)
         .map_err(|e| CliError(format!("无法读取 {}: {e}", a.file.display())))?;
-    let registry = Registry::new(open(cfg).await?, Clock::system());
+    let registry = super::registry(cfg).await?;
     let bar = progress_bar(0, "导入");
     bar.set_style(spinner_style());
     let name = a
@@ -82,7 +81,7 @@ pub struct ExportArgs {
 
 pub async fn export(a: ExportArgs, cfg: &Config) -> Result<(), CliError> {
     let kind = kind_of(&a.kind)?;
-    let registry = Registry::new(open(cfg).await?, Clock::system());
+    let registry = super::registry(cfg).await?;
     let n = match a.format.as_str() {
         "csv" => {
             let out: Box<dyn Write + Send> = match &a.output {

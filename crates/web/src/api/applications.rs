@@ -3,9 +3,9 @@
 //! `code: "refused"` and the reason's own code in `fields`.
 
 use super::{ApiJson, PageBody};
+use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
-use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
 use base64::Engine as _;
@@ -266,7 +266,7 @@ fn fen_text(fen: i64) -> String {
         (status = 422, body = ErrorBody)),
     tag = "applications")]
 pub async fn create(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     ApiJson(b): ApiJson<ApplicationBody>,
 ) -> Result<(StatusCode, Json<ApplicationDetail>), ApiError> {
     let mut files = Vec::new();
@@ -311,10 +311,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = ApplicationDetail), (status = 404, body = ErrorBody)),
     tag = "applications")]
-pub async fn get(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Json<ApplicationDetail>, ApiError> {
+pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<ApplicationDetail>, ApiError> {
     let page = s.registry.application_page(id).await?;
     Ok(Json(ApplicationDetail::from(&page)))
 }
@@ -335,7 +332,7 @@ pub struct QueueQuery {
 #[utoipa::path(get, path = "/api/v1/applications", params(QueueQuery),
     responses((status = 200, body = PageBody<ApplicationView>)), tag = "applications")]
 pub async fn list(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Query(q): Query<QueueQuery>,
 ) -> Result<Json<PageBody<ApplicationView>>, ApiError> {
     let (page, per_page) = gongyi_store::bound_page(q.page, q.per_page, 30);
@@ -366,7 +363,7 @@ pub async fn list(
         (status = 422, body = ErrorBody)),
     tag = "applications")]
 pub async fn act(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path((id, action)): Path<(i64, String)>,
     ApiJson(b): ApiJson<ActionBody>,
 ) -> Result<Json<ApplicationDetail>, ApiError> {

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document served at
 //! `/api/v1/openapi.json`. Errors are `{code, message, fields}`.
 
+pub mod account;
 pub mod applications;
 pub mod orgs;
 pub mod people;

@@ -2,11 +2,11 @@
 //! create, update (optimistic), and history records.
 
 use super::{ApiJson, PageBody};
+use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::pages::orgs::DirectoryParams;
 use crate::views::OrganizationView;
-use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
 use gongyi_app::orgs::HistoryInput;
@@ -110,7 +110,7 @@ pub struct DirectoryBody {
 #[utoipa::path(get, path = "/api/v1/organizations", params(DirectoryParams),
     responses((status = 200, body = DirectoryBody)), tag = "organizations")]
 pub async fn list(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Query(p): Query<DirectoryParams>,
 ) -> Result<Json<DirectoryBody>, ApiError> {
     let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
@@ -147,7 +147,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/organizations/{code}", params(("code" = String, Path, description = "统一社会信用代码")),
     responses((status = 200, body = OrganizationView), (status = 404, body = crate::error::ErrorBody)), tag = "organizations")]
 pub async fn get(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path(code): Path<String>,
 ) -> Result<Json<OrganizationView>, ApiError> {
     let o = s
@@ -163,7 +163,7 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/organizations", request_body = OrganizationBody,
     responses((status = 201, body = OrganizationView), (status = 422, body = crate::error::ErrorBody)), tag = "organizations")]
 pub async fn create(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     ApiJson(b): ApiJson<OrganizationBody>,
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
     let o = s
@@ -180,7 +180,7 @@ pub async fn create(
     responses((status = 200, body = OrganizationView), (status = 409, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)), tag = "organizations")]
 pub async fn update(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<OrganizationBody>,
 ) -> Result<Json<OrganizationView>, ApiError> {
@@ -242,7 +242,7 @@ fn history_input(kind: &str, b: HistoryRecordBody) -> Option<HistoryInput> {
     responses((status = 201, description = "created; body is {id}"), (status = 422, body = crate::error::ErrorBody)),
     tag = "organizations")]
 pub async fn add_history(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path((code, kind)): Path<(String, String)>,
     ApiJson(b): ApiJson<HistoryRecordBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
@@ -266,10 +266,7 @@ pub struct HistoryBody {
 
 #[utoipa::path(get, path = "/api/v1/organizations/{code}/history", params(("code" = String, Path)),
     responses((status = 200, body = HistoryBody)), tag = "organizations")]
-pub async fn history(
-    State(s): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<HistoryBody>, ApiError> {
+pub async fn history(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Json<HistoryBody>, ApiError> {
     use serde_json::json;
     let p = s.registry.org_page(&code).await?;
     let h = &p.history;

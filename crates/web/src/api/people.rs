@@ -1,11 +1,11 @@
 //! `/api/v1/people`: social-work talent, with personal data masked.
 
 use super::{ApiJson, PageBody};
+use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::pages::people::PeopleParams;
 use crate::views::{EmploymentView, PersonView};
-use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
 use gongyi_app::people::PersonRecordInput;
@@ -30,7 +30,7 @@ pub struct PersonBody {
 #[utoipa::path(get, path = "/api/v1/people", params(PeopleParams),
     responses((status = 200, body = PageBody<PersonView>)), tag = "people")]
 pub async fn list(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Query(p): Query<PeopleParams>,
 ) -> Result<Json<PageBody<PersonView>>, ApiError> {
     let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
@@ -54,10 +54,7 @@ pub struct PersonDetailBody {
 /// One person with qualifications, employments and reviews.
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = PersonDetailBody), (status = 404, body = crate::error::ErrorBody)), tag = "people")]
-pub async fn get(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Json<PersonDetailBody>, ApiError> {
+pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<PersonDetailBody>, ApiError> {
     use serde_json::json;
     let p = s.registry.person_page(id).await?;
     Ok(Json(PersonDetailBody {
@@ -80,7 +77,7 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/people", request_body = PersonBody,
     responses((status = 201, body = PersonView), (status = 422, body = crate::error::ErrorBody)), tag = "people")]
 pub async fn create(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     ApiJson(b): ApiJson<PersonBody>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
     let input = PersonInput {
@@ -118,7 +115,7 @@ pub struct PersonRecordBody {
     responses((status = 201, description = "created; body is {id}"), (status = 422, body = crate::error::ErrorBody)),
     tag = "people")]
 pub async fn add_record(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path((id, kind)): Path<(i64, String)>,
     ApiJson(b): ApiJson<PersonRecordBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {

@@ -2,9 +2,9 @@
 //! decisions about an organisation's recorded events, paid or refused, with
 //! stable codes and Chinese messages.
 
+use crate::auth::Ctx;
 use crate::error::ApiError;
-use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -52,7 +52,7 @@ pub struct EligibilityBody {
     responses((status = 200, body = EligibilityBody), (status = 404, body = crate::error::ErrorBody)),
     tag = "policy")]
 pub async fn eligibility(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path(code): Path<String>,
 ) -> Result<Json<EligibilityBody>, ApiError> {
     let e = s.registry.org_eligibility(code.trim()).await?;

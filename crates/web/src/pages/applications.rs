@@ -8,12 +8,12 @@
 //! the app layer decides whether they may act.
 
 use super::{opts, query_string, FormState, Opt};
+use crate::auth::Ctx;
 use crate::error::{render, PageError};
 use crate::form::{errors_by_field, FormPairs};
-use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
@@ -168,10 +168,7 @@ struct QueuePage {
     status: String,
 }
 
-pub async fn queue(
-    State(s): State<AppState>,
-    Query(p): Query<QueueParams>,
-) -> Result<Response, PageError> {
+pub async fn queue(Ctx(s): Ctx, Query(p): Query<QueueParams>) -> Result<Response, PageError> {
     let r = &s.registry;
     let (page, per_page) = gongyi_store::bound_page(p.page, None, 30);
     let f = p.filter();
@@ -387,7 +384,7 @@ pub struct ShowParams {
 }
 
 pub async fn show(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path(id): Path<i64>,
     Query(q): Query<ShowParams>,
 ) -> Result<Response, PageError> {
@@ -402,7 +399,7 @@ pub async fn show(
 
 /// A step posted from the application page.
 pub async fn act(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path((id, action)): Path<(i64, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -443,7 +440,7 @@ pub async fn act(
 }
 
 pub async fn attachment(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let a = s.registry.attachment(id, file).await?;
@@ -504,7 +501,7 @@ pub async fn new_form() -> Response {
 }
 
 /// The new-application form, multipart: text fields and `attachments`.
-pub async fn create(State(s): State<AppState>, mut mp: Multipart) -> Result<Response, PageError> {
+pub async fn create(Ctx(s): Ctx, mut mp: Multipart) -> Result<Response, PageError> {
     let mut values = std::collections::HashMap::new();
     let mut files = Vec::new();
     loop {
@@ -612,7 +609,10 @@ impl SubsidySection {
 }
 
 /// An organisation's applications and payments, for its page.
-pub async fn org_section(s: &AppState, credit_code: &str) -> Result<SubsidySection, AppError> {
+pub async fn org_section(
+    s: &crate::auth::Scoped,
+    credit_code: &str,
+) -> Result<SubsidySection, AppError> {
     Ok(SubsidySection::of(
         &s.registry.org_subsidies(credit_code).await?,
     ))
@@ -627,7 +627,10 @@ pub struct SalaryMonth {
 }
 
 /// A person's paid R9 months, for their page.
-pub async fn salary_months(s: &AppState, person_id: i64) -> Result<Vec<SalaryMonth>, AppError> {
+pub async fn salary_months(
+    s: &crate::auth::Scoped,
+    person_id: i64,
+) -> Result<Vec<SalaryMonth>, AppError> {
     Ok(s.registry
         .salary_months(person_id)
         .await?

@@ -3,12 +3,12 @@
 //! year, with what each has given away).
 
 use super::{FormState, Opt};
+use crate::auth::Ctx;
 use crate::error::{render, PageError};
 use crate::form::{errors_by_field, FormPairs};
-use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::applications::{ActorInput, BudgetInput};
@@ -88,10 +88,7 @@ struct LedgerPage {
     export: String,
 }
 
-pub async fn ledger(
-    State(s): State<AppState>,
-    Query(p): Query<YearParams>,
-) -> Result<Response, PageError> {
+pub async fn ledger(Ctx(s): Ctx, Query(p): Query<YearParams>) -> Result<Response, PageError> {
     let year = p.year();
     let rows = s.registry.ledger(year).await?;
     let all_years = s.registry.budgets(None).await?;
@@ -119,10 +116,7 @@ pub async fn ledger(
     Ok(render(StatusCode::OK, &view))
 }
 
-pub async fn ledger_xlsx(
-    State(s): State<AppState>,
-    Query(p): Query<YearParams>,
-) -> Result<Response, PageError> {
+pub async fn ledger_xlsx(Ctx(s): Ctx, Query(p): Query<YearParams>) -> Result<Response, PageError> {
     let year = p.year();
     let bytes = s.registry.ledger_xlsx(year).await?;
     let name = match year {
@@ -181,7 +175,7 @@ struct BudgetsPage {
 }
 
 async fn budgets_page(
-    s: &AppState,
+    s: &crate::auth::Scoped,
     year: Option<i32>,
     form: FormState,
     notice: String,
@@ -202,10 +196,7 @@ async fn budgets_page(
     })
 }
 
-pub async fn budgets(
-    State(s): State<AppState>,
-    Query(p): Query<YearParams>,
-) -> Result<Response, PageError> {
+pub async fn budgets(Ctx(s): Ctx, Query(p): Query<YearParams>) -> Result<Response, PageError> {
     let notice = if p.saved.is_some() {
         "预算额度已保存。".to_string()
     } else {
@@ -220,7 +211,7 @@ pub async fn budgets(
     Ok(render(StatusCode::OK, &page))
 }
 
-pub async fn set_budget(State(s): State<AppState>, body: Bytes) -> Result<Response, PageError> {
+pub async fn set_budget(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     let input = BudgetInput {
         rule: f.get("rule"),

@@ -1,11 +1,10 @@
 //! The start page: counts and the way into each part.
 
+use crate::auth::Ctx;
 use crate::error::{render, PageError};
-use crate::AppState;
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -14,7 +13,12 @@ struct Home {
     people: i64,
 }
 
-pub async fn show(State(s): State<AppState>) -> Result<Response, PageError> {
+/// Roles without the start page of counts go to their own first page.
+pub async fn show(Ctx(s): Ctx) -> Result<Response, PageError> {
+    let role = s.session.principal.role;
+    if !gongyi_domain::access::grants(role, gongyi_domain::access::Capability::Dashboard) {
+        return Ok(Redirect::to(crate::auth::home_of(role)).into_response());
+    }
     let db = &s.registry.db;
     let orgs = db.count_orgs().await.map_err(gongyi_app::AppError::from)?;
     let people = db

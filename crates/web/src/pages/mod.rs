@@ -1,6 +1,9 @@
 //! Server-rendered pages (Simplified Chinese), one module per resource.
 
+pub mod account;
+pub mod admin;
 pub mod applications;
+pub mod audit;
 pub mod finance;
 pub mod home;
 pub mod orgs;

@@ -2,13 +2,13 @@
 //! its timeline, create and edit forms, and the forms that add history.
 
 use super::{opts, query_string, FormState, Opt};
+use crate::auth::Ctx;
 use crate::error::{render, PageError};
 use crate::form::{errors_by_field, FormPairs};
 use crate::views::*;
-use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::orgs::{HistoryInput, OrgPage};
@@ -252,7 +252,7 @@ pub(crate) fn facet_groups(
 }
 
 pub async fn directory(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Query(p): Query<DirectoryParams>,
 ) -> Result<Response, PageError> {
     let r = &s.registry;
@@ -508,7 +508,7 @@ pub struct Notice {
 }
 
 pub async fn show(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path(code): Path<String>,
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
@@ -530,7 +530,7 @@ fn history_input(kind: &str, f: &FormPairs) -> Option<HistoryInput> {
 }
 
 pub async fn add_history(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path((code, kind)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -572,7 +572,7 @@ struct OrgForm {
 }
 
 async fn org_form(
-    s: &AppState,
+    s: &crate::auth::Scoped,
     title: String,
     action: String,
     creating: bool,
@@ -659,14 +659,14 @@ fn input_values(i: &OrgInput, version: &str) -> FormState {
     }
 }
 
-pub async fn new_form(State(s): State<AppState>) -> Result<Response, PageError> {
+pub async fn new_form(Ctx(s): Ctx) -> Result<Response, PageError> {
     let mut form = FormState::default();
     form.values.insert("status".into(), "NORMAL".into());
     let page = org_form(&s, "登记新组织".into(), "/orgs/new".into(), true, form).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
-pub async fn create(State(s): State<AppState>, body: Bytes) -> Result<Response, PageError> {
+pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     let input = org_input(&f);
     match s.registry.create_org(&input).await {
@@ -681,10 +681,7 @@ pub async fn create(State(s): State<AppState>, body: Bytes) -> Result<Response, 
     }
 }
 
-pub async fn edit_form(
-    State(s): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn edit_form(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Response, PageError> {
     let o = s
         .registry
         .db
@@ -736,7 +733,7 @@ pub async fn edit_form(
 }
 
 pub async fn update(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path(code): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {

@@ -1,13 +1,13 @@
 //! People pages: the social-work talent registry, a person's page, forms.
 
 use super::{opts, query_string, FormState, Opt};
+use crate::auth::Ctx;
 use crate::error::{render, PageError};
 use crate::form::{errors_by_field, FormPairs};
 use crate::views::*;
-use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::people::{PersonPage, PersonRecordInput};
@@ -56,10 +56,7 @@ struct ListPage {
     next: String,
 }
 
-pub async fn list(
-    State(s): State<AppState>,
-    Query(p): Query<PeopleParams>,
-) -> Result<Response, PageError> {
+pub async fn list(Ctx(s): Ctx, Query(p): Query<PeopleParams>) -> Result<Response, PageError> {
     let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
     let f = p.filter();
     let list = s.registry.people(&f, page, per_page).await?;
@@ -181,7 +178,7 @@ pub struct Notice {
 }
 
 pub async fn show(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path(id): Path<i64>,
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
@@ -201,7 +198,7 @@ fn record_input(kind: &str, f: &FormPairs) -> Option<PersonRecordInput> {
 }
 
 pub async fn add_record(
-    State(s): State<AppState>,
+    Ctx(s): Ctx,
     Path((id, kind)): Path<(i64, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
@@ -264,7 +261,7 @@ pub async fn new_form() -> Response {
     )
 }
 
-pub async fn create(State(s): State<AppState>, body: Bytes) -> Result<Response, PageError> {
+pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     match s.registry.create_person(&person_input(&f)).await {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}?saved=1", p.id)).into_response()),
@@ -288,10 +285,7 @@ pub async fn create(State(s): State<AppState>, body: Bytes) -> Result<Response, 
 }
 
 /// The edit form never shows the full ID number; leaving it blank keeps it.
-pub async fn edit_form(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
+pub async fn edit_form(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let p = s.registry.db.person(id).await.map_err(AppError::from)?;
     let mut form = FormState::default();
     let v = &mut form.values;
@@ -316,11 +310,7 @@ pub async fn edit_form(
     Ok(render(StatusCode::OK, &page))
 }
 
-pub async fn update(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> Result<Response, PageError> {
+pub async fn update(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     let current = s.registry.db.person(id).await.map_err(AppError::from)?;
     let mut input = person_input(&f);

@@ -3,12 +3,11 @@
 //! compares the payments per rule and sub-district (nothing is stored); and
 //! the "可申请的扶持" section of the organisation page.
 
+use crate::auth::Ctx;
 use crate::error::{render, PageError};
 use crate::form::{errors_by_field, FormPairs};
-use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use gongyi_app::policy::{
@@ -145,7 +144,7 @@ fn inputs(typed: &HashMap<String, String>, errors: &HashMap<String, String>) -> 
         .collect()
 }
 
-pub async fn simulate_form(State(s): State<AppState>) -> Result<Response, PageError> {
+pub async fn simulate_form(Ctx(s): Ctx) -> Result<Response, PageError> {
     let page = SimulatePage {
         version: VERSION_IN_FORCE,
         year: default_year(&s.registry),
@@ -158,7 +157,7 @@ pub async fn simulate_form(State(s): State<AppState>) -> Result<Response, PageEr
 }
 
 /// Runs the simulation for the values that differ from those in force.
-pub async fn simulate(State(s): State<AppState>, body: Bytes) -> Result<Response, PageError> {
+pub async fn simulate(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     let typed: HashMap<String, String> = f.0.iter().cloned().collect();
     let year_text = f.get("year");

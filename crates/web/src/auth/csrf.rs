@@ -1,0 +1,145 @@
+//! CSRF tokens: one per session, required on every state-changing request —
+//! as the `X-CSRF-Token` header (API, scripts) or a `_csrf` form field
+//! (pages). Pages need not remember it: [`embed`] adds the hidden field to
+//! every POST form of every page a session is served, so no form can lack it.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::Request;
+use axum::http::header;
+use axum::response::Response;
+
+/// Form bodies are read whole to find the token; the router's body limit
+/// bounds them first.
+const READ_LIMIT: usize = 16 * 1024 * 1024;
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Passes the request on when it carries `expected`, with its body intact.
+pub async fn check(req: Request, expected: &str) -> Result<Request, ()> {
+    if let Some(v) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if same(v.trim(), expected) {
+            Ok(req)
+        } else {
+            Err(())
+        };
+    }
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, READ_LIMIT).await.map_err(|_| ())?;
+    let found = if ctype.starts_with("application/x-www-form-urlencoded") {
+        form_field(&bytes)
+    } else if ctype.starts_with("multipart/form-data") {
+        multipart_field(&ctype, &bytes)
+    } else {
+        None
+    };
+    match found {
+        Some(t) if same(&t, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => Err(()),
+    }
+}
+
+fn form_field(body: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v)
+}
+
+/// The `_csrf` part of a multipart body (a short text part; files are skipped).
+fn multipart_field(ctype: &str, body: &[u8]) -> Option<String> {
+    let boundary = ctype
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()?
+        .trim_matches('"');
+    let delim = format!("--{boundary}");
+    let text = String::from_utf8_lossy(body);
+    text.split(delim.as_str()).find_map(|part| {
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        let named = head.to_ascii_lowercase().contains("name=\"_csrf\"");
+        named.then(|| value.trim_end_matches("\r\n").trim().to_string())
+    })
+}
+
+/// Adds `<input type="hidden" name="_csrf">` to each POST form of an HTML page.
+pub async fn embed(res: Response, token: &str) -> Response {
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !html {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, READ_LIMIT).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let page = String::from_utf8_lossy(&bytes);
+    let field = format!(r#"<input type="hidden" name="_csrf" value="{token}">"#);
+    let mut out = String::with_capacity(page.len() + 1024);
+    let mut rest: &str = &page;
+    while let Some(i) = rest.find("<form") {
+        let Some(end) = rest[i..].find('>') else {
+            break;
+        };
+        let tag = &rest[i..i + end + 1];
+        out.push_str(&rest[..i + end + 1]);
+        if tag.to_ascii_lowercase().contains("method=\"post\"") {
+            out.push_str(&field);
+        }
+        rest = &rest[i + end + 1..];
+    }
+    out.push_str(rest);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_found_in_forms_and_multipart_bodies() {
+        assert_eq!(form_field(b"a=1&_csrf=abc&b=2").as_deref(), Some("abc"));
+        let body = b"--XX\r\nContent-Disposition: form-data; name=\"rule\"\r\n\r\nR3\r\n--XX\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nabc\r\n--XX--\r\n";
+        assert_eq!(
+            multipart_field("multipart/form-data; boundary=XX", body).as_deref(),
+            Some("abc")
+        );
+        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+
+    #[tokio::test]
+    async fn every_post_form_gets_the_token_and_get_forms_do_not() {
+        let res = Response::builder()
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .body(Body::from(
+                r#"<form method="get"></form><form method="post" action="/x"><input></form>"#,
+            ))
+            .expect("response");
+        let out = embed(res, "tok").await;
+        let body = to_bytes(out.into_body(), 1 << 20).await.expect("body");
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            r#"<form method="get"></form><form method="post" action="/x"><input type="hidden" name="_csrf" value="tok"><input></form>"#
+        );
+    }
+}

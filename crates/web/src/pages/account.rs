@@ -1,0 +1,274 @@
+//! Logging in and out, and one's own account: password change (forced after
+//! an administrator's reset or expiry) and the second factor.
+
+use crate::auth::{self, client_addr, Ctx, SESSION_COOKIE};
+use crate::error::{render, PageError};
+use crate::form::FormPairs;
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use gongyi_app::security::{totp, Caller};
+use gongyi_app::AppError;
+use serde::Deserialize;
+
+/// The cookie that carries the login form's CSRF token (there is no session yet).
+const LOGIN_COOKIE: &str = "gongyi_login";
+
+#[derive(Template)]
+#[template(path = "account/login.html")]
+struct LoginPage {
+    next: String,
+    name: String,
+    error: String,
+    csrf: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextParam {
+    pub next: Option<String>,
+}
+
+/// Only a path on this site: never an address elsewhere (open redirect).
+fn safe_next(next: &str) -> Option<String> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\'))
+        .then(|| next.to_string())
+}
+
+fn random_token() -> String {
+    format!(
+        "{:016x}{:016x}",
+        rand::random::<u64>(),
+        rand::random::<u64>()
+    )
+}
+
+fn login_page(status: StatusCode, page: LoginPage, secure: bool) -> Response {
+    let cookie = format!(
+        "{LOGIN_COOKIE}={}; Path=/login; HttpOnly; SameSite=Strict{}",
+        page.csrf,
+        if secure { "; Secure" } else { "" }
+    );
+    let mut res = render(status, &page);
+    if let Ok(v) = cookie.parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub async fn login_form(State(s): State<AppState>, Query(q): Query<NextParam>) -> Response {
+    login_page(
+        StatusCode::OK,
+        LoginPage {
+            next: q.next.as_deref().and_then(safe_next).unwrap_or_default(),
+            name: String::new(),
+            error: String::new(),
+            csrf: random_token(),
+        },
+        s.secure_cookies,
+    )
+}
+
+/// The registry acting for an anonymous caller at this client address.
+pub fn anonymous_at(s: &AppState, ext: &axum::http::Extensions) -> gongyi_app::Registry {
+    s.registry.acting(Caller {
+        client_addr: client_addr(ext),
+        ..Caller::anonymous()
+    })
+}
+
+pub async fn login(
+    State(s): State<AppState>,
+    req: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
+        AppError::Invalid(gongyi_domain::Invalid::one(
+            "body",
+            "body.too_large",
+            "请求过大",
+        ))
+    })?;
+    let f = FormPairs::parse(&body);
+    let expected = auth::cookie(&parts.headers, LOGIN_COOKIE).unwrap_or("");
+    let next = safe_next(&f.get("next")).unwrap_or_default();
+    let again = |error: &str| {
+        login_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            LoginPage {
+                next: next.clone(),
+                name: f.get("name"),
+                error: error.into(),
+                csrf: random_token(),
+            },
+            s.secure_cookies,
+        )
+    };
+    if expected.is_empty() || f.get("_csrf") != expected {
+        return Ok(again("页面已过期,请重新输入后登录"));
+    }
+    let registry = anonymous_at(&s, &parts.extensions);
+    match registry
+        .login(&f.get("name"), &f.get("password"), &f.get("code"))
+        .await
+    {
+        Ok(opened) => {
+            let session = registry.session(&opened.token).await?;
+            let to = match &session {
+                Some(_) if opened.needs_second_factor => "/account/totp".to_string(),
+                Some(x) if x.must_change_password => "/account/password".to_string(),
+                Some(x) if next.is_empty() => auth::home_of(x.principal.role).to_string(),
+                _ => next.clone(),
+            };
+            let mut res = Redirect::to(&to).into_response();
+            for c in [
+                auth::session_cookie(&opened.token, s.secure_cookies),
+                format!("{LOGIN_COOKIE}=; Path=/login; Max-Age=0"),
+            ] {
+                if let Ok(v) = c.parse() {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            Ok(res)
+        }
+        Err(e @ AppError::Refused { .. }) => Ok(again(&e.to_string())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn logout(Ctx(s): Ctx, State(app): State<AppState>) -> Result<Response, PageError> {
+    s.registry.logout(&s.session).await?;
+    let mut res = Redirect::to("/login").into_response();
+    if let Ok(v) = auth::clear_cookie(SESSION_COOKIE, app.secure_cookies).parse() {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "account/show.html")]
+struct AccountPage {
+    name: String,
+    role: String,
+    scope: String,
+    has_totp: bool,
+}
+
+pub async fn show(Ctx(s): Ctx) -> Response {
+    let p = &s.session.principal;
+    render(
+        StatusCode::OK,
+        &AccountPage {
+            name: p.name.clone(),
+            role: p.role.label().into(),
+            scope: format!("{:?}", p.scope),
+            has_totp: s.session.has_totp,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+struct PasswordPage {
+    forced: bool,
+    errors: Vec<String>,
+}
+
+pub async fn password_form(Ctx(s): Ctx) -> Response {
+    render(
+        StatusCode::OK,
+        &PasswordPage {
+            forced: s.session.must_change_password,
+            errors: vec![],
+        },
+    )
+}
+
+pub async fn change_password(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    let errors = if f.get("password") != f.get("confirm") {
+        vec!["两次输入的新密码不一致".to_string()]
+    } else {
+        match s
+            .registry
+            .change_password(&s.session, &f.get("current"), &f.get("password"))
+            .await
+        {
+            Ok(()) => {
+                return Ok(Redirect::to(auth::home_of(s.session.principal.role)).into_response())
+            }
+            Err(AppError::Invalid(i)) => i.0.into_iter().map(|e| e.message).collect(),
+            Err(e) => return Err(e.into()),
+        }
+    };
+    Ok(render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &PasswordPage {
+            forced: s.session.must_change_password,
+            errors,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "account/totp.html")]
+struct TotpPage {
+    /// Setting up: the new secret and its address; checking: empty.
+    secret: String,
+    uri: String,
+    error: String,
+}
+
+pub async fn totp_form(Ctx(s): Ctx) -> Response {
+    let secret = if s.session.has_totp {
+        String::new()
+    } else {
+        totp::new_secret()
+    };
+    let uri = if secret.is_empty() {
+        String::new()
+    } else {
+        totp::uri(&secret, &s.session.principal.name)
+    };
+    render(
+        StatusCode::OK,
+        &TotpPage {
+            secret,
+            uri,
+            error: String::new(),
+        },
+    )
+}
+
+pub async fn totp(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    let secret = f.get("secret");
+    let r = if s.session.has_totp {
+        s.registry.verify_totp(&s.session, &f.get("code")).await
+    } else {
+        s.registry
+            .enrol_totp(&s.session, &secret, &f.get("code"))
+            .await
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to(auth::home_of(s.session.principal.role)).into_response()),
+        Err(AppError::Invalid(i)) => {
+            let uri = if secret.is_empty() {
+                String::new()
+            } else {
+                totp::uri(&secret, &s.session.principal.name)
+            };
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &TotpPage {
+                    secret,
+                    uri,
+                    error: i.first_message().to_string(),
+                },
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
