@@ -26,6 +26,7 @@ pub struct Security {
     /// The 32-byte master key as 64 hex characters (env GONGYI_KEY); when
     /// empty, `key_file` is read (and created with a new key if missing).
     pub key: String,
+    /// Empty: next to the SQLite database (`FILE.key`), or `gongyi.key`.
     pub key_file: String,
     pub password_min_length: usize,
     pub password_min_classes: usize,
@@ -52,7 +53,7 @@ impl Default for Security {
         Security {
             level: s.level,
             key: String::new(),
-            key_file: "gongyi.key".into(),
+            key_file: String::new(),
             password_min_length: s.password.min_length,
             password_min_classes: s.password.min_classes,
             password_expiry_days: s.password.expiry_days,
@@ -104,12 +105,19 @@ impl Security {
 
     /// The keys: from `key`, or from `key_file`, which is created with a
     /// fresh key (readable by the owner only) the first time.
-    pub fn keys(&self) -> Result<gongyi_app::security::keys::Keys, CliError> {
+    pub fn keys(&self, database_url: &str) -> Result<gongyi_app::security::keys::Keys, CliError> {
         use gongyi_app::security::keys::Keys;
         if !self.key.trim().is_empty() {
             return Keys::from_hex(&self.key).map_err(|e| CliError(format!("security.key: {e}")));
         }
-        let path = Path::new(&self.key_file);
+        let file = if !self.key_file.is_empty() {
+            self.key_file.clone()
+        } else if let Some(db) = database_url.strip_prefix("sqlite://") {
+            format!("{}.key", db.split('?').next().unwrap_or(db))
+        } else {
+            "gongyi.key".into()
+        };
+        let path = Path::new(&file);
         if !path.exists() {
             write_key_file(path, &Keys::generate_hex())?;
             eprintln!(

@@ -43,14 +43,20 @@ fn serve_with_demo_fills_an_empty_database_and_serves_it() {
             "--bind",
         ])
         .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("gongyi starts");
-    let _server = Server(child);
+    let mut server = Server(child);
+    let mut stdout = server.0.stdout.take().expect("stdout is piped");
+    let printed = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
     let started = Instant::now();
     let page = loop {
-        if let Some(p) = get(port, "/") {
+        if let Some(p) = get(port, "/public/orgs") {
             break p;
         }
         assert!(
@@ -59,11 +65,36 @@ fn serve_with_demo_fills_an_empty_database_and_serves_it() {
         );
         std::thread::sleep(Duration::from_millis(300));
     };
+    assert!(page.contains("社会组织名录"), "{page}");
     assert!(
-        page.contains("<b>900</b>家社会组织"),
-        "the start page shows the demo data:\n{page}"
+        page.contains("共 900 家"),
+        "the directory counts the demo data:\n{page}"
     );
-    let public = get(port, "/public/orgs").unwrap_or_default();
-    assert!(public.contains("社会组织名录"), "{public}");
+    let signed_in_page = get(port, "/").unwrap_or_default();
+    assert!(
+        signed_in_page.contains("303") && signed_in_page.contains("/login"),
+        "the start page asks for a login:\n{signed_in_page}"
+    );
+    drop(server);
+    let printed = printed.join().unwrap_or_default();
+    for role in [
+        "bureau",
+        "subdistrict",
+        "organisation",
+        "reviewer",
+        "finance",
+        "system-admin",
+        "security-admin",
+        "audit-admin",
+    ] {
+        assert!(
+            printed.contains(&format!("demo-{role}")),
+            "the demo prints an account per role:\n{printed}"
+        );
+    }
+    assert!(
+        dir.join("demo.db.key").exists(),
+        "the key file sits next to the database"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

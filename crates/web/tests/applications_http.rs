@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
@@ -16,7 +18,6 @@ use gongyi_app::{Clock, Registry};
 use gongyi_domain::credit_code::org_code_check;
 use gongyi_domain::CreditCode;
 use gongyi_store::Backend;
-use gongyi_web::AppState;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -76,9 +77,7 @@ async fn sites() -> Vec<Site> {
             db,
             Clock::fixed(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()),
         );
-        let app = gongyi_web::router(AppState {
-            registry: registry.clone(),
-        });
+        let app = common::bureau_app(&registry).await;
         let site = Site {
             app,
             registry,

@@ -8,6 +8,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
@@ -18,7 +20,6 @@ use gongyi_domain::search::pinyin_keys;
 use gongyi_domain::CreditCode;
 use gongyi_store::orgs::OrgRow;
 use gongyi_store::Backend;
-use gongyi_web::AppState;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -49,9 +50,7 @@ async fn sites(orgs: usize) -> Vec<Site> {
                 .await
                 .unwrap_or_else(|e| panic!("{backend}: demo data did not load: {e:?}"));
         }
-        let app = gongyi_web::router(AppState {
-            registry: registry.clone(),
-        });
+        let app = common::bureau_app(&registry).await;
         v.push(Site {
             app,
             registry,

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
@@ -14,7 +16,6 @@ use gongyi_domain::history::{Inspection, InspectionResult};
 use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus};
 use gongyi_domain::policy::YearMonth;
 use gongyi_domain::{CreditCode, Fen};
-use gongyi_web::AppState;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -68,9 +69,7 @@ async fn site(db: gongyi_store::Db) -> (Router, Registry) {
             .unwrap();
     }
     tx.commit().await.unwrap();
-    let app = gongyi_web::router(AppState {
-        registry: registry.clone(),
-    });
+    let app = common::bureau_app(&registry).await;
     (app, registry)
 }
 

@@ -31,12 +31,7 @@ async fn sites(config: WebConfig) -> Vec<Site> {
             .load_demo(120, Some(60), 11, &|_, _| {})
             .await
             .unwrap();
-        let app = gongyi_web::router_with(
-            AppState {
-                registry: registry.clone(),
-            },
-            &config,
-        );
+        let app = gongyi_web::router_with(AppState::new(registry.clone()), &config);
         v.push(Site { app, registry, url });
     }
     v
@@ -255,6 +250,7 @@ async fn a_client_over_the_rate_limit_gets_429_with_retry_after() {
             requests: 3,
             window: std::time::Duration::from_secs(60),
         }),
+        ..WebConfig::default()
     };
     for s in sites(config).await {
         for _ in 0..3 {

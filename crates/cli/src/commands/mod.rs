@@ -52,7 +52,7 @@ pub async fn open(cfg: &Config) -> Result<Db, CliError> {
 /// security settings, acting as the operator at this terminal.
 pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
     let settings = cfg.security.settings()?;
-    let keys = cfg.security.keys()?;
+    let keys = cfg.security.keys(&cfg.database_url)?;
     let db = open(cfg).await?;
     let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     Ok(gongyi_app::Registry::new(db, gongyi_app::Clock::system())

@@ -1,0 +1,403 @@
+//! Sessions, CSRF, login throttling, the audit chain and escaping, attacked
+//! from outside through the real router, on both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use chrono::{NaiveDate, Utc};
+use gongyi_app::security::audit::Verdict;
+use gongyi_app::{Clock, Registry};
+use gongyi_domain::access::Role;
+use gongyi_store::Db;
+use gongyi_web::{AppState, WebConfig};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Reply {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn is_login_redirect(r: &Reply) -> bool {
+    r.status == StatusCode::SEE_OTHER
+        && r.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|l| l.starts_with("/login"))
+}
+
+async fn site(db: Db) -> (Router, Registry) {
+    let registry = Registry::new(
+        db,
+        Clock::fixed(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+    );
+    registry
+        .load_demo(12, Some(6), 5, &|_, _| {})
+        .await
+        .unwrap();
+    let config = WebConfig {
+        login_rate_limit: None,
+        ..WebConfig::default()
+    };
+    let app = gongyi_web::router_with(AppState::new(registry.clone()), &config);
+    (app, registry)
+}
+
+async fn exec(db: &Db, sql: &str) {
+    match db {
+        Db::Sqlite(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
+        Db::Postgres(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn forged_expired_and_replayed_session_cookies_are_refused() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db.clone()).await;
+        let s = common::sign_in(&registry, "cookie-bureau", Role::Bureau, "", "").await;
+        assert_eq!(
+            send(&app, get("/orgs", &s.cookie)).await.status,
+            StatusCode::OK,
+            "{url}"
+        );
+
+        let forged = format!("gongyi_session={}", "ab".repeat(32));
+        assert!(
+            is_login_redirect(&send(&app, get("/orgs", &forged)).await),
+            "{url}: forged"
+        );
+        assert!(is_login_redirect(
+            &send(&app, get("/orgs", "gongyi_session=../../x")).await
+        ));
+        let api = send(&app, get("/api/v1/organizations", &forged)).await;
+        assert_eq!(api.status, StatusCode::UNAUTHORIZED, "{url}: {}", api.body);
+
+        // Idle past 30 minutes.
+        let idle = common::sign_in(&registry, "idle-bureau", Role::Bureau, "", "").await;
+        let t = (Utc::now() - chrono::Duration::minutes(31)).to_rfc3339();
+        exec(&db, &format!(
+            "UPDATE sessions SET last_seen_at = '{t}' WHERE account_id = (SELECT id FROM accounts WHERE name = 'idle-bureau')"
+        )).await;
+        assert!(
+            is_login_redirect(&send(&app, get("/orgs", &idle.cookie)).await),
+            "{url}: idle"
+        );
+
+        // Older than 8 hours, however busy.
+        let old = common::sign_in(&registry, "old-bureau", Role::Bureau, "", "").await;
+        let t = (Utc::now() - chrono::Duration::hours(9)).to_rfc3339();
+        exec(&db, &format!(
+            "UPDATE sessions SET created_at = '{t}' WHERE account_id = (SELECT id FROM accounts WHERE name = 'old-bureau')"
+        )).await;
+        assert!(
+            is_login_redirect(&send(&app, get("/orgs", &old.cookie)).await),
+            "{url}: absolute"
+        );
+
+        // An administrator idles out after 15 minutes.
+        let admin = common::sign_in(&registry, "idle-audit", Role::AuditAdmin, "", "").await;
+        let t = (Utc::now() - chrono::Duration::minutes(16)).to_rfc3339();
+        exec(&db, &format!(
+            "UPDATE sessions SET last_seen_at = '{t}' WHERE account_id = (SELECT id FROM accounts WHERE name = 'idle-audit')"
+        )).await;
+        assert!(
+            is_login_redirect(&send(&app, get("/audit", &admin.cookie)).await),
+            "{url}: admin idle"
+        );
+
+        // Replayed after logout.
+        let out = send(
+            &app,
+            common::with_session(Request::post("/logout").body(Body::empty()).unwrap(), &s),
+        )
+        .await;
+        assert_eq!(
+            out.status,
+            StatusCode::SEE_OTHER,
+            "{url}: logout {}",
+            out.body
+        );
+        assert!(
+            is_login_redirect(&send(&app, get("/orgs", &s.cookie)).await),
+            "{url}: replay"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_state_changing_request_without_the_csrf_token_is_refused() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let s = common::sign_in(&registry, "csrf-bureau", Role::Bureau, "", "").await;
+        let code = registry.db.org_by_id(1).await.unwrap().credit_code;
+        let uri = format!("/orgs/{code}/history/honours");
+        let body = "title=%E7%A4%BA%E8%8C%83&level=DISTRICT&date=2025-01-01";
+        let without = send(&app, form(&uri, &s.cookie, body)).await;
+        assert_eq!(
+            without.status,
+            StatusCode::FORBIDDEN,
+            "{url}: {}",
+            without.body
+        );
+        let wrong = send(
+            &app,
+            form(&uri, &s.cookie, &format!("{body}&_csrf={}", "0".repeat(64))),
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{url}");
+        let api = send(
+            &app,
+            Request::post("/api/v1/people")
+                .header(header::COOKIE, &s.cookie)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(api.status, StatusCode::FORBIDDEN, "{url}: {}", api.body);
+        assert!(api.body.contains("\"csrf\""), "{}", api.body);
+        assert!(registry
+            .org_page(&code)
+            .await
+            .unwrap()
+            .history
+            .honours
+            .is_empty());
+
+        // The token the page embedded in its form is accepted.
+        let page = send(&app, get(&format!("/orgs/{code}"), &s.cookie)).await;
+        let token = page
+            .body
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("the page's forms carry the token")
+            .to_string();
+        let ok = send(
+            &app,
+            form(&uri, &s.cookie, &format!("{body}&_csrf={token}")),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{url}: {}", ok.body);
+    }
+}
+
+#[tokio::test]
+async fn five_failures_lock_an_account_and_the_answer_never_tells_whether_it_exists() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db).await;
+        common::sign_in(&registry, "lock-me", Role::Finance, "", "").await;
+        let unknown = registry
+            .login("no-such-account", "Whatever#2026", "")
+            .await
+            .unwrap_err();
+        let mut messages = vec![unknown.to_string()];
+        for _ in 0..5 {
+            messages.push(
+                registry
+                    .login("lock-me", "Wrong#Pass2026", "")
+                    .await
+                    .unwrap_err()
+                    .to_string(),
+            );
+        }
+        // The right password is refused while locked, with the same words.
+        messages.push(
+            registry
+                .login("lock-me", common::TEST_PASSWORD, "")
+                .await
+                .unwrap_err()
+                .to_string(),
+        );
+        assert!(
+            messages.windows(2).all(|w| w[0] == w[1]),
+            "{url}: {messages:?}"
+        );
+        // The security administrator unlocks it.
+        registry.unlock("lock-me", false).await.unwrap();
+        assert!(
+            registry
+                .login("lock-me", common::TEST_PASSWORD, "")
+                .await
+                .is_ok(),
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_first_record_edited_deleted_or_reordered() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db.clone()).await;
+        for i in 0..6 {
+            common::sign_in(&registry, &format!("audit-{i}"), Role::Reviewer, "", "").await;
+        }
+        let Verdict::Intact { records, .. } = registry.verify_audit().await.unwrap() else {
+            panic!("{url}: an untouched chain is intact");
+        };
+        assert!(records >= 18, "{url}: {records}");
+
+        exec(
+            &db,
+            "UPDATE audit_log SET actor_name = 'someone-else' WHERE seq = 5",
+        )
+        .await;
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Broken { seq: 5, .. }
+            ),
+            "{url}: edited"
+        );
+        exec(&db, "UPDATE audit_log SET actor_name = (SELECT name FROM accounts WHERE id = 1) WHERE seq = 5").await;
+    }
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db.clone()).await;
+        for i in 0..4 {
+            common::sign_in(&registry, &format!("audit-{i}"), Role::Reviewer, "", "").await;
+        }
+        exec(&db, "DELETE FROM audit_log WHERE seq = 7").await;
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Broken { seq: 7, .. }
+            ),
+            "{url}: deleted"
+        );
+    }
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db.clone()).await;
+        for i in 0..4 {
+            common::sign_in(&registry, &format!("audit-{i}"), Role::Reviewer, "", "").await;
+        }
+        // Swap the contents of records 3 and 4, keeping the sequence numbers.
+        exec(&db, "UPDATE audit_log SET seq = -3 WHERE seq = 3").await;
+        exec(&db, "UPDATE audit_log SET seq = 3 WHERE seq = 4").await;
+        exec(&db, "UPDATE audit_log SET seq = 4 WHERE seq = -3").await;
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Broken { seq: 3, .. }
+            ),
+            "{url}: reordered"
+        );
+    }
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db.clone()).await;
+        common::sign_in(&registry, "audit-last", Role::Reviewer, "", "").await;
+        let head = registry.db.audit_head().await.unwrap();
+        exec(
+            &db,
+            &format!("DELETE FROM audit_log WHERE seq = {}", head.seq),
+        )
+        .await;
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Broken { .. }
+            ),
+            "{url}: the last record deleted"
+        );
+    }
+}
+
+#[tokio::test]
+async fn script_in_a_name_or_address_renders_as_text() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let s = common::sign_in(&registry, "xss-bureau", Role::Bureau, "", "").await;
+        let org = registry.db.org_by_id(1).await.unwrap();
+        let payload = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+        let body = serde_json::json!({
+            "credit_code": org.credit_code,
+            "name": format!("上海市杨浦区{payload}服务中心"),
+            "kind": org.kind,
+            "subdistrict": org.subdistrict_code,
+            "registration_date": org.registration_date.to_string(),
+            "registered_capital_fen": org.registered_capital_fen,
+            "address": payload,
+            "version": org.version,
+        });
+        let put = send(
+            &app,
+            common::with_session(
+                Request::builder()
+                    .method(Method::PUT)
+                    .uri(format!("/api/v1/organizations/{}", org.credit_code))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap(),
+                &s,
+            ),
+        )
+        .await;
+        assert_eq!(put.status, StatusCode::OK, "{url}: {}", put.body);
+        for uri in [
+            format!("/orgs/{}", org.credit_code),
+            format!("/orgs?q={}", "%E6%9D%A8%E6%B5%A6"),
+            format!("/public/orgs/{}", org.credit_code),
+        ] {
+            let page = send(&app, get(&uri, &s.cookie)).await;
+            assert_eq!(page.status, StatusCode::OK, "{url} {uri}");
+            assert!(
+                !page.body.contains("<script>alert"),
+                "{url} {uri}: script not escaped"
+            );
+            assert!(
+                !page.body.contains("<img src=x"),
+                "{url} {uri}: tag not escaped"
+            );
+            let csp = page
+                .headers
+                .get(header::CONTENT_SECURITY_POLICY)
+                .unwrap()
+                .to_str()
+                .unwrap();
+            assert!(
+                csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+                "{csp}"
+            );
+            assert_eq!(
+                page.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+                "nosniff"
+            );
+            assert!(page.headers.get(header::REFERRER_POLICY).is_some());
+        }
+    }
+}
