@@ -34,13 +34,15 @@ check() { # label, url, needle
 API="http://127.0.0.1:$PORT/api/v1/public/organizations"
 first=$(curl -s "$API?per_page=1&sort=name" | python3 -c 'import json,sys; o=json.load(sys.stdin)["items"][0]; print(o["credit_code"], o["subdistrict"], o["name"])')
 read -r CODE SUBNAME NAME <<<"$first"
-SUB=$(curl -s "http://127.0.0.1:$PORT/api/v1/organizations/$CODE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["subdistrict_code"])')
+SUB=$(curl -s "http://127.0.0.1:$PORT/public/orgs" | python3 -c 'import re,sys; m=re.search(r"subdistrict=(\w+)\"><span>"+re.escape(sys.argv[1])+"<", sys.stdin.read()); print(m.group(1))' "$SUBNAME")
 FRAG=$(python3 -c "import sys,urllib.parse; n=sys.argv[1]; print(urllib.parse.quote(n[6:8]))" "$NAME")
 check "directory lists organisations" "/public/orgs" "社会组织名录"
 check "a sub-district filter shows its chip" "/public/orgs?subdistrict=$SUB" "$SUBNAME ×"
 check "a two-character search highlights its match" "/public/orgs?q=$FRAG" "<mark>"
 check "a profile shows its inspections" "/public/orgs/$CODE" "年检情况"
 check "the profile names the organisation" "/public/orgs/$CODE" "$NAME"
+check "the bureau's directory asks for a login first" "/orgs" "动态口令"
+check "the login page carries its CSRF token" "/login" 'name="_csrf"' 
 chrome --window-size=420,1400 --screenshot="$OUT/public-directory-phone.png" "http://127.0.0.1:$PORT/public/orgs?q=$FRAG" >/dev/null || true
 chrome --window-size=1280,1400 --screenshot="$OUT/public-profile.png" "http://127.0.0.1:$PORT/public/orgs/$CODE" >/dev/null || true
 [ -s "$OUT/public-profile.png" ] && { pass=$((pass + 1)); echo "ok: screenshot $OUT/public-profile.png"; } || { fail=$((fail + 1)); echo "FAILED: no screenshot"; }

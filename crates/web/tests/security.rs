@@ -401,3 +401,147 @@ async fn script_in_a_name_or_address_renders_as_text() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_reset_password_must_be_changed_before_anything_else() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        common::sign_in(&registry, "reset-me", Role::Bureau, "", "").await;
+        let issued = registry.reset_password("reset-me").await.unwrap();
+        let opened = registry
+            .login("reset-me", &issued.one_time_password, "")
+            .await
+            .unwrap();
+        let cookie = format!("gongyi_session={}", opened.token);
+        let r = send(&app, get("/orgs", &cookie)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}");
+        assert_eq!(
+            r.headers.get(header::LOCATION).unwrap(),
+            "/account/password"
+        );
+        let api = send(&app, get("/api/v1/organizations", &cookie)).await;
+        assert_eq!(api.status, StatusCode::FORBIDDEN, "{url}: {}", api.body);
+        assert!(
+            api.body.contains("password_change_required"),
+            "{}",
+            api.body
+        );
+        // A weak new password is refused with its reasons.
+        let weak = send(
+            &app,
+            form(
+                "/account/password",
+                &cookie,
+                &format!(
+                    "current={}&password=reset-me1&confirm=reset-me1&_csrf={}",
+                    common::url(&issued.one_time_password),
+                    opened.csrf
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(weak.body.contains("不得包含账号名"), "{}", weak.body);
+        let ok = send(
+            &app,
+            form(
+                "/account/password",
+                &cookie,
+                &format!(
+                    "current={}&password=Shanghai%232026x&confirm=Shanghai%232026x&_csrf={}",
+                    common::url(&issued.one_time_password),
+                    opened.csrf
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{url}: {}", ok.body);
+        assert_eq!(
+            send(&app, get("/orgs", &cookie)).await.status,
+            StatusCode::OK,
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn at_level_three_administrators_and_bureau_staff_need_a_second_factor() {
+    use gongyi_app::security::accounts::SecuritySettings;
+    use gongyi_app::security::totp;
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(
+            db,
+            Clock::fixed(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+        )
+        .with_settings(SecuritySettings {
+            level: 3,
+            ..SecuritySettings::default()
+        });
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        common::sign_in(&registry, "l3-bureau", Role::Bureau, "", "").await;
+        let opened = registry
+            .login("l3-bureau", common::TEST_PASSWORD, "")
+            .await
+            .unwrap();
+        assert!(opened.needs_second_factor, "{url}");
+        let cookie = format!("gongyi_session={}", opened.token);
+        let r = send(&app, get("/orgs", &cookie)).await;
+        assert_eq!(
+            r.headers.get(header::LOCATION).unwrap(),
+            "/account/totp",
+            "{url}"
+        );
+        // Set up: the page shows a secret; a code from it completes the login.
+        let page = send(&app, get("/account/totp", &cookie)).await;
+        let secret = page
+            .body
+            .split("name=\"secret\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_string();
+        let code = totp::code_at(&secret, Utc::now().timestamp()).unwrap();
+        let done = send(
+            &app,
+            form(
+                "/account/totp",
+                &cookie,
+                &format!("secret={secret}&code={code}&_csrf={}", opened.csrf),
+            ),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{url}: {}", done.body);
+        assert_eq!(
+            send(&app, get("/orgs", &cookie)).await.status,
+            StatusCode::OK,
+            "{url}"
+        );
+        // From now on the password alone is not enough.
+        assert!(
+            registry
+                .login("l3-bureau", common::TEST_PASSWORD, "")
+                .await
+                .is_err(),
+            "{url}"
+        );
+        assert!(registry
+            .login("l3-bureau", common::TEST_PASSWORD, "000000")
+            .await
+            .is_err());
+        let code = totp::code_at(&secret, Utc::now().timestamp()).unwrap();
+        assert!(
+            registry
+                .login("l3-bureau", common::TEST_PASSWORD, &code)
+                .await
+                .is_ok(),
+            "{url}"
+        );
+        // A finance officer needs none.
+        common::sign_in(&registry, "l3-finance", Role::Finance, "", "").await;
+        let f = registry
+            .login("l3-finance", common::TEST_PASSWORD, "")
+            .await
+            .unwrap();
+        assert!(!f.needs_second_factor);
+    }
+}

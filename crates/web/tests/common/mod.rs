@@ -84,3 +84,8 @@ pub async fn bureau_app(registry: &Registry) -> axum::Router {
         s,
     )
 }
+
+/// Percent-encodes a form value.
+pub fn url(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).unwrap()[2..].to_string()
+}
