@@ -108,12 +108,12 @@ impl PasswordPolicy {
         .iter()
         .filter(|b| **b)
         .count();
-        if classes < self.min_classes.min(4) {
+        if classes < self.min_classes.clamp(3, 4) {
             refuse(
                 "password.classes",
                 format!(
                     "密码须包含大写字母、小写字母、数字、符号中的至少 {} 类",
-                    self.min_classes.min(4)
+                    self.min_classes.clamp(3, 4)
                 ),
             );
         }
