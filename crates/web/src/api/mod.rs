@@ -95,6 +95,8 @@ pub struct PageBody<T> {
         people::PersonBody,
         people::PersonRecordBody,
         people::PersonDetailBody,
+        people::RevealBody,
+        people::RevealedBody,
         policy::EligibilityBody,
         policy::DecisionBody,
         policy::ObstacleBody,
