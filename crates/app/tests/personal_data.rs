@@ -220,7 +220,45 @@ async fn the_keyed_lookup_finds_duplicates_and_owners_of_records() {
             vec!["resident_id/person.unknown"],
             "{backend}"
         );
-        // So does an import.
+        // So does an import; a successful one leaves one summary audit entry.
+        let other = resident_id("31011019850611029");
+        let ok = format!("姓名,公民身份号码,联系电话\n李四,{other},13911112222\n");
+        let done = r
+            .import(
+                gongyi_app::transfer::RecordKind::People,
+                ok.as_bytes(),
+                "people.csv",
+                &gongyi_app::transfer::operator_read_options(),
+                false,
+                &|_, _| {},
+            )
+            .await
+            .unwrap();
+        assert_eq!(done.imported, 1, "{backend}");
+        let (imports, _) = r
+            .audit_search(
+                &AuditFilter {
+                    action: Some("import".into()),
+                    ..Default::default()
+                },
+                1,
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(imports.len(), 1, "{backend}");
+        assert_eq!(imports[0].entity_kind, "people", "{backend}");
+        assert!(
+            imports[0].changes.contains("\"imported\":\"1\""),
+            "{backend}: {}",
+            imports[0].changes
+        );
+        let rows = raw_people(&r.db).await;
+        assert!(
+            rows.iter()
+                .all(|x| !x.contains(&other) && !x.contains("13911112222")),
+            "{backend}: {rows:?}"
+        );
         let csv = format!("姓名,公民身份号码\n王强,{rid}\n");
         let err = r
             .import(
