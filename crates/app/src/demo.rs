@@ -1,10 +1,11 @@
 //! Fills a database with generated demo data (see `gongyi-demo`), in one
 //! transaction per batch of organisations.
 
+use crate::people::seal_draft;
 use crate::{Registry, Result};
 use gongyi_demo::{DemoConfig, DemoOrg, DemoPerson};
 use gongyi_domain::organization::OrgStatus;
-use gongyi_store::bulk::{HistoryBatch, OrgBulk, PersonBatch};
+use gongyi_store::bulk::{HistoryBatch, OrgBulk, PersonBatch, PersonBulk};
 
 /// Organisations and people written.
 #[derive(Debug, Default, Clone, Copy)]
@@ -81,9 +82,15 @@ impl Registry {
         while pit.peek().is_some() {
             pbatch.clear();
             pbatch.extend(pit.by_ref().take(BATCH));
-            let drafts: Vec<_> = pbatch.iter().map(|p| &p.draft).collect();
+            let rows: Vec<PersonBulk> = pbatch
+                .iter()
+                .map(|p| PersonBulk {
+                    draft: &p.draft,
+                    sealed: seal_draft(&self.keys, &p.draft),
+                })
+                .collect();
             let mut tx = self.db.begin().await?;
-            let ids = self.db.bulk_insert_people(&mut tx, &drafts).await?;
+            let ids = self.db.bulk_insert_people(&mut tx, &rows).await?;
             let mut b = PersonBatch::default();
             for (p, id) in pbatch.iter().zip(&ids) {
                 b.qualifications

@@ -1,14 +1,114 @@
 //! People use cases: register a social worker, qualifications, employments
-//! (no two overlapping full-time spells), annual reviews.
+//! (no two overlapping full-time spells), annual reviews; revealing one
+//! person's full resident ID or phone, with a reason.
+//!
+//! Resident IDs and phones are written only sealed (with the personal-data
+//! key), found by keyed hash, and shown masked. Every list and page is cut to
+//! the caller's scope; every change leaves an audit record in its transaction.
 
+use crate::security::audit::AuditEntry;
+use crate::security::keys::Keys;
 use crate::{AppError, Registry, Result};
+use gongyi_domain::access::Scope;
 use gongyi_domain::person::{
-    check_no_overlapping_full_time, AnnualReview, EmploymentInput, PerformanceRating, PersonInput,
-    QualificationInput,
+    check_no_overlapping_full_time, AnnualReview, EmploymentInput, PerformanceRating, PersonDraft,
+    PersonInput, QualificationInput,
 };
+use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
 use gongyi_domain::{text, Invalid};
-use gongyi_store::people::{EmploymentRow, PersonFilter, PersonRow, QualificationRow, ReviewRow};
+use gongyi_store::people::{
+    EmploymentRow, PersonFilter, PersonRow, PersonSealedRow, QualificationRow, ReviewRow,
+    SealedPersonal,
+};
 use gongyi_store::{Page, StoreError, Tx};
+
+/// The lookup kind of resident IDs (see [`Keys::lookup`]).
+const RID_LOOKUP: &str = "resident_id";
+
+/// The keyed hash that finds a resident ID as typed (trimmed, `x` upper-cased).
+pub fn resident_id_lookup(keys: &Keys, resident_id: &str) -> String {
+    keys.lookup(RID_LOOKUP, &resident_id.trim().to_uppercase())
+}
+
+/// Seals a plain resident ID and phone for writing.
+pub fn seal_personal(keys: &Keys, resident_id: &str, phone: Option<&str>) -> SealedPersonal {
+    let rid = resident_id.trim().to_uppercase();
+    let phone = phone.map(str::trim).filter(|p| !p.is_empty());
+    SealedPersonal {
+        resident_id_lookup: keys.lookup(RID_LOOKUP, &rid),
+        resident_id_sealed: keys.seal(&rid),
+        resident_id_masked: mask_resident_id(&rid),
+        phone_sealed: phone.map(|p| keys.seal(p)),
+        phone_masked: phone.map(mask_phone),
+    }
+}
+
+/// [`seal_personal`] for a validated draft.
+pub fn seal_draft(keys: &Keys, d: &PersonDraft) -> SealedPersonal {
+    seal_personal(keys, d.resident_id.as_str(), d.phone.as_deref())
+}
+
+/// The field of a person that can be revealed.
+fn revealable(field: &str) -> Result<&'static str> {
+    match field.trim() {
+        "resident_id" => Ok("resident_id"),
+        "phone" => Ok("phone"),
+        _ => Err(AppError::Invalid(Invalid::one(
+            "field",
+            "reveal.field",
+            "只能查看完整的公民身份号码或联系电话",
+        ))),
+    }
+}
+
+fn open(keys: &Keys, sealed: &str) -> Result<String> {
+    keys.open(sealed).map_err(|e| AppError::Io(e.to_string()))
+}
+
+/// The audit entry of a person's fields, before and after (personal data masked).
+fn person_changes(
+    mut e: AuditEntry,
+    before: Option<&PersonSealedRow>,
+    after: &PersonDraft,
+    sealed: &SealedPersonal,
+) -> AuditEntry {
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+    let yes = |b: bool| if b { "是" } else { "否" };
+    let b_start = before.and_then(|b| date(b.social_work_start_date));
+    let a_start = date(after.social_work_start_date);
+    e = e
+        .change("name", before.map(|b| b.name.as_str()), Some(&after.name))
+        .change(
+            "resident_id",
+            before.and_then(|b| b.resident_id_masked.as_deref()),
+            Some(&sealed.resident_id_masked),
+        )
+        .change(
+            "phone",
+            before.and_then(|b| b.phone_masked.as_deref()),
+            sealed.phone_masked.as_deref(),
+        )
+        .change(
+            "social_work_start_date",
+            b_start.as_deref(),
+            a_start.as_deref(),
+        )
+        .change(
+            "supervisor",
+            before.map(|b| yes(b.supervisor)),
+            Some(yes(after.supervisor)),
+        );
+    // Another number with the same mask is a change the masks would hide.
+    match before {
+        Some(b)
+            if b.resident_id_lookup != sealed.resident_id_lookup
+                && b.resident_id_masked.as_deref() == Some(&sealed.resident_id_masked) =>
+        {
+            e.note("resident_id_changed", "是")
+        }
+        _ => e,
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct PersonPage {
@@ -102,49 +202,127 @@ fn mask(rid: &str) -> String {
 impl Registry {
     pub async fn create_person(&self, input: &PersonInput) -> Result<PersonRow> {
         let d = input.validate(self.clock.today())?;
+        let sealed = seal_draft(&self.keys, &d);
         let mut tx = self.db.begin().await?;
-        let id = self.db.insert_person(&mut tx, &d).await?;
+        let id = self.db.insert_person(&mut tx, &d, &sealed).await?;
+        let entry = person_changes(AuditEntry::new("create", "person", id), None, &d, &sealed);
+        self.audit(&mut tx, entry).await?;
         tx.commit().await?;
-        Ok(self.db.person(id).await?)
+        // A new person has no employment yet, so a scoped caller could not
+        // read it back through its scope.
+        Ok(self.db.person(id, &Scope::District).await?)
     }
 
+    /// Saves an edit. A resident ID or phone sent back as its masked form
+    /// (as pages and the API show it) keeps the stored value.
     pub async fn update_person(
         &self,
         id: i64,
         version: i64,
         input: &PersonInput,
     ) -> Result<PersonRow> {
-        let d = input.validate(self.clock.today())?;
         let mut tx = self.db.begin().await?;
-        self.db.update_person(&mut tx, id, version, &d).await?;
+        let current = self
+            .db
+            .person_sealed_tx(&mut tx, id, &self.caller.scope)
+            .await?;
+        let mut input = input.clone();
+        if let (Some(masked), Some(sealed)) =
+            (&current.resident_id_masked, &current.resident_id_sealed)
+        {
+            if input.resident_id.trim() == masked {
+                input.resident_id = open(&self.keys, sealed)?;
+            }
+        }
+        if let (Some(masked), Some(sealed)) = (&current.phone_masked, &current.phone_sealed) {
+            if input.phone.trim() == masked {
+                input.phone = open(&self.keys, sealed)?;
+            }
+        }
+        let d = input.validate(self.clock.today())?;
+        let sealed = seal_draft(&self.keys, &d);
+        self.db
+            .update_person(&mut tx, id, version, &d, &sealed)
+            .await?;
+        let entry = person_changes(
+            AuditEntry::new("update", "person", id),
+            Some(&current),
+            &d,
+            &sealed,
+        );
+        self.audit(&mut tx, entry).await?;
         tx.commit().await?;
-        Ok(self.db.person(id).await?)
+        Ok(self.db.person(id, &Scope::District).await?)
     }
 
+    /// Adds a qualification, employment or review to the person with
+    /// `resident_id` (inside the caller's scope).
     pub async fn add_person_record(
         &self,
         resident_id: &str,
         input: &PersonRecordInput,
     ) -> Result<i64> {
         let mut tx = self.db.begin().await?;
-        let id = self
+        let (person_id, id) = self
             .add_person_record_tx(&mut tx, resident_id, input)
+            .await?;
+        self.audit(&mut tx, record_entry(person_id, id, input))
             .await?;
         tx.commit().await?;
         Ok(id)
     }
 
+    /// [`Registry::add_person_record`] for the person with table id `person_id`.
+    pub async fn add_person_record_to(
+        &self,
+        person_id: i64,
+        input: &PersonRecordInput,
+    ) -> Result<i64> {
+        let mut tx = self.db.begin().await?;
+        let birth = self
+            .db
+            .person_birth_tx(&mut tx, person_id, &self.caller.scope)
+            .await?;
+        let id = self
+            .insert_person_record(&mut tx, person_id, birth, input)
+            .await?;
+        self.audit(&mut tx, record_entry(person_id, id, input))
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds a record without auditing it (imports write one summary entry):
+    /// (person id, record id).
     pub(crate) async fn add_person_record_tx(
         &self,
         tx: &mut Tx,
         resident_id: &str,
         input: &PersonRecordInput,
-    ) -> Result<i64> {
+    ) -> Result<(i64, i64)> {
         let rid = resident_id.trim().to_uppercase();
-        let (person_id, birth) = self.db.person_id_tx(tx, &rid).await.map_err(|e| match e {
-            StoreError::NotFound => unknown_person(&rid),
-            other => other.into(),
-        })?;
+        let lookup = resident_id_lookup(&self.keys, &rid);
+        let (person_id, birth) = self
+            .db
+            .person_id_tx(tx, &lookup, &self.caller.scope)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => unknown_person(&rid),
+                other => other.into(),
+            })?;
+        let id = self
+            .insert_person_record(tx, person_id, birth, input)
+            .await?;
+        Ok((person_id, id))
+    }
+
+    async fn insert_person_record(
+        &self,
+        tx: &mut Tx,
+        person_id: i64,
+        birth: chrono::NaiveDate,
+        input: &PersonRecordInput,
+    ) -> Result<i64> {
         let today = self.clock.today();
         match input {
             PersonRecordInput::Qualification(q) => Ok(self
@@ -187,8 +365,9 @@ impl Registry {
         }
     }
 
+    /// A person's page, if the person is inside the caller's scope.
     pub async fn person_page(&self, id: i64) -> Result<PersonPage> {
-        let person = self.db.person(id).await?;
+        let person = self.db.person(id, &self.caller.scope).await?;
         let (qualifications, employments, reviews) = self.db.person_details(id).await?;
         Ok(PersonPage {
             person,
@@ -198,12 +377,113 @@ impl Registry {
         })
     }
 
+    /// One person (masked), if inside the caller's scope.
+    pub async fn person(&self, id: i64) -> Result<PersonRow> {
+        Ok(self.db.person(id, &self.caller.scope).await?)
+    }
+
+    /// People matching `f`, inside the caller's scope.
     pub async fn people(
         &self,
         f: &PersonFilter,
         page: i64,
         per_page: i64,
     ) -> Result<Page<PersonRow>> {
-        Ok(self.db.list_people(f, page, per_page).await?)
+        Ok(self
+            .db
+            .list_people(&self.caller.scope, f, page, per_page)
+            .await?)
+    }
+
+    /// How many people the caller's scope holds.
+    pub async fn people_count(&self) -> Result<i64> {
+        Ok(self.db.count_people_in(&self.caller.scope).await?)
+    }
+
+    /// The full resident ID or phone (`field`) of one person in the caller's
+    /// scope, for a stated `reason` (at least two characters); the reading is
+    /// recorded in the audit trail before the value is returned.
+    pub async fn reveal_person(&self, id: i64, field: &str, reason: &str) -> Result<String> {
+        let field = revealable(field)?;
+        let reason = reason.trim();
+        if reason.chars().count() < 2 {
+            return Err(AppError::Invalid(Invalid::one(
+                "reason",
+                "reveal.reason_required",
+                "请填写查看完整信息的理由(至少 2 个字)",
+            )));
+        }
+        let mut tx = self.db.begin().await?;
+        let p = self
+            .db
+            .person_sealed_tx(&mut tx, id, &self.caller.scope)
+            .await?;
+        let sealed = match field {
+            "resident_id" => p.resident_id_sealed.as_deref(),
+            _ => p.phone_sealed.as_deref(),
+        };
+        let Some(sealed) = sealed else {
+            return Err(AppError::Invalid(Invalid::one(
+                "field",
+                "reveal.empty",
+                "该人员未登记此项信息",
+            )));
+        };
+        let value = open(&self.keys, sealed)?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("reveal", "person", id)
+                .note("field", field)
+                .note("reason", reason),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
+    /// Seals the personal data of rows written before it was sealed
+    /// (migration 0008), a batch per transaction; a no-op once every row is
+    /// sealed. Call after `Db::migrate` with the registry's real keys.
+    pub async fn seal_personal_data(&self) -> Result<u64> {
+        let mut done = 0u64;
+        loop {
+            let batch = self.db.people_unsealed(1_000).await?;
+            if batch.is_empty() {
+                break;
+            }
+            let mut tx = self.db.begin().await?;
+            for (id, rid, phone) in &batch {
+                let s = seal_personal(&self.keys, rid, phone.as_deref());
+                self.db.seal_person_row(&mut tx, *id, &s).await?;
+            }
+            done += batch.len() as u64;
+            tx.commit().await?;
+        }
+        if done > 0 {
+            self.audit_now(AuditEntry::new("seal", "people", "").note("rows", done))
+                .await?;
+        }
+        Ok(done)
+    }
+}
+
+/// The audit entry of an added qualification, employment or review.
+fn record_entry(person_id: i64, record_id: i64, input: &PersonRecordInput) -> AuditEntry {
+    let kind = match input {
+        PersonRecordInput::Qualification(_) => "qualification",
+        PersonRecordInput::Employment(_) => "employment",
+        PersonRecordInput::Review(_) => "review",
+    };
+    let e = AuditEntry::new("add_record", "person", person_id)
+        .note("record", kind)
+        .note("record_id", record_id);
+    match input {
+        PersonRecordInput::Qualification(q) => {
+            e.note("level", q.level.trim()).note("date", q.date.trim())
+        }
+        PersonRecordInput::Employment(m) => e
+            .note("org_credit_code", m.org_credit_code.trim())
+            .note("start_date", m.start_date.trim()),
+        PersonRecordInput::Review(r) => e.note("year", r.year.trim()),
     }
 }

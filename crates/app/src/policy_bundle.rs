@@ -146,7 +146,8 @@ impl Registry {
                     social_work_start_date: person.social_work_start,
                     supervisor: !f.supervisor_reviews(p).is_empty(),
                 };
-                let id = self.db.insert_person(&mut tx, &draft).await?;
+                let sealed = crate::people::seal_draft(&self.keys, &draft);
+                let id = self.db.insert_person(&mut tx, &draft, &sealed).await?;
                 if let Some(q) = person.qualification {
                     let q = Qualification {
                         level: q.level,

@@ -8,19 +8,21 @@
 //! may ask for).
 
 use crate::orgs::HistoryInput;
-use crate::people::PersonRecordInput;
+use crate::people::{seal_draft, PersonRecordInput};
+use crate::security::audit::AuditEntry;
+use crate::security::keys::Keys;
 use crate::{AppError, Registry};
 use gongyi_domain::organization::OrgDraft;
 use gongyi_domain::organization::OrgInput;
 use gongyi_domain::person::PersonDraft;
 use gongyi_domain::person::PersonInput;
-use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
+use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::{Fen, Invalid};
 use gongyi_interchange::{
     formula, map_columns, read_table_chunked, ColumnError, ColumnMap, ColumnSpec, ReadError,
     ReadLimits, ReadOptions, Row, RowErrors, Table,
 };
-use gongyi_store::bulk::OrgBulk;
+use gongyi_store::bulk::{OrgBulk, PersonBulk};
 use gongyi_store::Tx;
 use std::collections::HashSet;
 use std::io::Write;
@@ -298,7 +300,7 @@ const IMPORT_CHUNK: usize = 5_000;
 /// What an import carries from chunk to chunk.
 struct ImportState {
     errors: RowErrors,
-    /// Keys already seen in the file (credit codes or resident IDs).
+    /// Keys already seen in the file (credit codes or resident ID lookups).
     seen: HashSet<String>,
     imported: usize,
     map: Option<ColumnMap>,
@@ -397,6 +399,14 @@ impl Registry {
             // Dropping the transaction rolls every row back.
             return Err(ImportError::Rows(state.errors.sorted()));
         }
+        self.audit(
+            &mut tx,
+            AuditEntry::new("import", kind.name(), "")
+                .note("file", file_name)
+                .note("imported", state.imported)
+                .note("skipped", state.errors.rows_affected()),
+        )
+        .await?;
         tx.commit().await?;
         self.db.analyze().await?;
         Ok(ImportOutcome {
@@ -478,7 +488,8 @@ impl Registry {
                 st.imported += valid.len();
             }
             RecordKind::People => {
-                let mut valid: Vec<(&Row, PersonDraft)> = Vec::new();
+                // Duplicates are found by keyed hash: the plain number is not stored.
+                let mut valid: Vec<(&Row, PersonDraft, String)> = Vec::new();
                 for row in &table.rows {
                     let input = PersonInput {
                         name: get(map, row, "name"),
@@ -488,29 +499,33 @@ impl Registry {
                         supervisor: get(map, row, "supervisor"),
                     };
                     match input.validate(today) {
-                        Ok(d) if st.seen.insert(d.resident_id.as_str().to_string()) => {
-                            valid.push((row, d))
+                        Ok(d) => {
+                            let lookup = crate::people::resident_id_lookup(
+                                &self.keys,
+                                d.resident_id.as_str(),
+                            );
+                            if st.seen.insert(lookup.clone()) {
+                                valid.push((row, d, lookup))
+                            } else {
+                                st.errors.push_invalid(
+                                    row,
+                                    duplicate_in_file("resident_id", "公民身份号码"),
+                                    map,
+                                )
+                            }
                         }
-                        Ok(_) => st.errors.push_invalid(
-                            row,
-                            duplicate_in_file("resident_id", "公民身份号码"),
-                            map,
-                        ),
                         Err(inv) => st.errors.push_invalid(row, inv, map),
                     }
                 }
-                let ids: Vec<String> = valid
-                    .iter()
-                    .map(|(_, d)| d.resident_id.as_str().to_string())
-                    .collect();
+                let lookups: Vec<String> = valid.iter().map(|(_, _, l)| l.clone()).collect();
                 let taken: HashSet<String> = self
                     .db
-                    .existing_resident_ids(&ids)
+                    .existing_resident_lookups(&lookups)
                     .await?
                     .into_iter()
                     .collect();
-                valid.retain(|(row, d)| {
-                    let free = !taken.contains(d.resident_id.as_str());
+                valid.retain(|(row, _, lookup)| {
+                    let free = !taken.contains(lookup);
                     if !free {
                         st.errors.push_invalid(
                             row,
@@ -521,8 +536,14 @@ impl Registry {
                     free
                 });
                 if write {
-                    let drafts: Vec<&PersonDraft> = valid.iter().map(|(_, d)| d).collect();
-                    self.db.bulk_insert_people(tx, &drafts).await?;
+                    let rows: Vec<PersonBulk> = valid
+                        .iter()
+                        .map(|(_, d, _)| PersonBulk {
+                            draft: d,
+                            sealed: seal_draft(&self.keys, d),
+                        })
+                        .collect();
+                    self.db.bulk_insert_people(tx, &rows).await?;
                 }
                 st.imported += valid.len();
             }
@@ -535,6 +556,7 @@ impl Registry {
                     } else if let Some(p) = person_record_input(k, map, row) {
                         self.add_person_record_tx(tx, &get(map, row, "resident_id"), &p)
                             .await
+                            .map(|(_, id)| id)
                     } else {
                         Err(AppError::NotFound)
                     };
@@ -578,54 +600,56 @@ impl Registry {
             RecordKind::People => {
                 let mut after = 0;
                 loop {
-                    let rows = self.db.people_after(after, BATCH).await?;
+                    let rows = self.db.people_sealed_after(after, BATCH).await?;
                     let Some(last) = rows.last() else { break };
                     after = last.id;
                     count += rows.len();
-                    sink(
-                        rows.iter()
-                            .map(|p| {
-                                vec![
-                                    p.name.clone(),
-                                    if unmasked {
-                                        p.resident_id.clone()
-                                    } else {
-                                        mask_resident_id(&p.resident_id)
-                                    },
-                                    p.phone
-                                        .as_deref()
-                                        .map(|x| {
-                                            if unmasked {
-                                                x.to_string()
-                                            } else {
-                                                mask_phone(x)
-                                            }
-                                        })
-                                        .unwrap_or_default(),
-                                    p.social_work_start_date
-                                        .map(|d| d.to_string())
-                                        .unwrap_or_default(),
-                                    yes_no(p.supervisor),
-                                ]
-                            })
-                            .collect(),
-                    )?;
+                    let mut out = Vec::with_capacity(rows.len());
+                    for p in &rows {
+                        let (rid, phone) = if unmasked {
+                            (
+                                open_opt(&self.keys, p.resident_id_sealed.as_deref())?,
+                                open_opt(&self.keys, p.phone_sealed.as_deref())?,
+                            )
+                        } else {
+                            (p.resident_id_masked.clone(), p.phone_masked.clone())
+                        };
+                        out.push(vec![
+                            p.name.clone(),
+                            rid.unwrap_or_default(),
+                            phone.unwrap_or_default(),
+                            p.social_work_start_date
+                                .map(|d| d.to_string())
+                                .unwrap_or_default(),
+                            yes_no(p.supervisor),
+                        ]);
+                    }
+                    sink(out)?;
                 }
             }
             k => {
                 let mut after = 0;
                 loop {
-                    let rows = self.db.export_batch(k.name(), after, BATCH).await?;
+                    let rows = self
+                        .db
+                        .export_batch(k.name(), after, BATCH, unmasked)
+                        .await?;
                     let Some(last) = rows.last() else { break };
                     after = last.0;
                     count += rows.len();
+                    let keys = unmasked.then_some(&self.keys);
                     sink(
                         rows.into_iter()
-                            .map(|(_, cells)| history_cells(k, cells, unmasked))
-                            .collect(),
+                            .map(|(_, cells)| history_cells(k, cells, keys))
+                            .collect::<Result<_, _>>()?,
                     )?;
                 }
             }
+        }
+        if unmasked {
+            // Full personal data left the registry: who, what, how much.
+            self.audit_now(AuditEntry::new("export_unmasked", kind.name(), "").note("rows", count))
+                .await?;
         }
         Ok(count)
     }
@@ -670,8 +694,20 @@ fn org_cells(o: &gongyi_store::orgs::OrgRow, unmasked: bool) -> Vec<String> {
     ]
 }
 
-/// Normalises exported text cells: booleans as 是/否, fen as yuan, personal data masked.
-fn history_cells(kind: RecordKind, cells: Vec<Option<String>>, unmasked: bool) -> Vec<String> {
+/// Opens a sealed value, if there is one.
+fn open_opt(keys: &Keys, sealed: Option<&str>) -> Result<Option<String>, AppError> {
+    sealed
+        .map(|s| keys.open(s).map_err(|e| AppError::Io(e.to_string())))
+        .transpose()
+}
+
+/// Normalises exported text cells: booleans as 是/否, fen as yuan. Resident
+/// IDs arrive masked, or sealed when `keys` are given to open them.
+fn history_cells(
+    kind: RecordKind,
+    cells: Vec<Option<String>>,
+    keys: Option<&Keys>,
+) -> Result<Vec<String>, AppError> {
     let is_bool = |v: &str| matches!(v, "true" | "false" | "t" | "f" | "0" | "1");
     cells
         .into_iter()
@@ -679,8 +715,13 @@ fn history_cells(kind: RecordKind, cells: Vec<Option<String>>, unmasked: bool) -
         .map(|(i, c)| {
             let v = c.unwrap_or_default();
             let key = kind.columns().get(i).map(|s| s.key).unwrap_or("");
-            match key {
-                "resident_id" if !unmasked => mask_resident_id(&v),
+            Ok(match key {
+                "resident_id" => match keys {
+                    Some(k) if !v.is_empty() => {
+                        k.open(&v).map_err(|e| AppError::Io(e.to_string()))?
+                    }
+                    _ => v,
+                },
                 "has_party_org"
                 | "in_charter"
                 | "checked_at_registration"
@@ -702,7 +743,7 @@ fn history_cells(kind: RecordKind, cells: Vec<Option<String>>, unmasked: bool) -
                     .map(|f| Fen(f).to_yuan_string())
                     .unwrap_or(v),
                 _ => v,
-            }
+            })
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 
 use crate::dialect::placeholder;
 use crate::orgs::{bind_all, Bind};
+use crate::people::SealedPersonal;
 use crate::{on_tx, Db, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::history::{CreditEntry, Finance, Honour, Inspection, PartyBuilding, Rating};
@@ -27,6 +28,13 @@ pub struct OrgBulk<'a> {
     /// The latest rating (kept on the row for filtering).
     pub current_rating: Option<&'a Rating>,
     pub deregistration_date: Option<NaiveDate>,
+}
+
+/// One person to insert: the draft gives name, birth date, sex and the rest;
+/// the resident ID and phone are written only as `sealed`.
+pub struct PersonBulk<'a> {
+    pub draft: &'a PersonDraft,
+    pub sealed: SealedPersonal,
 }
 
 /// History records to insert, each with its organisation's id.
@@ -347,42 +355,53 @@ impl Db {
         Ok(())
     }
 
-    /// Inserts people; ids in input order.
+    /// Inserts people (sealed personal data only); ids in input order.
     pub async fn bulk_insert_people(
         &self,
         tx: &mut Tx,
-        people: &[&PersonDraft],
+        people: &[PersonBulk<'_>],
     ) -> Result<Vec<i64>> {
         let rows = people
             .iter()
-            .map(|d| {
-                let (py, initials) = pinyin_keys(&d.name);
-                vec![
-                    Bind::Text(d.name.clone()),
-                    Bind::Text(py),
-                    Bind::Text(initials),
-                    Bind::Text(d.resident_id.as_str().to_string()),
-                    Bind::Date(d.resident_id.birth_date()),
-                    Bind::Text(d.resident_id.sex().label().into()),
-                    Bind::OptText(d.phone.clone()),
-                    Bind::OptDate(d.social_work_start_date),
-                    Bind::Bool(d.supervisor),
-                ]
-            })
+            .map(
+                |PersonBulk {
+                     draft: d,
+                     sealed: s,
+                 }| {
+                    let (py, initials) = pinyin_keys(&d.name);
+                    vec![
+                        Bind::Text(d.name.clone()),
+                        Bind::Text(py),
+                        Bind::Text(initials),
+                        Bind::Text(s.resident_id_lookup.clone()),
+                        Bind::Text(s.resident_id_sealed.clone()),
+                        Bind::Text(s.resident_id_masked.clone()),
+                        Bind::Date(d.resident_id.birth_date()),
+                        Bind::Text(d.resident_id.sex().label().into()),
+                        Bind::OptText(s.phone_sealed.clone()),
+                        Bind::OptText(s.phone_masked.clone()),
+                        Bind::OptDate(d.social_work_start_date),
+                        Bind::Bool(d.supervisor),
+                    ]
+                },
+            )
             .collect();
         let cols = [
             "name",
             "name_pinyin",
             "name_initials",
-            "resident_id",
+            "resident_id_lookup",
+            "resident_id_sealed",
+            "resident_id_masked",
             "birth_date",
             "sex",
-            "phone",
+            "phone_sealed",
+            "phone_masked",
             "social_work_start_date",
             "supervisor",
         ];
         let returned = self
-            .insert_rows(tx, "people", &cols, rows, Some("id, resident_id"))
+            .insert_rows(tx, "people", &cols, rows, Some("id, resident_id_lookup"))
             .await
             .map_err(|e| match e {
                 StoreError::Duplicate { .. } => StoreError::Duplicate {
@@ -390,12 +409,12 @@ impl Db {
                 },
                 other => other,
             })?;
-        let id_of: HashMap<String, i64> = returned.into_iter().map(|(id, rid)| (rid, id)).collect();
+        let id_of: HashMap<String, i64> = returned.into_iter().map(|(id, k)| (k, id)).collect();
         people
             .iter()
-            .map(|d| {
+            .map(|p| {
                 id_of
-                    .get(d.resident_id.as_str())
+                    .get(&p.sealed.resident_id_lookup)
                     .copied()
                     .ok_or(StoreError::NotFound)
             })
@@ -491,15 +510,16 @@ impl Db {
         Ok(found)
     }
 
-    /// Which of `ids` (resident IDs) are already registered.
-    pub async fn existing_resident_ids(&self, ids: &[String]) -> Result<Vec<String>> {
+    /// Which of `lookups` (keyed hashes of resident IDs) are already registered.
+    pub async fn existing_resident_lookups(&self, lookups: &[String]) -> Result<Vec<String>> {
+        let ids = lookups;
         let mut found = Vec::new();
         for chunk in ids.chunks(MAX_ROWS) {
             let marks: Vec<String> = (1..=chunk.len())
                 .map(|i| placeholder(self.backend(), i))
                 .collect();
             let sql = format!(
-                "SELECT resident_id FROM people WHERE resident_id IN ({})",
+                "SELECT resident_id_lookup FROM people WHERE resident_id_lookup IN ({})",
                 marks.join(", ")
             );
             let binds: Vec<Bind> = chunk.iter().map(|c| Bind::Text(c.clone())).collect();

@@ -6,7 +6,8 @@ use crate::{on_db, Db, Result};
 use sqlx::Row;
 
 /// The SELECT list (all cast to TEXT) and FROM clause of each exportable kind;
-/// `x.id` is the keyset column.
+/// `x.id` is the keyset column. `{RID}` stands for the person's resident ID
+/// column: sealed or masked (the plain number is not stored).
 fn query_of(kind: &str) -> Option<&'static str> {
     Some(match kind {
         "inspections" => "CAST(x.id AS TEXT), o.credit_code, CAST(x.year AS TEXT), x.result, CAST(x.date AS TEXT)
@@ -26,12 +27,12 @@ fn query_of(kind: &str) -> Option<&'static str> {
             CAST(x.expenditure_fen AS TEXT), CAST(x.net_assets_fen AS TEXT), CAST(x.staff AS TEXT),
             CAST(x.volunteers AS TEXT), CAST(x.volunteer_hours AS TEXT)
             FROM finances x JOIN organizations o ON o.id = x.org_id",
-        "qualifications" => "CAST(x.id AS TEXT), p.resident_id, x.level, x.certificate_no, CAST(x.date AS TEXT)
+        "qualifications" => "CAST(x.id AS TEXT), {RID}, x.level, x.certificate_no, CAST(x.date AS TEXT)
             FROM qualifications x JOIN people p ON p.id = x.person_id",
-        "employments" => "CAST(x.id AS TEXT), p.resident_id, o.credit_code, CAST(x.start_date AS TEXT),
+        "employments" => "CAST(x.id AS TEXT), {RID}, o.credit_code, CAST(x.start_date AS TEXT),
             CAST(x.end_date AS TEXT), CAST(x.labour_contract AS TEXT), CAST(x.full_time AS TEXT), x.position
             FROM employments x JOIN people p ON p.id = x.person_id JOIN organizations o ON o.id = x.org_id",
-        "reviews" => "CAST(x.id AS TEXT), p.resident_id, CAST(x.year AS TEXT), CAST(x.training_hours AS TEXT), x.performance
+        "reviews" => "CAST(x.id AS TEXT), {RID}, CAST(x.year AS TEXT), CAST(x.training_hours AS TEXT), x.performance
             FROM annual_reviews x JOIN people p ON p.id = x.person_id",
         _ => return None,
     })
@@ -39,16 +40,25 @@ fn query_of(kind: &str) -> Option<&'static str> {
 
 impl Db {
     /// Up to `batch` records of `kind` with id > `after`: (id, cells). `None`
-    /// cells are SQL NULL. An unknown kind yields nothing.
+    /// cells are SQL NULL. A person's resident ID comes sealed when `sealed`
+    /// (for the caller to open with the key), masked otherwise. An unknown
+    /// kind yields nothing.
     pub async fn export_batch(
         &self,
         kind: &str,
         after: i64,
         batch: i64,
+        sealed: bool,
     ) -> Result<Vec<(i64, Vec<Option<String>>)>> {
         let Some(q) = query_of(kind) else {
             return Ok(vec![]);
         };
+        let rid = if sealed {
+            "p.resident_id_sealed"
+        } else {
+            "p.resident_id_masked"
+        };
+        let q = q.replace("{RID}", rid);
         let sql = format!("SELECT {q} WHERE x.id > $1 ORDER BY x.id LIMIT {batch}");
         let rows = on_db!(self, p => {
             let rows = sqlx::query(&sql).bind(after).fetch_all(p).await?;

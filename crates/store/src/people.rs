@@ -4,18 +4,21 @@
 use crate::orgs::{bind_all, escape_like, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
+use gongyi_domain::access::Scope;
 use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
 use gongyi_domain::search::{is_pinyin_query, pinyin_keys};
 
+/// A person for display: the resident ID and phone only masked.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonRow {
     pub id: i64,
     pub name: String,
-    /// The full number; views mask it unless the role needs it.
-    pub resident_id: String,
+    /// `310110********123X`; the full number is only kept sealed.
+    pub resident_id_masked: String,
     pub birth_date: NaiveDate,
     pub sex: String,
-    pub phone: Option<String>,
+    /// `138****5678`.
+    pub phone_masked: Option<String>,
     pub social_work_start_date: Option<NaiveDate>,
     pub supervisor: bool,
     pub version: i64,
@@ -23,10 +26,76 @@ pub struct PersonRow {
     pub qualification: Option<String>,
 }
 
-const SELECT_PERSON: &str = "SELECT p.id, p.name, p.resident_id, p.birth_date, p.sex, p.phone,
- p.social_work_start_date, p.supervisor, p.version,
+const SELECT_PERSON: &str = "SELECT p.id, p.name, COALESCE(p.resident_id_masked, '') AS resident_id_masked,
+ p.birth_date, p.sex, p.phone_masked, p.social_work_start_date, p.supervisor, p.version,
  (SELECT q.level FROM qualifications q WHERE q.person_id = p.id ORDER BY q.date DESC, q.id DESC LIMIT 1) AS qualification
  FROM people p";
+
+/// Personal data as written: sealed (AES-256-GCM, by the application's key),
+/// the keyed hash that finds a resident ID, and masked copies for display.
+/// The store never sees a key, so it never sees the plain values either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedPersonal {
+    pub resident_id_lookup: String,
+    pub resident_id_sealed: String,
+    pub resident_id_masked: String,
+    pub phone_sealed: Option<String>,
+    pub phone_masked: Option<String>,
+}
+
+/// A person with the sealed values: for revealing, exporting with the key,
+/// and comparing an edit with what is stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonSealedRow {
+    pub id: i64,
+    pub name: String,
+    pub resident_id_lookup: String,
+    pub resident_id_sealed: Option<String>,
+    pub resident_id_masked: Option<String>,
+    pub phone_sealed: Option<String>,
+    pub phone_masked: Option<String>,
+    pub social_work_start_date: Option<NaiveDate>,
+    pub supervisor: bool,
+    pub version: i64,
+}
+
+const SELECT_SEALED: &str =
+    "SELECT p.id, p.name, p.resident_id_lookup, p.resident_id_sealed, p.resident_id_masked,
+ p.phone_sealed, p.phone_masked, p.social_work_start_date, p.supervisor, p.version FROM people p";
+
+/// The condition that keeps people inside `scope` (people employed, now or
+/// once, by an organisation of the area), if any is needed.
+pub(crate) fn scope_condition(scope: &Scope, b: &mut Vec<Bind>) -> Option<String> {
+    match scope {
+        Scope::District => None,
+        Scope::Nothing => Some("1 = 0".into()),
+        Scope::Subdistrict(code) => {
+            b.push(Bind::Text(code.clone()));
+            Some(format!(
+                "EXISTS (SELECT 1 FROM employments se JOIN organizations so ON so.id = se.org_id
+                 WHERE se.person_id = p.id AND so.subdistrict_code = ${})",
+                b.len()
+            ))
+        }
+        Scope::Organisation(org) => {
+            b.push(Bind::Int(*org));
+            Some(format!(
+                "EXISTS (SELECT 1 FROM employments se WHERE se.person_id = p.id AND se.org_id = ${})",
+                b.len()
+            ))
+        }
+    }
+}
+
+/// ` WHERE p.id = $1 AND <scope>` with its binds.
+fn one_in_scope(id: i64, scope: &Scope) -> (String, Vec<Bind>) {
+    let mut b = vec![Bind::Int(id)];
+    let w = match scope_condition(scope, &mut b) {
+        Some(c) => format!(" WHERE p.id = $1 AND {c}"),
+        None => " WHERE p.id = $1".to_string(),
+    };
+    (w, b)
+}
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QualificationRow {
@@ -84,14 +153,22 @@ impl EmploymentRow {
 }
 
 impl Db {
-    pub async fn insert_person(&self, tx: &mut Tx, d: &PersonDraft) -> Result<i64> {
+    /// Inserts a person; the draft's plain resident ID and phone are not
+    /// written, only `s` (birth date and sex are derived from the number).
+    pub async fn insert_person(
+        &self,
+        tx: &mut Tx,
+        d: &PersonDraft,
+        s: &SealedPersonal,
+    ) -> Result<i64> {
         let (py, initials) = pinyin_keys(&d.name);
         on_tx!(tx, c => sqlx::query_scalar(
-            "INSERT INTO people (name, name_pinyin, name_initials, resident_id, birth_date, sex, phone,
-             social_work_start_date, supervisor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-            .bind(&d.name).bind(&py).bind(&initials).bind(d.resident_id.as_str())
-            .bind(d.resident_id.birth_date()).bind(d.resident_id.sex().label()).bind(&d.phone)
-            .bind(d.social_work_start_date).bind(d.supervisor)
+            "INSERT INTO people (name, name_pinyin, name_initials, resident_id_lookup, resident_id_sealed,
+             resident_id_masked, birth_date, sex, phone_sealed, phone_masked, social_work_start_date, supervisor)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
+            .bind(&d.name).bind(&py).bind(&initials).bind(&s.resident_id_lookup).bind(&s.resident_id_sealed)
+            .bind(&s.resident_id_masked).bind(d.resident_id.birth_date()).bind(d.resident_id.sex().label())
+            .bind(&s.phone_sealed).bind(&s.phone_masked).bind(d.social_work_start_date).bind(d.supervisor)
             .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "resident_id")))
     }
 
@@ -101,14 +178,17 @@ impl Db {
         id: i64,
         version: i64,
         d: &PersonDraft,
+        s: &SealedPersonal,
     ) -> Result<()> {
         let (py, initials) = pinyin_keys(&d.name);
         let n = on_tx!(tx, c => sqlx::query(
-            "UPDATE people SET name = $1, name_pinyin = $2, name_initials = $3, resident_id = $4, birth_date = $5,
-             sex = $6, phone = $7, social_work_start_date = $8, supervisor = $9, version = version + 1,
-             updated_at = CURRENT_TIMESTAMP WHERE id = $10 AND version = $11")
-            .bind(&d.name).bind(&py).bind(&initials).bind(d.resident_id.as_str())
-            .bind(d.resident_id.birth_date()).bind(d.resident_id.sex().label()).bind(&d.phone)
+            "UPDATE people SET name = $1, name_pinyin = $2, name_initials = $3, resident_id_lookup = $4,
+             resident_id_sealed = $5, resident_id_masked = $6, birth_date = $7, sex = $8, phone = NULL,
+             phone_sealed = $9, phone_masked = $10, social_work_start_date = $11, supervisor = $12,
+             version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $13 AND version = $14")
+            .bind(&d.name).bind(&py).bind(&initials).bind(&s.resident_id_lookup).bind(&s.resident_id_sealed)
+            .bind(&s.resident_id_masked).bind(d.resident_id.birth_date()).bind(d.resident_id.sex().label())
+            .bind(&s.phone_sealed).bind(&s.phone_masked)
             .bind(d.social_work_start_date).bind(d.supervisor).bind(id).bind(version)
             .execute(&mut **c).await.map_err(|e| StoreError::unique_as(e, "resident_id"))?.rows_affected());
         if n == 0 {
@@ -123,33 +203,79 @@ impl Db {
         Ok(())
     }
 
-    pub async fn person(&self, id: i64) -> Result<PersonRow> {
-        let sql = format!("{SELECT_PERSON} WHERE p.id = $1");
-        on_db!(self, p => sqlx::query_as::<_, PersonRow>(&sql).bind(id).fetch_optional(p).await?)
+    /// One person inside `scope`; outside it is "not found".
+    pub async fn person(&self, id: i64, scope: &Scope) -> Result<PersonRow> {
+        let (w, b) = one_in_scope(id, scope);
+        let sql = format!("{SELECT_PERSON}{w}");
+        on_db!(self, p => bind_all!(sqlx::query_as::<_, PersonRow>(&sql), &b).fetch_optional(p).await?)
             .ok_or(StoreError::NotFound)
     }
 
-    pub async fn person_by_resident_id(&self, rid: &str) -> Result<PersonRow> {
-        let sql = format!("{SELECT_PERSON} WHERE p.resident_id = $1");
-        on_db!(self, p => sqlx::query_as::<_, PersonRow>(&sql).bind(rid).fetch_optional(p).await?)
+    /// One person with sealed values, inside `scope`, in a transaction.
+    pub async fn person_sealed_tx(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        scope: &Scope,
+    ) -> Result<PersonSealedRow> {
+        let (w, b) = one_in_scope(id, scope);
+        let sql = format!("{SELECT_SEALED}{w}");
+        on_tx!(tx, c => bind_all!(sqlx::query_as::<_, PersonSealedRow>(&sql), &b).fetch_optional(&mut **c).await?)
             .ok_or(StoreError::NotFound)
     }
 
-    /// Person id by resident ID, inside a transaction.
-    pub async fn person_id_tx(&self, tx: &mut Tx, rid: &str) -> Result<(i64, NaiveDate)> {
-        on_tx!(tx, c => sqlx::query_as("SELECT id, birth_date FROM people WHERE resident_id = $1")
-            .bind(rid).fetch_optional(&mut **c).await?)
-        .ok_or(StoreError::NotFound)
+    /// A person by the keyed hash of the resident ID.
+    pub async fn person_by_lookup(&self, lookup: &str, scope: &Scope) -> Result<PersonRow> {
+        let mut b = vec![Bind::Text(lookup.to_string())];
+        let w = match scope_condition(scope, &mut b) {
+            Some(c) => format!(" WHERE p.resident_id_lookup = $1 AND {c}"),
+            None => " WHERE p.resident_id_lookup = $1".to_string(),
+        };
+        let sql = format!("{SELECT_PERSON}{w}");
+        on_db!(self, p => bind_all!(sqlx::query_as::<_, PersonRow>(&sql), &b).fetch_optional(p).await?)
+            .ok_or(StoreError::NotFound)
     }
 
+    /// Person id and birth date by the keyed hash of the resident ID, inside
+    /// `scope`, in a transaction.
+    pub async fn person_id_tx(
+        &self,
+        tx: &mut Tx,
+        lookup: &str,
+        scope: &Scope,
+    ) -> Result<(i64, NaiveDate)> {
+        let mut b = vec![Bind::Text(lookup.to_string())];
+        let w = match scope_condition(scope, &mut b) {
+            Some(c) => format!(" AND {c}"),
+            None => String::new(),
+        };
+        let sql =
+            format!("SELECT p.id, p.birth_date FROM people p WHERE p.resident_id_lookup = $1{w}");
+        on_tx!(tx, c => bind_all!(sqlx::query_as(&sql), &b).fetch_optional(&mut **c).await?)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Person birth date by id, inside `scope`, in a transaction.
+    pub async fn person_birth_tx(&self, tx: &mut Tx, id: i64, scope: &Scope) -> Result<NaiveDate> {
+        let (w, b) = one_in_scope(id, scope);
+        let sql = format!("SELECT p.birth_date FROM people p{w}");
+        on_tx!(tx, c => bind_all!(sqlx::query_scalar(&sql), &b).fetch_optional(&mut **c).await?)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// People matching `f` inside `scope`; the scope is part of the query.
     pub async fn list_people(
         &self,
+        scope: &Scope,
         f: &PersonFilter,
         page: i64,
         per_page: i64,
     ) -> Result<Page<PersonRow>> {
         let mut w: Vec<String> = Vec::new();
         let mut b: Vec<Bind> = Vec::new();
+        if let Some(c) = scope_condition(scope, &mut b) {
+            w.push(c);
+        }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             if is_pinyin_query(q) {
                 let like = format!("{}%", escape_like(&q.to_lowercase()));
@@ -202,6 +328,37 @@ impl Db {
         Ok(
             on_db!(self, p => sqlx::query_as::<_, PersonRow>(&sql).bind(after_id).fetch_all(p).await?),
         )
+    }
+
+    /// People with sealed values after `after` by id (exports).
+    pub async fn people_sealed_after(
+        &self,
+        after_id: i64,
+        batch: i64,
+    ) -> Result<Vec<PersonSealedRow>> {
+        let sql = format!("{SELECT_SEALED} WHERE p.id > $1 ORDER BY p.id LIMIT {batch}");
+        Ok(
+            on_db!(self, p => sqlx::query_as::<_, PersonSealedRow>(&sql).bind(after_id).fetch_all(p).await?),
+        )
+    }
+
+    /// Rows written before personal data was sealed: (id, plain resident ID,
+    /// plain phone), up to `batch`.
+    pub async fn people_unsealed(&self, batch: i64) -> Result<Vec<(i64, String, Option<String>)>> {
+        Ok(on_db!(self, p => sqlx::query_as(&format!(
+            "SELECT id, resident_id_lookup, phone FROM people WHERE resident_id_sealed IS NULL ORDER BY id LIMIT {batch}"))
+            .fetch_all(p).await?))
+    }
+
+    /// Replaces a row's plain values by sealed ones (and clears the plain phone).
+    pub async fn seal_person_row(&self, tx: &mut Tx, id: i64, s: &SealedPersonal) -> Result<()> {
+        on_tx!(tx, c => sqlx::query(
+            "UPDATE people SET resident_id_lookup = $1, resident_id_sealed = $2, resident_id_masked = $3,
+             phone = NULL, phone_sealed = $4, phone_masked = $5 WHERE id = $6")
+            .bind(&s.resident_id_lookup).bind(&s.resident_id_sealed).bind(&s.resident_id_masked)
+            .bind(&s.phone_sealed).bind(&s.phone_masked).bind(id)
+            .execute(&mut **c).await.map_err(|e| StoreError::unique_as(e, "resident_id"))?.rows_affected());
+        Ok(())
     }
 
     pub async fn insert_qualification(
@@ -276,7 +433,18 @@ impl Db {
         )
     }
 
+    /// Every person in the registry (the operator's emptiness checks).
     pub async fn count_people(&self) -> Result<i64> {
         Ok(on_db!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(p).await?))
+    }
+
+    /// People inside `scope`.
+    pub async fn count_people_in(&self, scope: &Scope) -> Result<i64> {
+        let mut b = Vec::new();
+        let w = scope_condition(scope, &mut b)
+            .map(|c| format!(" WHERE {c}"))
+            .unwrap_or_default();
+        let sql = format!("SELECT COUNT(*) FROM people p{w}");
+        Ok(on_db!(self, p => bind_all!(sqlx::query_scalar(&sql), &b).fetch_one(p).await?))
     }
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use chrono::NaiveDate;
+use gongyi_domain::access::Scope;
 use gongyi_domain::history::*;
 use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage};
 use gongyi_domain::person::{
@@ -10,7 +11,7 @@ use gongyi_domain::person::{
 };
 use gongyi_domain::{CreditCode, Fen, ResidentId};
 use gongyi_store::orgs::{OrgFilter, OrgSort};
-use gongyi_store::people::PersonFilter;
+use gongyi_store::people::{PersonFilter, SealedPersonal};
 use gongyi_store::{Db, StoreError};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -40,6 +41,23 @@ fn org(n: u32, name: &str, sub: &str) -> OrgDraft {
         contact_phone: Some("13812345678".into()),
         status: OrgStatus::Normal,
         stage: Some(Stage::Startup),
+    }
+}
+
+/// Stand-ins for what the application writes (the store holds no key).
+fn sealed(p: &PersonDraft) -> SealedPersonal {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    p.resident_id.as_str().hash(&mut h);
+    SealedPersonal {
+        resident_id_lookup: format!("L{:016x}", h.finish()),
+        resident_id_sealed: format!("v1:S{:016x}", h.finish()),
+        resident_id_masked: p.resident_id.masked(),
+        phone_sealed: p.phone.as_ref().map(|_| "v1:phone".into()),
+        phone_masked: p
+            .phone
+            .as_deref()
+            .map(gongyi_domain::resident_id::mask_phone),
     }
 }
 
@@ -377,7 +395,7 @@ async fn people_qualifications_employments_and_reviews_are_stored() {
             supervisor: true,
         };
         let mut tx = db.begin().await.unwrap();
-        let pid = db.insert_person(&mut tx, &p).await.unwrap();
+        let pid = db.insert_person(&mut tx, &p, &sealed(&p)).await.unwrap();
         db.insert_qualification(
             &mut tx,
             pid,
@@ -415,7 +433,7 @@ async fn people_qualifications_employments_and_reviews_are_stored() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let got = db.person(pid).await.unwrap();
+        let got = db.person(pid, &Scope::District).await.unwrap();
         assert_eq!(
             (
                 got.birth_date,
@@ -425,6 +443,16 @@ async fn people_qualifications_employments_and_reviews_are_stored() {
             (d(1990, 3, 7), "女", Some("INTERMEDIATE")),
             "{url}"
         );
+        assert_eq!(
+            (got.resident_id_masked, got.phone_masked.as_deref()),
+            (rid.masked(), Some("139****5678")),
+            "{url}"
+        );
+        let by_lookup = db
+            .person_by_lookup(&sealed(&p).resident_id_lookup, &Scope::District)
+            .await
+            .unwrap();
+        assert_eq!(by_lookup.id, pid, "{url}");
         let (q, e, r) = db.person_details(pid).await.unwrap();
         assert_eq!((q.len(), e.len(), r.len()), (1, 1, 1), "{url}");
         assert_eq!(e[0].org_name, "甲", "{url}");
@@ -436,6 +464,7 @@ async fn people_qualifications_employments_and_reviews_are_stored() {
         for (q, n) in [("李", 1), ("ln", 1), ("王", 0)] {
             let page = db
                 .list_people(
+                    &Scope::District,
                     &PersonFilter {
                         q: Some(q.into()),
                         ..Default::default()
@@ -448,7 +477,10 @@ async fn people_qualifications_employments_and_reviews_are_stored() {
             assert_eq!(page.total, n, "{url}: {q}");
         }
         let mut tx = db.begin().await.unwrap();
-        let dup = db.insert_person(&mut tx, &p).await.unwrap_err();
+        let dup = db
+            .insert_person(&mut tx, &p, &sealed(&p))
+            .await
+            .unwrap_err();
         assert!(
             matches!(
                 dup,
@@ -458,6 +490,72 @@ async fn people_qualifications_employments_and_reviews_are_stored() {
             ),
             "{url}: {dup:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn people_lists_and_records_are_cut_to_the_scope() {
+    for (db, url) in gongyi_testkit::databases().await {
+        // Two sub-districts; the first holds two organisations.
+        let a1 = insert(&db, &org(1, "甲", "310110016")).await;
+        let a2 = insert(&db, &org(2, "乙", "310110016")).await;
+        let b1 = insert(&db, &org(3, "丙", "310110001")).await;
+        let mut tx = db.begin().await.unwrap();
+        let mut ids = Vec::new();
+        for (i, org) in [a1, a2, b1].into_iter().enumerate() {
+            let p = PersonDraft {
+                name: format!("人员{i}"),
+                resident_id: ResidentId::from_body(&format!("3101101990030700{i}"), d(2026, 1, 1))
+                    .unwrap(),
+                phone: None,
+                social_work_start_date: None,
+                supervisor: false,
+            };
+            let pid = db.insert_person(&mut tx, &p, &sealed(&p)).await.unwrap();
+            let e = Employment {
+                start_date: d(2022, 4, 1),
+                end_date: None,
+                labour_contract: true,
+                full_time: true,
+                position: None,
+            };
+            db.insert_employment(&mut tx, pid, org, &e).await.unwrap();
+            ids.push(pid);
+        }
+        tx.commit().await.unwrap();
+        let listed = |scope: Scope| {
+            let db = db.clone();
+            async move {
+                let page = db
+                    .list_people(&scope, &PersonFilter::default(), 1, 50)
+                    .await
+                    .unwrap();
+                assert_eq!(page.total, page.items.len() as i64);
+                assert_eq!(db.count_people_in(&scope).await.unwrap(), page.total);
+                let mut v: Vec<i64> = page.items.iter().map(|p| p.id).collect();
+                v.sort_unstable();
+                v
+            }
+        };
+        assert_eq!(listed(Scope::District).await, ids, "{url}");
+        assert_eq!(
+            listed(Scope::Subdistrict("310110016".into())).await,
+            vec![ids[0], ids[1]],
+            "{url}"
+        );
+        assert_eq!(
+            listed(Scope::Subdistrict("310110001".into())).await,
+            vec![ids[2]],
+            "{url}"
+        );
+        assert_eq!(listed(Scope::Organisation(a2)).await, vec![ids[1]], "{url}");
+        assert!(listed(Scope::Nothing).await.is_empty(), "{url}");
+        let outside = db.person(ids[2], &Scope::Organisation(a1)).await;
+        assert!(matches!(outside, Err(StoreError::NotFound)), "{url}");
+        let inside = db
+            .person(ids[2], &Scope::Subdistrict("310110001".into()))
+            .await;
+        assert!(inside.is_ok(), "{url}");
     }
 }
 
@@ -496,7 +594,7 @@ async fn exports_read_every_kind_in_id_order() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let first = db.export_batch("inspections", 0, 2).await.unwrap();
+        let first = db.export_batch("inspections", 0, 2, false).await.unwrap();
         assert_eq!(first.len(), 2, "{url}");
         assert_eq!(
             first[0].1,
@@ -508,9 +606,15 @@ async fn exports_read_every_kind_in_id_order() {
             ],
             "{url}"
         );
-        let rest = db.export_batch("inspections", first[1].0, 2).await.unwrap();
+        let rest = db
+            .export_batch("inspections", first[1].0, 2, false)
+            .await
+            .unwrap();
         assert_eq!(rest.len(), 1, "{url}");
-        let party = db.export_batch("party-building", 0, 10).await.unwrap();
+        let party = db
+            .export_batch("party-building", 0, 10, false)
+            .await
+            .unwrap();
         assert_eq!(
             party[0].1[2].as_deref().map(|b| matches!(b, "0" | "false")),
             Some(true),
@@ -518,7 +622,10 @@ async fn exports_read_every_kind_in_id_order() {
             party[0].1
         );
         assert!(
-            db.export_batch("nonsense", 0, 10).await.unwrap().is_empty(),
+            db.export_batch("nonsense", 0, 10, false)
+                .await
+                .unwrap()
+                .is_empty(),
             "{url}"
         );
     }

@@ -294,17 +294,15 @@ async fn beneficiaries_are_found_with_their_sub_district_and_review_need() {
             .insert_org(&mut tx, &org(1, "社区睦邻中心", "310110021", true))
             .await
             .unwrap();
+        let draft = PersonDraft {
+            name: "李娜".into(),
+            resident_id: ResidentId::from_body("31011019900307002", d(2026, 1, 1)).unwrap(),
+            phone: None,
+            social_work_start_date: None,
+            supervisor: false,
+        };
         let pid = db
-            .insert_person(
-                &mut tx,
-                &PersonDraft {
-                    name: "李娜".into(),
-                    resident_id: ResidentId::from_body("31011019900307002", d(2026, 1, 1)).unwrap(),
-                    phone: None,
-                    social_work_start_date: None,
-                    supervisor: false,
-                },
-            )
+            .insert_person(&mut tx, &draft, &sealed_of(&draft))
             .await
             .unwrap();
         db.insert_employment(
@@ -815,5 +813,17 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
             "{url}"
         );
         assert!(db.ledger(Some(2023)).await.unwrap().is_empty(), "{url}");
+    }
+}
+
+/// What the application writes for a person (the store holds no key).
+fn sealed_of(p: &gongyi_domain::person::PersonDraft) -> gongyi_store::people::SealedPersonal {
+    let rid = p.resident_id.as_str();
+    gongyi_store::people::SealedPersonal {
+        resident_id_lookup: format!("L{}", rid.chars().rev().collect::<String>()),
+        resident_id_sealed: "v1:sealed".into(),
+        resident_id_masked: p.resident_id.masked(),
+        phone_sealed: None,
+        phone_masked: None,
     }
 }

@@ -138,7 +138,10 @@ async fn fill(db: &Db) -> (i64, i64, i64) {
     db.insert_competition_win(&mut tx, a, &win("CP-1", d(2022, 11, 1), None))
         .await
         .unwrap();
-    let p = db.insert_person(&mut tx, &person(1)).await.unwrap();
+    let p = db
+        .insert_person(&mut tx, &person(1), &sealed_of(&person(1)))
+        .await
+        .unwrap();
     let q = |level, date| Qualification {
         level,
         certificate_no: "X1".into(),
@@ -342,5 +345,17 @@ async fn repeated_unique_keys_of_policy_facts_are_refused() {
         let loaded = db.load_policy_facts(FactsScope::All).await.unwrap();
         let o = loaded.facts.find_org(code(2, "310000").as_str()).unwrap();
         assert!(loaded.facts.venture_projects(o).is_empty(), "{url}");
+    }
+}
+
+/// What the application writes for a person (the store holds no key).
+fn sealed_of(p: &gongyi_domain::person::PersonDraft) -> gongyi_store::people::SealedPersonal {
+    let rid = p.resident_id.as_str();
+    gongyi_store::people::SealedPersonal {
+        resident_id_lookup: format!("L{}", rid.chars().rev().collect::<String>()),
+        resident_id_sealed: "v1:sealed".into(),
+        resident_id_masked: p.resident_id.masked(),
+        phone_sealed: None,
+        phone_masked: None,
     }
 }

@@ -274,6 +274,7 @@ fn work_pages(state: &AppState) -> RouteTable {
             Cap(C::EditPeople),
             pages::people::add_record,
         )
+        .post("/people/{id}/reveal", Cap(C::RevealPersonal), pages::people::reveal)
         .get("/policy", Cap(C::ReadPolicy), pages::policy::params)
         .get(
             "/policy/simulate",
@@ -378,6 +379,7 @@ fn api_routes(state: &AppState) -> RouteTable {
             Cap(C::EditPeople),
             api::people::add_record,
         )
+        .post("/people/{id}/reveal", Cap(C::RevealPersonal), api::people::reveal)
         .get(
             "/applications",
             Cap(C::ReadApplications),

@@ -4,7 +4,7 @@
 use gongyi_domain::history::{CreditList, HonourLevel, InspectionResult, PartyOrgForm};
 use gongyi_domain::organization::{OrgKind, OrgStatus};
 use gongyi_domain::person::{PerformanceRating, QualificationLevel};
-use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
+use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::Fen;
 use gongyi_store::orgs::OrgRow;
 use gongyi_store::people::{EmploymentRow, PersonRow};
@@ -143,10 +143,10 @@ impl From<&PersonRow> for PersonView {
         PersonView {
             id: p.id,
             name: p.name.clone(),
-            resident_id: mask_resident_id(&p.resident_id),
+            resident_id: p.resident_id_masked.clone(),
             birth_date: p.birth_date,
             sex: p.sex.clone(),
-            phone: p.phone.as_deref().map(mask_phone),
+            phone: p.phone_masked.clone(),
             social_work_start_date: p.social_work_start_date,
             supervisor: p.supervisor,
             qualification: p.qualification.clone(),

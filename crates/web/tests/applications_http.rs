@@ -808,7 +808,12 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
         let person = s
             .registry
             .db
-            .list_people(&Default::default(), 1, 10)
+            .list_people(
+                &gongyi_domain::access::Scope::District,
+                &Default::default(),
+                1,
+                10,
+            )
             .await
             .unwrap()
             .items[0]

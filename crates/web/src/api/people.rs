@@ -6,7 +6,8 @@ use crate::error::ApiError;
 use crate::pages::people::PeopleParams;
 use crate::views::{EmploymentView, PersonView};
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use gongyi_app::people::PersonRecordInput;
 use gongyi_app::AppError;
@@ -122,10 +123,42 @@ pub async fn add_record(
     let Some(input) = PersonRecordInput::from_fields(&kind, super::fields_of(&b)) else {
         return Err(AppError::NotFound.into());
     };
-    let person = s.registry.db.person(id).await.map_err(AppError::from)?;
-    let rid = s
-        .registry
-        .add_person_record(&person.resident_id, &input)
-        .await?;
+    let rid = s.registry.add_person_record_to(id, &input).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": rid }))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RevealBody {
+    /// `resident_id` or `phone`.
+    pub field: String,
+    /// Why the full value is needed (at least two characters); recorded.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevealedBody {
+    pub field: String,
+    pub value: String,
+}
+
+/// The full resident ID or phone of one person, for a reason; audited, never cached.
+#[utoipa::path(post, path = "/api/v1/people/{id}/reveal", request_body = RevealBody,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = RevealedBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    tag = "people")]
+pub async fn reveal(
+    Ctx(s): Ctx,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<RevealBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let value = s.registry.reveal_person(id, &b.field, &b.reason).await?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(RevealedBody {
+            field: b.field.trim().to_string(),
+            value,
+        }),
+    ))
 }

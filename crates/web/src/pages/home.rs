@@ -21,9 +21,6 @@ pub async fn show(Ctx(s): Ctx) -> Result<Response, PageError> {
     }
     let db = &s.registry.db;
     let orgs = db.count_orgs().await.map_err(gongyi_app::AppError::from)?;
-    let people = db
-        .count_people()
-        .await
-        .map_err(gongyi_app::AppError::from)?;
+    let people = s.registry.people_count().await?;
     Ok(render(StatusCode::OK, &Home { orgs, people }))
 }

@@ -114,6 +114,8 @@ struct ShowPage {
     form: FormState,
     notice: String,
     salary: Vec<super::applications::SalaryMonth>,
+    /// A full value just revealed (label, value), shown this once.
+    revealed: Option<(String, String)>,
 }
 
 impl ShowPage {
@@ -169,6 +171,7 @@ fn show_page(pp: &PersonPage, kind: &str, form: FormState, notice: String) -> Sh
         form,
         notice,
         salary: Vec::new(),
+        revealed: None,
     }
 }
 
@@ -206,12 +209,7 @@ pub async fn add_record(
     let Some(input) = record_input(&kind, &f) else {
         return Err(PageError(AppError::NotFound));
     };
-    let person = s.registry.db.person(id).await.map_err(AppError::from)?;
-    match s
-        .registry
-        .add_person_record(&person.resident_id, &input)
-        .await
-    {
+    match s.registry.add_person_record_to(id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1#{kind}")).into_response()),
         Err(e @ AppError::Invalid(_)) => {
             let (errors, notice) = errors_by_field(&e);
@@ -286,7 +284,7 @@ pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
 
 /// The edit form never shows the full ID number; leaving it blank keeps it.
 pub async fn edit_form(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let p = s.registry.db.person(id).await.map_err(AppError::from)?;
+    let p = s.registry.person(id).await?;
     let mut form = FormState::default();
     let v = &mut form.values;
     v.insert("name".into(), p.name.clone());
@@ -312,13 +310,14 @@ pub async fn edit_form(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Response, Pag
 
 pub async fn update(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
-    let current = s.registry.db.person(id).await.map_err(AppError::from)?;
+    let current = s.registry.person(id).await?;
+    // Blank keeps the stored value: the masked form sent on is kept by the use case.
     let mut input = person_input(&f);
     if input.resident_id.trim().is_empty() {
-        input.resident_id = current.resident_id.clone();
+        input.resident_id = current.resident_id_masked.clone();
     }
     if input.phone.trim().is_empty() {
-        input.phone = current.phone.clone().unwrap_or_default();
+        input.phone = current.phone_masked.clone().unwrap_or_default();
     }
     let version = f.get("version").parse::<i64>().unwrap_or(0);
     match s.registry.update_person(id, version, &input).await {
@@ -345,4 +344,50 @@ pub async fn update(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /people/{id}/reveal` (form `field`, `reason`): the person's page with
+/// the full resident ID or phone shown once; never cached.
+pub async fn reveal(
+    Ctx(s): Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    let field = f.get("field");
+    let result = s.registry.reveal_person(id, &field, &f.get("reason")).await;
+    let pp = s.registry.person_page(id).await?;
+    let (status, view) = match result {
+        Ok(value) => {
+            let label = if field.trim() == "phone" {
+                "联系电话"
+            } else {
+                "公民身份号码"
+            };
+            let mut view = show_page(&pp, "", FormState::default(), String::new());
+            view.revealed = Some((label.to_string(), value));
+            (StatusCode::OK, view)
+        }
+        Err(e @ AppError::Invalid(_)) => {
+            let (errors, notice) = errors_by_field(&e);
+            let form = FormState {
+                values: f.0.into_iter().collect(),
+                errors,
+                notice,
+            };
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                show_page(&pp, "reveal", form, String::new()),
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut view = view;
+    view.salary = super::applications::salary_months(&s, id).await?;
+    let mut resp = render(status, &view);
+    resp.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(resp)
 }
