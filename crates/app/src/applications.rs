@@ -168,7 +168,8 @@ impl Registry {
                 role,
             }));
         }
-        if c.role == crate::security::Caller::system("").role {
+        // The operator's caller ([`crate::security::Caller::system`]).
+        if c.role == "system" {
             return Ok(parse_actor(typed));
         }
         Err(AppError::Forbidden)
@@ -193,7 +194,11 @@ impl Registry {
             Scope::Subdistrict(own) => subdistrict == Some(own.as_str()),
             Scope::Organisation(own) => {
                 kind == BeneficiaryKind::Organisation
-                    && self.db.org_by_code(id).await.ok().map(|o| o.id) == Some(*own)
+                    && match self.db.org_by_code(id).await {
+                        Ok(o) => o.id == *own,
+                        Err(StoreError::NotFound) => false,
+                        Err(e) => return Err(e.into()),
+                    }
             }
             Scope::Nothing => return Err(AppError::Forbidden),
         };

@@ -277,6 +277,12 @@ impl Registry {
         }
         let d = self.validate_org(&input).await?;
         self.check_subdistrict(&d)?;
+        // The audit's "before" is `current`: a version identifies one state,
+        // and the guarded update only succeeds on the row still at it. (The
+        // write comes first in the transaction for SQLite's lock.)
+        if current.version != version {
+            return Err(AppError::Conflict);
+        }
         let mut tx = self.db.begin().await?;
         self.db.update_org(&mut tx, current.id, version, &d).await?;
         let org = self.db.org_by_id_tx(&mut tx, current.id).await?;
@@ -403,6 +409,10 @@ impl Registry {
                 "注销日期早于登记日期",
             )
             .into());
+        }
+        // As in `update_org`: `org` is the state the guarded write replaces.
+        if org.version != version {
+            return Err(AppError::Conflict);
         }
         let mut tx = self.db.begin().await?;
         self.db.deregister_org(&mut tx, org.id, version, d).await?;
