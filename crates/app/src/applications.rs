@@ -14,15 +14,20 @@
 //!   'APPROVED'`) and inserts the payment, whose unique key refuses a second
 //!   payment of the same entitlement whatever happened before.
 //!
-//! Who may do what is the domain's decision (`gongyi_domain::application`);
-//! until accounts arrive the acting user's name and role come with the
-//! request.
+//! Who may do what is the domain's decision (`gongyi_domain::application`).
+//! The actor is the registry's caller: a signed-in account acts as itself
+//! (names typed into a form are ignored); only the command-line operator
+//! names the actor it records ([`ActorInput`]). Every step is written to the
+//! audit trail in its own transaction, and reads are cut to the caller's
+//! scope (an application outside it is not found).
 
+use crate::security::audit::AuditEntry;
 use crate::{AppError, Registry, Result};
 use chrono::{DateTime, Datelike, Utc};
+use gongyi_domain::access::Scope;
 use gongyi_domain::application::{
     self as wf, Action, Actor, ApplicationInput, Attachment, Current, Entitled, PaidSoFar, Status,
-    SubsidyRule,
+    Step, SubsidyRule,
 };
 use gongyi_domain::policy::{BeneficiaryKind, Policy};
 use gongyi_domain::{text, Fen, Invalid};
@@ -41,7 +46,9 @@ pub struct AttachmentInput {
     pub bytes: Vec<u8>,
 }
 
-/// The acting user as typed (`actor_name`, `actor_role`).
+/// The acting user as typed (`actor_name`, `actor_role`): heeded only when
+/// the caller is the command-line operator; a signed-in caller acts as
+/// itself.
 #[derive(Debug, Clone, Default)]
 pub struct ActorInput {
     pub name: String,
@@ -129,6 +136,85 @@ fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
+/// The audit entry of a workflow step.
+fn step_entry(id: i64, step: &Step, who: &Actor, reason: &str, amount: Option<Fen>) -> AuditEntry {
+    let mut e = AuditEntry::new(step.action.code(), "application", id)
+        .change("status", Some(step.from.code()), Some(step.to.code()))
+        .note("actor", &who.name)
+        .note("actor_role", who.role.code());
+    if !reason.is_empty() {
+        e = e.note("reason", reason);
+    }
+    if let Some(a) = amount {
+        e = e.note("amount_fen", a.get());
+    }
+    e
+}
+
+impl Registry {
+    /// Who takes a workflow step. A signed-in caller is who its account
+    /// says, whatever was typed; the command-line operator (and tests) name
+    /// the actor in `typed`; anyone else takes no step. The inner error is
+    /// a typed actor that does not parse, reported with the other fields.
+    pub fn workflow_actor(&self, typed: &ActorInput) -> Result<Result<Actor, Invalid>> {
+        let c = &self.caller;
+        if c.account_id.is_some() {
+            let role = c
+                .role()
+                .and_then(|r| r.workflow_role())
+                .ok_or(AppError::Forbidden)?;
+            return Ok(Ok(Actor {
+                name: c.name.clone(),
+                role,
+            }));
+        }
+        // The operator's caller ([`crate::security::Caller::system`]).
+        if c.role == "system" {
+            return Ok(parse_actor(typed));
+        }
+        Err(AppError::Forbidden)
+    }
+
+    /// The application `id` if it lies in the caller's scope.
+    async fn application_in_scope(&self, id: i64) -> Result<ApplicationRow> {
+        Ok(self.db.application_in(&self.caller.scope, id).await?)
+    }
+
+    /// Refuses a beneficiary outside the caller's scope, as if unknown to
+    /// the caller: a sub-district applies for its own area, an organisation
+    /// for itself.
+    async fn check_beneficiary_scope(
+        &self,
+        kind: BeneficiaryKind,
+        id: &str,
+        subdistrict: Option<&str>,
+    ) -> Result<()> {
+        let inside = match &self.caller.scope {
+            Scope::District => true,
+            Scope::Subdistrict(own) => subdistrict == Some(own.as_str()),
+            Scope::Organisation(own) => {
+                kind == BeneficiaryKind::Organisation
+                    && match self.db.org_by_code(id).await {
+                        Ok(o) => o.id == *own,
+                        Err(StoreError::NotFound) => false,
+                        Err(e) => return Err(e.into()),
+                    }
+            }
+            Scope::Nothing => return Err(AppError::Forbidden),
+        };
+        if inside {
+            Ok(())
+        } else {
+            Err(Invalid::one(
+                "beneficiary_id",
+                "scope.beneficiary",
+                "只能为本账号管辖范围内的组织或人员申请",
+            )
+            .into())
+        }
+    }
+}
+
 impl Registry {
     /// Submits an application with its attachments. The beneficiary must be
     /// in the registry; an entitlement that already has a live (not refused)
@@ -142,7 +228,7 @@ impl Registry {
         actor: &ActorInput,
     ) -> Result<ApplicationRow> {
         let mut errs = Invalid::default();
-        let who = errs.take(parse_actor(actor));
+        let who = errs.take(self.workflow_actor(actor)?);
         let draft = errs.take(input.validate());
         if files.len() > wf::MAX_ATTACHMENTS {
             errs.push(gongyi_domain::FieldError::new(
@@ -187,6 +273,12 @@ impl Registry {
             };
             return Err(Invalid::one("beneficiary_id", "beneficiary.unknown", message).into());
         };
+        self.check_beneficiary_scope(
+            draft.beneficiary_kind,
+            &draft.beneficiary_id,
+            snapshot.subdistrict_code.as_deref(),
+        )
+        .await?;
         let key = gongyi_store::applications::EntitlementKey {
             rule: draft.rule.code(),
             beneficiary_kind: draft.beneficiary_kind.code(),
@@ -206,6 +298,22 @@ impl Registry {
             .db
             .insert_application(&mut tx, &draft, &snapshot, &who, &attachments, now())
             .await?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("submit", "application", id)
+                .change("status", None, Some(Status::Submitted.code()))
+                .note("actor", &who.name)
+                .note("actor_role", who.role.code())
+                .note("rule", draft.rule.code())
+                .note(
+                    "beneficiary",
+                    format!("{}:{}", draft.beneficiary_kind.code(), draft.beneficiary_id),
+                )
+                .note("event_key", &draft.event_key)
+                .note("amount_fen", draft.requested.get())
+                .note("attachments", attachments.len()),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(application = id, rule = %draft.rule, "application submitted");
         Ok(self.db.application(id).await?)
@@ -215,8 +323,9 @@ impl Registry {
     /// `return`, `refuse`, `resubmit`) on application `id`.
     pub async fn act(&self, id: i64, action: &str, input: &ActionInput) -> Result<ApplicationRow> {
         let action = Action::from_code(action).ok_or(AppError::NotFound)?;
+        let seen = self.application_in_scope(id).await?;
         let mut errs = Invalid::default();
-        let who = errs.take(parse_actor(&input.actor));
+        let who = errs.take(self.workflow_actor(&input.actor)?);
         let reason = errs.take(text::bounded("reason", "理由", &input.reason, 500, false));
         let amount = if action == Action::Approve && !input.amount.trim().is_empty() {
             errs.take(Fen::parse_yuan("amount", &input.amount).map(Some))
@@ -226,7 +335,6 @@ impl Registry {
         let (Some(who), Some(reason), Some(amount)) = (who, reason, amount) else {
             return Err(errs.into());
         };
-        let seen = self.db.application(id).await?;
         if input.version.is_some_and(|v| v != seen.version) {
             return Err(AppError::Conflict);
         }
@@ -238,6 +346,7 @@ impl Registry {
             Action::Pay => self.pay(&seen, &who).await?,
             _ => {
                 let step = wf::decide(&current(&seen)?, action, &who, &reason)?;
+                let entry = step_entry(id, &step, &who, &reason, None);
                 let mut tx = self.db.begin().await?;
                 self.db
                     .transition(
@@ -254,6 +363,7 @@ impl Registry {
                         },
                     )
                     .await?;
+                self.audit(&mut tx, entry).await?;
                 tx.commit().await?;
             }
         }
@@ -311,6 +421,8 @@ impl Registry {
             .budget_committed_tx(&mut tx, rule.code(), year)
             .await?;
         wf::check_budget(rule, year, line.map(|l| l.amount), committed, amount)?;
+        let entry = step_entry(id, &step, who, reason, Some(amount))
+            .note("budget_line", format!("{}/{year}", rule.code()));
         self.db
             .transition(
                 &mut tx,
@@ -326,6 +438,7 @@ impl Registry {
                 },
             )
             .await?;
+        self.audit(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -334,6 +447,7 @@ impl Registry {
     /// transaction.
     async fn pay(&self, seen: &ApplicationRow, who: &Actor) -> Result<()> {
         let step = wf::decide(&current(seen)?, Action::Pay, who, "")?;
+        let entry = step_entry(seen.id, &step, who, "", None);
         let mut tx = self.db.begin().await?;
         // First statement: the guarded update (on SQLite it takes the write
         // lock; of concurrent payers only one finds the row still APPROVED).
@@ -383,6 +497,10 @@ impl Registry {
             Err(StoreError::Duplicate { .. }) => return Err(already_paid(&app)),
             Err(e) => return Err(e.into()),
         }
+        let entry = entry
+            .note("amount_fen", amount)
+            .note("budget_line", format!("{}/{year}", app.rule));
+        self.audit(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -404,7 +522,14 @@ impl Registry {
         else {
             return Ok(wf::FactsDecision::NotOnRecord);
         };
-        let eligibility = match self.org_eligibility(&app.beneficiary_id).await {
+        // Not through the caller's scope: whoever may act on the
+        // application may have its facts checked.
+        let org = match self.db.org_by_code(&app.beneficiary_id).await {
+            Ok(o) => o,
+            Err(StoreError::NotFound) => return Ok(wf::FactsDecision::NotOnRecord),
+            Err(e) => return Err(e.into()),
+        };
+        let eligibility = match self.eligibility_of_org(&org).await {
             Ok(e) => e,
             Err(AppError::NotFound) => return Ok(wf::FactsDecision::NotOnRecord),
             Err(e) => return Err(e),
@@ -454,7 +579,7 @@ impl Registry {
     }
 
     pub async fn application_page(&self, id: i64) -> Result<ApplicationPage> {
-        let application = self.db.application(id).await?;
+        let application = self.application_in_scope(id).await?;
         let open_actions = wf::open_actions(&current(&application)?);
         Ok(ApplicationPage {
             events: self.db.application_events(id).await?,
@@ -472,13 +597,15 @@ impl Registry {
         page: i64,
         per_page: i64,
     ) -> Result<(Page<ApplicationRow>, Vec<(String, i64)>)> {
+        let scope = &self.caller.scope;
         Ok((
-            self.db.list_applications(f, page, per_page).await?,
-            self.db.application_status_counts(f).await?,
+            self.db.list_applications(scope, f, page, per_page).await?,
+            self.db.application_status_counts(scope, f).await?,
         ))
     }
 
     pub async fn attachment(&self, application_id: i64, id: i64) -> Result<AttachmentRow> {
+        self.application_in_scope(application_id).await?;
         Ok(self.db.attachment(application_id, id).await?)
     }
 
@@ -486,7 +613,7 @@ impl Registry {
     /// below what the line has already given away.
     pub async fn set_budget(&self, input: &BudgetInput) -> Result<BudgetStatusRow> {
         let mut errs = Invalid::default();
-        let who = errs.take(parse_actor(&input.actor));
+        let who = errs.take(self.workflow_actor(&input.actor)?);
         let rule = errs.take(SubsidyRule::parse("rule", &input.rule));
         let year = errs.take(text::year("year", "预算年度", &input.year));
         let amount = errs.take(Fen::parse_yuan("amount", &input.amount));
@@ -504,6 +631,23 @@ impl Registry {
         self.db
             .set_budget_line(&mut tx, (rule.code(), year), old, amount, &who, now())
             .await?;
+        let before = old.map(|l| l.amount.get().to_string());
+        self.audit(
+            &mut tx,
+            AuditEntry::new(
+                "set_budget",
+                "budget_line",
+                format!("{}/{year}", rule.code()),
+            )
+            .change(
+                "amount_fen",
+                before.as_deref(),
+                Some(&amount.get().to_string()),
+            )
+            .note("actor", &who.name)
+            .note("actor_role", who.role.code()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(self.db.budget_line_status(rule.code(), year).await?)
     }
@@ -559,6 +703,9 @@ impl Registry {
     /// An organisation's applications and payments (its page's subsidy
     /// section).
     pub async fn org_subsidies(&self, credit_code: &str) -> Result<SubsidyHistory> {
+        if self.caller.scope != Scope::District {
+            self.org(credit_code).await?;
+        }
         let code = credit_code.trim().to_uppercase();
         let kind = BeneficiaryKind::Organisation.code();
         Ok(SubsidyHistory {

@@ -1,6 +1,8 @@
 //! Organisation use cases: register, edit, record history, read pages.
 
+use crate::security::audit::AuditEntry;
 use crate::{AppError, Registry, Result};
+use gongyi_domain::access::Scope;
 use gongyi_domain::history::{
     CreditEntryInput, FinanceInput, HonourInput, InspectionInput, PartyBuildingInput, RatingInput,
 };
@@ -11,7 +13,7 @@ use gongyi_store::history::OrgHistory;
 use gongyi_store::orgs::{Facets, OrgFilter, OrgRow};
 use gongyi_store::people::EmploymentRow;
 use gongyi_store::reference::RefRow;
-use gongyi_store::{Page, Tx};
+use gongyi_store::{Page, StoreError, Tx};
 
 /// A history record of any kind, as typed.
 #[derive(Debug, Clone)]
@@ -76,6 +78,96 @@ impl HistoryInput {
             _ => return None,
         })
     }
+
+    /// The record's kind (as in [`HistoryInput::from_fields`]) and its
+    /// fields as typed, for the audit trail. History holds no personal data.
+    pub fn audit_fields(&self) -> (&'static str, Vec<(&'static str, &str)>) {
+        match self {
+            HistoryInput::Inspection(i) => (
+                "inspections",
+                vec![("year", &i.year), ("result", &i.result), ("date", &i.date)],
+            ),
+            HistoryInput::Rating(i) => ("ratings", vec![("level", &i.level), ("date", &i.date)]),
+            HistoryInput::Honour(i) => (
+                "honours",
+                vec![("title", &i.title), ("level", &i.level), ("date", &i.date)],
+            ),
+            HistoryInput::CreditEntry(i) => (
+                "credit-entries",
+                vec![
+                    ("list", &i.list),
+                    ("reason", &i.reason),
+                    ("listed_date", &i.listed_date),
+                    ("removed_date", &i.removed_date),
+                ],
+            ),
+            HistoryInput::PartyBuilding(i) => (
+                "party-building",
+                vec![
+                    ("date", &i.date),
+                    ("has_party_org", &i.has_party_org),
+                    ("form", &i.form),
+                    ("members", &i.members),
+                    ("in_charter", &i.in_charter),
+                    ("checked_at_registration", &i.checked_at_registration),
+                    ("checked_at_inspection", &i.checked_at_inspection),
+                    ("checked_at_rating", &i.checked_at_rating),
+                ],
+            ),
+            HistoryInput::Finance(i) => (
+                "finances",
+                vec![
+                    ("year", &i.year),
+                    ("total_revenue", &i.total_revenue),
+                    ("government_purchase", &i.government_purchase),
+                    ("donations", &i.donations),
+                    ("business_income", &i.business_income),
+                    ("expenditure", &i.expenditure),
+                    ("net_assets", &i.net_assets),
+                    ("staff", &i.staff),
+                    ("volunteers", &i.volunteers),
+                    ("volunteer_hours", &i.volunteer_hours),
+                ],
+            ),
+        }
+    }
+}
+
+/// The audited fields of an organisation, personal data masked.
+fn audited_fields(o: &OrgRow) -> Vec<(&'static str, Option<String>)> {
+    vec![
+        ("credit_code", Some(o.credit_code.clone())),
+        ("name", Some(o.name.clone())),
+        ("kind", Some(o.kind.clone())),
+        ("community", Some(o.community.to_string())),
+        ("fresh_graduate", Some(o.fresh_graduate.to_string())),
+        ("subdistrict", Some(o.subdistrict_code.clone())),
+        ("registration_date", Some(o.registration_date.to_string())),
+        (
+            "registered_capital_fen",
+            Some(o.registered_capital_fen.to_string()),
+        ),
+        ("service_fields", Some(o.service_fields.clone())),
+        ("address", o.address.clone()),
+        ("legal_representative", o.legal_representative.clone()),
+        ("contact_phone", o.contact_phone.as_deref().map(mask_phone)),
+        ("status", Some(o.status.clone())),
+        ("stage", o.stage.clone()),
+        (
+            "deregistration_date",
+            o.deregistration_date.map(|d| d.to_string()),
+        ),
+    ]
+}
+
+/// `entry` with every audited field that differs between `before` and `after`.
+fn with_changes(mut entry: AuditEntry, before: Option<&OrgRow>, after: &OrgRow) -> AuditEntry {
+    let old = before.map(audited_fields);
+    for (i, (field, new)) in audited_fields(after).into_iter().enumerate() {
+        let was = old.as_ref().and_then(|o| o[i].1.clone());
+        entry = entry.change(field, was.as_deref(), new.as_deref());
+    }
+    entry
 }
 
 /// Everything the organisation page shows.
@@ -129,18 +221,53 @@ impl Registry {
         }
     }
 
+    /// A sub-district caller may only place an organisation in its own
+    /// sub-district; a district caller anywhere.
+    fn check_subdistrict(&self, d: &OrgDraft) -> Result<()> {
+        match &self.caller.scope {
+            Scope::Subdistrict(own) if *own != d.subdistrict => Err(Invalid::one(
+                "subdistrict",
+                "scope.subdistrict",
+                "只能登记或修改本街道的组织",
+            )
+            .into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Registers an organisation: the district anywhere, a sub-district in
+    /// its own area; an organisation account registers none.
     pub async fn create_org(&self, input: &OrgInput) -> Result<OrgRow> {
+        if matches!(self.caller.scope, Scope::Organisation(_) | Scope::Nothing) {
+            return Err(AppError::Forbidden);
+        }
         let d = self.validate_org(input).await?;
+        self.check_subdistrict(&d)?;
         let mut tx = self.db.begin().await?;
         let id = self.db.insert_org(&mut tx, &d).await?;
+        let org = self.db.org_by_id_tx(&mut tx, id).await?;
+        let entry = AuditEntry::new("create", "organization", &org.credit_code);
+        self.audit(&mut tx, with_changes(entry, None, &org)).await?;
         tx.commit().await?;
-        Ok(self.db.org_by_id(id).await?)
+        Ok(org)
+    }
+
+    /// The organisation with credit code `code` if it lies in the caller's
+    /// scope; one outside is [`AppError::NotFound`], so that it exists is
+    /// not revealed.
+    pub async fn org(&self, code: &str) -> Result<OrgRow> {
+        let org = self.db.org_by_code(code.trim()).await?;
+        if self.caller.scope.covers_org(org.id, &org.subdistrict_code) {
+            Ok(org)
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     /// Saves an edit made on `version`; a newer version in the database means
     /// someone else saved first, and this save is refused.
     pub async fn update_org(&self, code: &str, version: i64, input: &OrgInput) -> Result<OrgRow> {
-        let current = self.db.org_by_code(code).await?;
+        let current = self.org(code).await?;
         // Pages and the API show the phone masked; sent back unchanged, it keeps the stored one.
         let mut input = input.clone();
         if let Some(stored) = &current.contact_phone {
@@ -149,16 +276,42 @@ impl Registry {
             }
         }
         let d = self.validate_org(&input).await?;
+        self.check_subdistrict(&d)?;
+        // The audit's "before" is `current`: a version identifies one state,
+        // and the guarded update only succeeds on the row still at it. (The
+        // write comes first in the transaction for SQLite's lock.)
+        if current.version != version {
+            return Err(AppError::Conflict);
+        }
         let mut tx = self.db.begin().await?;
         self.db.update_org(&mut tx, current.id, version, &d).await?;
+        let org = self.db.org_by_id_tx(&mut tx, current.id).await?;
+        let entry = AuditEntry::new("update", "organization", &org.credit_code)
+            .note("version", org.version);
+        self.audit(&mut tx, with_changes(entry, Some(&current), &org))
+            .await?;
         tx.commit().await?;
-        Ok(self.db.org_by_id(current.id).await?)
+        Ok(org)
     }
 
     /// Adds one history record to the organisation with `code`.
     pub async fn add_history(&self, code: &str, input: &HistoryInput) -> Result<i64> {
+        let org = self.org(code).await?;
         let mut tx = self.db.begin().await?;
-        let id = self.add_history_tx(&mut tx, code, input).await?;
+        let id = self
+            .add_history_tx(&mut tx, &org.credit_code, input)
+            .await?;
+        let (kind, fields) = input.audit_fields();
+        let mut entry = AuditEntry::new("add_history", "organization", &org.credit_code)
+            .note("record", kind)
+            .note("record_id", id);
+        for (field, value) in fields {
+            let value = value.trim();
+            if !value.is_empty() {
+                entry = entry.change(field, None, Some(value));
+            }
+        }
+        self.audit(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -169,18 +322,25 @@ impl Registry {
         code: &str,
         input: &HistoryInput,
     ) -> Result<i64> {
-        let (org_id, registered) =
-            self.db
-                .org_key_tx(tx, code.trim())
-                .await
-                .map_err(|e| match e {
-                    gongyi_store::StoreError::NotFound => AppError::Invalid(Invalid::one(
-                        "credit_code",
-                        "organization.unknown",
-                        format!("统一社会信用代码“{}”对应的组织不存在", code.trim()),
-                    )),
-                    other => other.into(),
-                })?;
+        let unknown = || {
+            AppError::Invalid(Invalid::one(
+                "credit_code",
+                "organization.unknown",
+                format!("统一社会信用代码“{}”对应的组织不存在", code.trim()),
+            ))
+        };
+        let (org_id, registered, subdistrict) = self
+            .db
+            .org_scope_key_tx(tx, code.trim())
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => unknown(),
+                other => other.into(),
+            })?;
+        // Outside the caller's scope reads as absent (imports name the row).
+        if !self.caller.scope.covers_org(org_id, &subdistrict) {
+            return Err(unknown());
+        }
         let db = &self.db;
         Ok(match input {
             HistoryInput::Inspection(i) => {
@@ -211,7 +371,7 @@ impl Registry {
     }
 
     pub async fn org_page(&self, code: &str) -> Result<OrgPage> {
-        let org = self.db.org_by_code(code.trim()).await?;
+        let org = self.org(code).await?;
         let history = self.db.org_history(org.id).await?;
         let employments = self.db.employments_of_org(org.id).await?;
         Ok(OrgPage {
@@ -227,14 +387,20 @@ impl Registry {
         page: i64,
         per_page: i64,
     ) -> Result<(Page<OrgRow>, Facets)> {
-        let list = self.db.list_orgs(f, page, per_page).await?;
-        let facets = self.db.org_facets(f).await?;
+        let scope = &self.caller.scope;
+        let list = self.db.list_orgs(scope, f, page, per_page).await?;
+        let facets = self.db.org_facets(scope, f).await?;
         Ok((list, facets))
+    }
+
+    /// How many organisations the caller's scope holds (the start page).
+    pub async fn count_orgs(&self) -> Result<i64> {
+        Ok(self.db.count_orgs_in(&self.caller.scope).await?)
     }
 
     /// Deregisters (注销) an organisation on `date`.
     pub async fn deregister(&self, code: &str, version: i64, date: &str) -> Result<()> {
-        let org = self.db.org_by_code(code).await?;
+        let org = self.org(code).await?;
         let d = gongyi_domain::text::date("deregistration_date", "注销日期", date)?;
         if d < org.registration_date {
             return Err(FieldError::new(
@@ -244,8 +410,16 @@ impl Registry {
             )
             .into());
         }
+        // As in `update_org`: `org` is the state the guarded write replaces.
+        if org.version != version {
+            return Err(AppError::Conflict);
+        }
         let mut tx = self.db.begin().await?;
         self.db.deregister_org(&mut tx, org.id, version, d).await?;
+        let after = self.db.org_by_id_tx(&mut tx, org.id).await?;
+        let entry = AuditEntry::new("deregister", "organization", &org.credit_code);
+        self.audit(&mut tx, with_changes(entry, Some(&org), &after))
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -510,9 +510,19 @@ impl Registry {
         Ok(sim)
     }
 
-    /// The rule decisions about one organisation's records up to today.
+    /// The rule decisions about one organisation's records up to today; an
+    /// organisation outside the caller's scope is not found.
     pub async fn org_eligibility(&self, credit_code: &str) -> Result<Eligibility> {
-        let org = self.db.org_by_code(credit_code).await?;
+        let org = self.org(credit_code).await?;
+        self.eligibility_of_org(&org).await
+    }
+
+    /// The same for an organisation already read, whoever the caller is (an
+    /// approval checks the facts of an application it may already act on).
+    pub(crate) async fn eligibility_of_org(
+        &self,
+        org: &gongyi_store::orgs::OrgRow,
+    ) -> Result<Eligibility> {
         let data = self.db.load_policy_facts(FactsScope::Org(org.id)).await?;
         let o = data
             .facts

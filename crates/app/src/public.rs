@@ -4,10 +4,12 @@
 
 use crate::{Registry, Result};
 use chrono::NaiveDate;
+use gongyi_domain::access::Scope;
 use gongyi_domain::disclosure::{inspection_years, InspectionStatus};
 use gongyi_domain::history::{rating_valid_until, InspectionResult};
 use gongyi_store::history::{CreditEntryRow, FinanceRow, HonourRow};
 use gongyi_store::orgs::{OrgFilter, OrgRow};
+use gongyi_store::Page;
 
 /// A rating with the last day it is valid.
 #[derive(Debug, Clone)]
@@ -83,7 +85,21 @@ impl Registry {
     }
 
     /// The rows of the directory for `f`, in its order, `batch` at a time.
+    /// Public data is public: the whole district, whoever asks.
     pub async fn public_rows(&self, f: &OrgFilter, offset: i64, batch: i64) -> Result<Vec<OrgRow>> {
-        Ok(self.db.org_rows(f, offset, batch).await?)
+        Ok(self.db.org_rows(&Scope::District, f, offset, batch).await?)
+    }
+
+    /// One page of the public directory for `f`, the whole district.
+    pub async fn public_directory(
+        &self,
+        f: &OrgFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<OrgRow>> {
+        Ok(self
+            .db
+            .list_orgs(&Scope::District, f, page, per_page)
+            .await?)
     }
 }

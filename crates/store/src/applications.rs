@@ -17,6 +17,7 @@
 use crate::orgs::{bind_all, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
+use gongyi_domain::access::Scope;
 use gongyi_domain::application::{
     person_table_id, Action, Actor, ApplicationDraft, Attachment, Status, Step,
 };
@@ -175,10 +176,36 @@ pub struct ApplicationFilter {
     pub subdistrict: Option<String>,
 }
 
+/// The condition that cuts applications (alias `a`) to `scope`, binding
+/// after `b`; `None` for the whole district. A sub-district sees the
+/// applications whose beneficiary lay in it when they were made (the same
+/// snapshot the ledger sums by); an organisation sees its own.
+fn application_scope_condition(scope: &Scope, b: &mut Vec<Bind>) -> Option<String> {
+    match scope {
+        Scope::District => None,
+        Scope::Subdistrict(code) => {
+            b.push(Bind::Text(code.clone()));
+            Some(format!("a.subdistrict_code = ${}", b.len()))
+        }
+        Scope::Organisation(id) => {
+            b.push(Bind::Int(*id));
+            Some(format!(
+                "(a.beneficiary_kind = 'organisation' AND a.beneficiary_id = \
+                 (SELECT credit_code FROM organizations WHERE id = ${}))",
+                b.len()
+            ))
+        }
+        Scope::Nothing => Some("1 = 0".into()),
+    }
+}
+
 impl ApplicationFilter {
-    fn where_clause(&self, with_status: bool) -> (String, Vec<Bind>) {
+    fn where_clause(&self, scope: &Scope, with_status: bool) -> (String, Vec<Bind>) {
         let mut w = Vec::new();
         let mut b = Vec::new();
+        if let Some(cond) = application_scope_condition(scope, &mut b) {
+            w.push(cond);
+        }
         let status = if with_status { &self.status } else { &None };
         for (col, v) in [
             ("a.status", status),
@@ -398,6 +425,17 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
+    /// The application if it lies in `scope`; otherwise, as when it does
+    /// not exist, [`StoreError::NotFound`].
+    pub async fn application_in(&self, scope: &Scope, id: i64) -> Result<ApplicationRow> {
+        let mut b = vec![Bind::Int(id)];
+        let cond = application_scope_condition(scope, &mut b)
+            .map_or(String::new(), |c| format!(" AND {c}"));
+        let sql = format!("{SELECT_APPLICATION} WHERE a.id = $1{cond}");
+        on_db!(self, p => bind_all!(sqlx::query_as::<_, ApplicationRow>(&sql), &b).fetch_optional(p).await?)
+            .ok_or(StoreError::NotFound)
+    }
+
     /// The application as this transaction sees it.
     pub async fn application_tx(&self, tx: &mut Tx, id: i64) -> Result<ApplicationRow> {
         let sql = format!("{SELECT_APPLICATION} WHERE a.id = $1");
@@ -405,14 +443,15 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
-    /// The queue, newest first.
+    /// The queue within `scope`, newest first.
     pub async fn list_applications(
         &self,
+        scope: &Scope,
         f: &ApplicationFilter,
         page: i64,
         per_page: i64,
     ) -> Result<Page<ApplicationRow>> {
-        let (w, b) = f.where_clause(true);
+        let (w, b) = f.where_clause(scope, true);
         let count_sql = format!("SELECT COUNT(*) FROM applications a{w}");
         let total: i64 =
             on_db!(self, p => bind_all!(sqlx::query_scalar(&count_sql), &b).fetch_one(p).await?);
@@ -432,9 +471,10 @@ impl Db {
     /// Counts per status under the other filters (the queue's tabs).
     pub async fn application_status_counts(
         &self,
+        scope: &Scope,
         f: &ApplicationFilter,
     ) -> Result<Vec<(String, i64)>> {
-        let (w, b) = f.where_clause(false);
+        let (w, b) = f.where_clause(scope, false);
         let sql = format!(
             "SELECT a.status, COUNT(*) FROM applications a{w} GROUP BY a.status ORDER BY a.status"
         );

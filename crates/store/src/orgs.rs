@@ -4,6 +4,7 @@
 use crate::dialect;
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
+use gongyi_domain::access::Scope;
 use gongyi_domain::organization::OrgDraft;
 use gongyi_domain::search::{is_pinyin_query, pinyin_keys};
 use gongyi_domain::Invalid;
@@ -180,13 +181,35 @@ pub(crate) fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-fn where_clause(f: &OrgFilter, skip: Facet) -> (String, Vec<Bind>) {
+/// The condition that cuts organisations (alias `o`) to `scope`, binding
+/// after `b`; `None` for the whole district.
+pub(crate) fn org_scope_condition(scope: &Scope, b: &mut Vec<Bind>) -> Option<String> {
+    match scope {
+        Scope::District => None,
+        Scope::Subdistrict(code) => {
+            b.push(Bind::Text(code.clone()));
+            Some(format!("o.subdistrict_code = ${}", b.len()))
+        }
+        Scope::Organisation(id) => {
+            b.push(Bind::Int(*id));
+            Some(format!("o.id = ${}", b.len()))
+        }
+        Scope::Nothing => Some("1 = 0".into()),
+    }
+}
+
+fn where_clause(scope: &Scope, f: &OrgFilter, skip: Facet) -> (String, Vec<Bind>) {
     let mut w: Vec<String> = Vec::new();
     let mut b: Vec<Bind> = Vec::new();
     let push = |cond: &str, v: Bind, w: &mut Vec<String>, b: &mut Vec<Bind>| {
         b.push(v);
         w.push(cond.replace('?', &format!("${}", b.len())));
     };
+    // The scope comes first and is never skipped: facets count only what
+    // the caller may see.
+    if let Some(cond) = org_scope_condition(scope, &mut b) {
+        w.push(cond);
+    }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         if is_pinyin_query(q) {
             let like = format!("%{}%", escape_like(&q.to_lowercase()));
@@ -280,12 +303,13 @@ pub struct Facets {
 
 async fn count_by(
     db: &Db,
+    scope: &Scope,
     f: &OrgFilter,
     facet: Facet,
     key: &str,
     from_extra: &str,
 ) -> Result<Vec<(String, i64)>> {
-    let (w, binds) = where_clause(f, facet);
+    let (w, binds) = where_clause(scope, f, facet);
     let sql = format!(
         "SELECT {key} AS k, COUNT(*) AS n FROM organizations o {from_extra}{w} GROUP BY {key} ORDER BY n DESC"
     );
@@ -302,10 +326,11 @@ async fn count_by(
 /// grouped by all of them; each list ordered by count, then value.
 async fn count_together(
     db: &Db,
+    scope: &Scope,
     f: &OrgFilter,
     keys: &[&String],
 ) -> Result<Vec<Vec<(String, i64)>>> {
-    let (w, binds) = where_clause(f, Facet::None);
+    let (w, binds) = where_clause(scope, f, Facet::None);
     let cols: Vec<String> = keys
         .iter()
         .enumerate()
@@ -478,6 +503,30 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
+    /// As [`Db::org_by_id`], as this transaction sees it.
+    pub async fn org_by_id_tx(&self, tx: &mut Tx, id: i64) -> Result<OrgRow> {
+        let sql = format!(
+            "{} WHERE o.id = $1",
+            select_org(self.backend() == crate::Backend::Sqlite)
+        );
+        on_tx!(tx, c => sqlx::query_as::<_, OrgRow>(&sql).bind(id).fetch_optional(&mut **c).await?)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The id, registration date and sub-district of an organisation, inside
+    /// a transaction (to check a caller's scope before writing).
+    pub async fn org_scope_key_tx(
+        &self,
+        tx: &mut Tx,
+        code: &str,
+    ) -> Result<(i64, NaiveDate, String)> {
+        let code = code.trim().to_uppercase();
+        on_tx!(tx, c => sqlx::query_as(
+            "SELECT id, registration_date, subdistrict_code FROM organizations WHERE credit_code = $1")
+            .bind(&code).fetch_optional(&mut **c).await?)
+        .ok_or(StoreError::NotFound)
+    }
+
     /// The id and registration date of an organisation, inside a transaction.
     pub async fn org_key_tx(&self, tx: &mut Tx, code: &str) -> Result<(i64, NaiveDate)> {
         let code = code.trim().to_uppercase();
@@ -486,9 +535,15 @@ impl Db {
         .ok_or(StoreError::NotFound)
     }
 
-    /// The directory: one page of organisations matching `f`.
-    pub async fn list_orgs(&self, f: &OrgFilter, page: i64, per_page: i64) -> Result<Page<OrgRow>> {
-        let (w, binds) = where_clause(f, Facet::None);
+    /// The directory: one page of the organisations in `scope` matching `f`.
+    pub async fn list_orgs(
+        &self,
+        scope: &Scope,
+        f: &OrgFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<OrgRow>> {
+        let (w, binds) = where_clause(scope, f, Facet::None);
         let count_sql = format!("SELECT COUNT(*) FROM organizations o{w}");
         let total: i64 = on_db!(self, p => bind_all!(sqlx::query_scalar(&count_sql), &binds).fetch_one(p).await?);
         let mut binds = binds;
@@ -511,8 +566,14 @@ impl Db {
 
     /// Rows `offset..offset + limit` of the directory for `f` in its sort
     /// order, without a count (bulk downloads of exactly what is listed).
-    pub async fn org_rows(&self, f: &OrgFilter, offset: i64, limit: i64) -> Result<Vec<OrgRow>> {
-        let (w, mut binds) = where_clause(f, Facet::None);
+    pub async fn org_rows(
+        &self,
+        scope: &Scope,
+        f: &OrgFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<OrgRow>> {
+        let (w, mut binds) = where_clause(scope, f, Facet::None);
         let order = f.sort.order_by(f, self.backend(), &mut binds);
         let sql = format!(
             "{}{w} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
@@ -523,8 +584,8 @@ impl Db {
         )
     }
 
-    /// Facet counts for the directory's filters.
-    pub async fn org_facets(&self, f: &OrgFilter) -> Result<Facets> {
+    /// Facet counts for the directory's filters, within `scope`.
+    pub async fn org_facets(&self, scope: &Scope, f: &OrgFilter) -> Result<Facets> {
         let year = dialect::year_of(self.backend(), "o.registration_date");
         let year_key = format!("CAST({year} AS TEXT)");
         // A facet whose own filter is not set counts under the full filter, so
@@ -544,7 +605,7 @@ impl Db {
         let shared: Vec<&String> = dims.iter().filter(|d| !d.2).map(|d| &d.1).collect();
         let mut counts: Vec<Vec<(String, i64)>> = vec![Vec::new(); dims.len()];
         if !shared.is_empty() {
-            let per_dim = count_together(self, f, &shared).await?;
+            let per_dim = count_together(self, scope, f, &shared).await?;
             let mut k = 0;
             for (i, d) in dims.iter().enumerate() {
                 if !d.2 {
@@ -555,7 +616,7 @@ impl Db {
         }
         for (i, (facet, key, active)) in dims.iter().enumerate() {
             if *active {
-                counts[i] = count_by(self, f, *facet, key, "").await?;
+                counts[i] = count_by(self, scope, f, *facet, key, "").await?;
             }
         }
         let mut counts = counts.into_iter();
@@ -568,6 +629,7 @@ impl Db {
             registration_year: next(),
             service_field: count_by(
                 self,
+                scope,
                 f,
                 Facet::ServiceField,
                 "sf.field_code",
@@ -587,10 +649,21 @@ impl Db {
         Ok(on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(after).fetch_all(p).await?))
     }
 
+    /// Every organisation in the database, whoever asks: for the operator's
+    /// "is it empty" checks. Lists for a caller use [`Db::count_orgs_in`].
     pub async fn count_orgs(&self) -> Result<i64> {
         Ok(
             on_db!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(p).await?),
         )
+    }
+
+    /// The organisations in `scope`.
+    pub async fn count_orgs_in(&self, scope: &Scope) -> Result<i64> {
+        let mut binds = Vec::new();
+        let w =
+            org_scope_condition(scope, &mut binds).map_or(String::new(), |c| format!(" WHERE {c}"));
+        let sql = format!("SELECT COUNT(*) FROM organizations o{w}");
+        Ok(on_db!(self, p => bind_all!(sqlx::query_scalar(&sql), &binds).fetch_one(p).await?))
     }
 
     /// Marks an organisation deregistered (注销) on `date`.

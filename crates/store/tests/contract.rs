@@ -104,7 +104,10 @@ async fn organisations_are_stored_found_and_filtered_with_facets() {
             ("yangguang", 1),
             ("不存在", 0),
         ] {
-            let page = db.list_orgs(&search(q), 1, 20).await.unwrap();
+            let page = db
+                .list_orgs(&Scope::District, &search(q), 1, 20)
+                .await
+                .unwrap();
             assert_eq!(page.total, n, "{url}: search {q}");
         }
         let by_sub = OrgFilter {
@@ -112,13 +115,13 @@ async fn organisations_are_stored_found_and_filtered_with_facets() {
             sort: OrgSort::Name,
             ..Default::default()
         };
-        let page = db.list_orgs(&by_sub, 1, 1).await.unwrap();
+        let page = db.list_orgs(&Scope::District, &by_sub, 1, 1).await.unwrap();
         assert_eq!(
             (page.total, page.items.len(), page.pages()),
             (2, 1, 2),
             "{url}"
         );
-        let facets = db.org_facets(&by_sub).await.unwrap();
+        let facets = db.org_facets(&Scope::District, &by_sub).await.unwrap();
         // A facet's own filter is left out of its counts.
         assert_eq!(
             facets.subdistrict.len(),
@@ -142,7 +145,10 @@ async fn organisations_are_stored_found_and_filtered_with_facets() {
             facets.service_field
         );
         assert_eq!(facets.rating, vec![("NONE".to_string(), 2)], "{url}");
-        let like_chars = db.list_orgs(&search("%"), 1, 20).await.unwrap();
+        let like_chars = db
+            .list_orgs(&Scope::District, &search("%"), 1, 20)
+            .await
+            .unwrap();
         assert_eq!(like_chars.total, 0, "{url}: % is matched literally");
     }
 }
@@ -202,6 +208,7 @@ async fn an_update_from_a_stale_version_is_refused() {
         for (q, n) in [("改名", 1), ("甲", 1), ("名)", 1), ("乙", 0)] {
             let found = db
                 .list_orgs(
+                    &Scope::District,
                     &OrgFilter {
                         q: Some(q.into()),
                         ..Default::default()

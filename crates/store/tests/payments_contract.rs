@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use gongyi_domain::access::Scope;
 use gongyi_domain::application::{
     Action, Actor, ApplicationDraft, Attachment, Role, Status, Step, SubsidyRule,
 };
@@ -728,7 +729,7 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
         approve_and_pay(&db, m2, 1_200).await.unwrap();
 
         let all = db
-            .list_applications(&ApplicationFilter::default(), 1, 20)
+            .list_applications(&Scope::District, &ApplicationFilter::default(), 1, 20)
             .await
             .unwrap();
         assert_eq!(all.total, 4, "{url}");
@@ -738,13 +739,19 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
             status: Some("SUBMITTED".into()),
             ..Default::default()
         };
-        let page = db.list_applications(&f, 1, 20).await.unwrap();
+        let page = db
+            .list_applications(&Scope::District, &f, 1, 20)
+            .await
+            .unwrap();
         assert_eq!(
             (page.total, page.items[0].beneficiary_id.as_str()),
             (1, code(2).as_str()),
             "{url}"
         );
-        let counts = db.application_status_counts(&f).await.unwrap();
+        let counts = db
+            .application_status_counts(&Scope::District, &f)
+            .await
+            .unwrap();
         assert_eq!(
             counts,
             [("PAID".to_string(), 1), ("SUBMITTED".to_string(), 1)],
@@ -754,7 +761,13 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
             subdistrict: Some("310110021".into()),
             ..Default::default()
         };
-        assert_eq!(db.list_applications(&by_sub, 1, 20).await.unwrap().total, 1);
+        assert_eq!(
+            db.list_applications(&Scope::District, &by_sub, 1, 20)
+                .await
+                .unwrap()
+                .total,
+            1
+        );
 
         let months = db
             .payments_of("person", "P00000001", Some("R9"))

@@ -63,10 +63,8 @@ pub async fn list(
     let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
     let list = s
         .registry
-        .db
-        .list_orgs(&public_filter(&p), page, per_page)
-        .await
-        .map_err(gongyi_app::AppError::from)?;
+        .public_directory(&public_filter(&p), page, per_page)
+        .await?;
     let body = PublicPage {
         items: list.items.iter().map(PublicOrg::from).collect(),
         total: list.total,
