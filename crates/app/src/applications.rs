@@ -716,6 +716,8 @@ impl Registry {
 
     /// A person's paid salary-subsidy months (R9), in month order.
     pub async fn salary_months(&self, person_id: i64) -> Result<Vec<PaymentRow>> {
+        // Within the caller's scope only, like the person.
+        self.person(person_id).await?;
         Ok(self
             .db
             .payments_of(

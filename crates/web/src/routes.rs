@@ -274,7 +274,11 @@ fn work_pages(state: &AppState) -> RouteTable {
             Cap(C::EditPeople),
             pages::people::add_record,
         )
-        .post("/people/{id}/reveal", Cap(C::RevealPersonal), pages::people::reveal)
+        .post(
+            "/people/{id}/reveal",
+            Cap(C::RevealPersonal),
+            pages::people::reveal,
+        )
         .get("/policy", Cap(C::ReadPolicy), pages::policy::params)
         .get(
             "/policy/simulate",
@@ -379,7 +383,11 @@ fn api_routes(state: &AppState) -> RouteTable {
             Cap(C::EditPeople),
             api::people::add_record,
         )
-        .post("/people/{id}/reveal", Cap(C::RevealPersonal), api::people::reveal)
+        .post(
+            "/people/{id}/reveal",
+            Cap(C::RevealPersonal),
+            api::people::reveal,
+        )
         .get(
             "/applications",
             Cap(C::ReadApplications),

@@ -39,7 +39,11 @@ impl Write for Captured {
 /// The full numbers in the database, read the way only an unmasked export may.
 async fn secrets(registry: &Registry) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for kind in [RecordKind::People, RecordKind::Organizations, RecordKind::Employments] {
+    for kind in [
+        RecordKind::People,
+        RecordKind::Organizations,
+        RecordKind::Employments,
+    ] {
         let cols: Vec<usize> = kind
             .columns()
             .iter()
@@ -61,7 +65,11 @@ async fn secrets(registry: &Registry) -> BTreeSet<String> {
             })
             .await
             .unwrap();
-        out.extend(found.into_iter().filter(|v| v.len() >= 11 && !v.contains('*')));
+        out.extend(
+            found
+                .into_iter()
+                .filter(|v| v.len() >= 11 && !v.contains('*')),
+        );
     }
     out
 }
@@ -82,7 +90,11 @@ fn text_of(bytes: &[u8], name: &str) -> String {
 }
 
 fn leaks(text: &str, secrets: &BTreeSet<String>) -> Vec<String> {
-    secrets.iter().filter(|s| text.contains(s.as_str())).cloned().collect()
+    secrets
+        .iter()
+        .filter(|s| text.contains(s.as_str()))
+        .cloned()
+        .collect()
 }
 
 #[tokio::test]
@@ -97,11 +109,21 @@ async fn no_page_api_answer_export_audit_record_or_log_line_holds_a_full_id_or_p
 
     let mut every_secret = BTreeSet::new();
     for (db, url) in gongyi_testkit::databases().await {
-        let registry = Registry::new(db, Clock::fixed(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()));
-        registry.load_demo(30, Some(40), 9, &|_, _| {}).await.unwrap();
+        let registry = Registry::new(
+            db,
+            Clock::fixed(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+        );
+        registry
+            .load_demo(30, Some(40), 9, &|_, _| {})
+            .await
+            .unwrap();
         let secrets = secrets(&registry).await;
         every_secret.extend(secrets.iter().cloned());
-        assert!(secrets.len() > 40, "{url}: the demo people have numbers to hide: {}", secrets.len());
+        assert!(
+            secrets.len() > 40,
+            "{url}: the demo people have numbers to hide: {}",
+            secrets.len()
+        );
         let config = WebConfig {
             public_rate_limit: None,
             api_rate_limit: None,
@@ -113,10 +135,25 @@ async fn no_page_api_answer_export_audit_record_or_log_line_holds_a_full_id_or_p
 
         let mut sessions = vec![None];
         for role in Role::ALL {
-            let sub = if *role == Role::Subdistrict { org.subdistrict_code.as_str() } else { "" };
-            let code = if *role == Role::Organisation { org.credit_code.as_str() } else { "" };
+            let sub = if *role == Role::Subdistrict {
+                org.subdistrict_code.as_str()
+            } else {
+                ""
+            };
+            let code = if *role == Role::Organisation {
+                org.credit_code.as_str()
+            } else {
+                ""
+            };
             sessions.push(Some(
-                common::sign_in(&registry, &format!("scan-{}", role.code()), *role, sub, code).await,
+                common::sign_in(
+                    &registry,
+                    &format!("scan-{}", role.code()),
+                    *role,
+                    sub,
+                    code,
+                )
+                .await,
             ));
         }
 
@@ -134,7 +171,14 @@ async fn no_page_api_answer_export_audit_record_or_log_line_holds_a_full_id_or_p
                         spec.path
                             .replace("{code}", code)
                             .replace("{id}", &id.to_string())
-                            .replace("{file}", if spec.path.starts_with("/public") { "orgs.csv" } else { "1" }),
+                            .replace(
+                                "{file}",
+                                if spec.path.starts_with("/public") {
+                                    "orgs.csv"
+                                } else {
+                                    "1"
+                                },
+                            ),
                     );
                 }
             }
@@ -163,7 +207,10 @@ async fn no_page_api_answer_export_audit_record_or_log_line_holds_a_full_id_or_p
                 let bytes = res.into_body().collect().await.unwrap().to_bytes();
                 fetched += 1;
                 for l in leaks(&text_of(&bytes, uri), &secrets) {
-                    found.push(format!("{uri} as {:?}: {l}", s.as_ref().map(|s| s.name.clone())));
+                    found.push(format!(
+                        "{uri} as {:?}: {l}",
+                        s.as_ref().map(|s| s.name.clone())
+                    ));
                 }
             }
         }
@@ -197,7 +244,11 @@ async fn no_page_api_answer_export_audit_record_or_log_line_holds_a_full_id_or_p
                 found.push(format!("audit #{}: {l}", r.seq));
             }
         }
-        assert!(found.is_empty(), "{url}: full numbers leaked:\n{}", found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "{url}: full numbers leaked:\n{}",
+            found.join("\n")
+        );
     }
     let logged = String::from_utf8_lossy(&log.0.lock().unwrap()).into_owned();
     assert!(!logged.is_empty(), "the log was captured");

@@ -150,12 +150,7 @@ pub async fn get(
     Ctx(s): Ctx,
     Path(code): Path<String>,
 ) -> Result<Json<OrganizationView>, ApiError> {
-    let o = s
-        .registry
-        .db
-        .org_by_code(code.trim())
-        .await
-        .map_err(AppError::from)?;
+    let o = s.registry.org(&code).await?;
     Ok(Json(OrganizationView::from(&o)))
 }
 

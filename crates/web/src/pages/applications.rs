@@ -7,7 +7,7 @@
 //! The acting user's name and role are form fields until accounts arrive;
 //! the app layer decides whether they may act.
 
-use super::{opts, query_string, FormState, Opt};
+use super::{query_string, FormState, Opt};
 use crate::auth::Ctx;
 use crate::error::{render, PageError};
 use crate::form::{errors_by_field, FormPairs};
@@ -229,10 +229,6 @@ fn rule_opts() -> Vec<Opt> {
         .collect()
 }
 
-fn role_opts() -> Vec<Opt> {
-    opts(&Role::ALL, Role::code, Role::label)
-}
-
 /// One event of the audit, as shown.
 pub struct EventItem {
     pub at: String,
@@ -256,7 +252,6 @@ pub struct FileItem {
 pub struct ActionForm {
     pub action: String,
     pub label: String,
-    pub role: String,
     pub role_label: String,
     pub needs_reason: bool,
     pub takes_amount: bool,
@@ -277,7 +272,6 @@ struct ShowPage {
     events: Vec<EventItem>,
     payment: Option<PaymentItem>,
     forms: Vec<ActionForm>,
-    roles: Vec<Opt>,
     version: i64,
     notice: String,
     error: String,
@@ -302,7 +296,6 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
         .map(|(action, role)| ActionForm {
             action: action.code().into(),
             label: action.label().into(),
-            role: role.code().into(),
             role_label: role.label().into(),
             needs_reason: matches!(action, Action::Return | Action::Refuse),
             takes_amount: *action == Action::Approve,
@@ -371,7 +364,6 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
             budget: format!("{} {} 年", x.rule, x.budget_year),
         }),
         forms,
-        roles: role_opts(),
         version: a.version,
         notice,
         error,

@@ -19,8 +19,7 @@ pub async fn show(Ctx(s): Ctx) -> Result<Response, PageError> {
     if !gongyi_domain::access::grants(role, gongyi_domain::access::Capability::Dashboard) {
         return Ok(Redirect::to(crate::auth::home_of(role)).into_response());
     }
-    let db = &s.registry.db;
-    let orgs = db.count_orgs().await.map_err(gongyi_app::AppError::from)?;
+    let orgs = s.registry.count_orgs().await?;
     let people = s.registry.people_count().await?;
     Ok(render(StatusCode::OK, &Home { orgs, people }))
 }

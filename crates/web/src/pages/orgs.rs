@@ -682,12 +682,7 @@ pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
 }
 
 pub async fn edit_form(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Response, PageError> {
-    let o = s
-        .registry
-        .db
-        .org_by_code(&code)
-        .await
-        .map_err(AppError::from)?;
+    let o = s.registry.org(&code).await?;
     let fields = s
         .registry
         .db

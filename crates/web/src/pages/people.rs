@@ -348,11 +348,7 @@ pub async fn update(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
 
 /// `POST /people/{id}/reveal` (form `field`, `reason`): the person's page with
 /// the full resident ID or phone shown once; never cached.
-pub async fn reveal(
-    Ctx(s): Ctx,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> Result<Response, PageError> {
+pub async fn reveal(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     let field = f.get("field");
     let result = s.registry.reveal_person(id, &field, &f.get("reason")).await;
