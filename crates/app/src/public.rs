@@ -102,4 +102,16 @@ impl Registry {
             .list_orgs(&Scope::District, f, page, per_page)
             .await?)
     }
+
+    /// The public directory page with its facets, the whole district.
+    pub async fn public_directory_faceted(
+        &self,
+        f: &OrgFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Page<OrgRow>, gongyi_store::orgs::Facets)> {
+        let list = self.public_directory(f, page, per_page).await?;
+        let facets = self.db.org_facets(&Scope::District, f).await?;
+        Ok((list, facets))
+    }
 }

@@ -54,7 +54,7 @@ pub async fn directory(
     let r = &s.registry;
     let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
     let f = public_filter(&p);
-    let (list, facets) = r.directory(&f, page, per_page).await?;
+    let (list, facets) = r.public_directory_faceted(&f, page, per_page).await?;
     let subs = r.db.subdistricts().await.map_err(AppError::from)?;
     let fields = r.db.service_fields().await.map_err(AppError::from)?;
     let groups = facet_groups(BASE, &facets, &p, &subs, &fields);
