@@ -545,3 +545,43 @@ async fn at_level_three_administrators_and_bureau_staff_need_a_second_factor() {
         assert!(!f.needs_second_factor);
     }
 }
+
+#[tokio::test]
+async fn login_attempts_and_api_calls_beyond_the_limit_get_429_with_retry_after() {
+    use gongyi_web::RateLimit;
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let per_minute = |requests| {
+            Some(RateLimit {
+                requests,
+                window: std::time::Duration::from_secs(60),
+            })
+        };
+        let config = WebConfig {
+            login_rate_limit: per_minute(3),
+            api_rate_limit: per_minute(5),
+            ..WebConfig::default()
+        };
+        let app = gongyi_web::router_with(AppState::new(registry.clone()), &config);
+        let login = || {
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"name":"nobody","password":"Wrong#2026x"}"#))
+                .unwrap()
+        };
+        for _ in 0..3 {
+            let r = send(&app, login()).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{url}: {}", r.body);
+        }
+        let limited = send(&app, login()).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{url}");
+        assert!(limited.headers.get(header::RETRY_AFTER).is_some(), "{url}");
+
+        let s = common::sign_in(&registry, "busy-bureau", Role::Bureau, "", "").await;
+        let mut last = StatusCode::OK;
+        for _ in 0..6 {
+            last = send(&app, get("/api/v1/organizations", &s.cookie)).await.status;
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "{url}");
+    }
+}

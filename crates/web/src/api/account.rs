@@ -37,7 +37,18 @@ pub async fn login(
     ApiJson(b): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let registry = crate::pages::account::anonymous_at(&s, &ext);
-    let opened = registry.login(&b.name, &b.password, &b.code).await?;
+    // A refused login is 401, not the 409 of other refusals.
+    let opened = registry
+        .login(&b.name, &b.password, &b.code)
+        .await
+        .map_err(|e| {
+            let refused = matches!(e, gongyi_app::AppError::Refused { .. });
+            let mut err = ApiError::from(e);
+            if refused {
+                err.0 = StatusCode::UNAUTHORIZED;
+            }
+            err
+        })?;
     let session = registry
         .session(&opened.token)
         .await?
