@@ -1,9 +1,10 @@
-//! Applications to payment through the real router, on both databases: the
-//! queue with its tabs and filters, an approve → pay flow on the pages
-//! (with the four-eyes refusal shown on the page as typed), the multipart
-//! form with an attachment and its download, budgets, the ledger and its
-//! xlsx export, the organisation and person sections, and the JSON API with
-//! its error shape.
+//! Applications to payment through the real router, on both databases, each
+//! step taken by a signed-in account of the role whose turn it is: the queue
+//! with its tabs and filters, an approve → pay flow on the pages (with the
+//! four-eyes refusal shown on the page), the multipart form with an
+//! attachment and its download, budgets, the ledger and its xlsx export, the
+//! organisation and person sections, the JSON API with its error shape, and
+//! the scope of organisation and sub-district accounts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -14,18 +15,33 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use base64::Engine as _;
 use chrono::NaiveDate;
+use common::Signed;
+use gongyi_app::security::accounts::AccountInput;
 use gongyi_app::{Clock, Registry};
+use gongyi_domain::access::Role;
 use gongyi_domain::credit_code::org_code_check;
 use gongyi_domain::CreditCode;
 use gongyi_store::Backend;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
+use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
+/// The sub-districts of the two organisations.
+const SUB_1: &str = "310110021";
+const SUB_2: &str = "310110016";
+
+/// A site per backend, with the accounts most tests act as (each signed in
+/// when first asked for: signing in hashes passwords, which is slow).
 struct Site {
     app: Router,
     registry: Registry,
     backend: &'static str,
+    /// A bureau officer: registers, sets budgets, approves.
+    bureau: Signed,
+    finance: OnceCell<Signed>,
+    org: [OnceCell<Signed>; 2],
+    street: OnceCell<Signed>,
 }
 
 struct Reply {
@@ -64,8 +80,8 @@ fn credit_code(n: u32) -> String {
         .to_string()
 }
 
-/// A site per backend with a community organisation (1), another
-/// organisation (2) and a person.
+/// A site per backend with a community organisation (1) in `SUB_1`, another
+/// organisation (2) in `SUB_2` and a person, registered by a bureau officer.
 async fn sites() -> Vec<Site> {
     let mut v = Vec::new();
     for (db, _url) in gongyi_testkit::databases().await {
@@ -77,103 +93,114 @@ async fn sites() -> Vec<Site> {
             db,
             Clock::fixed(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()),
         );
-        let app = common::bureau_app(&registry).await;
-        let site = Site {
+        let app = gongyi_web::router(gongyi_web::AppState::new(registry.clone()));
+        let bureau = common::sign_in(&registry, "bureau", Role::Bureau, "", "").await;
+        for (n, name, community, sub) in [
+            (1, "长海路睦邻互助社", true, SUB_1),
+            (2, "青少年科技教育促进会", false, SUB_2),
+        ] {
+            let body = json!({
+                "credit_code": credit_code(n),
+                "name": name,
+                "kind": "PRIVATE_NON_ENTERPRISE",
+                "community": community,
+                "subdistrict": sub,
+                "registration_date": "2023-03-01",
+                "registered_capital_fen": 20_000_000,
+            });
+            let r = send(
+                &app,
+                backend,
+                &bureau,
+                json_req(Method::POST, "/api/v1/organizations", &body),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.seen());
+        }
+        let body = json!({
+            "name": "李娜",
+            "resident_id": gongyi_domain::ResidentId::from_body("31011019900307002", NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()).unwrap().as_str(),
+            "social_work_start_date": "2015-07-01",
+        });
+        let r = send(
+            &app,
+            backend,
+            &bureau,
+            json_req(Method::POST, "/api/v1/people", &body),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.seen());
+        v.push(Site {
             app,
             registry,
             backend,
-        };
-        for (n, name, community, sub) in [
-            (1, "长海路睦邻互助社", true, "310110021"),
-            (2, "青少年科技教育促进会", false, "310110016"),
-        ] {
-            let r = site
-                .api(
-                    Method::POST,
-                    "/api/v1/organizations",
-                    &json!({
-                        "credit_code": credit_code(n),
-                        "name": name,
-                        "kind": "PRIVATE_NON_ENTERPRISE",
-                        "community": community,
-                        "subdistrict": sub,
-                        "registration_date": "2023-03-01",
-                        "registered_capital_fen": 20_000_000,
-                    })
-                    .to_string(),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.seen());
-        }
-        let r = site
-            .api(
-                Method::POST,
-                "/api/v1/people",
-                &json!({
-                    "name": "李娜",
-                    "resident_id": gongyi_domain::ResidentId::from_body("31011019900307002", NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()).unwrap().as_str(),
-                    "social_work_start_date": "2015-07-01",
-                })
-                .to_string(),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{backend}: {}", r.seen());
-        v.push(site);
+            bureau,
+            finance: OnceCell::new(),
+            org: [OnceCell::new(), OnceCell::new()],
+            street: OnceCell::new(),
+        });
     }
     v
 }
 
+fn json_req(method: Method, uri: &str, body: &Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// Sends `req` on `app` with the session of `who`.
+async fn send(app: &Router, backend: &str, who: &Signed, req: Request<Body>) -> Reply {
+    let what = format!("{} {} as {}", req.method(), req.uri(), who.name);
+    let res = app
+        .clone()
+        .oneshot(common::with_session(req, who))
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: {what} failed: {e}"));
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
+    }
+}
+
 impl Site {
-    async fn send(&self, req: Request<Body>) -> Reply {
-        let what = format!("{} {}", req.method(), req.uri());
-        let res = self
-            .app
-            .clone()
-            .oneshot(req)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {what} failed: {e}", self.backend));
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes,
-        }
+    async fn send(&self, who: &Signed, req: Request<Body>) -> Reply {
+        send(&self.app, self.backend, who, req).await
     }
 
-    async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
+    async fn get(&self, who: &Signed, uri: &str) -> Reply {
+        self.send(who, Request::get(uri).body(Body::empty()).unwrap())
             .await
     }
 
-    async fn page(&self, uri: &str) -> String {
-        let r = self.get(uri).await;
+    async fn page(&self, who: &Signed, uri: &str) -> String {
+        let r = self.get(who, uri).await;
         assert_eq!(
             r.status,
             StatusCode::OK,
-            "{}: GET {uri}: {}",
+            "{}: GET {uri} as {}: {}",
             self.backend,
+            who.name,
             r.seen()
         );
         r.body
     }
 
-    async fn api(&self, method: Method, uri: &str, body: &str) -> Reply {
-        self.send(
-            Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
+    async fn api(&self, who: &Signed, method: Method, uri: &str, body: &Value) -> Reply {
+        self.send(who, json_req(method, uri, body)).await
     }
 
-    async fn form(&self, uri: &str, pairs: &[(&str, &str)]) -> Reply {
+    async fn form(&self, who: &Signed, uri: &str, pairs: &[(&str, &str)]) -> Reply {
         self.send(
+            who,
             Request::post(uri)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
@@ -182,17 +209,66 @@ impl Site {
         .await
     }
 
+    /// A finance officer: pays.
+    async fn finance(&self) -> &Signed {
+        self.finance
+            .get_or_init(|| self.account("finance", Role::Finance, "", ""))
+            .await
+    }
+
+    /// The account of organisation `n` (1 or 2).
+    async fn org(&self, n: u32) -> &Signed {
+        self.org[n as usize - 1]
+            .get_or_init(|| async {
+                let name = format!("org-{n}");
+                self.account(&name, Role::Organisation, "", &credit_code(n))
+                    .await
+            })
+            .await
+    }
+
+    /// The officer of organisation 1's sub-district, which reviews it.
+    async fn street(&self) -> &Signed {
+        self.street
+            .get_or_init(|| self.account("street-021", Role::Subdistrict, SUB_1, ""))
+            .await
+    }
+
+    /// Another account of this site, signed in.
+    async fn account(&self, name: &str, role: Role, subdistrict: &str, org: &str) -> Signed {
+        common::sign_in(&self.registry, name, role, subdistrict, org).await
+    }
+
+    /// `who` moved to finance by the security administrator (which ends
+    /// its sessions), signed in again.
+    async fn moved_to_finance(&self, who: &Signed) -> Signed {
+        self.registry
+            .set_role(&AccountInput {
+                name: who.name.clone(),
+                role: Role::Finance.code().into(),
+                ..AccountInput::default()
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{}: {} not moved: {e:?}", self.backend, who.name));
+        let opened = self
+            .registry
+            .login(&who.name, common::TEST_PASSWORD, "")
+            .await
+            .unwrap_or_else(|e| panic!("{}: {} could not log in: {e:?}", self.backend, who.name));
+        Signed {
+            name: who.name.clone(),
+            cookie: format!("gongyi_session={}", opened.token),
+            csrf: opened.csrf,
+        }
+    }
+
+    /// Sets a budget line as the bureau officer.
     async fn budget(&self, rule: &str, year: &str, yuan: &str) {
         let r = self
             .form(
+                &self.bureau,
                 "/finance/budgets",
-                &[
-                    ("rule", rule),
-                    ("year", year),
-                    ("amount", yuan),
-                    ("actor_name", "预算员"),
-                    ("actor_role", "bureau"),
-                ],
+                &[("rule", rule), ("year", year), ("amount", yuan)],
             )
             .await;
         assert_eq!(
@@ -204,17 +280,19 @@ impl Site {
         );
     }
 
-    /// Submits through the API; returns the application's id.
-    async fn apply(&self, rule: &str, who: &str, key: &str, fen: i64) -> i64 {
+    /// Submits through the API as `by`; returns the application's id. The
+    /// API's bodies still carry `actor_name` and `actor_role`; for a
+    /// signed-in caller they are ignored, so they go empty.
+    async fn apply(&self, by: &Signed, rule: &str, who: &str, key: &str, fen: i64) -> i64 {
         let r = self
             .api(
+                by,
                 Method::POST,
                 "/api/v1/applications",
                 &json!({
                     "rule": rule, "beneficiary_id": who, "event_key": key, "requested_fen": fen,
-                    "actor_name": "王芳", "actor_role": "organisation"
-                })
-                .to_string(),
+                    "actor_name": "", "actor_role": ""
+                }),
             )
             .await;
         assert_eq!(
@@ -227,11 +305,13 @@ impl Site {
         r.json()["application"]["id"].as_i64().unwrap()
     }
 
-    async fn step(&self, id: i64, action: &str, name: &str, role: &str) -> Reply {
+    /// Takes a step through the API as `by`.
+    async fn step(&self, id: i64, action: &str, by: &Signed) -> Reply {
         self.api(
+            by,
             Method::POST,
             &format!("/api/v1/applications/{id}/{action}"),
-            &json!({"actor_name": name, "actor_role": role, "reason": "材料齐全"}).to_string(),
+            &json!({"actor_name": "", "actor_role": "", "reason": "材料齐全"}),
         )
         .await
     }
@@ -260,211 +340,208 @@ fn error_fields(r: &Reply, status: StatusCode, code: &str, backend: &str) -> Vec
         .collect()
 }
 
+/// One refused field, as `(field, code)`.
+fn one(field: &str, code: &str) -> [(String, String); 1] {
+    [(field.to_string(), code.to_string())]
+}
+
+/// `(action, actor_name, actor_role)` of each event of an application.
+fn event_actors(v: &Value) -> Vec<(String, String, String)> {
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            (s("action"), s("actor_name"), s("actor_role"))
+        })
+        .collect()
+}
+
+fn triples(v: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    v.iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
 #[tokio::test]
 async fn the_queue_lists_applications_with_status_tabs_and_filters() {
     for s in sites().await {
+        let b = s.backend;
         s.budget("R6", "2024", "100000").await;
-        let a = s.apply("R6", &credit_code(2), "VP-1", 300_000).await;
-        s.apply("R6", &credit_code(2), "VP-2", 200_000).await;
-        s.apply("R3", &credit_code(1), "2024-03", 50_000).await;
-        let r = s.step(a, "approve", "审批员", "bureau").await;
-        assert_eq!(r.status, StatusCode::OK, "{}: {}", s.backend, r.seen());
+        let a = s
+            .apply(s.org(2).await, "R6", &credit_code(2), "VP-1", 300_000)
+            .await;
+        s.apply(s.org(2).await, "R6", &credit_code(2), "VP-2", 200_000)
+            .await;
+        s.apply(s.org(1).await, "R3", &credit_code(1), "2024-03", 50_000)
+            .await;
+        let r = s.step(a, "approve", &s.bureau).await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
 
-        let html = s.page("/applications").await;
-        assert!(html.contains("共 3 件"), "{}: {html}", s.backend);
+        let html = s.page(&s.bureau, "/applications").await;
+        assert!(html.contains("共 3 件"), "{b}: {html}");
         assert!(
             html.contains("已批准 <span class=\"count\">1</span>"),
-            "{}",
-            s.backend
+            "{b}"
         );
         assert!(
             html.contains("已提交 <span class=\"count\">2</span>"),
-            "{}",
-            s.backend
+            "{b}"
         );
-        assert!(html.contains("长海路睦邻互助社"), "{}", s.backend);
+        assert!(html.contains("长海路睦邻互助社"), "{b}");
 
-        let html = s.page("/applications?status=SUBMITTED").await;
-        assert!(html.contains("共 2 件"), "{}", s.backend);
-        let html = s.page("/applications?status=SUBMITTED&rule=R6").await;
+        let html = s.page(&s.bureau, "/applications?status=SUBMITTED").await;
+        assert!(html.contains("共 2 件"), "{b}");
+        let html = s
+            .page(&s.bureau, "/applications?status=SUBMITTED&rule=R6")
+            .await;
+        assert!(html.contains("共 1 件") && html.contains("VP-2"), "{b}");
+        let html = s
+            .page(&s.bureau, &format!("/applications?subdistrict={SUB_1}"))
+            .await;
+        assert!(html.contains("共 1 件") && html.contains("2024-03"), "{b}");
+
+        // Each account's queue holds its own area only.
+        let html = s.page(s.org(2).await, "/applications").await;
         assert!(
-            html.contains("共 1 件") && html.contains("VP-2"),
-            "{}",
-            s.backend
+            html.contains("共 2 件") && !html.contains("长海路睦邻互助社"),
+            "{b}: {html}"
         );
-        let html = s.page("/applications?subdistrict=310110021").await;
+        let html = s.page(s.street().await, "/applications").await;
         assert!(
             html.contains("共 1 件") && html.contains("2024-03"),
-            "{}",
-            s.backend
+            "{b}: {html}"
         );
 
-        let v = s.get("/api/v1/applications?status=APPROVED").await.json();
-        assert_eq!(v["total"], 1, "{}", s.backend);
-        assert_eq!(v["items"][0]["approved_fen"], 300_000, "{}", s.backend);
+        let v = s
+            .get(s.finance().await, "/api/v1/applications?status=APPROVED")
+            .await
+            .json();
+        assert_eq!(v["total"], 1, "{b}");
+        assert_eq!(v["items"][0]["approved_fen"], 300_000, "{b}");
     }
 }
 
 #[tokio::test]
 async fn an_application_is_approved_and_paid_on_its_page_and_the_approver_may_not_pay() {
     for s in sites().await {
+        let b = s.backend;
+        let approver = s.account("zhang.san", Role::Bureau, "", "").await;
         s.budget("R6", "2024", "10000").await;
-        let id = s.apply("R6", &credit_code(2), "VP-1", 300_000).await;
-        let html = s.page(&format!("/applications/{id}")).await;
-        assert!(html.contains("已提交"), "{}", s.backend);
+        let id = s
+            .apply(s.org(2).await, "R6", &credit_code(2), "VP-1", 300_000)
+            .await;
+        let html = s.page(&approver, &format!("/applications/{id}")).await;
+        assert!(html.contains("已提交"), "{b}");
         assert!(
             html.contains(&format!("action=\"/applications/{id}/approve\"")),
-            "{}: {html}",
-            s.backend
+            "{b}: {html}"
         );
         assert!(
             !html.contains(&format!("action=\"/applications/{id}/pay\"")),
-            "{}",
-            s.backend
+            "{b}"
         );
 
         let r = s
             .form(
+                &approver,
                 &format!("/applications/{id}/approve"),
-                &[
-                    ("actor_name", "张三"),
-                    ("actor_role", "bureau"),
-                    ("version", "1"),
-                    ("amount", ""),
-                ],
+                &[("version", "1"), ("amount", "")],
             )
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "{}: {}",
-            s.backend,
-            r.seen()
-        );
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", r.seen());
         assert_eq!(r.location(), format!("/applications/{id}?saved=1"));
-        let html = s.page(&r.location()).await;
+        let html = s.page(&approver, &r.location()).await;
         assert!(
-            html.contains("已批准") && html.contains("3,000.00"),
-            "{}",
-            s.backend
+            html.contains("已批准") && html.contains("3,000.00") && html.contains("zhang.san"),
+            "{b}"
         );
         assert!(
             html.contains(&format!("action=\"/applications/{id}/pay\"")),
-            "{}",
-            s.backend
+            "{b}"
         );
 
-        // The approver tries to pay: refused on the page, with the name as typed.
+        // The approver tries to pay: a bureau officer does not pay, refused
+        // on the page with what was typed kept.
+        let pay = format!("/applications/{id}/pay");
         let r = s
-            .form(
-                &format!("/applications/{id}/pay"),
-                &[
-                    ("actor_name", "张三"),
-                    ("actor_role", "finance"),
-                    ("version", "2"),
-                ],
-            )
+            .form(&approver, &pay, &[("reason", "代为拨付"), ("version", "2")])
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::CONFLICT,
-            "{}: {}",
-            s.backend,
-            r.seen()
-        );
-        assert!(
-            r.body.contains("批准人与拨付人不能为同一人"),
-            "{}: {}",
-            s.backend,
-            r.seen()
-        );
-        assert!(r.body.contains("value=\"张三\""), "{}", s.backend);
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+        assert!(r.body.contains("“拨付”须由财务办理"), "{b}: {}", r.seen());
+        assert!(r.body.contains(">代为拨付</textarea>"), "{b}");
 
+        // Moved to finance, the approver still may not pay what they approved.
+        let moved = s.moved_to_finance(&approver).await;
         let r = s
-            .form(
-                &format!("/applications/{id}/pay"),
-                &[
-                    ("actor_name", "李出纳"),
-                    ("actor_role", "finance"),
-                    ("version", "2"),
-                ],
-            )
+            .form(&moved, &pay, &[("reason", "代为拨付"), ("version", "2")])
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "{}: {}",
-            s.backend,
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+        assert!(
+            r.body
+                .contains("批准人与拨付人不能为同一人(本申请由 zhang.san 批准)"),
+            "{b}: {}",
             r.seen()
         );
-        let html = s.page(&format!("/applications/{id}")).await;
-        assert!(
-            html.contains("已拨付") && html.contains("李出纳"),
-            "{}",
-            s.backend
-        );
+        assert!(r.body.contains(">代为拨付</textarea>"), "{b}");
+
+        let cashier = s.account("li.chuna", Role::Finance, "", "").await;
+        let r = s.form(&cashier, &pay, &[("version", "2")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", r.seen());
+        let html = s.page(&s.bureau, &format!("/applications/{id}")).await;
+        assert!(html.contains("已拨付") && html.contains("li.chuna"), "{b}");
         assert!(
             !html.contains("<h2 id=\"actions\">"),
-            "{}: no steps after payment",
-            s.backend
+            "{b}: no steps after payment"
         );
 
         // A second payment, from a stale page: a conflict, nothing paid twice.
-        let r = s
-            .form(
-                &format!("/applications/{id}/pay"),
-                &[
-                    ("actor_name", "王出纳"),
-                    ("actor_role", "finance"),
-                    ("version", "2"),
-                ],
-            )
-            .await;
-        assert_eq!(
-            r.status,
-            StatusCode::CONFLICT,
-            "{}: {}",
-            s.backend,
-            r.seen()
-        );
+        let r = s.form(s.finance().await, &pay, &[("version", "2")]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
 
-        let v = s.get(&format!("/api/v1/applications/{id}")).await.json();
-        let steps: Vec<_> = v["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(steps, ["submit", "approve", "pay"], "{}", s.backend);
-        assert_eq!(v["payment"]["amount_fen"], 300_000, "{}", s.backend);
-        assert_eq!(v["payment"]["budget_year"], 2024, "{}", s.backend);
+        let v = s
+            .get(s.finance().await, &format!("/api/v1/applications/{id}"))
+            .await
+            .json();
+        assert_eq!(
+            event_actors(&v),
+            triples(&[
+                ("submit", "org-2", "organisation"),
+                ("approve", "zhang.san", "bureau"),
+                ("pay", "li.chuna", "finance"),
+            ]),
+            "{b}"
+        );
+        assert_eq!(v["payment"]["amount_fen"], 300_000, "{b}");
+        assert_eq!(v["payment"]["budget_year"], 2024, "{b}");
 
         // The ledger and its export, the budget page and the organisation's section.
-        let html = s.page("/finance/ledger?year=2024").await;
-        assert!(
-            html.contains("1 笔,合计 3,000.00 元"),
-            "{}: {html}",
-            s.backend
-        );
-        assert!(html.contains("殷行街道"), "{}", s.backend);
-        let x = s.get("/finance/ledger.xlsx?year=2024").await;
-        assert_eq!(x.status, StatusCode::OK, "{}", s.backend);
+        let html = s.page(s.finance().await, "/finance/ledger?year=2024").await;
+        assert!(html.contains("1 笔,合计 3,000.00 元"), "{b}: {html}");
+        assert!(html.contains("殷行街道"), "{b}");
+        let x = s
+            .get(s.finance().await, "/finance/ledger.xlsx?year=2024")
+            .await;
+        assert_eq!(x.status, StatusCode::OK, "{b}");
         assert_eq!(
             x.headers[header::CONTENT_TYPE],
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         );
-        assert!(x.bytes.starts_with(b"PK"), "{}", s.backend);
-        let html = s.page("/finance/budgets?year=2024").await;
+        assert!(x.bytes.starts_with(b"PK"), "{b}");
+        let html = s
+            .page(s.finance().await, "/finance/budgets?year=2024")
+            .await;
         assert!(
             html.contains("10,000.00") && html.contains("7,000.00"),
-            "{}: {html}",
-            s.backend
+            "{b}: {html}"
         );
-        let html = s.page(&format!("/orgs/{}", credit_code(2))).await;
+        let html = s
+            .page(s.org(2).await, &format!("/orgs/{}", credit_code(2)))
+            .await;
         assert!(
             html.contains("扶持资金") && html.contains("已拨付 1 笔,合计 3,000.00 元"),
-            "{}",
-            s.backend
+            "{b}: {html}"
         );
     }
 }
@@ -472,77 +549,66 @@ async fn an_application_is_approved_and_paid_on_its_page_and_the_approver_may_no
 #[tokio::test]
 async fn a_refused_step_on_the_page_keeps_the_typed_input_and_names_the_shortfall() {
     for s in sites().await {
+        let b = s.backend;
         s.budget("R6", "2024", "1200").await;
-        let id = s.apply("R6", &credit_code(2), "VP-1", 150_000).await;
-        let r = s
-            .form(
-                &format!("/applications/{id}/approve"),
-                &[
-                    ("actor_name", "张三"),
-                    ("actor_role", "bureau"),
-                    ("reason", "同意"),
-                    ("version", "1"),
-                ],
-            )
+        let id = s
+            .apply(s.org(2).await, "R6", &credit_code(2), "VP-1", 150_000)
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::CONFLICT,
-            "{}: {}",
-            s.backend,
-            r.seen()
-        );
+        let approve = format!("/applications/{id}/approve");
+        let r = s
+            .form(&s.bureau, &approve, &[("reason", "同意"), ("version", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
         assert!(
             r.body
                 .contains("R6 2024 年预算余额 1,200.00 元,不足以支付 1,500.00 元,缺口 300.00 元"),
-            "{}: {}",
-            s.backend,
+            "{b}: {}",
             r.seen()
         );
-        assert!(r.body.contains(">同意</textarea>"), "{}", s.backend);
+        assert!(r.body.contains(">同意</textarea>"), "{b}");
+
+        // Finance may take steps, but not this one: refused as the wrong role.
+        let r = s
+            .form(
+                s.finance().await,
+                &approve,
+                &[("reason", "同意"), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+        assert!(
+            r.body.contains("“批准”须由区民政局办理,当前办理身份为财务"),
+            "{b}: {}",
+            r.seen()
+        );
+        assert!(r.body.contains(">同意</textarea>"), "{b}");
 
         let r = s
             .form(
+                &s.bureau,
                 &format!("/applications/{id}/return"),
-                &[
-                    ("actor_name", "张三"),
-                    ("actor_role", "bureau"),
-                    ("reason", ""),
-                    ("version", "1"),
-                ],
+                &[("reason", ""), ("version", "1")],
             )
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::CONFLICT,
-            "{}: {}",
-            s.backend,
-            r.seen()
-        );
-        assert!(r.body.contains("退回须填写理由"), "{}", s.backend);
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+        assert!(r.body.contains("退回须填写理由"), "{b}");
 
-        // A budget below what the line already gave away is refused on its page.
+        // A budget form with a bad year and amount is shown again as typed.
         s.budget("R7", "2024", "100").await;
         let r = s
             .form(
+                &s.bureau,
                 "/finance/budgets",
-                &[
-                    ("rule", "R6"),
-                    ("year", "20x4"),
-                    ("amount", "-5"),
-                    ("actor_name", ""),
-                    ("actor_role", "bureau"),
-                ],
+                &[("rule", "R6"), ("year", "20x4"), ("amount", "-5")],
             )
             .await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "{}: {}",
-            s.backend,
+            "{b}: {}",
             r.seen()
         );
-        assert!(r.body.contains("value=\"20x4\""), "{}", s.backend);
+        assert!(r.body.contains("value=\"20x4\""), "{b}");
     }
 }
 
@@ -565,65 +631,64 @@ fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (String, Vec
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// The first attachment link on an application page.
+fn attachment_href(html: &str) -> String {
+    html.split("href=\"")
+        .find(|p| p.contains("/attachments/"))
+        .and_then(|p| p.split('"').next())
+        .unwrap_or_else(|| panic!("no attachment link: {html}"))
+        .to_string()
+}
+
 #[tokio::test]
 async fn the_new_application_form_takes_an_attachment_that_can_be_downloaded() {
     for s in sites().await {
-        let html = s.page("/applications/new").await;
-        assert!(
-            html.contains("enctype=\"multipart/form-data\""),
-            "{}",
-            s.backend
-        );
+        let b = s.backend;
+        let org = s.org(1).await;
+        let html = s.page(org, "/applications/new").await;
+        assert!(html.contains("enctype=\"multipart/form-data\""), "{b}");
         let code = credit_code(1);
         let fields = [
             ("rule", "R3"),
             ("beneficiary_id", code.as_str()),
             ("event_key", "2024-03"),
             ("requested", "500"),
-            ("actor_name", "王芳"),
-            ("actor_role", "organisation"),
         ];
         let pdf: &[u8] = b"%PDF-1.4\n\x00\xffbinary";
         let (ty, body) = multipart(&fields, ("租赁合同.pdf", "application/pdf", pdf));
         let r = s
             .send(
+                org,
                 Request::post("/applications/new")
                     .header(header::CONTENT_TYPE, ty)
                     .body(Body::from(body))
                     .unwrap(),
             )
             .await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "{}: {}",
-            s.backend,
-            r.seen()
-        );
-        let html = s.page(&r.location()).await;
-        assert!(html.contains("租赁合同.pdf"), "{}", s.backend);
-        assert!(html.contains("须经街道审核"), "{}", s.backend);
-        let href = html
-            .split("href=\"")
-            .find(|p| p.contains("/attachments/"))
-            .and_then(|p| p.split('"').next())
-            .unwrap()
-            .to_string();
-        let f = s.get(&href).await;
-        assert_eq!(f.status, StatusCode::OK, "{}", s.backend);
-        assert_eq!(f.bytes, pdf, "{}", s.backend);
-        assert_eq!(f.headers[header::CONTENT_TYPE], "application/pdf");
-        let cd = f.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
-        assert!(
-            cd.starts_with("attachment;") && cd.contains("UTF-8''%E7%A7%9F"),
-            "{}: {cd}",
-            s.backend
-        );
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", r.seen());
+        let html = s.page(org, &r.location()).await;
+        assert!(html.contains("租赁合同.pdf"), "{b}");
+        assert!(html.contains("须经街道审核"), "{b}");
+        assert!(html.contains("org-1"), "{b}: the applicant is the account");
+        let href = attachment_href(&html);
+        // The applicant and its sub-district officer download the file.
+        for who in [org, s.street().await] {
+            let f = s.get(who, &href).await;
+            assert_eq!(f.status, StatusCode::OK, "{b}: as {}", who.name);
+            assert_eq!(f.bytes, pdf, "{b}");
+            assert_eq!(f.headers[header::CONTENT_TYPE], "application/pdf");
+            let cd = f.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+            assert!(
+                cd.starts_with("attachment;") && cd.contains("UTF-8''%E7%A7%9F"),
+                "{b}: {cd}"
+            );
+        }
 
         // A refused form is shown again as typed, the file error next to the file input.
         let (ty, body) = multipart(&fields, ("tool.exe", "application/x-msdownload", b"MZ"));
         let r = s
             .send(
+                org,
                 Request::post("/applications/new")
                     .header(header::CONTENT_TYPE, ty)
                     .body(Body::from(body))
@@ -633,14 +698,12 @@ async fn the_new_application_form_takes_an_attachment_that_can_be_downloaded() {
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "{}: {}",
-            s.backend,
+            "{b}: {}",
             r.seen()
         );
         assert!(
             r.body.contains("类型不受支持") && r.body.contains("value=\"2024-03\""),
-            "{}",
-            s.backend
+            "{b}"
         );
     }
 }
@@ -649,16 +712,18 @@ async fn the_new_application_form_takes_an_attachment_that_can_be_downloaded() {
 async fn the_api_submits_with_attachments_and_answers_refusals_in_the_error_shape() {
     for s in sites().await {
         let b = s.backend;
+        let org = s.org(2).await;
+        // Typed actor fields are ignored: the account applies.
         let r = s
             .api(
+                org,
                 Method::POST,
                 "/api/v1/applications",
                 &json!({
                     "rule": "R6", "beneficiary_id": credit_code(2), "event_key": "VP-1", "requested_fen": 150_000,
-                    "actor_name": "王芳", "actor_role": "organisation",
+                    "actor_name": "冒名者", "actor_role": "bureau",
                     "attachments": [{"file_name": "立项书.pdf", "content_base64": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.7")}]
-                })
-                .to_string(),
+                }),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.seen());
@@ -669,21 +734,39 @@ async fn the_api_submits_with_attachments_and_answers_refusals_in_the_error_shap
             "{b}"
         );
         assert_eq!(v["open_actions"][0]["action"], "approve", "{b}");
+        assert_eq!(
+            event_actors(&v),
+            triples(&[("submit", "org-2", "organisation")]),
+            "{b}"
+        );
+
+        // Roles that take steps, but not this one: the wrong role, 409.
+        for who in [s.finance().await, org] {
+            let f = error_fields(
+                &s.step(id, "approve", who).await,
+                StatusCode::CONFLICT,
+                "refused",
+                b,
+            );
+            assert_eq!(
+                f,
+                one("actor_role", "workflow.wrong_role"),
+                "{b}: {}",
+                who.name
+            );
+        }
 
         // No budget line yet, then too small a line: refused, 409, the reason in fields.
+        let approver = s.account("zhang.san", Role::Bureau, "", "").await;
         let f = error_fields(
-            &s.step(id, "approve", "张三", "bureau").await,
+            &s.step(id, "approve", &approver).await,
             StatusCode::CONFLICT,
             "refused",
             b,
         );
-        assert_eq!(
-            f,
-            [("approved_fen".to_string(), "budget.missing".to_string())],
-            "{b}"
-        );
+        assert_eq!(f, one("approved_fen", "budget.missing"), "{b}");
         s.budget("R6", "2024", "1200").await;
-        let r = s.step(id, "approve", "张三", "bureau").await;
+        let r = s.step(id, "approve", &approver).await;
         let f = error_fields(&r, StatusCode::CONFLICT, "refused", b);
         assert_eq!(f[0].1, "budget.shortfall", "{b}");
         assert_eq!(
@@ -693,36 +776,43 @@ async fn the_api_submits_with_attachments_and_answers_refusals_in_the_error_shap
         );
         let r = s
             .api(
+                &approver,
                 Method::POST,
                 &format!("/api/v1/applications/{id}/approve"),
-                &json!({"actor_name": "张三", "actor_role": "bureau", "approved_fen": 120_000, "version": 1}).to_string(),
+                &json!({"actor_name": "", "actor_role": "", "approved_fen": 120_000, "version": 1}),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
         assert_eq!(r.json()["application"]["approved_fen"], 120_000, "{b}");
+        assert_eq!(r.json()["application"]["approver_name"], "zhang.san", "{b}");
+
+        // The approver may not pay: as a bureau officer the wrong role, and
+        // moved to finance still the approver.
         let f = error_fields(
-            &s.step(id, "pay", "张三", "finance").await,
+            &s.step(id, "pay", &approver).await,
             StatusCode::CONFLICT,
             "refused",
             b,
         );
-        assert_eq!(
-            f,
-            [(
-                "actor_name".to_string(),
-                "workflow.payer_is_approver".to_string()
-            )],
-            "{b}"
+        assert_eq!(f, one("actor_role", "workflow.wrong_role"), "{b}");
+        let moved = s.moved_to_finance(&approver).await;
+        let f = error_fields(
+            &s.step(id, "pay", &moved).await,
+            StatusCode::CONFLICT,
+            "refused",
+            b,
         );
-        let r = s.step(id, "pay", "李四", "finance").await;
+        assert_eq!(f, one("actor_name", "workflow.payer_is_approver"), "{b}");
+        let r = s.step(id, "pay", s.finance().await).await;
         assert_eq!(
             r.json()["application"]["status"],
             "PAID",
             "{b}: {}",
             r.seen()
         );
+        assert_eq!(r.json()["application"]["payer_name"], "finance", "{b}");
         let f = error_fields(
-            &s.step(id, "pay", "王五", "finance").await,
+            &s.step(id, "pay", s.finance().await).await,
             StatusCode::CONFLICT,
             "refused",
             b,
@@ -732,63 +822,58 @@ async fn the_api_submits_with_attachments_and_answers_refusals_in_the_error_shap
         // Bad input names the API's fields; unknown ids and actions are 404.
         let r = s
             .api(
+                org,
                 Method::POST,
                 "/api/v1/applications",
                 &json!({
                     "rule": "R6", "beneficiary_id": credit_code(2), "event_key": "", "requested_fen": -5,
-                    "actor_name": "", "actor_role": "organisation",
+                    "actor_name": "", "actor_role": "",
                     "attachments": [{"file_name": "a.pdf", "content_base64": "***"}]
-                })
-                .to_string(),
+                }),
             )
             .await;
         let f = error_fields(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", b);
-        assert_eq!(
-            f,
-            [(
-                "attachments[0]".to_string(),
-                "attachment.base64".to_string()
-            )],
-            "{b}"
-        );
+        assert_eq!(f, one("attachments[0]", "attachment.base64"), "{b}");
         let r = s
             .api(
+                org,
                 Method::POST,
                 "/api/v1/applications",
                 &json!({
                     "rule": "R6", "beneficiary_id": credit_code(2), "event_key": "", "requested_fen": -5,
-                    "actor_name": "", "actor_role": "organisation"
-                })
-                .to_string(),
+                    "actor_name": "", "actor_role": ""
+                }),
             )
             .await;
         let f: Vec<String> = error_fields(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", b)
             .into_iter()
             .map(|(field, _)| field)
             .collect();
-        assert_eq!(f, ["actor_name", "requested_fen", "event_key"], "{b}");
+        assert_eq!(f, ["requested_fen", "event_key"], "{b}");
         error_fields(
-            &s.get("/api/v1/applications/9999").await,
+            &s.get(&s.bureau, "/api/v1/applications/9999").await,
             StatusCode::NOT_FOUND,
             "not_found",
             b,
         );
         error_fields(
-            &s.step(id, "delete", "a", "bureau").await,
+            &s.step(id, "delete", &s.bureau).await,
             StatusCode::NOT_FOUND,
             "not_found",
             b,
         );
         let r = s
-            .api(
-                Method::POST,
-                &format!("/api/v1/applications/{id}/approve"),
-                "{",
+            .send(
+                &s.bureau,
+                Request::post(format!("/api/v1/applications/{id}/approve"))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from("{"))
+                    .unwrap(),
             )
             .await;
         error_fields(&r, StatusCode::BAD_REQUEST, "bad_request", b);
 
-        let doc = s.get("/api/v1/openapi.json").await.json();
+        let doc = s.get(&s.bureau, "/api/v1/openapi.json").await.json();
         for p in [
             "/api/v1/applications",
             "/api/v1/applications/{id}",
@@ -805,6 +890,7 @@ async fn the_api_submits_with_attachments_and_answers_refusals_in_the_error_shap
 #[tokio::test]
 async fn a_person_page_lists_the_paid_salary_subsidy_months() {
     for s in sites().await {
+        let b = s.backend;
         let person = s
             .registry
             .db
@@ -820,28 +906,151 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
             .id;
         s.budget("R9", "2024", "100000").await;
         for (month, fen) in [("2024-02", 150_000), ("2024-01", 120_000)] {
-            let id = s.apply("R9", &person.to_string(), month, fen).await;
-            assert_eq!(
-                s.step(id, "approve", "审批员", "bureau").await.status,
-                StatusCode::OK
-            );
-            assert_eq!(
-                s.step(id, "pay", "出纳", "finance").await.status,
-                StatusCode::OK
-            );
+            let id = s
+                .apply(&s.bureau, "R9", &person.to_string(), month, fen)
+                .await;
+            let r = s.step(id, "approve", &s.bureau).await;
+            assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+            let r = s.step(id, "pay", s.finance().await).await;
+            assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
         }
-        let html = s.page(&format!("/people/{person}")).await;
+        let html = s.page(&s.bureau, &format!("/people/{person}")).await;
         let section = html
             .split("薪酬补贴(R9)拨付月份")
             .nth(1)
-            .unwrap_or_else(|| panic!("{}: {html}", s.backend));
+            .unwrap_or_else(|| panic!("{b}: {html}"));
         let jan = section.find("2024-01").unwrap();
         let feb = section.find("2024-02").unwrap();
-        assert!(jan < feb, "{}: months in order", s.backend);
+        assert!(jan < feb, "{b}: months in order");
         assert!(
             section.contains("1,500.00") && section.contains("1,200.00"),
-            "{}",
-            s.backend
+            "{b}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn organisations_and_sub_districts_see_and_act_on_their_own_applications_only() {
+    for s in sites().await {
+        let b = s.backend;
+        s.budget("R6", "2024", "100000").await;
+        // Organisation 2's application, with an attachment; organisation 1's,
+        // which its sub-district reviews.
+        let r = s
+            .api(
+                s.org(2).await,
+                Method::POST,
+                "/api/v1/applications",
+                &json!({
+                    "rule": "R6", "beneficiary_id": credit_code(2), "event_key": "VP-1", "requested_fen": 100_000,
+                    "actor_name": "", "actor_role": "",
+                    "attachments": [{"file_name": "立项书.pdf", "content_base64": base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.7")}]
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.seen());
+        let theirs = r.json()["application"]["id"].as_i64().unwrap();
+        let href = attachment_href(
+            &s.page(s.org(2).await, &format!("/applications/{theirs}"))
+                .await,
+        );
+        let ours = s
+            .apply(s.org(1).await, "R3", &credit_code(1), "2024-03", 50_000)
+            .await;
+
+        // Organisation 1 does not see organisation 2's application, its file
+        // or its steps: each is 404, as if it did not exist.
+        let o1 = s.org(1).await;
+        let r = s.get(o1, &format!("/applications/{theirs}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{b}: {}", r.seen());
+        assert_eq!(s.get(o1, &href).await.status, StatusCode::NOT_FOUND, "{b}");
+        error_fields(
+            &s.get(o1, &format!("/api/v1/applications/{theirs}")).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            b,
+        );
+        for action in ["resubmit", "refuse", "approve"] {
+            error_fields(
+                &s.step(theirs, action, o1).await,
+                StatusCode::NOT_FOUND,
+                "not_found",
+                b,
+            );
+        }
+        let r = s
+            .form(
+                o1,
+                &format!("/applications/{theirs}/refuse"),
+                &[("reason", "不同意"), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{b}: {}", r.seen());
+        let v = s.get(o1, "/api/v1/applications").await.json();
+        assert_eq!(v["total"], 1, "{b}: {v}");
+        assert_eq!(v["items"][0]["id"], ours, "{b}: {v}");
+        // Nor may it apply for organisation 2.
+        let r = s
+            .api(
+                o1,
+                Method::POST,
+                "/api/v1/applications",
+                &json!({
+                    "rule": "R6", "beneficiary_id": credit_code(2), "event_key": "VP-9", "requested_fen": 100_000,
+                    "actor_name": "", "actor_role": ""
+                }),
+            )
+            .await;
+        let f = error_fields(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", b);
+        assert_eq!(f, one("beneficiary_id", "scope.beneficiary"), "{b}");
+
+        // The officer of another sub-district gets 404 for organisation 1's
+        // application; its own officer reviews it.
+        let other = s.account("street-016", Role::Subdistrict, SUB_2, "").await;
+        let r = s.get(&other, &format!("/applications/{ours}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{b}: {}", r.seen());
+        error_fields(
+            &s.get(&other, &format!("/api/v1/applications/{ours}")).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            b,
+        );
+        error_fields(
+            &s.step(ours, "review", &other).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            b,
+        );
+        let r = s
+            .form(
+                &other,
+                &format!("/applications/{ours}/review"),
+                &[("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{b}: {}", r.seen());
+        let v = s.get(&other, "/api/v1/applications").await.json();
+        assert_eq!(v["total"], 1, "{b}: {v}");
+        assert_eq!(v["items"][0]["id"], theirs, "{b}: {v}");
+
+        error_fields(
+            &s.get(s.street().await, &format!("/api/v1/applications/{theirs}"))
+                .await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            b,
+        );
+        let r = s.step(ours, "review", s.street().await).await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+        let v = r.json();
+        assert_eq!(v["application"]["status"], "SUBDISTRICT_REVIEWED", "{b}");
+        assert_eq!(
+            event_actors(&v),
+            triples(&[
+                ("submit", "org-1", "organisation"),
+                ("review", "street-021", "subdistrict"),
+            ]),
+            "{b}"
         );
     }
 }
