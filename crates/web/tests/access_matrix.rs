@@ -86,6 +86,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/people/{id}/records/{kind}",
         "bureau subdistrict organisation",
     ),
+    ("POST", "/people/{id}/reveal", "bureau"),
     (
         "GET",
         "/policy",
@@ -162,6 +163,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/people/{id}/{kind}",
         "bureau subdistrict organisation",
     ),
+    ("POST", "/api/v1/people/{id}/reveal", "bureau"),
     (
         "GET",
         "/api/v1/applications",

@@ -580,7 +580,9 @@ async fn login_attempts_and_api_calls_beyond_the_limit_get_429_with_retry_after(
         let s = common::sign_in(&registry, "busy-bureau", Role::Bureau, "", "").await;
         let mut last = StatusCode::OK;
         for _ in 0..6 {
-            last = send(&app, get("/api/v1/organizations", &s.cookie)).await.status;
+            last = send(&app, get("/api/v1/organizations", &s.cookie))
+                .await
+                .status;
         }
         assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "{url}");
     }

@@ -41,8 +41,11 @@ pub struct ApplicationBody {
     pub event_key: String,
     /// In fen, a whole positive number.
     pub requested_fen: i64,
+    /// Ignored: the signed-in account is the actor.
+    #[serde(default)]
     pub actor_name: String,
-    /// `organisation` or `bureau`.
+    /// Ignored: the account's role is the actor's role.
+    #[serde(default)]
     pub actor_role: String,
     #[serde(default)]
     pub attachments: Vec<AttachmentBody>,
@@ -51,8 +54,11 @@ pub struct ApplicationBody {
 /// A workflow step.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ActionBody {
+    /// Ignored: the signed-in account is the actor.
+    #[serde(default)]
     pub actor_name: String,
-    /// `organisation`, `subdistrict`, `bureau` or `finance`.
+    /// Ignored: the account's role is the actor's role.
+    #[serde(default)]
     pub actor_role: String,
     /// Required to return or refuse.
     #[serde(default)]
