@@ -55,12 +55,18 @@ pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
     let keys = cfg.security.keys(&cfg.database_url)?;
     let db = open(cfg).await?;
     let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    Ok(gongyi_app::Registry::new(db, gongyi_app::Clock::system())
+    let registry = gongyi_app::Registry::new(db, gongyi_app::Clock::system())
         .with_keys(keys)
         .with_settings(settings)
         .acting(gongyi_app::security::Caller::system(&format!(
             "cli:{operator}"
-        ))))
+        )));
+    // Rows written before personal data were sealed are sealed now, once.
+    let sealed = registry.seal_personal_data().await?;
+    if sealed > 0 {
+        eprintln!("已加密 {sealed} 条记录中的身份证号和电话号码");
+    }
+    Ok(registry)
 }
 
 /// A progress bar on standard error (hidden when it is not a terminal).

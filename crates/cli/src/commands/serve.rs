@@ -33,6 +33,17 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
         .await?;
         eprintln!("已写入演示数据:{} 家社会组织、{} 名人员", c.orgs, c.people);
     }
+    // Sessions past their limits are refused anyway; this keeps the table small.
+    let sweeper = registry.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(e) = sweeper.purge_sessions().await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
     let state = gongyi_web::AppState::new(registry);
     eprintln!("gongyi 已启动: http://{addr}/");
     let per_minute = |n: u32| {
