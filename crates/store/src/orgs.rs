@@ -682,7 +682,8 @@ impl Db {
     ) -> Result<Vec<(String, String)>> {
         Ok(on_db!(self, p => sqlx::query_as(
             "SELECT credit_code, contact_phone_sealed FROM organizations
-             WHERE credit_code > $1 AND credit_code <= $2 AND contact_phone_sealed IS NOT NULL")
+             WHERE credit_code > $1 AND credit_code <= $2 AND contact_phone_sealed IS NOT NULL
+             ORDER BY credit_code")
             .bind(after).bind(last).fetch_all(p).await?))
     }
 
