@@ -1,6 +1,7 @@
 //! Fills a database with generated demo data (see `gongyi-demo`), in one
 //! transaction per batch of organisations.
 
+use crate::orgs::seal_org_draft;
 use crate::people::seal_draft;
 use crate::{Registry, Result};
 use gongyi_demo::{DemoConfig, DemoOrg, DemoPerson};
@@ -56,6 +57,7 @@ impl Registry {
                     deregistration_date: o
                         .ended_on
                         .filter(|_| o.draft.status == OrgStatus::Deregistered),
+                    phone: seal_org_draft(&self.keys, &o.draft),
                 })
                 .collect();
             let mut tx = self.db.begin().await?;

@@ -1,6 +1,7 @@
 //! Organisation use cases: register, edit, record history, read pages.
 
 use crate::security::audit::AuditEntry;
+use crate::security::keys::Keys;
 use crate::{AppError, Registry, Result};
 use gongyi_domain::access::Scope;
 use gongyi_domain::history::{
@@ -10,7 +11,7 @@ use gongyi_domain::organization::{OrgDraft, OrgInput};
 use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::{FieldError, Invalid};
 use gongyi_store::history::OrgHistory;
-use gongyi_store::orgs::{Facets, OrgFilter, OrgRow};
+use gongyi_store::orgs::{Facets, OrgFilter, OrgRow, SealedPhone};
 use gongyi_store::people::EmploymentRow;
 use gongyi_store::reference::RefRow;
 use gongyi_store::{Page, StoreError, Tx};
@@ -133,6 +134,22 @@ impl HistoryInput {
     }
 }
 
+/// Seals a plain contact phone for writing (blank is no phone).
+pub fn seal_phone(keys: &Keys, phone: Option<&str>) -> SealedPhone {
+    match phone.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => SealedPhone {
+            sealed: Some(keys.seal(p)),
+            masked: Some(mask_phone(p)),
+        },
+        None => SealedPhone::default(),
+    }
+}
+
+/// [`seal_phone`] for a validated draft.
+pub fn seal_org_draft(keys: &Keys, d: &OrgDraft) -> SealedPhone {
+    seal_phone(keys, d.contact_phone.as_deref())
+}
+
 /// The audited fields of an organisation, personal data masked.
 fn audited_fields(o: &OrgRow) -> Vec<(&'static str, Option<String>)> {
     vec![
@@ -150,7 +167,7 @@ fn audited_fields(o: &OrgRow) -> Vec<(&'static str, Option<String>)> {
         ("service_fields", Some(o.service_fields.clone())),
         ("address", o.address.clone()),
         ("legal_representative", o.legal_representative.clone()),
-        ("contact_phone", o.contact_phone.as_deref().map(mask_phone)),
+        ("contact_phone", o.contact_phone_masked.clone()),
         ("status", Some(o.status.clone())),
         ("stage", o.stage.clone()),
         (
@@ -243,8 +260,9 @@ impl Registry {
         }
         let d = self.validate_org(input).await?;
         self.check_subdistrict(&d)?;
+        let phone = seal_org_draft(&self.keys, &d);
         let mut tx = self.db.begin().await?;
-        let id = self.db.insert_org(&mut tx, &d).await?;
+        let id = self.db.insert_org(&mut tx, &d, &phone).await?;
         let org = self.db.org_by_id_tx(&mut tx, id).await?;
         let entry = AuditEntry::new("create", "organization", &org.credit_code);
         self.audit(&mut tx, with_changes(entry, None, &org)).await?;
@@ -265,18 +283,36 @@ impl Registry {
     }
 
     /// Saves an edit made on `version`; a newer version in the database means
-    /// someone else saved first, and this save is refused.
+    /// someone else saved first, and this save is refused. A contact phone
+    /// sent back as its masked form (as pages and the API show it), or as the
+    /// stored number, keeps the stored sealed value.
     pub async fn update_org(&self, code: &str, version: i64, input: &OrgInput) -> Result<OrgRow> {
         let current = self.org(code).await?;
-        // Pages and the API show the phone masked; sent back unchanged, it keeps the stored one.
+        let stored = match self.db.org_phone_sealed(current.id).await? {
+            Some(sealed) => {
+                let plain = self
+                    .keys
+                    .open(&sealed)
+                    .map_err(|e| AppError::Io(e.to_string()))?;
+                Some((sealed, plain))
+            }
+            None => None,
+        };
         let mut input = input.clone();
-        if let Some(stored) = &current.contact_phone {
-            if input.contact_phone.trim() == mask_phone(stored) {
-                input.contact_phone = stored.clone();
+        if let (Some(masked), Some((_, plain))) = (&current.contact_phone_masked, &stored) {
+            if input.contact_phone.trim() == masked {
+                input.contact_phone = plain.clone();
             }
         }
         let d = self.validate_org(&input).await?;
         self.check_subdistrict(&d)?;
+        let phone = match (&stored, d.contact_phone.as_deref()) {
+            (Some((sealed, plain)), Some(p)) if p == plain => SealedPhone {
+                sealed: Some(sealed.clone()),
+                masked: Some(mask_phone(p)),
+            },
+            _ => seal_org_draft(&self.keys, &d),
+        };
         // The audit's "before" is `current`: a version identifies one state,
         // and the guarded update only succeeds on the row still at it. (The
         // write comes first in the transaction for SQLite's lock.)
@@ -284,10 +320,20 @@ impl Registry {
             return Err(AppError::Conflict);
         }
         let mut tx = self.db.begin().await?;
-        self.db.update_org(&mut tx, current.id, version, &d).await?;
+        self.db
+            .update_org(&mut tx, current.id, version, &d, &phone)
+            .await?;
         let org = self.db.org_by_id_tx(&mut tx, current.id).await?;
-        let entry = AuditEntry::new("update", "organization", &org.credit_code)
+        let mut entry = AuditEntry::new("update", "organization", &org.credit_code)
             .note("version", org.version);
+        // Another number with the same mask is a change the masks would hide.
+        let old_sealed = stored.as_ref().map(|(s, _)| s);
+        if phone.sealed.as_ref() != old_sealed
+            && phone.masked.is_some()
+            && phone.masked == current.contact_phone_masked
+        {
+            entry = entry.note("contact_phone_changed", "是");
+        }
         self.audit(&mut tx, with_changes(entry, Some(&current), &org))
             .await?;
         tx.commit().await?;

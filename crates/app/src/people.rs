@@ -442,8 +442,9 @@ impl Registry {
     }
 
     /// Seals the personal data of rows written before it was sealed
-    /// (migration 0008), a batch per transaction; a no-op once every row is
-    /// sealed. Call after `Db::migrate` with the registry's real keys.
+    /// (migrations 0008 for people, 0009 for organisations' contact phones),
+    /// a batch per transaction; a no-op once every row is sealed. Call after
+    /// `Db::migrate` with the registry's real keys. Returns the rows sealed.
     pub async fn seal_personal_data(&self) -> Result<u64> {
         let mut done = 0u64;
         loop {
@@ -463,7 +464,25 @@ impl Registry {
             self.audit_now(AuditEntry::new("seal", "people", "").note("rows", done))
                 .await?;
         }
-        Ok(done)
+        let mut orgs = 0u64;
+        loop {
+            let batch = self.db.orgs_unsealed(1_000).await?;
+            if batch.is_empty() {
+                break;
+            }
+            let mut tx = self.db.begin().await?;
+            for (id, phone) in &batch {
+                let s = crate::orgs::seal_phone(&self.keys, Some(phone));
+                self.db.seal_org_phone_row(&mut tx, *id, &s).await?;
+            }
+            orgs += batch.len() as u64;
+            tx.commit().await?;
+        }
+        if orgs > 0 {
+            self.audit_now(AuditEntry::new("seal", "organizations", "").note("rows", orgs))
+                .await?;
+        }
+        Ok(done + orgs)
     }
 }
 

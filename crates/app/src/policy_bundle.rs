@@ -101,7 +101,8 @@ impl Registry {
                     status: OrgStatus::Normal,
                     stage: None,
                 };
-                let id = self.db.insert_org(&mut tx, &draft).await?;
+                let phone = crate::orgs::seal_org_draft(&self.keys, &draft);
+                let id = self.db.insert_org(&mut tx, &draft, &phone).await?;
                 if let Some(d) = org.deregistration_date {
                     self.db.deregister_org(&mut tx, id, 1, d).await?;
                 }

@@ -7,7 +7,7 @@
 //! re-imports unchanged (with personal data unmasked, which only an operator
 //! may ask for).
 
-use crate::orgs::HistoryInput;
+use crate::orgs::{seal_org_draft, HistoryInput};
 use crate::people::{seal_draft, PersonRecordInput};
 use crate::security::audit::AuditEntry;
 use crate::security::keys::Keys;
@@ -16,7 +16,6 @@ use gongyi_domain::organization::OrgDraft;
 use gongyi_domain::organization::OrgInput;
 use gongyi_domain::person::PersonDraft;
 use gongyi_domain::person::PersonInput;
-use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::{Fen, Invalid};
 use gongyi_interchange::{
     formula, map_columns, read_table_chunked, ColumnError, ColumnMap, ColumnSpec, ReadError,
@@ -24,7 +23,7 @@ use gongyi_interchange::{
 };
 use gongyi_store::bulk::{OrgBulk, PersonBulk};
 use gongyi_store::Tx;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 const fn req(k: &'static str, l: &'static str) -> ColumnSpec {
@@ -481,6 +480,7 @@ impl Registry {
                             draft: d,
                             current_rating: None,
                             deregistration_date: *dereg,
+                            phone: seal_org_draft(&self.keys, d),
                         })
                         .collect();
                     self.db.bulk_insert_orgs(tx, &rows).await?;
@@ -592,9 +592,32 @@ impl Registry {
                 loop {
                     let rows = self.db.orgs_after(&after, BATCH).await?;
                     let Some(last) = rows.last() else { break };
+                    let mut phones: HashMap<String, String> = HashMap::new();
+                    if unmasked {
+                        for (code, sealed) in self
+                            .db
+                            .org_phones_sealed_between(&after, &last.credit_code)
+                            .await?
+                        {
+                            if let Some(p) = open_opt(&self.keys, Some(&sealed))? {
+                                phones.insert(code, p);
+                            }
+                        }
+                    }
                     after = last.credit_code.clone();
                     count += rows.len();
-                    sink(rows.iter().map(|o| org_cells(o, unmasked)).collect())?;
+                    sink(
+                        rows.iter()
+                            .map(|o| {
+                                let phone = if unmasked {
+                                    phones.remove(&o.credit_code)
+                                } else {
+                                    o.contact_phone_masked.clone()
+                                };
+                                org_cells(o, phone)
+                            })
+                            .collect(),
+                    )?;
                 }
             }
             RecordKind::People => {
@@ -659,7 +682,9 @@ fn yes_no(b: bool) -> String {
     if b { "是" } else { "否" }.to_string()
 }
 
-fn org_cells(o: &gongyi_store::orgs::OrgRow, unmasked: bool) -> Vec<String> {
+/// The cells of an organisation, with its contact phone as it is to be
+/// exported (masked, or opened for an unmasked export).
+fn org_cells(o: &gongyi_store::orgs::OrgRow, phone: Option<String>) -> Vec<String> {
     use gongyi_domain::organization::{OrgKind, OrgStatus, Stage};
     let kind = OrgKind::label_of(&o.kind);
     let status = OrgStatus::label_of(&o.status);
@@ -676,16 +701,7 @@ fn org_cells(o: &gongyi_store::orgs::OrgRow, unmasked: bool) -> Vec<String> {
         o.service_fields.clone(),
         o.address.clone().unwrap_or_default(),
         o.legal_representative.clone().unwrap_or_default(),
-        o.contact_phone
-            .as_deref()
-            .map(|x| {
-                if unmasked {
-                    x.to_string()
-                } else {
-                    mask_phone(x)
-                }
-            })
-            .unwrap_or_default(),
+        phone.unwrap_or_default(),
         status,
         stage,
         o.deregistration_date

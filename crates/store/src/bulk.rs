@@ -7,7 +7,7 @@
 //! that could be refused, except a unique key already taken.
 
 use crate::dialect::placeholder;
-use crate::orgs::{bind_all, Bind};
+use crate::orgs::{bind_all, Bind, SealedPhone};
 use crate::people::SealedPersonal;
 use crate::{on_tx, Db, Result, StoreError, Tx};
 use chrono::NaiveDate;
@@ -28,6 +28,8 @@ pub struct OrgBulk<'a> {
     /// The latest rating (kept on the row for filtering).
     pub current_rating: Option<&'a Rating>,
     pub deregistration_date: Option<NaiveDate>,
+    /// The contact phone as written (the draft's plain one is not).
+    pub phone: SealedPhone,
 }
 
 /// One person to insert: the draft gives name, birth date, sex and the rest;
@@ -139,7 +141,8 @@ impl Db {
                     Bind::Int(d.registered_capital.get()),
                     Bind::OptText(d.address.clone()),
                     Bind::OptText(d.legal_representative.clone()),
-                    Bind::OptText(d.contact_phone.clone()),
+                    Bind::OptText(o.phone.sealed.clone()),
+                    Bind::OptText(o.phone.masked.clone()),
                     Bind::Text(status.into()),
                     Bind::OptText(d.stage.map(|s| s.code().to_string())),
                     Bind::OptDate(o.deregistration_date),
@@ -162,7 +165,8 @@ impl Db {
             "registered_capital_fen",
             "address",
             "legal_representative",
-            "contact_phone",
+            "contact_phone_sealed",
+            "contact_phone_masked",
             "status",
             "stage",
             "deregistration_date",

@@ -25,7 +25,8 @@ pub struct OrgRow {
     pub registered_capital_fen: i64,
     pub address: Option<String>,
     pub legal_representative: Option<String>,
-    pub contact_phone: Option<String>,
+    /// `138****5678`; the full number is only kept sealed.
+    pub contact_phone_masked: Option<String>,
     pub status: String,
     pub stage: Option<String>,
     pub deregistration_date: Option<NaiveDate>,
@@ -38,11 +39,20 @@ pub struct OrgRow {
 
 const SELECT_ORG: &str = "SELECT o.id, o.credit_code, o.name, o.kind, o.community, o.fresh_graduate, o.in_district,
  o.subdistrict_code, s.name AS subdistrict_name, o.registration_date, o.registered_capital_fen, o.address,
- o.legal_representative, o.contact_phone, o.status, o.stage, o.deregistration_date, o.current_rating,
+ o.legal_representative, o.contact_phone_masked, o.status, o.stage, o.deregistration_date, o.current_rating,
  o.current_rating_date, o.version,
  COALESCE((SELECT STRING_AGG(f.name, '、') FROM organization_service_fields osf
    JOIN service_fields f ON f.code = osf.field_code WHERE osf.org_id = o.id), '') AS service_fields
  FROM organizations o JOIN subdistricts s ON s.code = o.subdistrict_code";
+
+/// An organisation's contact phone as written: sealed (AES-256-GCM, by the
+/// application's key) and masked for display; both `None` without a phone.
+/// The store never sees a key, so it never sees the plain number either.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedPhone {
+    pub sealed: Option<String>,
+    pub masked: Option<String>,
+}
 
 /// Service field names in catalogue order. SQLite's GROUP_CONCAT takes no
 /// ORDER BY before 3.44, so it aggregates an ordered subquery instead.
@@ -374,15 +384,16 @@ async fn count_together(
 }
 
 impl Db {
-    /// Inserts an organisation and its service fields; returns its id.
-    pub async fn insert_org(&self, tx: &mut Tx, d: &OrgDraft) -> Result<i64> {
+    /// Inserts an organisation and its service fields; returns its id. The
+    /// draft's plain contact phone is not written, only `phone`.
+    pub async fn insert_org(&self, tx: &mut Tx, d: &OrgDraft, phone: &SealedPhone) -> Result<i64> {
         let (py, initials) = pinyin_keys(&d.name);
         let id: i64 = on_tx!(tx, c => {
             sqlx::query_scalar(
                 "INSERT INTO organizations (credit_code, name, name_pinyin, name_initials, kind, community,
                  fresh_graduate, in_district, subdistrict_code, registration_date, registered_capital_fen,
-                 address, legal_representative, contact_phone, status, stage)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+                 address, legal_representative, contact_phone_sealed, contact_phone_masked, status, stage)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
             )
             .bind(d.credit_code.as_str())
             .bind(&d.name)
@@ -397,7 +408,8 @@ impl Db {
             .bind(d.registered_capital.get())
             .bind(&d.address)
             .bind(&d.legal_representative)
-            .bind(&d.contact_phone)
+            .bind(&phone.sealed)
+            .bind(&phone.masked)
             .bind(d.status.code())
             .bind(d.stage.map(|s| s.code()))
             .fetch_one(&mut **c)
@@ -409,17 +421,27 @@ impl Db {
         Ok(id)
     }
 
-    /// Replaces an organisation's record if it is still at `version`.
-    pub async fn update_org(&self, tx: &mut Tx, id: i64, version: i64, d: &OrgDraft) -> Result<()> {
+    /// Replaces an organisation's record if it is still at `version`; the
+    /// contact phone is written only as `phone` (a plain one left by an old
+    /// row is cleared).
+    pub async fn update_org(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        version: i64,
+        d: &OrgDraft,
+        phone: &SealedPhone,
+    ) -> Result<()> {
         let (py, initials) = pinyin_keys(&d.name);
         let n = on_tx!(tx, c => {
             sqlx::query(
                 "UPDATE organizations SET credit_code = $1, name = $2, name_pinyin = $3, name_initials = $4,
                  kind = $5, community = $6, fresh_graduate = $7, in_district = $8, subdistrict_code = $9,
                  registration_date = $10, registered_capital_fen = $11, address = $12,
-                 legal_representative = $13, contact_phone = $14, status = $15, stage = $16,
+                 legal_representative = $13, contact_phone = NULL, contact_phone_sealed = $14,
+                 contact_phone_masked = $15, status = $16, stage = $17,
                  version = version + 1, updated_at = CURRENT_TIMESTAMP
-                 WHERE id = $17 AND version = $18",
+                 WHERE id = $18 AND version = $19",
             )
             .bind(d.credit_code.as_str())
             .bind(&d.name)
@@ -434,7 +456,8 @@ impl Db {
             .bind(d.registered_capital.get())
             .bind(&d.address)
             .bind(&d.legal_representative)
-            .bind(&d.contact_phone)
+            .bind(&phone.sealed)
+            .bind(&phone.masked)
             .bind(d.status.code())
             .bind(d.stage.map(|s| s.code()))
             .bind(id)
@@ -647,6 +670,53 @@ impl Db {
             select_org(self.backend() == crate::Backend::Sqlite)
         );
         Ok(on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(after).fetch_all(p).await?))
+    }
+
+    /// The sealed contact phones of the organisations with credit codes in
+    /// `(after, last]` (one batch of [`Db::orgs_after`]), by credit code:
+    /// for exporting with the key.
+    pub async fn org_phones_sealed_between(
+        &self,
+        after: &str,
+        last: &str,
+    ) -> Result<Vec<(String, String)>> {
+        Ok(on_db!(self, p => sqlx::query_as(
+            "SELECT credit_code, contact_phone_sealed FROM organizations
+             WHERE credit_code > $1 AND credit_code <= $2 AND contact_phone_sealed IS NOT NULL
+             ORDER BY credit_code")
+            .bind(after).bind(last).fetch_all(p).await?))
+    }
+
+    /// The sealed contact phone of an organisation (an edit that sends back
+    /// the masked phone keeps this one).
+    pub async fn org_phone_sealed(&self, id: i64) -> Result<Option<String>> {
+        let v: Option<Option<String>> = on_db!(self, p => sqlx::query_scalar(
+            "SELECT contact_phone_sealed FROM organizations WHERE id = $1")
+            .bind(id).fetch_optional(p).await?);
+        v.ok_or(StoreError::NotFound)
+    }
+
+    /// Up to `batch` organisations still holding a plain contact phone
+    /// (written before migration 0009): (id, phone).
+    pub async fn orgs_unsealed(&self, batch: i64) -> Result<Vec<(i64, String)>> {
+        Ok(on_db!(self, p => sqlx::query_as(&format!(
+            "SELECT id, contact_phone FROM organizations WHERE contact_phone IS NOT NULL ORDER BY id LIMIT {batch}"))
+            .fetch_all(p).await?))
+    }
+
+    /// Replaces a row's plain contact phone by `phone` (and clears the plain one).
+    pub async fn seal_org_phone_row(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        phone: &SealedPhone,
+    ) -> Result<()> {
+        on_tx!(tx, c => sqlx::query(
+            "UPDATE organizations SET contact_phone = NULL, contact_phone_sealed = $1, contact_phone_masked = $2
+             WHERE id = $3")
+            .bind(&phone.sealed).bind(&phone.masked).bind(id)
+            .execute(&mut **c).await?.rows_affected());
+        Ok(())
     }
 
     /// Every organisation in the database, whoever asks: for the operator's

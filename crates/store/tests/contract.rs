@@ -10,7 +10,7 @@ use gongyi_domain::person::{
     AnnualReview, Employment, PerformanceRating, PersonDraft, Qualification, QualificationLevel,
 };
 use gongyi_domain::{CreditCode, Fen, ResidentId};
-use gongyi_store::orgs::{OrgFilter, OrgSort};
+use gongyi_store::orgs::{OrgFilter, OrgSort, SealedPhone};
 use gongyi_store::people::{PersonFilter, SealedPersonal};
 use gongyi_store::{Db, StoreError};
 
@@ -61,9 +61,23 @@ fn sealed(p: &PersonDraft) -> SealedPersonal {
     }
 }
 
+/// A stand-in for the application's sealed contact phone.
+fn phone(o: &OrgDraft) -> SealedPhone {
+    SealedPhone {
+        sealed: o
+            .contact_phone
+            .as_ref()
+            .map(|p| format!("v1:phone:{}", p.len())),
+        masked: o
+            .contact_phone
+            .as_deref()
+            .map(gongyi_domain::resident_id::mask_phone),
+    }
+}
+
 async fn insert(db: &Db, o: &OrgDraft) -> i64 {
     let mut tx = db.begin().await.unwrap();
-    let id = db.insert_org(&mut tx, o).await.unwrap();
+    let id = db.insert_org(&mut tx, o, &phone(o)).await.unwrap();
     tx.commit().await.unwrap();
     id
 }
@@ -90,6 +104,17 @@ async fn organisations_are_stored_found_and_filtered_with_facets() {
             o.service_fields
         );
         assert!(o.in_district, "{url}");
+        // The phone is kept only as given: sealed and masked, never plain.
+        assert_eq!(
+            o.contact_phone_masked.as_deref(),
+            Some("138****5678"),
+            "{url}"
+        );
+        assert_eq!(
+            db.org_phone_sealed(o.id).await.unwrap().as_deref(),
+            Some("v1:phone:11"),
+            "{url}"
+        );
 
         let search = |q: &str| OrgFilter {
             q: Some(q.into()),
@@ -159,7 +184,7 @@ async fn a_duplicate_credit_code_is_refused_and_nothing_is_written() {
         insert(&db, &org(1, "甲", "310110016")).await;
         let mut tx = db.begin().await.unwrap();
         let err = db
-            .insert_org(&mut tx, &org(1, "乙", "310110016"))
+            .insert_org(&mut tx, &org(1, "乙", "310110016"), &SealedPhone::default())
             .await
             .unwrap_err();
         assert!(
@@ -182,7 +207,7 @@ async fn an_unknown_service_field_rolls_the_whole_insert_back() {
         let mut o = org(1, "甲", "310110016");
         o.service_fields.push("炼金术".into());
         let mut tx = db.begin().await.unwrap();
-        let err = db.insert_org(&mut tx, &o).await.unwrap_err();
+        let err = db.insert_org(&mut tx, &o, &phone(&o)).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)), "{url}: {err:?}");
         drop(tx);
         assert_eq!(db.count_orgs().await.unwrap(), 0, "{url}");
@@ -196,11 +221,19 @@ async fn an_update_from_a_stale_version_is_refused() {
         let mut first = org(1, "甲(改名)", "310110016");
         first.service_fields = vec!["CULTURE".into()];
         let mut tx = db.begin().await.unwrap();
-        db.update_org(&mut tx, id, 1, &first).await.unwrap();
+        db.update_org(&mut tx, id, 1, &first, &phone(&first))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let mut tx = db.begin().await.unwrap();
         let err = db
-            .update_org(&mut tx, id, 1, &org(1, "乙", "310110016"))
+            .update_org(
+                &mut tx,
+                id,
+                1,
+                &org(1, "乙", "310110016"),
+                &SealedPhone::default(),
+            )
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict), "{url}: {err:?}");
@@ -229,7 +262,7 @@ async fn an_update_from_a_stale_version_is_refused() {
         let mut tx = db.begin().await.unwrap();
         assert!(
             matches!(
-                db.update_org(&mut tx, 999, 1, &first).await,
+                db.update_org(&mut tx, 999, 1, &first, &phone(&first)).await,
                 Err(StoreError::NotFound)
             ),
             "{url}"

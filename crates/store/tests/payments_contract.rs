@@ -292,7 +292,11 @@ async fn beneficiaries_are_found_with_their_sub_district_and_review_need() {
     for (db, url) in gongyi_testkit::databases().await {
         let mut tx = db.begin().await.unwrap();
         let org_id = db
-            .insert_org(&mut tx, &org(1, "社区睦邻中心", "310110021", true))
+            .insert_org(
+                &mut tx,
+                &org(1, "社区睦邻中心", "310110021", true),
+                &Default::default(),
+            )
             .await
             .unwrap();
         let draft = PersonDraft {

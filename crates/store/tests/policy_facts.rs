@@ -76,11 +76,11 @@ async fn fill(db: &Db) -> (i64, i64, i64) {
     let mut tx = db.begin().await.unwrap();
     // Inserted out of credit-code order: the loader must not care.
     let b = db
-        .insert_org(&mut tx, &org(2, "310000", "310110016"))
+        .insert_org(&mut tx, &org(2, "310000", "310110016"), &Default::default())
         .await
         .unwrap();
     let a = db
-        .insert_org(&mut tx, &org(1, "310110", "310110001"))
+        .insert_org(&mut tx, &org(1, "310110", "310110001"), &Default::default())
         .await
         .unwrap();
     let i = |year, result, date| Inspection { year, result, date };

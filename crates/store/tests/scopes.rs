@@ -44,7 +44,11 @@ async fn fill(db: &Db) -> (Vec<i64>, Vec<i64>) {
     let mut orgs = Vec::new();
     let mut apps = Vec::new();
     for (n, sub) in [(1, A), (2, A), (3, B)] {
-        orgs.push(db.insert_org(&mut tx, &org(n, sub)).await.unwrap());
+        orgs.push(
+            db.insert_org(&mut tx, &org(n, sub), &Default::default())
+                .await
+                .unwrap(),
+        );
         let d = ApplicationDraft {
             rule: SubsidyRule::R3,
             beneficiary_kind: SubsidyRule::R3.beneficiary_kind(),

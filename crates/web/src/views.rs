@@ -4,7 +4,6 @@
 use gongyi_domain::history::{CreditList, HonourLevel, InspectionResult, PartyOrgForm};
 use gongyi_domain::organization::{OrgKind, OrgStatus};
 use gongyi_domain::person::{PerformanceRating, QualificationLevel};
-use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::Fen;
 use gongyi_store::orgs::OrgRow;
 use gongyi_store::people::{EmploymentRow, PersonRow};
@@ -99,7 +98,7 @@ impl From<&OrgRow> for OrganizationView {
             service_fields: split_names(&o.service_fields),
             address: o.address.clone(),
             legal_representative: o.legal_representative.clone(),
-            contact_phone: o.contact_phone.as_deref().map(mask_phone),
+            contact_phone: o.contact_phone_masked.clone(),
             status: o.status.clone(),
             status_label: status_label(&o.status),
             stage: o.stage.clone(),

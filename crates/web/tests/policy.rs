@@ -52,7 +52,10 @@ async fn site(db: gongyi_store::Db) -> (Router, Registry) {
         stage: None,
     };
     let mut tx = db.begin().await.unwrap();
-    let id = db.insert_org(&mut tx, &draft).await.unwrap();
+    let id = db
+        .insert_org(&mut tx, &draft, &Default::default())
+        .await
+        .unwrap();
     let first = Inspection {
         year: 2024,
         result: InspectionResult::BasicallyQualified,

@@ -16,7 +16,6 @@ use gongyi_app::timeline::{timeline, TimelineEntry};
 use gongyi_app::AppError;
 use gongyi_domain::history::*;
 use gongyi_domain::organization::{OrgInput, OrgKind, OrgStatus, Stage};
-use gongyi_domain::resident_id::mask_phone;
 use gongyi_store::orgs::{Facets, OrgFilter, OrgSort};
 use gongyi_store::reference::RefRow;
 use serde::Deserialize;
@@ -707,11 +706,7 @@ pub async fn edit_form(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Response
         service_fields: field_codes.join(";"),
         address: o.address.clone().unwrap_or_default(),
         legal_representative: o.legal_representative.clone().unwrap_or_default(),
-        contact_phone: o
-            .contact_phone
-            .as_deref()
-            .map(mask_phone)
-            .unwrap_or_default(),
+        contact_phone: o.contact_phone_masked.clone().unwrap_or_default(),
         status: o.status.clone(),
         stage: o.stage.clone().unwrap_or_default(),
     };
