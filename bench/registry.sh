@@ -65,6 +65,13 @@ curl -s -o /dev/null -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" --data-urlenc
   --data-urlencode "password=Bench#Mark2026" --data-urlencode "confirm=Bench#Mark2026" \
   "http://127.0.0.1:$PORT/account/password"
 CODE=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/v1/organizations?per_page=1&sort=credit_code&page=777" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["credit_code"])')
+# Logging in costs one Argon2id hash (19 MiB, 2 passes) by design.
+started=$(date +%s%N)
+for _ in $(seq 1 10); do
+  curl -s -o /dev/null -H 'Content-Type: application/json' \
+    -d '{"name":"bench","password":"Bench#Mark2026"}' "http://127.0.0.1:$PORT/api/v1/login"
+done
+printf '%-44s %10s ms each\n' "login (Argon2id), 10 in a row" "$(( ($(date +%s%N) - started) / 10000000 ))"
 run_wrk() { # label, path
   local out
   out=$(wrk -t2 -c32 -d"$DURATION" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$2")

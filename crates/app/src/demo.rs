@@ -110,6 +110,13 @@ impl Registry {
             progress(done, total);
         }
         self.db.analyze().await?;
+        // One record for the whole load: demo rows are not people's changes.
+        self.audit_now(
+            crate::security::audit::AuditEntry::new("demo", "registry", "")
+                .note("organizations", cfg.orgs)
+                .note("people", cfg.people),
+        )
+        .await?;
         Ok(DemoCounts {
             orgs: cfg.orgs,
             people: cfg.people,
