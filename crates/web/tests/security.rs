@@ -587,3 +587,66 @@ async fn login_attempts_and_api_calls_beyond_the_limit_get_429_with_retry_after(
         assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "{url}");
     }
 }
+
+#[tokio::test]
+async fn a_full_number_is_shown_only_for_a_reason_and_the_read_is_audited() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let s = common::sign_in(&registry, "reveal-bureau", Role::Bureau, "", "").await;
+        let reveal = |body: &str| {
+            common::with_session(
+                Request::post("/api/v1/people/1/reveal")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap(),
+                &s,
+            )
+        };
+        let without = send(&app, reveal(r#"{"field":"resident_id"}"#)).await;
+        assert_eq!(
+            without.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            without.body
+        );
+        assert!(without.body.contains("\"reason\""), "{}", without.body);
+
+        let shown = send(
+            &app,
+            reveal(r#"{"field":"resident_id","reason":"核对补贴申请"}"#),
+        )
+        .await;
+        assert_eq!(shown.status, StatusCode::OK, "{url}: {}", shown.body);
+        assert_eq!(
+            shown.headers.get(header::CACHE_CONTROL).unwrap(),
+            "no-store"
+        );
+        let v: serde_json::Value = serde_json::from_str(&shown.body).unwrap();
+        let full = v["value"].as_str().unwrap().to_string();
+        assert!(
+            gongyi_domain::ResidentId::parse(&full, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+                .is_ok(),
+            "{url}: a whole, valid number: {full}"
+        );
+        // The person's own page still shows it masked.
+        let page = send(&app, get("/people/1", &s.cookie)).await;
+        assert!(!page.body.contains(&full), "{url}");
+
+        let f = gongyi_store::audit::AuditFilter {
+            action: Some("reveal".into()),
+            ..Default::default()
+        };
+        let (rows, total) = registry.audit_search(&f, 1, 10).await.unwrap();
+        assert_eq!(total, 1, "{url}: one audited read");
+        assert_eq!(rows[0].actor_name, "reveal-bureau");
+        assert!(
+            rows[0].changes.contains("核对补贴申请"),
+            "{}",
+            rows[0].changes
+        );
+        assert!(
+            !rows[0].changes.contains(&full),
+            "the audit record holds no number"
+        );
+    }
+}
