@@ -650,3 +650,80 @@ async fn a_full_number_is_shown_only_for_a_reason_and_the_read_is_audited() {
         );
     }
 }
+
+#[tokio::test]
+async fn administrators_are_kept_apart_and_do_not_administer_themselves() {
+    use gongyi_app::security::accounts::AccountInput;
+    use gongyi_app::security::Caller;
+    use gongyi_domain::access::{Principal, Scope};
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let sys = registry
+            .create_account(&AccountInput {
+                name: "sys".into(),
+                role: "system-admin".into(),
+                ..AccountInput::default()
+            })
+            .await
+            .unwrap();
+        let as_sys = registry.acting(Caller::signed_in(
+            &Principal {
+                account_id: sys.account_id,
+                name: "sys".into(),
+                role: Role::SystemAdmin,
+                scope: Scope::District,
+            },
+            None,
+            None,
+        ));
+        // The system administrator creates business accounts, not administrators.
+        assert!(
+            as_sys
+                .create_account(&AccountInput {
+                    name: "clerk".into(),
+                    role: "bureau".into(),
+                    ..AccountInput::default()
+                })
+                .await
+                .is_ok(),
+            "{url}"
+        );
+        let refused = as_sys
+            .create_account(&AccountInput {
+                name: "auditor".into(),
+                role: "audit-admin".into(),
+                ..AccountInput::default()
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            format!("{refused:?}").contains("account.admin_role"),
+            "{url}: {refused:?}"
+        );
+        // Nor resets or disables his own account.
+        assert!(as_sys.reset_password("sys").await.is_err(), "{url}");
+        assert!(as_sys.set_disabled("sys", true).await.is_err(), "{url}");
+        assert!(as_sys.reset_password("clerk").await.is_ok(), "{url}");
+    }
+}
+
+#[tokio::test]
+async fn the_security_administrator_sees_the_policy_in_force() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let s = common::sign_in(&registry, "sec", Role::SecurityAdmin, "", "").await;
+        let page = send(&app, get("/admin/security", &s.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        assert!(
+            page.body.contains("连续 5 次,锁定 15 分钟"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("30 分钟(管理员 15 分钟)"),
+            "{}",
+            page.body
+        );
+    }
+}

@@ -496,14 +496,24 @@ impl Registry {
         Ok(self.db.accounts().await?)
     }
 
+    /// Another account than the caller's: administrators do not administer themselves.
     async fn account_named(&self, name: &str) -> Result<AccountRow> {
-        self.db
+        let a = self
+            .db
             .account_by_name(name.trim())
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => AppError::NotFound,
                 other => other.into(),
-            })
+            })?;
+        if Some(a.id) == self.caller.account_id {
+            return Err(AppError::Refused {
+                field: "name",
+                code: "account.self",
+                message: "不能对自己的账号进行管理操作".into(),
+            });
+        }
+        Ok(a)
     }
 
     /// An administrator's reset: a new one-time password, every session ended.

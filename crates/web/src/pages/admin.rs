@@ -73,6 +73,55 @@ struct AccountsPage {
     notice: String,
     issued_name: String,
     issued_password: String,
+    /// The security policy in force (set in the configuration file).
+    policy: Vec<(&'static str, String)>,
+}
+
+fn policy_lines(
+    s: &gongyi_app::security::accounts::SecuritySettings,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("等级保护级别", format!("第{}级", s.level)),
+        (
+            "密码最短长度",
+            format!("{} 位", s.password.min_length.max(8)),
+        ),
+        (
+            "密码字符类别",
+            format!("至少 {} 类", s.password.min_classes.clamp(3, 4)),
+        ),
+        (
+            "密码有效期",
+            if s.password.expiry_days == 0 {
+                "不过期".into()
+            } else {
+                format!("{} 天", s.password.expiry_days)
+            },
+        ),
+        (
+            "登录失败锁定",
+            format!(
+                "连续 {} 次,锁定 {} 分钟",
+                s.lockout_failures, s.lockout_minutes
+            ),
+        ),
+        (
+            "会话空闲超时",
+            format!(
+                "{} 分钟(管理员 {} 分钟)",
+                s.idle_minutes, s.admin_idle_minutes
+            ),
+        ),
+        ("会话最长时间", format!("{} 小时", s.absolute_hours)),
+        (
+            "动态口令",
+            if s.level >= 3 {
+                "三类管理员与区民政局账号必须开通".into()
+            } else {
+                "自愿开通".into()
+            },
+        ),
+    ]
 }
 
 async fn page(
@@ -95,6 +144,11 @@ async fn page(
             notice,
             issued_name,
             issued_password,
+            policy: if security {
+                policy_lines(&s.registry.settings)
+            } else {
+                vec![]
+            },
         },
     ))
 }
