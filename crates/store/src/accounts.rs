@@ -48,6 +48,17 @@ pub struct SessionRow {
     pub last_seen_at: DateTime<Utc>,
 }
 
+/// A session with its account, read in one query on every request.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionAccountRow {
+    pub session_csrf_token: String,
+    pub session_verified: bool,
+    pub session_created_at: DateTime<Utc>,
+    pub session_last_seen_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    pub account: AccountRow,
+}
+
 const ACCOUNT: &str = "id, name, display_name, role, subdistrict_code, org_id, password_hash,
     password_changed_at, must_change_password, failed_logins, locked_until, totp_secret,
     disabled, created_at, version";
@@ -176,12 +187,20 @@ impl Db {
         Ok(())
     }
 
-    pub async fn session(&self, token_hash: &str) -> Result<SessionRow> {
-        on_db!(self, p => sqlx::query_as(
-            "SELECT token_hash, account_id, csrf_token, verified, created_at, last_seen_at
-             FROM sessions WHERE token_hash = $1")
-            .bind(token_hash).fetch_optional(p).await?)
-        .ok_or(StoreError::NotFound)
+    /// The session of `token_hash` and its account.
+    pub async fn session_account(&self, token_hash: &str) -> Result<SessionAccountRow> {
+        let columns = ACCOUNT
+            .split(',')
+            .map(|c| format!("a.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT s.csrf_token AS session_csrf_token, s.verified AS session_verified,
+             s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at, {columns}
+             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
+        );
+        on_db!(self, p => sqlx::query_as(&sql).bind(token_hash).fetch_optional(p).await?)
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()> {

@@ -371,17 +371,17 @@ impl Registry {
             return Ok(None);
         }
         let hash = token_hash(token);
-        let row = match self.db.session(&hash).await {
+        let row = match self.db.session_account(&hash).await {
             Ok(r) => r,
             Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let account = self.db.account_by_id(row.account_id).await?;
+        let account = row.account;
         let now = Utc::now();
         let principal = principal_of(&account);
         let alive = principal.as_ref().is_some_and(|p| {
-            now - row.last_seen_at <= self.settings.idle_limit(p.role)
-                && now - row.created_at <= Duration::hours(self.settings.absolute_hours)
+            now - row.session_last_seen_at <= self.settings.idle_limit(p.role)
+                && now - row.session_created_at <= Duration::hours(self.settings.absolute_hours)
         }) && !account.disabled;
         let Some(principal) = principal.filter(|_| alive) else {
             let mut tx = self.db.begin().await?;
@@ -390,14 +390,14 @@ impl Registry {
             return Ok(None);
         };
         // One write per half minute at most, not one per request.
-        if now - row.last_seen_at > Duration::seconds(30) {
+        if now - row.session_last_seen_at > Duration::seconds(30) {
             self.db.touch_session(&hash, now).await?;
         }
         let age = (now - account.password_changed_at).num_days();
         Ok(Some(Session {
             principal,
-            csrf: row.csrf_token,
-            verified: row.verified,
+            csrf: row.session_csrf_token,
+            verified: row.session_verified,
             has_totp: account.totp_secret.is_some(),
             must_change_password: account.must_change_password
                 || self.settings.password.expired(age),

@@ -116,6 +116,8 @@ struct ShowPage {
     salary: Vec<super::applications::SalaryMonth>,
     /// A full value just revealed (label, value), shown this once.
     revealed: Option<(String, String)>,
+    /// Whether the caller may ask for a full value at all.
+    can_reveal: bool,
 }
 
 impl ShowPage {
@@ -128,7 +130,13 @@ impl ShowPage {
     }
 }
 
-fn show_page(pp: &PersonPage, kind: &str, form: FormState, notice: String) -> ShowPage {
+fn show_page(
+    s: &crate::auth::Scoped,
+    pp: &PersonPage,
+    kind: &str,
+    form: FormState,
+    notice: String,
+) -> ShowPage {
     ShowPage {
         p: PersonView::from(&pp.person),
         qualifications: pp
@@ -172,6 +180,11 @@ fn show_page(pp: &PersonPage, kind: &str, form: FormState, notice: String) -> Sh
         notice,
         salary: Vec::new(),
         revealed: None,
+        can_reveal: s
+            .session
+            .principal
+            .may(gongyi_domain::access::Capability::RevealPersonal)
+            .is_ok(),
     }
 }
 
@@ -191,7 +204,7 @@ pub async fn show(
     } else {
         String::new()
     };
-    let mut view = show_page(&pp, "", FormState::default(), notice);
+    let mut view = show_page(&s, &pp, "", FormState::default(), notice);
     view.salary = super::applications::salary_months(&s, id).await?;
     Ok(render(StatusCode::OK, &view))
 }
@@ -221,7 +234,7 @@ pub async fn add_record(
             let pp = s.registry.person_page(id).await?;
             Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &show_page(&pp, &kind, form, String::new()),
+                &show_page(&s, &pp, &kind, form, String::new()),
             ))
         }
         Err(e) => Err(e.into()),
@@ -360,7 +373,7 @@ pub async fn reveal(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
             } else {
                 "公民身份号码"
             };
-            let mut view = show_page(&pp, "", FormState::default(), String::new());
+            let mut view = show_page(&s, &pp, "", FormState::default(), String::new());
             view.revealed = Some((label.to_string(), value));
             (StatusCode::OK, view)
         }
@@ -373,7 +386,7 @@ pub async fn reveal(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
             };
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                show_page(&pp, "reveal", form, String::new()),
+                show_page(&s, &pp, "reveal", form, String::new()),
             )
         }
         Err(e) => return Err(e.into()),
