@@ -66,6 +66,8 @@ mod tests {
         assert!(!verify("Xk7#pq2Ln", &h));
         assert!(!verify("anything", "not a hash"));
         assert!(!verify("", decoy()));
+        // The decoy is a well-formed hash, so checking it costs a real hash.
+        assert!(PasswordHash::new(decoy()).is_ok());
     }
 
     #[test]
