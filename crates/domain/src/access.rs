@@ -146,6 +146,34 @@ impl Capability {
         Capability::ReadAudit,
         Capability::OwnAccount,
     ];
+
+    /// As written in pages (`data-cap`) and logs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Capability::Dashboard => "dashboard",
+            Capability::ReadRegistry => "read-registry",
+            Capability::RegisterOrg => "register-org",
+            Capability::EditRegistry => "edit-registry",
+            Capability::ReadPeople => "read-people",
+            Capability::EditPeople => "edit-people",
+            Capability::RevealPersonal => "reveal-personal",
+            Capability::ReadPolicy => "read-policy",
+            Capability::SimulatePolicy => "simulate-policy",
+            Capability::ReadApplications => "read-applications",
+            Capability::SubmitApplication => "submit-application",
+            Capability::ActOnApplication => "act-on-application",
+            Capability::ReadFinance => "read-finance",
+            Capability::SetBudget => "set-budget",
+            Capability::ManageAccounts => "manage-accounts",
+            Capability::ManageSecurity => "manage-security",
+            Capability::ReadAudit => "read-audit",
+            Capability::OwnAccount => "own-account",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Capability> {
+        Capability::ALL.into_iter().find(|c| c.code() == code)
+    }
 }
 
 /// The capability table: the only place that says which role may do what.
@@ -280,6 +308,14 @@ mod tests {
             let holders: Vec<_> = Role::ALL.iter().filter(|r| grants(**r, cap)).collect();
             assert_eq!(holders.len(), 1, "{cap:?} held by {holders:?}");
         }
+    }
+
+    #[test]
+    fn every_capability_code_reads_back() {
+        for c in Capability::ALL {
+            assert_eq!(Capability::from_code(c.code()), Some(c));
+        }
+        assert_eq!(Capability::from_code("root"), None);
     }
 
     #[test]

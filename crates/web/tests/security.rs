@@ -727,3 +727,32 @@ async fn the_security_administrator_sees_the_policy_in_force() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_navigation_offers_each_role_only_what_it_may_open() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let reviewer = common::sign_in(&registry, "nav-reviewer", Role::Reviewer, "", "").await;
+        let page = send(&app, get("/applications", &reviewer.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        assert!(page.body.contains(r#"href="/applications""#), "{url}");
+        assert!(
+            !page.body.contains(r#"href="/orgs""#),
+            "{url}: a reviewer is not offered the registry"
+        );
+        assert!(!page.body.contains(r#"href="/audit""#), "{url}");
+        let auditor = common::sign_in(&registry, "nav-audit", Role::AuditAdmin, "", "").await;
+        let page = send(&app, get("/audit", &auditor.cookie)).await;
+        assert!(page.body.contains(r#"href="/audit""#), "{url}");
+        assert!(
+            !page.body.contains(r#"href="/people""#),
+            "{url}: no business data for the auditor"
+        );
+        let login = send(&app, get("/login", "")).await;
+        assert!(
+            !login.body.contains(r#"href="/orgs""#),
+            "{url}: the login page offers nothing signed-in"
+        );
+    }
+}

@@ -1,12 +1,12 @@
 //! CSRF tokens: one per session, required on every state-changing request —
 //! as the `X-CSRF-Token` header (API, scripts) or a `_csrf` form field
 //! (pages). Pages need not remember it: [`embed`] adds the hidden field to
-//! every POST form of every page a session is served, so no form can lack it.
+//! every POST form of every page a session is served (see `auth::page`), so
+//! no form can lack it.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::header;
-use axum::response::Response;
 
 /// Form bodies are read whole to find the token; the router's body limit
 /// bounds them first.
@@ -78,24 +78,11 @@ fn multipart_field(ctype: &str, body: &[u8]) -> Option<String> {
     })
 }
 
-/// Adds `<input type="hidden" name="_csrf">` to each POST form of an HTML page.
-pub async fn embed(res: Response, token: &str) -> Response {
-    let html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !html {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = to_bytes(body, READ_LIMIT).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let page = String::from_utf8_lossy(&bytes);
+/// Adds `<input type="hidden" name="_csrf">` to each POST form of a page.
+pub fn embed(page: &str, token: &str) -> String {
     let field = format!(r#"<input type="hidden" name="_csrf" value="{token}">"#);
     let mut out = String::with_capacity(page.len() + 1024);
-    let mut rest: &str = &page;
+    let mut rest: &str = page;
     while let Some(i) = rest.find("<form") {
         let Some(end) = rest[i..].find('>') else {
             break;
@@ -108,8 +95,7 @@ pub async fn embed(res: Response, token: &str) -> Response {
         rest = &rest[i + end + 1..];
     }
     out.push_str(rest);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(out))
+    out
 }
 
 #[cfg(test)]
@@ -127,18 +113,14 @@ mod tests {
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
     }
 
-    #[tokio::test]
-    async fn every_post_form_gets_the_token_and_get_forms_do_not() {
-        let res = Response::builder()
-            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-            .body(Body::from(
-                r#"<form method="get"></form><form method="post" action="/x"><input></form>"#,
-            ))
-            .expect("response");
-        let out = embed(res, "tok").await;
-        let body = to_bytes(out.into_body(), 1 << 20).await.expect("body");
+    #[test]
+    fn every_post_form_gets_the_token_and_get_forms_do_not() {
+        let out = embed(
+            r#"<form method="get"></form><form method="post" action="/x"><input></form>"#,
+            "tok",
+        );
         assert_eq!(
-            String::from_utf8_lossy(&body),
+            out,
             r#"<form method="get"></form><form method="post" action="/x"><input type="hidden" name="_csrf" value="tok"><input></form>"#
         );
     }

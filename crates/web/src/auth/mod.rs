@@ -6,6 +6,7 @@
 
 pub mod csrf;
 pub mod headers;
+pub mod page;
 
 use crate::error::{ApiError, ErrorBody, PageError};
 use crate::AppState;
@@ -238,7 +239,7 @@ pub async fn guard(State(g): State<GuardState>, mut req: Request, next: Next) ->
     // Pages of a session are personal: never kept by shared caches.
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    csrf::embed(res, &csrf_token).await
+    page::finish(res, &csrf_token, role).await
 }
 
 fn pending(path: &str, to: &str, code: &str, message: &str) -> Response {

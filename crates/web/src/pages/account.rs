@@ -9,7 +9,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use gongyi_app::security::{totp, Caller};
 use gongyi_app::AppError;
 use serde::Deserialize;
@@ -51,7 +51,11 @@ fn login_page(status: StatusCode, page: LoginPage, secure: bool) -> Response {
         page.csrf,
         if secure { "; Secure" } else { "" }
     );
-    let mut res = render(status, &page);
+    // Not signed in: the navigation shows none of the signed-in parts.
+    let mut res = match page.render() {
+        Ok(html) => (status, Html(auth::page::trim_links(&html, None))).into_response(),
+        Err(_) => render(status, &page),
+    };
     if let Ok(v) = cookie.parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
