@@ -168,8 +168,7 @@ impl Registry {
                 role,
             }));
         }
-        // The operator's caller ([`crate::security::Caller::system`]).
-        if c.role == "system" {
+        if c.is_operator() {
             return Ok(parse_actor(typed));
         }
         Err(AppError::Forbidden)

@@ -134,7 +134,8 @@ impl HistoryInput {
     }
 }
 
-/// Seals a plain contact phone for writing (blank is no phone).
+/// Seals a phone (an organisation's or a person's) for writing, with its
+/// mask; blank is no phone.
 pub fn seal_phone(keys: &Keys, phone: Option<&str>) -> SealedPhone {
     match phone.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => SealedPhone {

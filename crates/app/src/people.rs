@@ -14,7 +14,7 @@ use gongyi_domain::person::{
     check_no_overlapping_full_time, AnnualReview, EmploymentInput, PerformanceRating, PersonDraft,
     PersonInput, QualificationInput,
 };
-use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
+use gongyi_domain::resident_id::mask_resident_id;
 use gongyi_domain::{text, Invalid};
 use gongyi_store::people::{
     EmploymentRow, PersonFilter, PersonRow, PersonSealedRow, QualificationRow, ReviewRow,
@@ -33,13 +33,13 @@ pub fn resident_id_lookup(keys: &Keys, resident_id: &str) -> String {
 /// Seals a plain resident ID and phone for writing.
 pub fn seal_personal(keys: &Keys, resident_id: &str, phone: Option<&str>) -> SealedPersonal {
     let rid = resident_id.trim().to_uppercase();
-    let phone = phone.map(str::trim).filter(|p| !p.is_empty());
+    let phone = crate::orgs::seal_phone(keys, phone);
     SealedPersonal {
-        resident_id_lookup: keys.lookup(RID_LOOKUP, &rid),
+        resident_id_lookup: resident_id_lookup(keys, &rid),
         resident_id_sealed: keys.seal(&rid),
         resident_id_masked: mask_resident_id(&rid),
-        phone_sealed: phone.map(|p| keys.seal(p)),
-        phone_masked: phone.map(mask_phone),
+        phone_sealed: phone.sealed,
+        phone_masked: phone.masked,
     }
 }
 
@@ -191,12 +191,8 @@ fn unknown_person(rid: &str) -> AppError {
     AppError::Invalid(Invalid::one(
         "resident_id",
         "person.unknown",
-        format!("身份证号“{}”对应的人员不存在", mask(rid)),
+        format!("身份证号“{}”对应的人员不存在", mask_resident_id(rid.trim())),
     ))
-}
-
-fn mask(rid: &str) -> String {
-    gongyi_domain::resident_id::mask_resident_id(rid.trim())
 }
 
 impl Registry {

@@ -50,6 +50,7 @@ pub struct Security {
 impl Default for Security {
     fn default() -> Self {
         let s = gongyi_app::security::accounts::SecuritySettings::default();
+        let web = gongyi_web::WebConfig::default();
         Security {
             level: s.level,
             key: String::new(),
@@ -63,9 +64,9 @@ impl Default for Security {
             admin_idle_minutes: s.admin_idle_minutes,
             absolute_hours: s.absolute_hours,
             audit_retention_days: gongyi_app::security::audit::MIN_RETENTION_DAYS,
-            secure_cookies: false,
-            api_rate_limit_per_minute: 1200,
-            login_rate_limit_per_minute: 20,
+            secure_cookies: web.secure_cookies,
+            api_rate_limit_per_minute: per_minute(web.api_rate_limit),
+            login_rate_limit_per_minute: per_minute(web.login_rate_limit),
         }
     }
 }
@@ -131,6 +132,14 @@ impl Security {
     }
 }
 
+/// A limit of the web layer's defaults as requests per minute (0 = none).
+fn per_minute(limit: Option<gongyi_web::RateLimit>) -> u32 {
+    limit.map_or(0, |l| {
+        let secs = l.window.as_secs().max(1);
+        u32::try_from(u64::from(l.requests) * 60 / secs).unwrap_or(u32::MAX)
+    })
+}
+
 fn write_key_file(path: &Path, hex: &str) -> Result<(), CliError> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
@@ -151,7 +160,9 @@ impl Default for Config {
         Config {
             database_url: "sqlite://gongyi.db".into(),
             bind: "127.0.0.1:8080".into(),
-            public_rate_limit_per_minute: 600,
+            public_rate_limit_per_minute: per_minute(
+                gongyi_web::WebConfig::default().public_rate_limit,
+            ),
             security: Security::default(),
         }
     }

@@ -86,17 +86,40 @@ impl Default for PasswordPolicy {
     }
 }
 
+/// The floor of the assessment: configuration may ask for more, never less.
+const FLOOR_LENGTH: usize = 8;
+const FLOOR_CLASSES: usize = 3;
+
 impl PasswordPolicy {
+    /// The length in force: the configured one, never below the floor.
+    pub fn length(&self) -> usize {
+        self.min_length.max(FLOOR_LENGTH)
+    }
+
+    /// The character classes in force (of four), never below the floor.
+    pub fn classes(&self) -> usize {
+        self.min_classes.clamp(FLOOR_CLASSES, 4)
+    }
+
+    /// The rules in one sentence, for forms.
+    pub fn describe(&self) -> String {
+        format!(
+            "密码至少 {} 位,须包含大写字母、小写字母、数字、符号中的至少 {} 类,不得包含账号名,不得为常见密码",
+            self.length(),
+            self.classes()
+        )
+    }
+
     /// Every reason `password` is refused for the account `account`, under the field `field`.
     pub fn check(&self, field: &str, account: &str, password: &str) -> Result<(), Invalid> {
         let mut errs = Invalid::default();
         let mut refuse = |code: &'static str, msg: String| {
             errs.push(FieldError::new(field, code, msg));
         };
-        if password.chars().count() < self.min_length.max(8) {
+        if password.chars().count() < self.length() {
             refuse(
                 "password.too_short",
-                format!("密码至少 {} 位", self.min_length.max(8)),
+                format!("密码至少 {} 位", self.length()),
             );
         }
         let classes = [
@@ -108,12 +131,12 @@ impl PasswordPolicy {
         .iter()
         .filter(|b| **b)
         .count();
-        if classes < self.min_classes.clamp(3, 4) {
+        if classes < self.classes() {
             refuse(
                 "password.classes",
                 format!(
                     "密码须包含大写字母、小写字母、数字、符号中的至少 {} 类",
-                    self.min_classes.clamp(3, 4)
+                    self.classes()
                 ),
             );
         }

@@ -114,7 +114,7 @@ impl Db {
             .bind(id).bind(lock_at).bind(locked_until).fetch_one(&mut **c).await?))
     }
 
-    /// A successful login clears the failure count and any lock.
+    /// Clears the failure count and any lock (a successful login, an unlock).
     pub async fn account_login_ok(&self, tx: &mut Tx, id: i64) -> Result<()> {
         on_tx!(tx, c => sqlx::query(
             "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
@@ -158,10 +158,6 @@ impl Db {
             "UPDATE accounts SET disabled = $2, version = version + 1 WHERE id = $1")
             .bind(id).bind(disabled).execute(&mut **c).await?.rows_affected());
         Ok(())
-    }
-
-    pub async fn unlock_account(&self, tx: &mut Tx, id: i64) -> Result<()> {
-        self.account_login_ok(tx, id).await
     }
 
     /// Sets or clears the sealed TOTP secret.

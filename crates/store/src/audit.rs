@@ -46,6 +46,21 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// The search conditions, `$1`…`$6` bound from [`AuditFilter`] in field order.
+const FILTER: &str = "($1 IS NULL OR actor_name = $1) AND ($2 IS NULL OR action = $2)
+    AND ($3 IS NULL OR entity_kind = $3) AND ($4 IS NULL OR entity_id = $4)
+    AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6)";
+
+fn filter_texts(f: &AuditFilter) -> [Option<String>; 4] {
+    let t = |s: &Option<String>| s.as_ref().map(|v| v.trim().to_string());
+    [
+        t(&f.actor),
+        t(&f.action),
+        t(&f.entity_kind),
+        t(&f.entity_id),
+    ]
+}
+
 const COLUMNS: &str = "seq, at, actor_id, actor_name, actor_role, action, entity_kind, entity_id,
     changes, client_addr, request_id, prev_mac, mac";
 
@@ -95,20 +110,11 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<AuditRow>, i64)> {
-        let like = |s: &Option<String>| s.as_ref().map(|v| v.trim().to_string());
-        let cond = "($1 IS NULL OR actor_name = $1) AND ($2 IS NULL OR action = $2)
-            AND ($3 IS NULL OR entity_kind = $3) AND ($4 IS NULL OR entity_id = $4)
-            AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6)";
         let list = format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE {cond} ORDER BY seq DESC LIMIT $7 OFFSET $8"
+            "SELECT {COLUMNS} FROM audit_log WHERE {FILTER} ORDER BY seq DESC LIMIT $7 OFFSET $8"
         );
-        let count = format!("SELECT COUNT(*) FROM audit_log WHERE {cond}");
-        let (a, b, c_, d) = (
-            like(&f.actor),
-            like(&f.action),
-            like(&f.entity_kind),
-            like(&f.entity_id),
-        );
+        let count = format!("SELECT COUNT(*) FROM audit_log WHERE {FILTER}");
+        let [a, b, c_, d] = filter_texts(f);
         on_db!(self, p => {
             let rows: Vec<AuditRow> = sqlx::query_as(&list)
                 .bind(&a).bind(&b).bind(&c_).bind(&d).bind(f.from).bind(f.until)
@@ -118,6 +124,25 @@ impl Db {
                 .fetch_one(p).await?;
             Ok((rows, total))
         })
+    }
+
+    /// Records matching `f` older than `before_seq` (all when `None`),
+    /// newest first, at most `limit`: exports walk the trail by key, not by
+    /// offset, and count nothing.
+    pub async fn audit_older(
+        &self,
+        f: &AuditFilter,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE {FILTER} AND ($7 IS NULL OR seq < $7)
+             ORDER BY seq DESC LIMIT $8"
+        );
+        let [a, b, c_, d] = filter_texts(f);
+        Ok(on_db!(self, p => sqlx::query_as(&sql)
+            .bind(&a).bind(&b).bind(&c_).bind(&d).bind(f.from).bind(f.until)
+            .bind(before_seq).bind(limit).fetch_all(p).await?))
     }
 
     /// Deletes the records before `before` and moves the anchor to the last

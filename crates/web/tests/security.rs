@@ -749,6 +749,13 @@ async fn the_navigation_offers_each_role_only_what_it_may_open() {
             !page.body.contains(r#"href="/people""#),
             "{url}: no business data for the auditor"
         );
+        // An officer's account page names the sub-district, not a code.
+        let sub = registry.db.subdistricts().await.unwrap().remove(0);
+        let officer =
+            common::sign_in(&registry, "nav-officer", Role::Subdistrict, &sub.code, "").await;
+        let page = send(&app, get("/account", &officer.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        assert!(page.body.contains(&sub.name), "{url}: {}", page.body);
         let login = send(&app, get("/login", "")).await;
         assert!(
             !login.body.contains(r#"href="/orgs""#),

@@ -20,6 +20,10 @@ use gongyi_store::StoreError;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+/// A session's `last_seen_at` is written at most this often, not on every
+/// request; idle timeouts are minutes, so this is precise enough.
+const TOUCH_EVERY_SECONDS: i64 = 30;
+
 /// The security settings of 等保 2.0, from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecuritySettings {
@@ -106,12 +110,17 @@ pub struct Session {
     token_hash: String,
 }
 
-/// The one answer to any failed login.
-pub fn login_refused() -> AppError {
-    AppError::Refused {
-        field: "password",
-        code: "login.refused",
-        message: "账号或密码错误,或账号已被锁定。连续 5 次错误后账号锁定 15 分钟。".into(),
+impl SecuritySettings {
+    /// The one answer to any failed login, naming the lock in force.
+    pub fn login_refused(&self) -> AppError {
+        AppError::Refused {
+            field: "password",
+            code: "login.refused",
+            message: format!(
+                "账号或密码错误,或账号已被锁定。连续 {} 次错误后账号锁定 {} 分钟。",
+                self.lockout_failures, self.lockout_minutes
+            ),
+        }
     }
 }
 
@@ -213,7 +222,7 @@ impl Registry {
         // 三员分立: the system administrator creates business accounts; the
         // administrators themselves are made by the security administrator
         // or on the command line.
-        if role.is_admin() && self.caller.role == Role::SystemAdmin.code() {
+        if role.is_admin() && self.caller.role() == Some(Role::SystemAdmin) {
             return Err(Invalid::one(
                 "role",
                 "account.admin_role",
@@ -270,7 +279,7 @@ impl Registry {
     }
 
     /// Checks a password (and a second-factor code where one is set) and
-    /// opens a session. Every failure gives [`login_refused`].
+    /// opens a session. Every failure gives [`SecuritySettings::login_refused`].
     pub async fn login(&self, name: &str, password: &str, code: &str) -> Result<Opened> {
         let now = Utc::now();
         let account = match self.db.account_by_name(name.trim()).await {
@@ -279,7 +288,7 @@ impl Registry {
                 passwords::verify(password, passwords::decoy());
                 self.audit_now(AuditEntry::new("login_failed", "account", name.trim()))
                     .await?;
-                return Err(login_refused());
+                return Err(self.settings.login_refused());
             }
             Err(e) => return Err(e.into()),
         };
@@ -328,7 +337,7 @@ impl Registry {
             )
             .await?;
             tx.commit().await?;
-            return Err(login_refused());
+            return Err(self.settings.login_refused());
         };
         let token = random_hex(32);
         let csrf = random_hex(32);
@@ -389,8 +398,7 @@ impl Registry {
             tx.commit().await?;
             return Ok(None);
         };
-        // One write per half minute at most, not one per request.
-        if now - row.session_last_seen_at > Duration::seconds(30) {
+        if now - row.session_last_seen_at > Duration::seconds(TOUCH_EVERY_SECONDS) {
             self.db.touch_session(&hash, now).await?;
         }
         let age = (now - account.password_changed_at).num_days();
@@ -599,7 +607,7 @@ impl Registry {
     pub async fn unlock(&self, name: &str, clear_totp: bool) -> Result<()> {
         let account = self.account_named(name).await?;
         let mut tx = self.db.begin().await?;
-        self.db.unlock_account(&mut tx, account.id).await?;
+        self.db.account_login_ok(&mut tx, account.id).await?;
         if clear_totp {
             self.db.set_account_totp(&mut tx, account.id, None).await?;
             self.db.delete_sessions_of(&mut tx, account.id).await?;

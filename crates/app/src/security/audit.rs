@@ -10,6 +10,12 @@ use gongyi_store::audit::{AuditFilter, AuditRow};
 use gongyi_store::Tx;
 use serde_json::{Map, Value};
 
+/// The most records one export holds; a narrower filter gets the rest.
+pub const EXPORT_MAX_RECORDS: usize = 100_000;
+
+/// Records shown per page of the audit search.
+pub const PAGE_SIZE: i64 = 50;
+
 /// The shortest retention the graded protection scheme allows (六个月).
 pub const MIN_RETENTION_DAYS: u32 = 180;
 
@@ -178,11 +184,31 @@ impl Registry {
         page: i64,
         per_page: i64,
     ) -> Result<(Vec<AuditRow>, i64)> {
-        let (page, per_page) = gongyi_store::bound_page(Some(page), Some(per_page), 50);
+        let (page, per_page) = gongyi_store::bound_page(Some(page), Some(per_page), PAGE_SIZE);
         Ok(self
             .db
             .audit_search(f, (page - 1) * per_page, per_page)
             .await?)
+    }
+
+    /// Records matching `f`, newest first, handed to `each` a batch at a
+    /// time, at most [`EXPORT_MAX_RECORDS`].
+    pub async fn audit_export(
+        &self,
+        f: &AuditFilter,
+        each: &mut (dyn FnMut(Vec<AuditRow>) + Send),
+    ) -> Result<usize> {
+        let mut before = None;
+        let mut done = 0;
+        while done < EXPORT_MAX_RECORDS {
+            let limit = (EXPORT_MAX_RECORDS - done).min(1_000) as i64;
+            let rows = self.db.audit_older(f, before, limit).await?;
+            let Some(last) = rows.last() else { break };
+            before = Some(last.seq);
+            done += rows.len();
+            each(rows);
+        }
+        Ok(done)
     }
 
     /// Deletes records older than `retention_days` (never fewer than

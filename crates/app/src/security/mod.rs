@@ -10,6 +10,9 @@ pub mod totp;
 
 use gongyi_domain::access::{Principal, Role, Scope};
 
+/// The role recorded for the command-line operator, who has no account.
+const OPERATOR_ROLE: &str = "system";
+
 /// The caller a [`crate::Registry`] acts for: whose name goes into the audit
 /// trail, and the area its lists are cut to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +32,7 @@ impl Caller {
         Caller {
             account_id: None,
             name: name.to_string(),
-            role: "system".into(),
+            role: OPERATOR_ROLE.into(),
             scope: Scope::District,
             client_addr: None,
             request_id: None,
@@ -61,6 +64,12 @@ impl Caller {
             client_addr,
             request_id,
         }
+    }
+
+    /// The command-line operator (and tests), who names the actor of a
+    /// workflow step itself.
+    pub fn is_operator(&self) -> bool {
+        self.account_id.is_none() && self.role == OPERATOR_ROLE
     }
 
     pub fn role(&self) -> Option<Role> {

@@ -14,6 +14,9 @@ pub struct Args {
     demo: bool,
 }
 
+/// How often expired sessions are deleted.
+const SESSION_SWEEP: std::time::Duration = std::time::Duration::from_secs(600);
+
 pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     let bind = a.bind.unwrap_or_else(|| cfg.bind.clone());
     let addr: SocketAddr = bind
@@ -36,7 +39,7 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     // Sessions past their limits are refused anyway; this keeps the table small.
     let sweeper = registry.clone();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        let mut every = tokio::time::interval(SESSION_SWEEP);
         loop {
             every.tick().await;
             if let Err(e) = sweeper.purge_sessions().await {

@@ -120,8 +120,8 @@ fn unauthenticated(path: &str) -> Response {
     if is_api(path) {
         api_error(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录")
     } else {
-        let next: String = url_encode(path);
-        Redirect::to(&format!("/login?next={next}")).into_response()
+        let query = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
+        Redirect::to(&format!("/login?{query}")).into_response()
     }
 }
 
@@ -131,17 +131,6 @@ fn forbidden(path: &str) -> Response {
     } else {
         PageError(AppError::Forbidden).into_response()
     }
-}
-
-pub fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn request_id() -> String {

@@ -24,6 +24,16 @@ struct LoginPage {
     name: String,
     error: String,
     csrf: String,
+    /// The lock in force, from the security settings.
+    lockout: String,
+}
+
+fn lockout(s: &AppState) -> String {
+    let st = &s.registry.settings;
+    format!(
+        "连续 {} 次输错后账号锁定 {} 分钟",
+        st.lockout_failures, st.lockout_minutes
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +80,7 @@ pub async fn login_form(State(s): State<AppState>, Query(q): Query<NextParam>) -
             name: String::new(),
             error: String::new(),
             csrf: random_token(),
+            lockout: lockout(&s),
         },
         s.secure_cookies,
     )
@@ -106,6 +117,7 @@ pub async fn login(
                 name: f.get("name"),
                 error: error.into(),
                 csrf: random_token(),
+                lockout: lockout(&s),
             },
             s.secure_cookies,
         )
@@ -160,17 +172,34 @@ struct AccountPage {
     has_totp: bool,
 }
 
-pub async fn show(Ctx(s): Ctx) -> Response {
+pub async fn show(Ctx(s): Ctx) -> Result<Response, PageError> {
+    use gongyi_domain::access::Scope;
     let p = &s.session.principal;
-    render(
+    let scope = match &p.scope {
+        Scope::District => "全区".to_string(),
+        Scope::Subdistrict(code) => {
+            let subs = s.registry.db.subdistricts().await.map_err(AppError::from)?;
+            subs.into_iter()
+                .find(|r| &r.code == code)
+                .map_or_else(|| code.clone(), |r| r.name)
+        }
+        Scope::Organisation(id) => s
+            .registry
+            .db
+            .org_by_id(*id)
+            .await
+            .map_or_else(|_| id.to_string(), |o| o.name),
+        Scope::Nothing => "—".to_string(),
+    };
+    Ok(render(
         StatusCode::OK,
         &AccountPage {
             name: p.name.clone(),
             role: p.role.label().into(),
-            scope: format!("{:?}", p.scope),
+            scope,
             has_totp: s.session.has_totp,
         },
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -178,6 +207,8 @@ pub async fn show(Ctx(s): Ctx) -> Response {
 struct PasswordPage {
     forced: bool,
     errors: Vec<String>,
+    /// The password policy in force, in a sentence.
+    rules: String,
 }
 
 pub async fn password_form(Ctx(s): Ctx) -> Response {
@@ -186,6 +217,7 @@ pub async fn password_form(Ctx(s): Ctx) -> Response {
         &PasswordPage {
             forced: s.session.must_change_password,
             errors: vec![],
+            rules: s.registry.settings.password.describe(),
         },
     )
 }
@@ -212,6 +244,7 @@ pub async fn change_password(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageE
         &PasswordPage {
             forced: s.session.must_change_password,
             errors,
+            rules: s.registry.settings.password.describe(),
         },
     ))
 }

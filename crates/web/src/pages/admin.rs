@@ -82,14 +82,8 @@ fn policy_lines(
 ) -> Vec<(&'static str, String)> {
     vec![
         ("等级保护级别", format!("第{}级", s.level)),
-        (
-            "密码最短长度",
-            format!("{} 位", s.password.min_length.max(8)),
-        ),
-        (
-            "密码字符类别",
-            format!("至少 {} 类", s.password.min_classes.clamp(3, 4)),
-        ),
+        ("密码最短长度", format!("{} 位", s.password.length())),
+        ("密码字符类别", format!("至少 {} 类", s.password.classes())),
         (
             "密码有效期",
             if s.password.expiry_days == 0 {

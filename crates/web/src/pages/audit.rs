@@ -7,7 +7,7 @@ use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
-use gongyi_app::security::audit::Verdict;
+use gongyi_app::security::audit::{Verdict, PAGE_SIZE};
 use gongyi_store::audit::{AuditFilter, AuditRow};
 use serde::Deserialize;
 
@@ -86,6 +86,8 @@ struct AuditPage {
     rows: Vec<AuditLine>,
     total: i64,
     page: i64,
+    /// Whether a later page exists.
+    more: bool,
     query: String,
 }
 
@@ -101,7 +103,10 @@ impl AuditPage {
 
 pub async fn search(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Response, PageError> {
     let page = p.page.unwrap_or(1).max(1);
-    let (rows, total) = s.registry.audit_search(&p.filter(), page, 50).await?;
+    let (rows, total) = s
+        .registry
+        .audit_search(&p.filter(), page, PAGE_SIZE)
+        .await?;
     let query = serde_urlencoded::to_string([
         ("actor", v(&p.actor)),
         ("action", v(&p.action)),
@@ -117,6 +122,7 @@ pub async fn search(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Respons
             rows: rows.into_iter().map(line).collect(),
             total,
             page,
+            more: page * PAGE_SIZE < total,
             query,
             p,
         },
@@ -140,28 +146,24 @@ pub async fn export(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Respons
             "地址",
             "请求",
         ]);
-        let mut page = 1;
-        loop {
-            let (rows, _) = s.registry.audit_search(&f, page, 200).await?;
-            if rows.is_empty() || page > 500 {
-                break;
-            }
-            for r in rows.into_iter().map(line) {
-                let seq = r.seq.to_string();
-                let _ = w.write_record([
-                    seq.as_str(),
-                    &r.at,
-                    &r.actor,
-                    &r.role,
-                    &r.action,
-                    &r.entity,
-                    &r.changes,
-                    &r.client_addr,
-                    &r.request_id,
-                ]);
-            }
-            page += 1;
-        }
+        s.registry
+            .audit_export(&f, &mut |rows| {
+                for r in rows.into_iter().map(line) {
+                    let seq = r.seq.to_string();
+                    let _ = w.write_record([
+                        seq.as_str(),
+                        &r.at,
+                        &r.actor,
+                        &r.role,
+                        &r.action,
+                        &r.entity,
+                        &r.changes,
+                        &r.client_addr,
+                        &r.request_id,
+                    ]);
+                }
+            })
+            .await?;
         let _ = w.flush();
     }
     Ok((
