@@ -65,6 +65,14 @@ impl From<gongyi_domain::application::Refused> for AppError {
     }
 }
 
+/// A sealed value that does not open is damage or a wrong key: an
+/// internal error, never shown to the user in detail.
+impl From<crate::security::keys::KeyError> for AppError {
+    fn from(e: crate::security::keys::KeyError) -> Self {
+        AppError::Io(e.to_string())
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

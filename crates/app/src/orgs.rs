@@ -291,10 +291,7 @@ impl Registry {
         let current = self.org(code).await?;
         let stored = match self.db.org_phone_sealed(current.id).await? {
             Some(sealed) => {
-                let plain = self
-                    .keys
-                    .open(&sealed)
-                    .map_err(|e| AppError::Io(e.to_string()))?;
+                let plain = self.keys.open(&sealed)?;
                 Some((sealed, plain))
             }
             None => None,

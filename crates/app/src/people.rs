@@ -61,10 +61,6 @@ fn revealable(field: &str) -> Result<&'static str> {
     }
 }
 
-fn open(keys: &Keys, sealed: &str) -> Result<String> {
-    keys.open(sealed).map_err(|e| AppError::Io(e.to_string()))
-}
-
 /// The audit entry of a person's fields, before and after (personal data masked).
 fn person_changes(
     mut e: AuditEntry,
@@ -227,12 +223,12 @@ impl Registry {
             (&current.resident_id_masked, &current.resident_id_sealed)
         {
             if input.resident_id.trim() == masked {
-                input.resident_id = open(&self.keys, sealed)?;
+                input.resident_id = self.keys.open(sealed)?;
             }
         }
         if let (Some(masked), Some(sealed)) = (&current.phone_masked, &current.phone_sealed) {
             if input.phone.trim() == masked {
-                input.phone = open(&self.keys, sealed)?;
+                input.phone = self.keys.open(sealed)?;
             }
         }
         let d = input.validate(self.clock.today())?;
@@ -425,7 +421,7 @@ impl Registry {
                 "该人员未登记此项信息",
             )));
         };
-        let value = open(&self.keys, sealed)?;
+        let value = self.keys.open(sealed)?;
         self.audit(
             &mut tx,
             AuditEntry::new("reveal", "person", id)

@@ -713,7 +713,7 @@ fn org_cells(o: &gongyi_store::orgs::OrgRow, phone: Option<String>) -> Vec<Strin
 /// Opens a sealed value, if there is one.
 fn open_opt(keys: &Keys, sealed: Option<&str>) -> Result<Option<String>, AppError> {
     sealed
-        .map(|s| keys.open(s).map_err(|e| AppError::Io(e.to_string())))
+        .map(|s| keys.open(s).map_err(AppError::from))
         .transpose()
 }
 
@@ -733,9 +733,7 @@ fn history_cells(
             let key = kind.columns().get(i).map(|s| s.key).unwrap_or("");
             Ok(match key {
                 "resident_id" => match keys {
-                    Some(k) if !v.is_empty() => {
-                        k.open(&v).map_err(|e| AppError::Io(e.to_string()))?
-                    }
+                    Some(k) if !v.is_empty() => k.open(&v)?,
                     _ => v,
                 },
                 "has_party_org"
