@@ -113,7 +113,20 @@ impl Db {
         Ok(())
     }
 
+    /// Begins a transaction that writes. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`), waiting out the busy timeout if another
+    /// write holds it: a deferred transaction that reads and then writes is
+    /// refused ("database is locked") instead of waiting, since its snapshot
+    /// may be stale.
     pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Begins a transaction that only reads: one snapshot, no write lock.
+    pub async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
