@@ -31,11 +31,15 @@ use gongyi_domain::application::{
 };
 use gongyi_domain::policy::{BeneficiaryKind, Policy};
 use gongyi_domain::{text, Fen, Invalid};
-use gongyi_store::applications::{
+use gongyi_store::applications::Transition;
+/// What the application use cases hand out: applications, their events,
+/// attachments and payments, and the queue's filter.
+pub use gongyi_store::applications::{
     ApplicationEventRow, ApplicationFilter, ApplicationRow, AttachmentMetaRow, AttachmentRow,
-    PaymentRow, Transition,
+    PaymentRow,
 };
-use gongyi_store::budgets::{BudgetStatusRow, LedgerRow};
+/// Budget lines with what is committed against them, and the ledger.
+pub use gongyi_store::budgets::{BudgetStatusRow, LedgerRow};
 use gongyi_store::{Page, StoreError, Tx};
 
 /// A file as uploaded.

@@ -12,12 +12,17 @@ pub mod people;
 pub mod policy;
 pub mod policy_bundle;
 pub mod public;
+pub mod reference;
 pub mod security;
 pub mod timeline;
 pub mod transfer;
 
 pub use error::AppError;
-pub use gongyi_store::Db;
+/// Pages of a listing, as every list use case hands them out, and the
+/// bounds every listing keeps.
+pub use gongyi_store::{bound_page, Page, MAX_PER_PAGE};
+
+use gongyi_store::Db;
 
 use chrono::NaiveDate;
 use security::accounts::SecuritySettings;
@@ -52,7 +57,8 @@ impl Clock {
 /// whose name goes into the audit trail).
 #[derive(Debug, Clone)]
 pub struct Registry {
-    pub db: Db,
+    // Private: the web layer and the CLI reach storage only through use cases.
+    db: Db,
     pub clock: Clock,
     pub keys: Keys,
     pub settings: Arc<SecuritySettings>,
@@ -71,6 +77,37 @@ impl Registry {
             settings: Arc::new(SecuritySettings::default()),
             caller: Arc::new(Caller::system("system")),
         }
+    }
+
+    /// Connects to `database_url` (`sqlite://FILE` or `postgres://…`) and
+    /// applies pending migrations: every command and the server start here.
+    pub async fn open(database_url: &str, clock: Clock) -> Result<Registry> {
+        let db = Db::connect(database_url).await?;
+        db.migrate().await?;
+        Ok(Registry::new(db, clock))
+    }
+
+    /// The storage handle, for tests that inspect what a use case wrote.
+    #[cfg(feature = "test-support")]
+    pub fn store(&self) -> &Db {
+        &self.db
+    }
+
+    /// Fresh planner statistics after a bulk load.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        self.db.analyze().await?;
+        Ok(())
+    }
+
+    /// Waits for the pool's connections to close (SQLite checkpoints its log).
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+
+    /// A consistent copy of a live SQLite database into `target` (a new file).
+    pub async fn backup(&self, target: &str) -> Result<()> {
+        self.db.backup_sqlite(target).await?;
+        Ok(())
     }
 
     pub fn with_keys(mut self, keys: Keys) -> Registry {

@@ -11,7 +11,10 @@ use gongyi_domain::organization::{OrgDraft, OrgInput};
 use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::{FieldError, Invalid};
 use gongyi_store::history::OrgHistory;
-use gongyi_store::orgs::{Facets, OrgFilter, OrgRow, SealedPhone};
+use gongyi_store::orgs::SealedPhone;
+/// What the organisation use cases hand out: rows decoded into domain types,
+/// the directory's filter, order and facets.
+pub use gongyi_store::orgs::{Facets, OrgFilter, OrgRow, OrgSort};
 use gongyi_store::people::EmploymentRow;
 use gongyi_store::reference::RefRow;
 use gongyi_store::{Page, StoreError, Tx};
@@ -275,7 +278,15 @@ impl Registry {
     /// scope; one outside is [`AppError::NotFound`], so that it exists is
     /// not revealed.
     pub async fn org(&self, code: &str) -> Result<OrgRow> {
-        let org = self.db.org_by_code(code.trim()).await?;
+        self.in_scope(self.db.org_by_code(code.trim()).await?)
+    }
+
+    /// The organisation with internal id `id`, on the same terms as [`Registry::org`].
+    pub async fn org_by_id(&self, id: i64) -> Result<OrgRow> {
+        self.in_scope(self.db.org_by_id(id).await?)
+    }
+
+    fn in_scope(&self, org: OrgRow) -> Result<OrgRow> {
         if self.caller.scope.covers_org(org.id, &org.subdistrict_code) {
             Ok(org)
         } else {

@@ -16,10 +16,11 @@ use gongyi_domain::person::{
 };
 use gongyi_domain::resident_id::mask_resident_id;
 use gongyi_domain::{text, Invalid};
-use gongyi_store::people::{
-    EmploymentRow, PersonFilter, PersonRow, PersonSealedRow, QualificationRow, ReviewRow,
-    SealedPersonal,
+/// What the people use cases hand out: masked rows and the list filter.
+pub use gongyi_store::people::{
+    EmploymentRow, PersonFilter, PersonRow, QualificationRow, ReviewRow,
 };
+use gongyi_store::people::{PersonSealedRow, SealedPersonal};
 use gongyi_store::{Page, StoreError, Tx};
 
 /// The lookup kind of resident IDs (see [`Keys::lookup`]).

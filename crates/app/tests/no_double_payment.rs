@@ -95,7 +95,7 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
     // A year of its own per round, so each round has a fresh budget line.
     let year = 2000 + n as i32;
     let r = Registry::new(
-        base.db.clone(),
+        base.store().clone(),
         Clock::fixed(NaiveDate::from_ymd_opt(year, 6, 1).unwrap()),
     );
     let room = if n.is_multiple_of(2) { 1 } else { 3 };
@@ -137,9 +137,10 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
     .validate()
     .unwrap();
     for _ in 1..APPLICATIONS {
-        let mut tx = r.db.begin().await.unwrap();
-        let id =
-            r.db.insert_application(
+        let mut tx = r.store().begin().await.unwrap();
+        let id = r
+            .store()
+            .insert_application(
                 &mut tx,
                 &draft,
                 &BeneficiarySnapshot {
@@ -212,7 +213,7 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
         beneficiary_id: org,
         event_key: &key,
     };
-    let payments = r.db.payments_for(entitlement).await.unwrap();
+    let payments = r.store().payments_for(entitlement).await.unwrap();
     assert_eq!(
         (payments.len(), approved, paid),
         (1, 1, 1),
@@ -221,7 +222,7 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
     assert_eq!(payments[0].amount_fen, AMOUNT.get(), "{backend} round {n}");
     let mut drawing = 0;
     for id in &ids {
-        let a = r.db.application(*id).await.unwrap();
+        let a = r.store().application(*id).await.unwrap();
         let s = Status::from_code(&a.status).unwrap();
         if s.draws_on_budget() {
             drawing += 1;
@@ -236,7 +237,7 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
         drawing, 1,
         "{backend} round {n}: applications drawing on the line"
     );
-    let line = r.db.budget_line_status("R6", year).await.unwrap();
+    let line = r.store().budget_line_status("R6", year).await.unwrap();
     assert!(
         line.remaining_fen() >= 0,
         "{backend} round {n}: the line went below zero: {line:?}"

@@ -22,7 +22,7 @@ fn today() -> NaiveDate {
 }
 
 fn backend_name(r: &Registry) -> &'static str {
-    match r.db.backend() {
+    match r.store().backend() {
         Backend::Sqlite => "SQLite",
         Backend::Postgres => "PostgreSQL",
     }
@@ -93,12 +93,13 @@ async fn opened_phones(r: &Registry) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut after = String::new();
     loop {
-        let orgs = r.db.orgs_after(&after, 500).await.unwrap();
+        let orgs = r.store().orgs_after(&after, 500).await.unwrap();
         let Some(last) = orgs.last() else { break };
-        for (code, sealed) in
-            r.db.org_phones_sealed_between(&after, &last.credit_code)
-                .await
-                .unwrap()
+        for (code, sealed) in r
+            .store()
+            .org_phones_sealed_between(&after, &last.credit_code)
+            .await
+            .unwrap()
         {
             out.push((code, r.keys.open(&sealed).unwrap()));
         }
@@ -150,10 +151,10 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             Some("138****5678"),
             "{backend}"
         );
-        let rows = raw_orgs(&r.db).await;
+        let rows = raw_orgs(r.store()).await;
         assert_no_plain(&rows, &["13812345678"], backend);
-        assert_eq!(plain_phones(&r.db).await, 0, "{backend}");
-        let sealed = r.db.org_phone_sealed(org.id).await.unwrap().unwrap();
+        assert_eq!(plain_phones(r.store()).await, 0, "{backend}");
+        let sealed = r.store().org_phone_sealed(org.id).await.unwrap().unwrap();
         assert_eq!(r.keys.open(&sealed).unwrap(), "13812345678", "{backend}");
 
         // The masked phone sent back (as the form and the API show it) and
@@ -167,7 +168,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             .await
             .unwrap();
         assert_eq!(
-            r.db.org_phone_sealed(org.id).await.unwrap().as_deref(),
+            r.store().org_phone_sealed(org.id).await.unwrap().as_deref(),
             Some(sealed.as_str()),
             "{backend}: masked phone sent back"
         );
@@ -180,7 +181,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             .await
             .unwrap();
         assert_eq!(
-            r.db.org_phone_sealed(org.id).await.unwrap().as_deref(),
+            r.store().org_phone_sealed(org.id).await.unwrap().as_deref(),
             Some(sealed.as_str()),
             "{backend}: same number typed again"
         );
@@ -199,7 +200,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             Some("138****5678"),
             "{backend}"
         );
-        let resealed = r.db.org_phone_sealed(org.id).await.unwrap().unwrap();
+        let resealed = r.store().org_phone_sealed(org.id).await.unwrap().unwrap();
         assert_eq!(r.keys.open(&resealed).unwrap(), "13800005678", "{backend}");
         let org = r
             .update_org(
@@ -214,13 +215,13 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             Some("139****1111"),
             "{backend}"
         );
-        let rows = raw_orgs(&r.db).await;
+        let rows = raw_orgs(r.store()).await;
         assert_no_plain(
             &rows,
             &["13812345678", "13800005678", "13900001111"],
             backend,
         );
-        assert_eq!(plain_phones(&r.db).await, 0, "{backend}");
+        assert_eq!(plain_phones(r.store()).await, 0, "{backend}");
 
         // Clearing the phone clears every copy.
         let org = r
@@ -233,7 +234,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             .unwrap();
         assert_eq!(org.contact_phone_masked, None, "{backend}");
         assert_eq!(
-            r.db.org_phone_sealed(org.id).await.unwrap(),
+            r.store().org_phone_sealed(org.id).await.unwrap(),
             None,
             "{backend}"
         );
@@ -290,14 +291,14 @@ async fn demo_data_and_imports_store_phones_sealed_and_an_unmasked_export_round_
     let targets = registries().await;
     for ((src, backend), (dst, _)) in sources.into_iter().zip(targets) {
         src.load_demo(30, Some(0), 11, &|_, _| {}).await.unwrap();
-        assert_eq!(plain_phones(&src.db).await, 0, "{backend}: demo");
+        assert_eq!(plain_phones(src.store()).await, 0, "{backend}: demo");
         let phones = opened_phones(&src).await;
         assert!(
             !phones.is_empty(),
             "{backend}: the demo has no phones to check"
         );
         let plain: Vec<&str> = phones.iter().map(|(_, p)| p.as_str()).collect();
-        assert_no_plain(&raw_orgs(&src.db).await, &plain, backend);
+        assert_no_plain(&raw_orgs(src.store()).await, &plain, backend);
 
         // Masked export: no full number; unmasked: every full number.
         let masked = String::from_utf8(export_csv(&src, false).await).unwrap();
@@ -324,8 +325,8 @@ async fn demo_data_and_imports_store_phones_sealed_and_an_unmasked_export_round_
             .await
             .unwrap();
         assert_eq!(outcome.imported, 30, "{backend}");
-        assert_eq!(plain_phones(&dst.db).await, 0, "{backend}: import");
-        assert_no_plain(&raw_orgs(&dst.db).await, &plain, backend);
+        assert_eq!(plain_phones(dst.store()).await, 0, "{backend}: import");
+        assert_no_plain(&raw_orgs(dst.store()).await, &plain, backend);
         assert_eq!(opened_phones(&dst).await, phones, "{backend}");
         assert_eq!(
             export_csv(&dst, true).await,
@@ -345,7 +346,7 @@ async fn organisations_written_before_sealing_are_sealed_at_start_up() {
             .unwrap();
         // As migration 0009 leaves an older row: the plain phone only.
         const SQL: &str = "UPDATE organizations SET contact_phone = '021-65430000' WHERE id = $1";
-        match &r.db {
+        match &r.store() {
             Db::Sqlite(p) => sqlx::query(SQL)
                 .bind(org.id)
                 .execute(p)
@@ -359,12 +360,12 @@ async fn organisations_written_before_sealing_are_sealed_at_start_up() {
                 .unwrap()
                 .rows_affected(),
         };
-        assert_eq!(plain_phones(&r.db).await, 1, "{backend}");
+        assert_eq!(plain_phones(r.store()).await, 1, "{backend}");
         assert_eq!(r.seal_personal_data().await.unwrap(), 1, "{backend}");
         assert_eq!(r.seal_personal_data().await.unwrap(), 0, "{backend}: twice");
-        assert_eq!(plain_phones(&r.db).await, 0, "{backend}");
+        assert_eq!(plain_phones(r.store()).await, 0, "{backend}");
         assert_no_plain(
-            &raw_orgs(&r.db).await,
+            &raw_orgs(r.store()).await,
             &["021-65430000", "65430000"],
             backend,
         );
@@ -374,7 +375,7 @@ async fn organisations_written_before_sealing_are_sealed_at_start_up() {
             Some("021*****0000"),
             "{backend}"
         );
-        let sealed = r.db.org_phone_sealed(org.id).await.unwrap().unwrap();
+        let sealed = r.store().org_phone_sealed(org.id).await.unwrap().unwrap();
         assert_eq!(r.keys.open(&sealed).unwrap(), "021-65430000", "{backend}");
         let f = AuditFilter {
             action: Some("seal".into()),

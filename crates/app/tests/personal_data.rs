@@ -133,7 +133,7 @@ async fn stored_people_hold_no_plain_resident_id_or_phone() {
         r.update_person(p.id, p.version, &person_input(&rid, "李娜", "13887654321"))
             .await
             .unwrap();
-        let rows = raw_people(&r.db).await;
+        let rows = raw_people(r.store()).await;
         assert_eq!(rows.len(), 1, "{backend}");
         for plain in [rid.as_str(), "13912345678", "13887654321", &rid[6..14]] {
             assert!(
@@ -253,7 +253,7 @@ async fn the_keyed_lookup_finds_duplicates_and_owners_of_records() {
             "{backend}: {}",
             imports[0].changes
         );
-        let rows = raw_people(&r.db).await;
+        let rows = raw_people(r.store()).await;
         assert!(
             rows.iter()
                 .all(|x| !x.contains(&other) && !x.contains("13911112222")),
@@ -452,7 +452,7 @@ async fn rows_written_before_sealing_are_sealed_at_start_up() {
         const SQL: &str = "INSERT INTO people (name, name_pinyin, name_initials, resident_id_lookup,
             birth_date, sex, phone, supervisor) VALUES ('旧人员', 'jiurenyuan', 'jry', $1, $2, '女', '13600003333', FALSE)";
         let born = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
-        match &r.db {
+        match &r.store() {
             Db::Sqlite(p) => sqlx::query(SQL)
                 .bind(&rid)
                 .bind(born)
@@ -470,7 +470,7 @@ async fn rows_written_before_sealing_are_sealed_at_start_up() {
         };
         assert_eq!(r.seal_personal_data().await.unwrap(), 1, "{backend}");
         assert_eq!(r.seal_personal_data().await.unwrap(), 0, "{backend}: twice");
-        let rows = raw_people(&r.db).await;
+        let rows = raw_people(r.store()).await;
         assert!(
             !rows[0].contains(&rid) && !rows[0].contains("13600003333"),
             "{backend}: {}",

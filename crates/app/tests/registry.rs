@@ -145,7 +145,7 @@ async fn an_organisation_is_registered_and_read_back_as_typed() {
         let mut fields: Vec<&str> = o.service_fields.split('、').collect();
         fields.sort_unstable();
         assert_eq!(fields, vec!["卫生", "社会服务"], "{backend}: {o:?}");
-        assert_eq!(r.db.count_orgs().await.unwrap(), 1, "{backend}");
+        assert_eq!(r.store().count_orgs().await.unwrap(), 1, "{backend}");
     }
 }
 
@@ -160,7 +160,7 @@ async fn a_second_organisation_with_the_same_credit_code_is_refused_naming_credi
         let again = org_input(&format!("  {}  ", code.to_lowercase()), "杨浦区第二家");
         let errs = refusal(r.create_org(&again).await, backend, "duplicate");
         assert_eq!(errs, vec!["credit_code/duplicate"], "{backend}");
-        assert_eq!(r.db.count_orgs().await.unwrap(), 1, "{backend}");
+        assert_eq!(r.store().count_orgs().await.unwrap(), 1, "{backend}");
         assert_eq!(
             r.org_page(&code).await.unwrap().org.name,
             "杨浦区第一家",
@@ -302,7 +302,7 @@ async fn bad_organisation_input_is_refused_naming_the_field_and_nothing_is_writt
                 input.credit_code
             );
             assert_eq!(
-                r.db.count_orgs().await.unwrap(),
+                r.store().count_orgs().await.unwrap(),
                 1,
                 "{backend}: {what} wrote something"
             );
@@ -363,7 +363,11 @@ async fn bad_person_input_is_refused_naming_the_field_and_nothing_is_written() {
                 errs.contains(&format!("resident_id/{code}")),
                 "{backend}: {what} ({rid}): expected resident_id/{code}, got {errs:?}"
             );
-            assert_eq!(r.db.count_people().await.unwrap(), 1, "{backend}: {what}");
+            assert_eq!(
+                r.store().count_people().await.unwrap(),
+                1,
+                "{backend}: {what}"
+            );
         }
         let errs = refusal(
             r.create_person(&person_input(&good, "王五")).await,
@@ -371,7 +375,7 @@ async fn bad_person_input_is_refused_naming_the_field_and_nothing_is_written() {
             "same resident ID twice",
         );
         assert_eq!(errs, vec!["resident_id/duplicate"], "{backend}");
-        assert_eq!(r.db.count_people().await.unwrap(), 1, "{backend}");
+        assert_eq!(r.store().count_people().await.unwrap(), 1, "{backend}");
     }
 }
 
@@ -577,7 +581,7 @@ async fn a_create_refused_by_the_store_after_inserting_leaves_nothing_behind() {
             vec!["service_fields/service_field.unknown"],
             "{backend}"
         );
-        assert_eq!(r.db.count_orgs().await.unwrap(), 0, "{backend}");
+        assert_eq!(r.store().count_orgs().await.unwrap(), 0, "{backend}");
         let found = r.org_page(&code).await;
         assert!(
             matches!(found, Err(AppError::NotFound)),

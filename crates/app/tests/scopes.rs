@@ -84,7 +84,7 @@ fn inspection() -> HistoryInput {
 }
 
 fn backend_name(r: &Registry) -> &'static str {
-    match r.db.backend() {
+    match r.store().backend() {
         Backend::Sqlite => "SQLite",
         Backend::Postgres => "PostgreSQL",
     }
@@ -101,7 +101,7 @@ async fn worlds() -> Vec<World> {
     let mut out = Vec::new();
     for (db, _url) in gongyi_testkit::databases().await {
         let r = Registry::new(db, Clock::fixed(today()));
-        let subs = r.db.subdistricts().await.unwrap();
+        let subs = r.store().subdistricts().await.unwrap();
         assert_eq!(subs.len(), 12, "reference data holds 12 sub-districts");
         let mut orgs = Vec::new();
         let mut apps = Vec::new();
@@ -367,7 +367,7 @@ async fn each_change_leaves_an_audit_record_and_the_chain_verifies() {
     for (db, _url) in gongyi_testkit::databases().await {
         let r = Registry::new(db, Clock::fixed(today()));
         let backend = backend_name(&r);
-        let subs = r.db.subdistricts().await.unwrap();
+        let subs = r.store().subdistricts().await.unwrap();
         let sub = subs[0].code.clone();
         let code = credit_code(7);
         let org = r

@@ -20,7 +20,7 @@ fn today() -> NaiveDate {
 }
 
 fn backend_name(r: &Registry) -> &'static str {
-    match r.db.backend() {
+    match r.store().backend() {
         Backend::Sqlite => "SQLite",
         Backend::Postgres => "PostgreSQL",
     }
@@ -264,7 +264,7 @@ async fn a_round_trip_keeps_each_organisations_deregistration_date() {
         demo(&src).await;
         // Whatever the demo holds, one organisation is surely deregistered.
         let some = src
-            .db
+            .store()
             .orgs_after("", 1000)
             .await
             .unwrap()
@@ -283,8 +283,8 @@ async fn a_round_trip_keeps_each_organisations_deregistration_date() {
                 .await
                 .unwrap_or_else(|e| panic!("{backend}: {}: {e}", kind.name()));
         }
-        let before = src.db.orgs_after("", 1000).await.unwrap();
-        let after = dst.db.orgs_after("", 1000).await.unwrap();
+        let before = src.store().orgs_after("", 1000).await.unwrap();
+        let after = dst.store().orgs_after("", 1000).await.unwrap();
         let facts = |v: &[gongyi_store::orgs::OrgRow]| -> Vec<String> {
             v.iter()
                 .map(|o| {
@@ -384,7 +384,7 @@ async fn a_picture_is_refused_as_not_a_spreadsheet() {
                 "{backend}: a PNG named {name} gave {got:?}"
             );
         }
-        assert_eq!(r.db.count_orgs().await.unwrap(), 0, "{backend}");
+        assert_eq!(r.store().count_orgs().await.unwrap(), 0, "{backend}");
     }
 }
 
@@ -430,7 +430,7 @@ async fn a_renamed_column_is_refused_naming_the_missing_and_the_unknown_column()
             }
             other => panic!("{backend}: a missing column gave {other:?}"),
         }
-        assert_eq!(r.db.count_orgs().await.unwrap(), 0, "{backend}");
+        assert_eq!(r.store().count_orgs().await.unwrap(), 0, "{backend}");
     }
 }
 
@@ -503,7 +503,7 @@ async fn a_file_with_three_bad_rows_reports_each_of_them_and_commits_nothing() {
                 other => panic!("{backend}: {file}: expected row errors, got {other:?}"),
             }
             assert_eq!(
-                r.db.count_orgs().await.unwrap(),
+                r.store().count_orgs().await.unwrap(),
                 1,
                 "{backend}: {file}: good rows of a refused file were committed"
             );
@@ -526,7 +526,7 @@ async fn skipping_invalid_rows_imports_the_good_ones_and_reports_the_bad_ones() 
             "{backend}: skipped\n{}",
             outcome.skipped
         );
-        assert_eq!(r.db.count_orgs().await.unwrap(), 3, "{backend}");
+        assert_eq!(r.store().count_orgs().await.unwrap(), 3, "{backend}");
         for n in [301, 303, 305] {
             r.org_page(&credit_code(n))
                 .await
@@ -577,12 +577,12 @@ async fn a_credit_code_twice_in_one_file_or_already_registered_is_reported_on_it
             }
             other => panic!("{backend}: expected row errors, got {other:?}"),
         }
-        assert_eq!(r.db.count_orgs().await.unwrap(), 1, "{backend}");
+        assert_eq!(r.store().count_orgs().await.unwrap(), 1, "{backend}");
         let outcome = import(&r, RecordKind::Organizations, &bytes, "dup.csv", true)
             .await
             .unwrap_or_else(|e| panic!("{backend}: {e}\n{e:?}"));
         assert_eq!(outcome.imported, 3, "{backend}: {}", outcome.skipped);
-        assert_eq!(r.db.count_orgs().await.unwrap(), 4, "{backend}");
+        assert_eq!(r.store().count_orgs().await.unwrap(), 4, "{backend}");
         assert_eq!(
             r.org_page(&credit_code(401)).await.unwrap().org.name,
             "杨浦区第一次出现的组织",

@@ -88,8 +88,9 @@ async fn run(cli: Cli) -> Result<(), commands::CliError> {
         Command::Config(c) => commands::config_cmd::run(c, &cfg),
         Command::Serve(a) => commands::serve::run(a, &cfg).await,
         Command::Migrate => {
-            let db = commands::open(&cfg).await?;
-            db.close().await;
+            let registry =
+                gongyi_app::Registry::open(&cfg.database_url, gongyi_app::Clock::system()).await?;
+            registry.close().await;
             eprintln!("数据库已迁移到最新版本。");
             Ok(())
         }

@@ -11,7 +11,9 @@
     reason = "test helpers fail loudly"
 )]
 
-use gongyi_store::Db;
+/// Store types tests name when they inspect what a use case wrote.
+pub use gongyi_store as store;
+pub use gongyi_store::{Backend, Db};
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -1,8 +1,10 @@
 //! Urlencoded forms read as key/value pairs, so that repeated keys (check
 //! boxes) work and a refused form can be shown again exactly as typed.
 
+use crate::pages::FormState;
 use axum::body::Bytes;
-use std::collections::HashMap;
+use axum::http::StatusCode;
+use gongyi_app::AppError;
 
 #[derive(Debug, Default, Clone)]
 pub struct FormPairs(pub Vec<(String, String)>);
@@ -44,17 +46,46 @@ impl FormPairs {
     }
 }
 
-/// Field errors by field name, for showing next to each input.
-pub fn errors_by_field(e: &gongyi_app::AppError) -> (HashMap<String, String>, String) {
+/// A query parameter that was given and is not blank, trimmed.
+pub fn nonblank(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// A refusal the person can mend on the same form: bad input, a workflow or
+/// budget refusal (shown under its field), or a stale version. Any other
+/// error goes to the error page.
+pub fn refused(e: &AppError) -> Option<(StatusCode, FormState)> {
+    let status = match e {
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Refused { .. } | AppError::Conflict => StatusCode::CONFLICT,
+        _ => return None,
+    };
+    let mut form = FormState::default();
     match e {
-        gongyi_app::AppError::Invalid(i) => {
-            let mut m = HashMap::new();
+        AppError::Invalid(i) => {
             for f in &i.0 {
-                m.entry(f.field.clone())
+                form.errors
+                    .entry(f.field.clone())
                     .or_insert_with(|| f.message.clone());
             }
-            (m, "请修改标红的内容后重新提交。".into())
+            form.notice = "请修改标红的内容后重新提交。".into();
         }
-        other => (HashMap::new(), other.to_string()),
+        AppError::Refused { field, message, .. } => {
+            form.errors.insert((*field).to_string(), message.clone());
+            form.notice = message.clone();
+        }
+        other => form.notice = other.to_string(),
     }
+    Some((status, form))
+}
+
+/// [`refused`], with the form's values as typed.
+pub fn refused_as_typed(e: &AppError, typed: FormPairs) -> Option<(StatusCode, FormState)> {
+    refused(e).map(|(status, mut form)| {
+        form.values = typed.0.into_iter().collect();
+        (status, form)
+    })
 }

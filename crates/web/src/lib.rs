@@ -7,6 +7,7 @@
 
 mod api;
 pub mod auth;
+mod directory;
 mod error;
 mod form;
 mod pages;

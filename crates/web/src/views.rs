@@ -1,12 +1,12 @@
 //! View models: what pages and the API show of stored rows. Personal data
 //! (resident IDs, phones) is masked here, the one place rows become views.
 
+use gongyi_app::orgs::OrgRow;
+use gongyi_app::people::{EmploymentRow, PersonRow};
 use gongyi_domain::history::{CreditList, HonourLevel, InspectionResult, PartyOrgForm};
 use gongyi_domain::organization::{OrgKind, OrgStatus};
 use gongyi_domain::person::{PerformanceRating, QualificationLevel};
 use gongyi_domain::Fen;
-use gongyi_store::orgs::OrgRow;
-use gongyi_store::people::{EmploymentRow, PersonRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -233,7 +233,7 @@ async fn every_route_answers_every_role_and_the_public_as_the_table_says() {
             .load_demo(24, Some(10), 3, &|_, _| {})
             .await
             .unwrap();
-        let org = registry.db.org_by_id(1).await.unwrap();
+        let org = registry.store().org_by_id(1).await.unwrap();
         let config = WebConfig {
             public_rate_limit: None,
             api_rate_limit: None,

@@ -21,7 +21,7 @@ use gongyi_app::{Clock, Registry};
 use gongyi_domain::access::Role;
 use gongyi_domain::credit_code::org_code_check;
 use gongyi_domain::CreditCode;
-use gongyi_store::Backend;
+use gongyi_testkit::Backend;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
@@ -893,7 +893,7 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
         let b = s.backend;
         let person = s
             .registry
-            .db
+            .store()
             .list_people(
                 &gongyi_domain::access::Scope::District,
                 &Default::default(),

@@ -18,8 +18,8 @@ use gongyi_app::{Clock, Registry};
 use gongyi_domain::credit_code::org_code_check;
 use gongyi_domain::search::pinyin_keys;
 use gongyi_domain::CreditCode;
-use gongyi_store::orgs::OrgRow;
-use gongyi_store::Backend;
+use gongyi_testkit::store::orgs::OrgRow;
+use gongyi_testkit::Backend;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -142,7 +142,7 @@ impl Site {
     }
 
     async fn orgs(&self) -> Vec<OrgRow> {
-        self.registry.db.orgs_after("", 10_000).await.unwrap()
+        self.registry.store().orgs_after("", 10_000).await.unwrap()
     }
 }
 
@@ -335,7 +335,7 @@ fn facet_links(html: &str) -> Vec<(String, String, i64, String)> {
     let aside = between(html, "<aside class=\"facets\"", "</aside>").unwrap_or("");
     let mut out = Vec::new();
     for section in aside.split("<section>").skip(1) {
-        let title = between(section, "<h3>", "</h3>").unwrap_or("").to_string();
+        let title = between(section, "<h2 class=\"facet-title\">", "</h2>").unwrap_or("").to_string();
         for li in section.split("<li>").skip(1) {
             let href = unescape(between(li, "<a href=\"", "\"").unwrap());
             let label = between(li, "<span>", "</span>").unwrap().to_string();
@@ -473,12 +473,12 @@ async fn an_unknown_organisation_is_a_chinese_not_found_page() {
 #[tokio::test]
 async fn people_pages_and_the_api_never_show_a_full_resident_id_or_phone() {
     for s in sites(20).await {
-        let people = s.registry.db.people_after(0, 100).await.unwrap();
+        let people = s.registry.store().people_after(0, 100).await.unwrap();
         assert!(!people.is_empty(), "{}", s.backend);
         let open = |x: &Option<String>| x.as_deref().map(|v| s.registry.keys.open(v).unwrap());
         let plain: Vec<String> = s
             .registry
-            .db
+            .store()
             .people_sealed_after(0, 100)
             .await
             .unwrap()
@@ -642,7 +642,7 @@ async fn the_api_refuses_bad_fields_with_422_naming_each_of_them() {
             r.seen()
         );
         assert_eq!(
-            s.registry.db.count_orgs().await.unwrap(),
+            s.registry.store().count_orgs().await.unwrap(),
             0,
             "{}",
             s.backend
@@ -890,7 +890,7 @@ async fn a_refused_registration_form_is_shown_again_as_typed_with_the_error_next
             s.backend
         );
         assert_eq!(
-            s.registry.db.count_orgs().await.unwrap(),
+            s.registry.store().count_orgs().await.unwrap(),
             0,
             "{}",
             s.backend
@@ -1214,7 +1214,7 @@ fn people_total(html: &str) -> i64 {
 #[tokio::test]
 async fn people_are_found_by_name_and_pinyin_initials() {
     for s in sites(20).await {
-        let people = s.registry.db.people_after(0, 100).await.unwrap();
+        let people = s.registry.store().people_after(0, 100).await.unwrap();
         let p = &people[0];
         let html = s.page(&format!("/people?{}", query("q", &p.name))).await;
         assert!(

@@ -131,7 +131,7 @@ async fn no_page_api_answer_export_audit_record_or_log_line_holds_a_full_id_or_p
             secure_cookies: false,
         };
         let (app, specs) = gongyi_web::routes(AppState::new(registry.clone()), &config);
-        let org = registry.db.org_by_id(1).await.unwrap();
+        let org = registry.store().org_by_id(1).await.unwrap();
 
         let mut sessions = vec![None];
         for role in Role::ALL {
@@ -160,7 +160,7 @@ async fn no_page_api_answer_export_audit_record_or_log_line_holds_a_full_id_or_p
         let mut uris = BTreeSet::new();
         let mut codes = Vec::new();
         for i in 1..=5 {
-            if let Ok(o) = registry.db.org_by_id(i).await {
+            if let Ok(o) = registry.store().org_by_id(i).await {
                 codes.push(o.credit_code);
             }
         }

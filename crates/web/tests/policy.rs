@@ -33,7 +33,7 @@ fn code() -> CreditCode {
 /// A young district organisation whose first inspection was 基本合格, that
 /// applied for the start-up subsidy and rents an office at 1,000 yuan a month
 /// from March 2024.
-async fn site(db: gongyi_store::Db) -> (Router, Registry) {
+async fn site(db: gongyi_testkit::Db) -> (Router, Registry) {
     let registry = Registry::new(db.clone(), Clock::fixed(d(2026, 1, 15)));
     let draft = OrgDraft {
         credit_code: code(),

@@ -64,18 +64,19 @@ fn text(b: &[u8]) -> String {
 /// Every stored resident ID and phone, to be looked for in public output.
 async fn secrets(r: &Registry) -> Vec<String> {
     let mut v = Vec::new();
-    for p in r.db.people_sealed_after(0, 10_000).await.unwrap() {
+    for p in r.store().people_sealed_after(0, 10_000).await.unwrap() {
         v.extend(p.resident_id_sealed.map(|x| r.keys.open(&x).unwrap()));
         v.extend(p.phone_sealed.map(|x| r.keys.open(&x).unwrap()));
     }
     let mut after = String::new();
     loop {
-        let orgs = r.db.orgs_after(&after, 1_000).await.unwrap();
+        let orgs = r.store().orgs_after(&after, 1_000).await.unwrap();
         let Some(last) = orgs.last() else { break };
-        let phones =
-            r.db.org_phones_sealed_between(&after, &last.credit_code)
-                .await
-                .unwrap();
+        let phones = r
+            .store()
+            .org_phones_sealed_between(&after, &last.credit_code)
+            .await
+            .unwrap();
         v.extend(phones.iter().map(|(_, x)| r.keys.open(x).unwrap()));
         after = last.credit_code.clone();
     }
@@ -87,7 +88,7 @@ async fn no_public_page_api_response_or_download_shows_personal_data() {
     for s in sites(WebConfig::default()).await {
         let secrets = secrets(&s.registry).await;
         assert!(!secrets.is_empty(), "{}", s.url);
-        let first = s.registry.db.orgs_after("", 5).await.unwrap();
+        let first = s.registry.store().orgs_after("", 5).await.unwrap();
         let mut uris: Vec<String> = vec![
             "/public/orgs".into(),
             "/public/orgs?per_page=200".into(),
@@ -121,7 +122,7 @@ async fn no_public_page_api_response_or_download_shows_personal_data() {
 #[tokio::test]
 async fn downloads_match_the_filtered_listing_row_for_row() {
     for s in sites(WebConfig::default()).await {
-        let sub = s.registry.db.orgs_after("", 1).await.unwrap()[0]
+        let sub = s.registry.store().orgs_after("", 1).await.unwrap()[0]
             .subdistrict_code
             .clone();
         let filter = format!("subdistrict={sub}&sort=name");
@@ -192,7 +193,7 @@ async fn downloads_match_the_filtered_listing_row_for_row() {
 #[tokio::test]
 async fn the_public_api_is_cacheable_and_open_to_other_sites() {
     for s in sites(WebConfig::default()).await {
-        let code = s.registry.db.orgs_after("", 1).await.unwrap()[0]
+        let code = s.registry.store().orgs_after("", 1).await.unwrap()[0]
             .credit_code
             .clone();
         let uri = format!("/api/v1/public/organizations/{code}");
@@ -292,7 +293,7 @@ async fn a_client_over_the_rate_limit_gets_429_with_retry_after() {
 #[tokio::test]
 async fn a_two_character_search_is_highlighted_and_missing_reports_read_as_missing() {
     for s in sites(WebConfig::default()).await {
-        let name = s.registry.db.orgs_after("", 1).await.unwrap()[0]
+        let name = s.registry.store().orgs_after("", 1).await.unwrap()[0]
             .name
             .clone();
         let frag: String = name.chars().skip(6).take(2).collect();

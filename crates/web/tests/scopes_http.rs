@@ -13,7 +13,7 @@ use axum::Router;
 use chrono::NaiveDate;
 use gongyi_app::{Clock, Registry};
 use gongyi_domain::access::Role;
-use gongyi_store::orgs::OrgRow;
+use gongyi_testkit::store::orgs::OrgRow;
 use gongyi_web::{AppState, WebConfig};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -120,9 +120,9 @@ async fn no_sub_district_officer_reaches_another_sub_district_through_pages_or_t
             ..WebConfig::default()
         };
         let app = gongyi_web::router_with(AppState::new(registry.clone()), &config);
-        let subs = registry.db.subdistricts().await.unwrap();
+        let subs = registry.store().subdistricts().await.unwrap();
         assert_eq!(subs.len(), 12, "{url}");
-        let all = registry.db.orgs_after("", 10_000).await.unwrap();
+        let all = registry.store().orgs_after("", 10_000).await.unwrap();
         let mut first: BTreeMap<String, OrgRow> = BTreeMap::new();
         for o in &all {
             first
@@ -197,7 +197,12 @@ async fn no_sub_district_officer_reaches_another_sub_district_through_pages_or_t
         // Nothing written across: no organisation was renamed.
         for o in first.values() {
             assert_eq!(
-                registry.db.org_by_code(&o.credit_code).await.unwrap().name,
+                registry
+                    .store()
+                    .org_by_code(&o.credit_code)
+                    .await
+                    .unwrap()
+                    .name,
                 o.name,
                 "{url}"
             );
@@ -217,7 +222,7 @@ async fn no_organisation_account_reaches_another_organisation_or_its_people() {
             .await
             .unwrap();
         let app = gongyi_web::router(AppState::new(registry.clone()));
-        let orgs: Vec<OrgRow> = registry.db.orgs_after("", 6).await.unwrap();
+        let orgs: Vec<OrgRow> = registry.store().orgs_after("", 6).await.unwrap();
         let mut failures = Vec::new();
         let mut sessions = Vec::new();
         for (i, o) in orgs.iter().enumerate() {

@@ -12,7 +12,7 @@ use chrono::{NaiveDate, Utc};
 use gongyi_app::security::audit::Verdict;
 use gongyi_app::{Clock, Registry};
 use gongyi_domain::access::Role;
-use gongyi_store::Db;
+use gongyi_testkit::Db;
 use gongyi_web::{AppState, WebConfig};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -165,7 +165,7 @@ async fn a_state_changing_request_without_the_csrf_token_is_refused() {
     for (db, url) in gongyi_testkit::databases().await {
         let (app, registry) = site(db).await;
         let s = common::sign_in(&registry, "csrf-bureau", Role::Bureau, "", "").await;
-        let code = registry.db.org_by_id(1).await.unwrap().credit_code;
+        let code = registry.store().org_by_id(1).await.unwrap().credit_code;
         let uri = format!("/orgs/{code}/history/honours");
         let body = "title=%E7%A4%BA%E8%8C%83&level=DISTRICT&date=2025-01-01";
         let without = send(&app, form(&uri, &s.cookie, body)).await;
@@ -321,7 +321,7 @@ async fn audit_verify_names_the_first_record_edited_deleted_or_reordered() {
     for (db, url) in gongyi_testkit::databases().await {
         let (_app, registry) = site(db.clone()).await;
         common::sign_in(&registry, "audit-last", Role::Reviewer, "", "").await;
-        let head = registry.db.audit_head().await.unwrap();
+        let head = registry.store().audit_head().await.unwrap();
         exec(
             &db,
             &format!("DELETE FROM audit_log WHERE seq = {}", head.seq),
@@ -342,7 +342,7 @@ async fn script_in_a_name_or_address_renders_as_text() {
     for (db, url) in gongyi_testkit::databases().await {
         let (app, registry) = site(db).await;
         let s = common::sign_in(&registry, "xss-bureau", Role::Bureau, "", "").await;
-        let org = registry.db.org_by_id(1).await.unwrap();
+        let org = registry.store().org_by_id(1).await.unwrap();
         let payload = "<script>alert(1)</script><img src=x onerror=alert(2)>";
         let body = serde_json::json!({
             "credit_code": org.credit_code,
@@ -632,7 +632,7 @@ async fn a_full_number_is_shown_only_for_a_reason_and_the_read_is_audited() {
         let page = send(&app, get("/people/1", &s.cookie)).await;
         assert!(!page.body.contains(&full), "{url}");
 
-        let f = gongyi_store::audit::AuditFilter {
+        let f = gongyi_testkit::store::audit::AuditFilter {
             action: Some("reveal".into()),
             ..Default::default()
         };
@@ -750,7 +750,7 @@ async fn the_navigation_offers_each_role_only_what_it_may_open() {
             "{url}: no business data for the auditor"
         );
         // An officer's account page names the sub-district, not a code.
-        let sub = registry.db.subdistricts().await.unwrap().remove(0);
+        let sub = registry.store().subdistricts().await.unwrap().remove(0);
         let officer =
             common::sign_in(&registry, "nav-officer", Role::Subdistrict, &sub.code, "").await;
         let page = send(&app, get("/account", &officer.cookie)).await;

@@ -6,7 +6,7 @@
 
 use crate::{Registry, Result};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use gongyi_store::audit::{AuditFilter, AuditRow};
+pub use gongyi_store::audit::{AuditFilter, AuditRow};
 use gongyi_store::Tx;
 use serde_json::{Map, Value};
 

@@ -1,6 +1,6 @@
 //! `gongyi backup FILE`: a consistent copy of a live SQLite database.
 
-use super::{open, CliError};
+use super::CliError;
 use crate::config::Config;
 use std::path::PathBuf;
 
@@ -14,8 +14,8 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     if a.output.exists() {
         return Err(CliError(format!("目标文件已存在: {}", a.output.display())));
     }
-    let db = open(cfg).await?;
-    db.backup_sqlite(&a.output.to_string_lossy()).await?;
+    let registry = super::registry(cfg).await?;
+    registry.backup(&a.output.to_string_lossy()).await?;
     eprintln!("已备份到 {}", a.output.display());
     Ok(())
 }

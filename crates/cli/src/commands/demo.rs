@@ -23,7 +23,7 @@ pub struct Args {
 
 pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     let registry = super::registry(cfg).await?;
-    if registry.db.count_orgs().await? > 0 {
+    if registry.count_orgs().await? > 0 {
         return Err(CliError(
             "数据库中已有社会组织数据;演示数据只能写入空数据库".into(),
         ));
@@ -49,7 +49,7 @@ pub async fn load_all(
 ) -> Result<gongyi_app::demo::DemoCounts, CliError> {
     let counts = load(registry, orgs, people, seed).await?;
     let facts = registry.load_demo_policy_facts(seed, &|_| {}).await?;
-    registry.db.analyze().await?;
+    registry.refresh_statistics().await?;
     demo_accounts(registry).await?;
     eprintln!(
         "已生成扶持相关记录:房租 {} 条、开办补贴申请 {} 条、公益创投 {} 个、大赛获奖 {} 次、督导评审 {} 条、高级社工师评审 {} 条",
@@ -81,10 +81,9 @@ pub async fn load(
 pub async fn demo_accounts(registry: &Registry) -> Result<(), CliError> {
     use gongyi_app::security::accounts::AccountInput;
     use gongyi_domain::access::Role;
-    let sub = registry.db.subdistricts().await?;
+    let sub = registry.subdistricts().await?;
     // Demo data go into an empty database, so the first organisation has id 1.
     let first_org = registry
-        .db
         .org_by_id(1)
         .await
         .map(|o| o.credit_code)

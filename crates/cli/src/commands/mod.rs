@@ -10,7 +10,6 @@ pub mod transfer;
 pub mod user;
 
 use crate::config::Config;
-use gongyi_store::Db;
 use std::fmt;
 
 /// A failure reported to the operator in one line.
@@ -20,12 +19,6 @@ pub struct CliError(pub String);
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-impl From<gongyi_store::StoreError> for CliError {
-    fn from(e: gongyi_store::StoreError) -> Self {
-        CliError(e.to_string())
     }
 }
 
@@ -41,21 +34,15 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-/// Connects and applies pending migrations (start-up always migrates).
-pub async fn open(cfg: &Config) -> Result<Db, CliError> {
-    let db = Db::connect(&cfg.database_url).await?;
-    db.migrate().await?;
-    Ok(db)
-}
-
 /// The registry on the configured database, with the configured keys and
 /// security settings, acting as the operator at this terminal.
 pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
     let settings = cfg.security.settings()?;
     let keys = cfg.security.keys(&cfg.database_url)?;
-    let db = open(cfg).await?;
     let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    let registry = gongyi_app::Registry::new(db, gongyi_app::Clock::system())
+    // Start-up always migrates.
+    let registry = gongyi_app::Registry::open(&cfg.database_url, gongyi_app::Clock::system())
+        .await?
         .with_keys(keys)
         .with_settings(settings)
         .acting(gongyi_app::security::Caller::system(&format!(

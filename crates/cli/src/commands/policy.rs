@@ -363,8 +363,7 @@ fn params() {
 
 async fn load_facts(a: LoadArgs, cfg: &Config) -> Result<(), CliError> {
     let registry = super::registry(cfg).await?;
-    let db = &registry.db;
-    if db.count_orgs().await? > 0 || db.count_people().await? > 0 {
+    if registry.count_orgs().await? > 0 || registry.people_count().await? > 0 {
         return Err(CliError("数据库中已有数据;测试向量只能写入空数据库".into()));
     }
     let bar = progress_bar(0, "写入测试向量");

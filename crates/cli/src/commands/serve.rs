@@ -26,7 +26,7 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
         tracing::warn!(%addr, "listening beyond loopback without security.secure_cookies: put TLS in front and set it");
     }
     let registry = super::registry(cfg).await?;
-    if a.demo && registry.db.count_orgs().await? == 0 {
+    if a.demo && registry.count_orgs().await? == 0 {
         let c = super::demo::load_all(
             &registry,
             super::demo::DEFAULT_ORGS,

@@ -5,16 +5,17 @@
 use super::{ApiJson, PageBody};
 use crate::auth::Ctx;
 use crate::error::{ApiError, ErrorBody};
+use crate::form::nonblank;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use gongyi_app::applications::{ActionInput, ActorInput, ApplicationPage, AttachmentInput};
+use gongyi_app::applications::{ApplicationFilter, ApplicationRow};
 use gongyi_app::AppError;
 use gongyi_domain::application::{ApplicationInput, Status, SubsidyRule};
 use gongyi_domain::{Fen, Invalid};
-use gongyi_store::applications::{ApplicationFilter, ApplicationRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -341,12 +342,11 @@ pub async fn list(
     Ctx(s): Ctx,
     Query(q): Query<QueueQuery>,
 ) -> Result<Json<PageBody<ApplicationView>>, ApiError> {
-    let (page, per_page) = gongyi_store::bound_page(q.page, q.per_page, 30);
-    let some = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    let (page, per_page) = gongyi_app::bound_page(q.page, q.per_page, 30);
     let f = ApplicationFilter {
-        status: some(&q.status),
-        rule: some(&q.rule),
-        subdistrict: some(&q.subdistrict),
+        status: nonblank(&q.status),
+        rule: nonblank(&q.rule),
+        subdistrict: nonblank(&q.subdistrict),
         ..Default::default()
     };
     let (list, _) = s.registry.application_queue(&f, page, per_page).await?;

@@ -3,8 +3,8 @@
 
 use super::{ApiJson, PageBody};
 use crate::auth::Ctx;
+use crate::directory::DirectoryParams;
 use crate::error::ApiError;
-use crate::pages::orgs::DirectoryParams;
 use crate::views::OrganizationView;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -113,7 +113,7 @@ pub async fn list(
     Ctx(s): Ctx,
     Query(p): Query<DirectoryParams>,
 ) -> Result<Json<DirectoryBody>, ApiError> {
-    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
+    let (page, per_page) = p.bounds();
     let (list, f) = s.registry.directory(&p.filter(), page, per_page).await?;
     let fc = |v: &Vec<(String, i64)>| {
         v.iter()

@@ -34,7 +34,7 @@ pub async fn list(
     Ctx(s): Ctx,
     Query(p): Query<PeopleParams>,
 ) -> Result<Json<PageBody<PersonView>>, ApiError> {
-    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
+    let (page, per_page) = gongyi_app::bound_page(p.page, p.per_page, 20);
     let list = s.registry.people(&p.filter(), page, per_page).await?;
     Ok(Json(PageBody {
         items: list.items.iter().map(PersonView::from).collect(),

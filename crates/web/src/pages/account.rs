@@ -173,24 +173,8 @@ struct AccountPage {
 }
 
 pub async fn show(Ctx(s): Ctx) -> Result<Response, PageError> {
-    use gongyi_domain::access::Scope;
     let p = &s.session.principal;
-    let scope = match &p.scope {
-        Scope::District => "全区".to_string(),
-        Scope::Subdistrict(code) => {
-            let subs = s.registry.db.subdistricts().await.map_err(AppError::from)?;
-            subs.into_iter()
-                .find(|r| &r.code == code)
-                .map_or_else(|| code.clone(), |r| r.name)
-        }
-        Scope::Organisation(id) => s
-            .registry
-            .db
-            .org_by_id(*id)
-            .await
-            .map_or_else(|_| id.to_string(), |o| o.name),
-        Scope::Nothing => "—".to_string(),
-    };
+    let scope = s.registry.scope_name(&p.scope).await?;
     Ok(render(
         StatusCode::OK,
         &AccountPage {

@@ -10,11 +10,11 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use gongyi_app::reference::RefRow;
 use gongyi_app::security::accounts::AccountInput;
+use gongyi_app::security::accounts::AccountRow;
 use gongyi_app::AppError;
 use gongyi_domain::access::Role;
-use gongyi_store::accounts::AccountRow;
-use gongyi_store::reference::RefRow;
 
 /// An account as the administrators see it: no hash, no secret.
 pub struct AccountLine {
@@ -126,7 +126,7 @@ async fn page(
     issued: Option<(String, String)>,
 ) -> Result<Response, PageError> {
     let accounts = lines(s.registry.accounts().await?);
-    let subdistricts = s.registry.db.subdistricts().await.map_err(AppError::from)?;
+    let subdistricts = s.registry.subdistricts().await?;
     let (issued_name, issued_password) = issued.unwrap_or_default();
     Ok(render(
         status,

@@ -10,7 +10,7 @@
 use super::{query_string, FormState, Opt};
 use crate::auth::Ctx;
 use crate::error::{render, PageError};
-use crate::form::{errors_by_field, FormPairs};
+use crate::form::{nonblank, refused, refused_as_typed, FormPairs};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query};
@@ -20,12 +20,12 @@ use chrono::{DateTime, Utc};
 use gongyi_app::applications::{
     ActionInput, ActorInput, ApplicationPage, AttachmentInput, SubsidyHistory,
 };
+use gongyi_app::applications::{ApplicationFilter, ApplicationRow, PaymentRow};
 use gongyi_app::AppError;
 use gongyi_domain::application::{
     yuan_grouped, Action, ApplicationInput, Role, Status, SubsidyRule,
 };
 use gongyi_domain::Fen;
-use gongyi_store::applications::{ApplicationFilter, ApplicationRow, PaymentRow};
 use serde::Deserialize;
 
 /// "2024-06-01 16:05" in Shanghai time (UTC+8, no daylight saving).
@@ -113,19 +113,12 @@ pub struct QueueParams {
     pub page: Option<i64>,
 }
 
-fn some(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-}
-
 impl QueueParams {
     fn filter(&self) -> ApplicationFilter {
         ApplicationFilter {
-            status: some(&self.status),
-            rule: some(&self.rule),
-            subdistrict: some(&self.subdistrict),
+            status: nonblank(&self.status),
+            rule: nonblank(&self.rule),
+            subdistrict: nonblank(&self.subdistrict),
             ..Default::default()
         }
     }
@@ -170,10 +163,10 @@ struct QueuePage {
 
 pub async fn queue(Ctx(s): Ctx, Query(p): Query<QueueParams>) -> Result<Response, PageError> {
     let r = &s.registry;
-    let (page, per_page) = gongyi_store::bound_page(p.page, None, 30);
+    let (page, per_page) = gongyi_app::bound_page(p.page, None, 30);
     let f = p.filter();
     let (list, counts) = r.application_queue(&f, page, per_page).await?;
-    let subs = r.db.subdistricts().await.map_err(AppError::from)?;
+    let subs = r.subdistricts().await?;
     let current = f.status.clone().unwrap_or_default();
     let mut tabs = vec![Tab {
         label: "全部".into(),
@@ -407,19 +400,9 @@ pub async fn act(
     };
     match s.registry.act(id, &action, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/applications/{id}?saved=1")).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Refused { .. } | AppError::Conflict)) => {
-            let status = match e {
-                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::CONFLICT,
-            };
-            let (mut errors, notice) = errors_by_field(&e);
-            if let AppError::Refused { field, message, .. } = &e {
-                errors.insert((*field).to_string(), message.clone());
-            }
-            let state = FormState {
-                values: f.0.into_iter().collect(),
-                errors,
-                notice,
+        Err(e) => {
+            let Some((status, state)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
             };
             let p = s.registry.application_page(id).await?;
             Ok(render(
@@ -427,7 +410,6 @@ pub async fn act(
                 &show_page(&p, Some((action.as_str(), state)), String::new()),
             ))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -539,36 +521,25 @@ pub async fn create(Ctx(s): Ctx, mut mp: Multipart) -> Result<Response, PageErro
     };
     match s.registry.apply(&input, files, &actor).await {
         Ok(a) => Ok(Redirect::to(&format!("/applications/{}?saved=1", a.id)).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Refused { .. })) => {
-            let status = match e {
-                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::CONFLICT,
+        Err(e) => {
+            let Some((status, mut form)) = refused(&e) else {
+                return Err(e.into());
             };
-            let (mut errors, notice) = errors_by_field(&e);
-            if let AppError::Refused { field, message, .. } = &e {
-                errors.insert((*field).to_string(), message.clone());
-            }
+            form.values = values;
             // Attachment errors are shown next to the file input.
-            let file_errors: Vec<String> = errors
+            let file_errors: Vec<String> = form
+                .errors
                 .iter()
                 .filter(|(k, _)| k.starts_with("attachments"))
                 .map(|(_, m)| m.clone())
                 .collect();
             if !file_errors.is_empty() {
-                errors.insert("attachments".into(), file_errors.join(";"));
+                form.errors
+                    .insert("attachments".into(), file_errors.join(";"));
+                form.notice.push_str("附件需重新选择。");
             }
-            let form = FormState {
-                values,
-                errors,
-                notice: if file_errors.is_empty() {
-                    notice
-                } else {
-                    format!("{notice}附件需重新选择。")
-                },
-            };
             Ok(render(status, &new_page(form)))
         }
-        Err(e) => Err(e.into()),
     }
 }
 

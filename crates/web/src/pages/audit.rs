@@ -2,13 +2,14 @@
 
 use crate::auth::Ctx;
 use crate::error::{render, PageError};
+use crate::form::nonblank;
 use askama::Template;
 use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
+use gongyi_app::security::audit::{AuditFilter, AuditRow};
 use gongyi_app::security::audit::{Verdict, PAGE_SIZE};
-use gongyi_store::audit::{AuditFilter, AuditRow};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -24,15 +25,8 @@ pub struct AuditParams {
     pub page: Option<i64>,
 }
 
-fn some(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-}
-
 fn day(s: &Option<String>, plus: i64) -> Option<chrono::DateTime<Utc>> {
-    let d = NaiveDate::parse_from_str(some(s)?.as_str(), "%Y-%m-%d").ok()?;
+    let d = NaiveDate::parse_from_str(nonblank(s)?.as_str(), "%Y-%m-%d").ok()?;
     let start = d.and_hms_opt(0, 0, 0)? - chrono::Duration::hours(8);
     Some(Utc.from_utc_datetime(&start) + chrono::Duration::days(plus))
 }
@@ -40,10 +34,10 @@ fn day(s: &Option<String>, plus: i64) -> Option<chrono::DateTime<Utc>> {
 impl AuditParams {
     fn filter(&self) -> AuditFilter {
         AuditFilter {
-            actor: some(&self.actor),
-            action: some(&self.action),
-            entity_kind: some(&self.entity_kind),
-            entity_id: some(&self.entity_id),
+            actor: nonblank(&self.actor),
+            action: nonblank(&self.action),
+            entity_kind: nonblank(&self.entity_kind),
+            entity_id: nonblank(&self.entity_id),
             from: day(&self.from, 0),
             until: day(&self.until, 1),
         }

@@ -5,17 +5,17 @@
 use super::{FormState, Opt};
 use crate::auth::Ctx;
 use crate::error::{render, PageError};
-use crate::form::{errors_by_field, FormPairs};
+use crate::form::{refused_as_typed, FormPairs};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::applications::{ActorInput, BudgetInput};
+use gongyi_app::applications::{BudgetStatusRow, LedgerRow};
 use gongyi_app::AppError;
 use gongyi_domain::application::{yuan_grouped, SubsidyRule};
 use gongyi_domain::Fen;
-use gongyi_store::budgets::{BudgetStatusRow, LedgerRow};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -226,24 +226,13 @@ pub async fn set_budget(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError>
         Ok(line) => Ok(
             Redirect::to(&format!("/finance/budgets?year={}&saved=1", line.year)).into_response(),
         ),
-        Err(e @ (AppError::Invalid(_) | AppError::Refused { .. } | AppError::Conflict)) => {
-            let status = match e {
-                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::CONFLICT,
-            };
-            let (mut errors, notice) = errors_by_field(&e);
-            if let AppError::Refused { field, message, .. } = &e {
-                errors.insert((*field).to_string(), message.clone());
-            }
-            let form = FormState {
-                values: f.0.into_iter().collect(),
-                errors,
-                notice,
+        Err(e) => {
+            let Some((status, form)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
             };
             let year = form.v("year").trim().parse().ok();
             let page = budgets_page(&s, year, form, String::new()).await?;
             Ok(render(status, &page))
         }
-        Err(e) => Err(e.into()),
     }
 }

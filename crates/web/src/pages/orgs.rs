@@ -1,10 +1,11 @@
 //! Organisation pages: directory with facets, the organisation's page with
 //! its timeline, create and edit forms, and the forms that add history.
 
-use super::{opts, query_string, FormState, Opt};
+use super::{opts, FormState, Opt};
 use crate::auth::Ctx;
+use crate::directory::{Directory, DirectoryParams};
 use crate::error::{render, PageError};
-use crate::form::{errors_by_field, FormPairs};
+use crate::form::{refused, refused_as_typed, FormPairs};
 use crate::views::*;
 use askama::Template;
 use axum::body::Bytes;
@@ -16,99 +17,7 @@ use gongyi_app::timeline::{timeline, TimelineEntry};
 use gongyi_app::AppError;
 use gongyi_domain::history::*;
 use gongyi_domain::organization::{OrgInput, OrgKind, OrgStatus, Stage};
-use gongyi_store::orgs::{Facets, OrgFilter, OrgSort};
-use gongyi_store::reference::RefRow;
 use serde::Deserialize;
-
-/// Directory query parameters (shared with the API).
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct DirectoryParams {
-    /// Name fragment (one or more Chinese characters), pinyin or initials, or a credit code.
-    pub q: Option<String>,
-    /// Sub-district code.
-    pub subdistrict: Option<String>,
-    /// SOCIAL_GROUP · PRIVATE_NON_ENTERPRISE · FOUNDATION
-    pub kind: Option<String>,
-    pub status: Option<String>,
-    /// 1A…5A, or NONE.
-    pub rating: Option<String>,
-    /// Service field code.
-    pub field: Option<String>,
-    pub year: Option<String>,
-    /// name · registered_desc · registered_asc · credit_code
-    pub sort: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
-fn some(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-}
-
-impl DirectoryParams {
-    pub fn filter(&self) -> OrgFilter {
-        OrgFilter {
-            q: some(&self.q),
-            subdistrict: some(&self.subdistrict),
-            kind: some(&self.kind),
-            status: some(&self.status),
-            rating: some(&self.rating),
-            service_field: some(&self.field),
-            registration_year: some(&self.year).and_then(|y| y.parse().ok()),
-            sort: OrgSort::parse(self.sort.as_deref().unwrap_or("")),
-        }
-    }
-
-    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
-        let g = |s: &Option<String>| s.clone().unwrap_or_default();
-        vec![
-            ("q", g(&self.q)),
-            ("subdistrict", g(&self.subdistrict)),
-            ("kind", g(&self.kind)),
-            ("status", g(&self.status)),
-            ("rating", g(&self.rating)),
-            ("field", g(&self.field)),
-            ("year", g(&self.year)),
-            ("sort", g(&self.sort)),
-        ]
-    }
-
-    /// The link that sets `key` to `value` (or clears it when already set) and goes to page 1.
-    pub(crate) fn link(&self, base: &str, key: &str, value: &str) -> String {
-        let mut p = self.pairs();
-        for (k, v) in p.iter_mut() {
-            if *k == key {
-                *v = if v == value {
-                    String::new()
-                } else {
-                    value.to_string()
-                };
-            }
-        }
-        format!("{base}?{}", query_string(&p))
-    }
-
-    pub(crate) fn page_link(&self, base: &str, page: i64) -> String {
-        let mut p = self.pairs();
-        p.push(("page", page.to_string()));
-        format!("{base}?{}", query_string(&p))
-    }
-}
-
-pub struct FacetLink {
-    pub label: String,
-    pub count: i64,
-    pub href: String,
-    pub active: bool,
-}
-
-pub struct FacetGroup {
-    pub title: &'static str,
-    pub links: Vec<FacetLink>,
-}
 
 pub struct OrgItem {
     pub code: String,
@@ -124,203 +33,42 @@ pub struct OrgItem {
 #[derive(Template)]
 #[template(path = "orgs/list.html")]
 struct DirectoryPage {
-    q: String,
-    sort: String,
-    total: i64,
-    page: i64,
-    pages: i64,
+    d: Directory,
     items: Vec<OrgItem>,
-    groups: Vec<FacetGroup>,
-    prev: String,
-    next: String,
-    active_filters: Vec<FacetLink>,
-    sorts: Vec<Opt>,
-    hidden: Vec<(String, String)>,
 }
 
-fn facet_group(
-    base: &str,
-    title: &'static str,
-    key: &str,
-    counts: &[(String, i64)],
-    p: &DirectoryParams,
-    current: &Option<String>,
-    label: &dyn Fn(&str) -> String,
-) -> FacetGroup {
-    let links = counts
-        .iter()
-        .map(|(v, n)| FacetLink {
-            label: label(v),
-            count: *n,
-            href: p.link(base, key, v),
-            active: current.as_deref() == Some(v.as_str()),
-        })
-        .collect();
-    FacetGroup { title, links }
-}
-
-fn ref_label(rows: &[RefRow]) -> impl Fn(&str) -> String + '_ {
-    move |c: &str| {
-        rows.iter()
-            .find(|r| r.code == c)
-            .map(|r| r.name.clone())
-            .unwrap_or_else(|| c.to_string())
-    }
-}
-
-/// The chosen filters, each a link that removes it.
-pub(crate) fn active_links(groups: &[FacetGroup]) -> Vec<FacetLink> {
-    groups
-        .iter()
-        .flat_map(|g| g.links.iter().filter(|l| l.active))
-        .map(|l| FacetLink {
-            label: l.label.clone(),
-            count: l.count,
-            href: l.href.clone(),
-            active: true,
-        })
-        .collect()
-}
-
-pub(crate) fn facet_groups(
-    base: &str,
-    f: &Facets,
-    p: &DirectoryParams,
-    subs: &[RefRow],
-    fields: &[RefRow],
-) -> Vec<FacetGroup> {
-    let mut years = f.registration_year.clone();
-    years.sort_by(|a, b| b.0.cmp(&a.0));
-    let rating_label = |c: &str| {
-        if c == "NONE" {
-            "未评估".to_string()
-        } else {
-            c.to_string()
-        }
-    };
-    let mut ratings = f.rating.clone();
-    ratings.sort();
-    vec![
-        facet_group(
-            base,
-            "街道",
-            "subdistrict",
-            &f.subdistrict,
-            p,
-            &p.subdistrict,
-            &ref_label(subs),
-        ),
-        facet_group(base, "组织类型", "kind", &f.kind, p, &p.kind, &kind_label),
-        facet_group(
-            base,
-            "登记状态",
-            "status",
-            &f.status,
-            p,
-            &p.status,
-            &status_label,
-        ),
-        facet_group(
-            base,
-            "评估等级",
-            "rating",
-            &ratings,
-            p,
-            &p.rating,
-            &rating_label,
-        ),
-        facet_group(
-            base,
-            "服务领域",
-            "field",
-            &f.service_field,
-            p,
-            &p.field,
-            &ref_label(fields),
-        ),
-        facet_group(
-            base,
-            "登记年份",
-            "year",
-            &years,
-            p,
-            &p.year,
-            &|y: &str| format!("{y} 年"),
-        ),
-    ]
-}
+/// The orders the staff directory offers.
+const SORTS: &[(&str, &str)] = &[
+    ("name", "按名称"),
+    ("registered_desc", "登记日期(新→旧)"),
+    ("registered_asc", "登记日期(旧→新)"),
+    ("credit_code", "按信用代码"),
+];
 
 pub async fn directory(
     Ctx(s): Ctx,
     Query(p): Query<DirectoryParams>,
 ) -> Result<Response, PageError> {
     let r = &s.registry;
-    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
+    let (page, per_page) = p.bounds();
     let f = p.filter();
     let (list, facets) = r.directory(&f, page, per_page).await?;
-    let subs = r.db.subdistricts().await.map_err(AppError::from)?;
-    let fields = r.db.service_fields().await.map_err(AppError::from)?;
-    let groups = facet_groups("/orgs", &facets, &p, &subs, &fields);
-    let active_filters = active_links(&groups);
-    let pages = list.pages();
-    let view = DirectoryPage {
-        q: f.q.clone().unwrap_or_default(),
-        sort: f.sort.code().into(),
-        total: list.total,
-        page,
-        pages,
-        items: list
-            .items
-            .iter()
-            .map(|o| OrgItem {
-                code: o.credit_code.clone(),
-                name: o.name.clone(),
-                kind: kind_label(&o.kind),
-                subdistrict: o.subdistrict_name.clone(),
-                registered: o.registration_date.to_string(),
-                status: status_label(&o.status),
-                rating: o.current_rating.clone().unwrap_or_default(),
-                fields: o.service_fields.clone(),
-            })
-            .collect(),
-        prev: if page > 1 {
-            p.page_link("/orgs", page - 1)
-        } else {
-            String::new()
-        },
-        next: if page < pages {
-            p.page_link("/orgs", page + 1)
-        } else {
-            String::new()
-        },
-        active_filters,
-        groups,
-        sorts: vec![
-            Opt {
-                value: "name".into(),
-                label: "按名称".into(),
-            },
-            Opt {
-                value: "registered_desc".into(),
-                label: "登记日期(新→旧)".into(),
-            },
-            Opt {
-                value: "registered_asc".into(),
-                label: "登记日期(旧→新)".into(),
-            },
-            Opt {
-                value: "credit_code".into(),
-                label: "按信用代码".into(),
-            },
-        ],
-        hidden: p
-            .pairs()
-            .into_iter()
-            .filter(|(k, v)| !v.is_empty() && *k != "q" && *k != "sort")
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    };
-    Ok(render(StatusCode::OK, &view))
+    let d = Directory::new(r, "/orgs", &p, &f, &list, &facets, SORTS).await?;
+    let items = list
+        .items
+        .iter()
+        .map(|o| OrgItem {
+            code: o.credit_code.clone(),
+            name: o.name.clone(),
+            kind: kind_label(&o.kind),
+            subdistrict: o.subdistrict_name.clone(),
+            registered: o.registration_date.to_string(),
+            status: status_label(&o.status),
+            rating: o.current_rating.clone().unwrap_or_default(),
+            fields: o.service_fields.clone(),
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &DirectoryPage { d, items }))
 }
 
 pub struct Row2 {
@@ -539,20 +287,16 @@ pub async fn add_history(
     };
     match s.registry.add_history(&code, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{code}?saved=1#{kind}")).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let (errors, notice) = errors_by_field(&e);
-            let state = FormState {
-                values: f.0.into_iter().collect(),
-                errors,
-                notice,
+        Err(e) => {
+            let Some((status, state)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
             };
             let page = s.registry.org_page(&code).await?;
             Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 &show_page(&page, HistoryForms::new(&kind, state), String::new()),
             ))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -577,8 +321,8 @@ async fn org_form(
     creating: bool,
     form: FormState,
 ) -> Result<OrgForm, AppError> {
-    let subs = s.registry.db.subdistricts().await?;
-    let fields = s.registry.db.service_fields().await?;
+    let subs = s.registry.subdistricts().await?;
+    let fields = s.registry.service_fields().await?;
     let chosen: Vec<String> = gongyi_domain::organization::split_list(form.v("service_fields"));
     Ok(OrgForm {
         title,
@@ -670,24 +414,20 @@ pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     let input = org_input(&f);
     match s.registry.create_org(&input).await {
         Ok(o) => Ok(Redirect::to(&format!("/orgs/{}?saved=1", o.credit_code)).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let mut form = input_values(&input, "");
-            (form.errors, form.notice) = errors_by_field(&e);
+        Err(e) => {
+            let Some((status, mut form)) = refused(&e) else {
+                return Err(e.into());
+            };
+            form.values = input_values(&input, "").values;
             let page = org_form(&s, "登记新组织".into(), "/orgs/new".into(), true, form).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            Ok(render(status, &page))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
 pub async fn edit_form(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Response, PageError> {
     let o = s.registry.org(&code).await?;
-    let fields = s
-        .registry
-        .db
-        .service_fields()
-        .await
-        .map_err(AppError::from)?;
+    let fields = s.registry.service_fields().await?;
     let names = split_names(&o.service_fields);
     let field_codes: Vec<String> = fields
         .iter()
@@ -733,14 +473,11 @@ pub async fn update(
     let version = version_text.parse::<i64>().unwrap_or(0);
     match s.registry.update_org(&code, version, &input).await {
         Ok(o) => Ok(Redirect::to(&format!("/orgs/{}?saved=1", o.credit_code)).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict)) => {
-            let mut form = input_values(&input, &version_text);
-            (form.errors, form.notice) = errors_by_field(&e);
-            let status = if matches!(e, AppError::Conflict) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
+        Err(e) => {
+            let Some((status, mut form)) = refused(&e) else {
+                return Err(e.into());
             };
+            form.values = input_values(&input, &version_text).values;
             let page = org_form(
                 &s,
                 "修改组织信息".into(),
@@ -751,6 +488,5 @@ pub async fn update(
             .await?;
             Ok(render(status, &page))
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -3,17 +3,17 @@
 use super::{opts, query_string, FormState, Opt};
 use crate::auth::Ctx;
 use crate::error::{render, PageError};
-use crate::form::{errors_by_field, FormPairs};
+use crate::form::{nonblank, refused_as_typed, FormPairs};
 use crate::views::*;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongyi_app::people::PersonFilter;
 use gongyi_app::people::{PersonPage, PersonRecordInput};
 use gongyi_app::AppError;
 use gongyi_domain::person::{PerformanceRating, PersonInput, QualificationLevel};
-use gongyi_store::people::PersonFilter;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -28,15 +28,9 @@ pub struct PeopleParams {
 
 impl PeopleParams {
     pub fn filter(&self) -> PersonFilter {
-        let some = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-        };
         PersonFilter {
-            q: some(&self.q),
-            qualification: some(&self.qualification),
+            q: nonblank(&self.q),
+            qualification: nonblank(&self.qualification),
             org_id: None,
         }
     }
@@ -57,7 +51,7 @@ struct ListPage {
 }
 
 pub async fn list(Ctx(s): Ctx, Query(p): Query<PeopleParams>) -> Result<Response, PageError> {
-    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
+    let (page, per_page) = gongyi_app::bound_page(p.page, p.per_page, 20);
     let f = p.filter();
     let list = s.registry.people(&f, page, per_page).await?;
     let link = |n: i64| {
@@ -224,20 +218,16 @@ pub async fn add_record(
     };
     match s.registry.add_person_record_to(id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1#{kind}")).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let (errors, notice) = errors_by_field(&e);
-            let form = FormState {
-                values: f.0.into_iter().collect(),
-                errors,
-                notice,
+        Err(e) => {
+            let Some((status, form)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
             };
             let pp = s.registry.person_page(id).await?;
             Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 &show_page(&s, &pp, &kind, form, String::new()),
             ))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -276,12 +266,9 @@ pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     match s.registry.create_person(&person_input(&f)).await {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}?saved=1", p.id)).into_response()),
-        Err(e @ AppError::Invalid(_)) => {
-            let (errors, notice) = errors_by_field(&e);
-            let form = FormState {
-                values: f.0.into_iter().collect(),
-                errors,
-                notice,
+        Err(e) => {
+            let Some((status, form)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
             };
             let page = PersonForm {
                 title: "登记社工人才".into(),
@@ -289,9 +276,8 @@ pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
                 creating: true,
                 form,
             };
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            Ok(render(status, &page))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -335,17 +321,9 @@ pub async fn update(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
     let version = f.get("version").parse::<i64>().unwrap_or(0);
     match s.registry.update_person(id, version, &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}?saved=1", p.id)).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict)) => {
-            let (errors, notice) = errors_by_field(&e);
-            let form = FormState {
-                values: f.0.into_iter().collect(),
-                errors,
-                notice,
-            };
-            let status = if matches!(e, AppError::Conflict) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
+        Err(e) => {
+            let Some((status, form)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
             };
             let page = PersonForm {
                 title: "修改人员信息".into(),
@@ -355,7 +333,6 @@ pub async fn update(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
             };
             Ok(render(status, &page))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -377,19 +354,12 @@ pub async fn reveal(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
             view.revealed = Some((label.to_string(), value));
             (StatusCode::OK, view)
         }
-        Err(e @ AppError::Invalid(_)) => {
-            let (errors, notice) = errors_by_field(&e);
-            let form = FormState {
-                values: f.0.into_iter().collect(),
-                errors,
-                notice,
+        Err(e) => {
+            let Some((status, form)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
             };
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                show_page(&s, &pp, "reveal", form, String::new()),
-            )
+            (status, show_page(&s, &pp, "reveal", form, String::new()))
         }
-        Err(e) => return Err(e.into()),
     };
     let mut view = view;
     view.salary = super::applications::salary_months(&s, id).await?;

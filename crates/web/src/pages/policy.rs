@@ -5,7 +5,7 @@
 
 use crate::auth::Ctx;
 use crate::error::{render, PageError};
-use crate::form::{errors_by_field, FormPairs};
+use crate::form::{refused, FormPairs};
 use askama::Template;
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -199,8 +199,11 @@ pub async fn simulate(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
             };
             Ok(render(StatusCode::OK, &page))
         }
-        Err(e @ AppError::Invalid(_)) => {
-            let (errors, notice) = errors_by_field(&e);
+        Err(e) => {
+            let Some((status, refused)) = refused(&e) else {
+                return Err(e.into());
+            };
+            let (errors, notice) = (refused.errors, refused.notice);
             let page = SimulatePage {
                 version: VERSION_IN_FORCE,
                 year_error: errors.get("year").cloned().unwrap_or_default(),
@@ -209,9 +212,8 @@ pub async fn simulate(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
                 params: inputs(&typed, &errors),
                 result: None,
             };
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            Ok(render(status, &page))
         }
-        Err(e) => Err(e.into()),
     }
 }
 

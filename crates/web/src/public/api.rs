@@ -1,11 +1,10 @@
 //! `/api/v1/public/…`: open data. Versioned with the API, paginated,
 //! CORS-enabled, cacheable (`ETag`, `If-None-Match`, `Cache-Control`).
 
-use super::pages::public_filter;
 use super::views::{PublicOrg, PublicProfileView};
 use super::{etag_of, CACHE_CONTROL};
+use crate::directory::DirectoryParams;
 use crate::error::ApiError;
-use crate::pages::orgs::DirectoryParams;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -60,10 +59,10 @@ pub async fn list(
     Query(p): Query<DirectoryParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
+    let (page, per_page) = p.bounds();
     let list = s
         .registry
-        .public_directory(&public_filter(&p), page, per_page)
+        .public_directory(&p.relevance_filter(), page, per_page)
         .await?;
     let body = PublicPage {
         items: list.items.iter().map(PublicOrg::from).collect(),

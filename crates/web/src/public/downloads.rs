@@ -1,10 +1,9 @@
 //! Bulk downloads of exactly what the current filter lists, in its order: CSV
 //! (UTF-8 with BOM so Excel opens it), XLSX and JSON Lines.
 
-use super::pages::public_filter;
 use super::views::{PublicOrg, COLUMNS};
+use crate::directory::DirectoryParams;
 use crate::error::PageError;
-use crate::pages::orgs::DirectoryParams;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -25,7 +24,7 @@ pub async fn download(
     if !matches!(format, "csv" | "xlsx" | "jsonl") {
         return Err(PageError(AppError::NotFound));
     }
-    let f = public_filter(&p);
+    let f = p.relevance_filter();
     let mut orgs: Vec<PublicOrg> = Vec::new();
     let mut offset = 0;
     loop {

@@ -2,16 +2,13 @@
 //! organisation's public profile, and the data dictionary with the licence.
 
 use super::views::{highlight, yuan, Highlighted, PublicOrg, PublicProfileView, COLUMNS};
+use crate::directory::{Directory, DirectoryParams};
 use crate::error::{render, PageError};
-use crate::pages::orgs::{active_links, facet_groups, DirectoryParams, FacetGroup, FacetLink};
-use crate::pages::{query_string, Opt};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use gongyi_app::AppError;
-use gongyi_store::orgs::OrgSort;
 
 pub const BASE: &str = "/public/orgs";
 
@@ -23,106 +20,49 @@ pub struct PublicItem {
 #[derive(Template)]
 #[template(path = "public/list.html")]
 struct ListPage {
-    q: String,
-    sort: String,
-    total: i64,
-    page: i64,
-    pages: i64,
+    d: Directory,
     items: Vec<PublicItem>,
-    groups: Vec<FacetGroup>,
-    active_filters: Vec<FacetLink>,
-    prev: String,
-    next: String,
-    sorts: Vec<Opt>,
-    hidden: Vec<(String, String)>,
     downloads: Vec<(String, String)>,
 }
 
-/// With a name query and no chosen order, the best matches come first.
-pub fn public_filter(p: &DirectoryParams) -> gongyi_store::orgs::OrgFilter {
-    let mut f = p.filter();
-    if p.sort.as_deref().unwrap_or("").is_empty() && f.q.is_some() {
-        f.sort = OrgSort::Relevance;
-    }
-    f
-}
+/// The orders the public directory offers.
+const SORTS: &[(&str, &str)] = &[
+    ("relevance", "相关度"),
+    ("name", "按名称"),
+    ("registered_desc", "登记日期(新→旧)"),
+    ("credit_code", "按信用代码"),
+];
 
 pub async fn directory(
     State(s): State<AppState>,
     Query(p): Query<DirectoryParams>,
 ) -> Result<Response, PageError> {
     let r = &s.registry;
-    let (page, per_page) = gongyi_store::bound_page(p.page, p.per_page, 20);
-    let f = public_filter(&p);
+    let (page, per_page) = p.bounds();
+    let f = p.relevance_filter();
     let (list, facets) = r.public_directory_faceted(&f, page, per_page).await?;
-    let subs = r.db.subdistricts().await.map_err(AppError::from)?;
-    let fields = r.db.service_fields().await.map_err(AppError::from)?;
-    let groups = facet_groups(BASE, &facets, &p, &subs, &fields);
-    let active_filters = active_links(&groups);
-    let q = f.q.clone().unwrap_or_default();
-    let pages = list.pages();
-    let filter_query = query_string(&p.pairs());
-    let view = ListPage {
-        sort: f.sort.code().into(),
-        total: list.total,
-        page,
-        pages,
-        items: list
-            .items
-            .iter()
-            .map(|o| PublicItem {
-                org: PublicOrg::from(o),
-                name: highlight(&o.name, &q),
-            })
-            .collect(),
-        groups,
-        active_filters,
-        prev: if page > 1 {
-            p.page_link(BASE, page - 1)
-        } else {
-            String::new()
+    let d = Directory::new(r, BASE, &p, &f, &list, &facets, SORTS).await?;
+    let items = list
+        .items
+        .iter()
+        .map(|o| PublicItem {
+            org: PublicOrg::from(o),
+            name: highlight(&o.name, &d.q),
+        })
+        .collect();
+    let query = p.query();
+    let downloads = ["csv", "xlsx", "jsonl"]
+        .iter()
+        .map(|ext| (ext.to_uppercase(), format!("/public/orgs.{ext}?{query}")))
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &ListPage {
+            d,
+            items,
+            downloads,
         },
-        next: if page < pages {
-            p.page_link(BASE, page + 1)
-        } else {
-            String::new()
-        },
-        sorts: vec![
-            Opt {
-                value: "relevance".into(),
-                label: "相关度".into(),
-            },
-            Opt {
-                value: "name".into(),
-                label: "按名称".into(),
-            },
-            Opt {
-                value: "registered_desc".into(),
-                label: "登记日期(新→旧)".into(),
-            },
-            Opt {
-                value: "credit_code".into(),
-                label: "按信用代码".into(),
-            },
-        ],
-        hidden: p
-            .pairs()
-            .into_iter()
-            .filter(|(k, v)| !v.is_empty() && *k != "q" && *k != "sort")
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-        downloads: ["csv", "xlsx", "jsonl"]
-            .iter()
-            .map(|ext| {
-                (
-                    ext.to_uppercase(),
-                    format!("/public/orgs.{ext}?{filter_query}"),
-                )
-            })
-            .collect(),
-        q,
-    };
-    Ok(render(StatusCode::OK, &view))
+    ))
 }
 
 #[derive(Template)]

@@ -2,9 +2,9 @@
 //! identifiers (`CN-USCI-<code>`) and search matches split out for highlighting.
 
 use crate::views::{kind_label, status_label};
+use gongyi_app::orgs::OrgRow;
 use gongyi_app::public::PublicProfile;
 use gongyi_domain::Fen;
-use gongyi_store::orgs::OrgRow;
 use serde::Serialize;
 use utoipa::ToSchema;
 
