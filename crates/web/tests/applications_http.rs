@@ -11,21 +11,18 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use base64::Engine as _;
 use chrono::NaiveDate;
-use common::Signed;
+use common::{Reply, Signed};
 use gongyi_app::security::accounts::AccountInput;
 use gongyi_app::{Clock, Registry};
 use gongyi_domain::access::Role;
 use gongyi_domain::credit_code::org_code_check;
 use gongyi_domain::CreditCode;
-use gongyi_testkit::Backend;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tokio::sync::OnceCell;
-use tower::ServiceExt;
 
 /// The sub-districts of the two organisations.
 const SUB_1: &str = "310110021";
@@ -44,33 +41,6 @@ struct Site {
     street: OnceCell<Signed>,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    bytes: Vec<u8>,
-    body: String,
-}
-
-impl Reply {
-    fn seen(&self) -> String {
-        let s: String = self.body.chars().take(3000).collect();
-        format!("status {}\n{s}", self.status)
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.seen()))
-    }
-
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_else(|| panic!("no Location: {}", self.seen()))
-            .to_string()
-    }
-}
-
 fn credit_code(n: u32) -> String {
     let org = format!("MJ{n:06}");
     let check = org_code_check(org.as_bytes()).unwrap();
@@ -85,10 +55,7 @@ fn credit_code(n: u32) -> String {
 async fn sites() -> Vec<Site> {
     let mut v = Vec::new();
     for (db, _url) in gongyi_testkit::databases().await {
-        let backend = match db.backend() {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        };
+        let backend = common::backend_name(&db);
         let registry = Registry::new(
             db,
             Clock::fixed(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()),
@@ -144,31 +111,13 @@ async fn sites() -> Vec<Site> {
 }
 
 fn json_req(method: Method, uri: &str, body: &Value) -> Request<Body> {
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap()
+    common::json_req(method, uri, &body.to_string())
 }
 
 /// Sends `req` on `app` with the session of `who`.
 async fn send(app: &Router, backend: &str, who: &Signed, req: Request<Body>) -> Reply {
-    let what = format!("{} {} as {}", req.method(), req.uri(), who.name);
-    let res = app
-        .clone()
-        .oneshot(common::with_session(req, who))
-        .await
-        .unwrap_or_else(|e| panic!("{backend}: {what} failed: {e}"));
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        bytes,
-    }
+    let on = format!("{backend} as {}", who.name);
+    common::send(app, &on, common::with_session(req, who)).await
 }
 
 impl Site {
@@ -177,8 +126,7 @@ impl Site {
     }
 
     async fn get(&self, who: &Signed, uri: &str) -> Reply {
-        self.send(who, Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.send(who, common::get_req(uri)).await
     }
 
     async fn page(&self, who: &Signed, uri: &str) -> String {
@@ -199,14 +147,7 @@ impl Site {
     }
 
     async fn form(&self, who: &Signed, uri: &str, pairs: &[(&str, &str)]) -> Reply {
-        self.send(
-            who,
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
-                .unwrap(),
-        )
-        .await
+        self.send(who, common::form_req(uri, pairs)).await
     }
 
     /// A finance officer: pays.

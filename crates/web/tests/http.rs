@@ -10,8 +10,10 @@
 
 mod common;
 
+use common::Reply;
+
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use chrono::NaiveDate;
 use gongyi_app::{Clock, Registry};
@@ -19,10 +21,7 @@ use gongyi_domain::credit_code::org_code_check;
 use gongyi_domain::search::pinyin_keys;
 use gongyi_domain::CreditCode;
 use gongyi_testkit::store::orgs::OrgRow;
-use gongyi_testkit::Backend;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
@@ -39,10 +38,7 @@ struct Site {
 async fn sites(orgs: usize) -> Vec<Site> {
     let mut v = Vec::new();
     for (db, _url) in gongyi_testkit::databases().await {
-        let backend = match db.backend() {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        };
+        let backend = common::backend_name(&db);
         let registry = Registry::new(db, Clock::fixed(today()));
         if orgs > 0 {
             registry
@@ -60,50 +56,13 @@ async fn sites(orgs: usize) -> Vec<Site> {
     v
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    /// The body, cut short for failure messages.
-    fn seen(&self) -> String {
-        let mut s: String = self.body.chars().take(4000).collect();
-        if s.len() < self.body.len() {
-            s.push_str("\n…(cut)");
-        }
-        format!("status {}\n{s}", self.status)
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.seen()))
-    }
-}
-
 impl Site {
     async fn send(&self, req: Request<Body>) -> Reply {
-        let what = format!("{} {}", req.method(), req.uri());
-        let res = self
-            .app
-            .clone()
-            .oneshot(req)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {what} failed: {e}", self.backend));
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-        }
+        common::send(&self.app, self.backend, req).await
     }
 
     async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.send(common::get_req(uri)).await
     }
 
     /// GET that must answer 200.
@@ -120,25 +79,11 @@ impl Site {
     }
 
     async fn api(&self, method: Method, uri: &str, body: &str) -> Reply {
-        self.send(
-            Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
+        self.send(common::json_req(method, uri, body)).await
     }
 
     async fn form(&self, uri: &str, pairs: &[(&str, &str)]) -> Reply {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
-                .unwrap(),
-        )
-        .await
+        self.send(common::form_req(uri, pairs)).await
     }
 
     async fn orgs(&self) -> Vec<OrgRow> {
@@ -335,7 +280,9 @@ fn facet_links(html: &str) -> Vec<(String, String, i64, String)> {
     let aside = between(html, "<aside class=\"facets\"", "</aside>").unwrap_or("");
     let mut out = Vec::new();
     for section in aside.split("<section>").skip(1) {
-        let title = between(section, "<h2 class=\"facet-title\">", "</h2>").unwrap_or("").to_string();
+        let title = between(section, "<h2 class=\"facet-title\">", "</h2>")
+            .unwrap_or("")
+            .to_string();
         for li in section.split("<li>").skip(1) {
             let href = unescape(between(li, "<a href=\"", "\"").unwrap());
             let label = between(li, "<span>", "</span>").unwrap().to_string();

@@ -16,9 +16,7 @@ use gongyi_domain::history::{Inspection, InspectionResult};
 use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus};
 use gongyi_domain::policy::YearMonth;
 use gongyi_domain::{CreditCode, Fen};
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -85,10 +83,8 @@ async fn send(app: &Router, method: Method, uri: &str, form: Option<&str>) -> (S
         }
         None => Body::empty(),
     };
-    let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(bytes.to_vec()).unwrap())
+    let r = common::send(app, "policy", req.body(body).unwrap()).await;
+    (r.status, r.body)
 }
 
 /// The `<tr>` of the simulation table whose first cells are `rule` and `title`

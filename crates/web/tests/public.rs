@@ -4,15 +4,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::NaiveDate;
 use gongyi_app::{Clock, Registry};
 use gongyi_web::{AppState, RateLimit, WebConfig};
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
 struct Site {
     app: Router,
@@ -46,15 +46,8 @@ async fn get(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let h = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    (status, h, body)
+    let r = common::send(app, "public", req.body(Body::empty()).unwrap()).await;
+    (r.status, r.headers, r.bytes)
 }
 
 fn text(b: &[u8]) -> String {

@@ -15,10 +15,8 @@ use gongyi_app::{Clock, Registry};
 use gongyi_domain::access::Role;
 use gongyi_testkit::store::orgs::OrgRow;
 use gongyi_web::{AppState, WebConfig};
-use http_body_util::BodyExt;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use tower::ServiceExt;
 
 async fn send(
     app: &Router,
@@ -32,10 +30,8 @@ async fn send(
         b = b.header(header::CONTENT_TYPE, "application/json");
     }
     let req = common::with_session(b.body(body.map(Body::from).unwrap_or_default()).unwrap(), s);
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    let r = common::send(app, &s.name, req).await;
+    (r.status, r.body)
 }
 
 fn edit_body(o: &OrgRow) -> String {

@@ -89,3 +89,92 @@ pub async fn bureau_app(registry: &Registry) -> axum::Router {
 pub fn url(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).unwrap()[2..].to_string()
 }
+
+/// What a request answered: status, headers and body (as bytes and text).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: axum::http::StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+    pub body: String,
+}
+
+impl Reply {
+    /// The status and the body, cut short, for failure messages.
+    pub fn seen(&self) -> String {
+        let mut s: String = self.body.chars().take(4000).collect();
+        if s.len() < self.body.len() {
+            s.push_str("\n…(cut)");
+        }
+        format!("status {}\n{s}", self.status)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.seen()))
+    }
+
+    pub fn location(&self) -> String {
+        self.header(axum::http::header::LOCATION.as_str())
+            .unwrap_or_else(|| panic!("no Location: {}", self.seen()))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    }
+}
+
+/// Sends `req` through `app`; `on` names the backend in a failure.
+pub async fn send(app: &axum::Router, on: &str, req: Request<Body>) -> Reply {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let what = format!("{} {}", req.method(), req.uri());
+    let res = app
+        .clone()
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|e| panic!("{on}: {what} failed: {e}"));
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
+    }
+}
+
+pub fn get_req(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+pub fn json_req(method: axum::http::Method, uri: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+pub fn form_req(uri: &str, pairs: &[(&str, &str)]) -> Request<Body> {
+    Request::post(uri)
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(Body::from(serde_urlencoded::to_string(pairs).unwrap()))
+        .unwrap()
+}
+
+/// The backend's name for failure messages.
+pub fn backend_name(db: &gongyi_testkit::Db) -> &'static str {
+    match db.backend() {
+        gongyi_testkit::Backend::Sqlite => "SQLite",
+        gongyi_testkit::Backend::Postgres => "PostgreSQL",
+    }
+}
