@@ -1,4 +1,4 @@
-//! Loads a policy test-vector bundle (`shared/policy/vectors/CONTRACT.md`)
+//! Loads a policy test-vector bundle (`docs/policies/vectors/CONTRACT.md`)
 //! into an empty registry through the store, so that evaluating from the
 //! database can be checked against the bundle's `entitlements.csv`, and so
 //! that an operator can try the rules on realistic data.
@@ -34,9 +34,10 @@ const BATCH: usize = 2_000;
 
 /// Credit code and name per bundle organisation id, from `organisations.csv`.
 fn read_names(dir: &Path) -> Result<HashMap<String, (String, String)>> {
-    let path = dir.join("organisations.csv");
+    let (path, input) = gongyi_vectors::read::open(dir, "organisations.csv")
+        .map_err(|e| AppError::Io(e.to_string()))?;
     let io = |e: csv::Error| AppError::Io(format!("{}: {e}", path.display()));
-    let mut r = csv::Reader::from_path(&path).map_err(io)?;
+    let mut r = csv::Reader::from_reader(input);
     let mut out = HashMap::new();
     for rec in r.records() {
         let rec = rec.map_err(io)?;

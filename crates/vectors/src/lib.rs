@@ -1,5 +1,5 @@
 //! Policy test vectors: reads a facts bundle in the CSV format of
-//! `shared/policy/vectors/CONTRACT.md` into the domain's facts model,
+//! `docs/policies/vectors/CONTRACT.md` into the domain's facts model,
 //! evaluates it, and writes the contract's outputs.
 //!
 //! This crate owns the file formats only; every rule lives in

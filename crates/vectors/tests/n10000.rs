@@ -1,13 +1,15 @@
-//! The engine reproduces the reference outputs of the shared `n10000`
-//! bundle: entitlements and R1 checks row for row, totals to the fen.
+//! The engine reproduces the reference outputs of the `n10000` bundle
+//! (`docs/policies/vectors`): entitlements and R1 checks row for row, totals
+//! to the fen.
 
 use chrono::NaiveDate;
-use gongyi_vectors::{evaluate_dir, write, Evaluation};
+use gongyi_vectors::{evaluate_dir, read, write, Evaluation};
+use std::io::Read as _;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 fn bundle_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/policy/vectors/n10000")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/policies/vectors/n10000")
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -24,12 +26,12 @@ fn evaluation() -> &'static Evaluation {
 }
 
 fn expected_lines(name: &str) -> Vec<String> {
-    let path = bundle_dir().join(name);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let (path, mut input) = read::open(&bundle_dir(), name).unwrap_or_else(|e| panic!("{e}"));
+    let mut text = String::new();
+    input
+        .read_to_string(&mut text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines().map(str::to_string).collect()
 }
 
 fn lines(bytes: Vec<u8>) -> Vec<String> {

@@ -1,7 +1,7 @@
 //! 扶持政策 (section 三 of the action plan) as versioned, explainable rules.
 //!
-//! `shared/policy/subsidies.md` is the canonical reading and
-//! `shared/policy/vectors/CONTRACT.md` fixes its open points; each rule names
+//! `docs/policies/subsidies.md` is the canonical reading and
+//! `docs/policies/vectors/CONTRACT.md` fixes its open points; each rule names
 //! its clause. Amounts, caps, tables and dates are parameters of a policy
 //! version ([`params`]), never literals in the rules.
 //!
