@@ -199,6 +199,23 @@ async fn evaluating_from_the_database_reproduces_the_vectors_row_for_row() {
             ids.orgs.len(),
             got.len()
         );
+        // The report runs the rules once, keeping each basis: as many rows
+        // and the same totals as the compact parallel run (the rows' order is
+        // checked in crates/vectors/tests/n10000.rs).
+        let report = registry.policy_report(period(), &[]).await.unwrap();
+        assert_eq!(report.totals(), &run.totals(), "{url}");
+        assert_eq!(report.len(), run.evaluation.len(), "{url}");
+        let refused = registry.load_vectors_bundle(&dir, &|_, _| {}).await;
+        assert!(
+            matches!(
+                refused,
+                Err(gongyi_app::AppError::Refused {
+                    code: "vectors.registry_not_empty",
+                    ..
+                })
+            ),
+            "{url}: a second load is refused"
+        );
         if full {
             assert_eq!(got.len(), 309_358, "{url}");
             compare(&url, got, expected_from_file(&ids));

@@ -29,8 +29,8 @@ mod rules;
 
 pub use evaluate::{
     claims_of_org, claims_of_person, evaluate, evaluate_parallel, evaluate_with_basis,
-    explain_entitlement, explain_with_basis, registration_check, Decision, Entitlement, Evaluation,
-    EventKey, RegistrationCheck, RuleTotal, Totals, YearTotal,
+    explain_entitlement, explain_with_basis, registration_check, registration_checks, Decision,
+    Entitlement, Evaluation, EventKey, RegistrationCheck, RuleTotal, Totals, YearTotal,
 };
 pub use explain::{Basis, Explanation, FactLine, Outcome, ParamLine, Refusal};
 pub use facts::{Facts, FactsBuilder, FactsError, NotDistrict, OrgIx, PersonIx};
