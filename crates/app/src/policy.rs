@@ -4,7 +4,9 @@
 //!
 //! The rules and their Chinese reasons live in `gongyi_domain::policy`; this
 //! module loads the facts (one streaming read of the registry), chooses the
-//! window and the parameters, and shapes the results for the CLI and the web.
+//! window and the parameters, and shapes the results for the CLI and the web:
+//! [`PolicyReport`] is every payment with its explanation and the totals, from
+//! one run of the rules, for `gongyi_interchange::policy` to write.
 //! Nothing here writes to the database: a simulation changes parameters in
 //! memory only. Payments and applications belong to the workflow modules.
 
@@ -12,10 +14,11 @@ use crate::{AppError, Registry, Result};
 use chrono::NaiveDate;
 use gongyi_domain::policy::params::Unit;
 use gongyi_domain::policy::{
-    self, evaluate_with_basis, explain_with_basis, BeneficiaryKind, Entitlement, Evaluation,
+    self, evaluate_with_basis, explain_with_basis, Basis, BeneficiaryKind, Entitlement, Evaluation,
     Explanation, Facts, OrgIx, ParamError, Policy, PolicyParams, Rule, Totals, Window,
 };
 use gongyi_domain::{Fen, Invalid};
+use gongyi_interchange::policy::TotalsDocument;
 pub use gongyi_store::policy_facts::{FactsScope, PolicyFacts};
 use std::collections::HashMap;
 
@@ -25,7 +28,8 @@ pub const VERSION_IN_FORCE: &str = "yangpu-2021";
 /// The sub-district bucket of people without an employer on record.
 pub const NO_SUBDISTRICT: &str = "未关联组织";
 
-/// An evaluation over the registry with what produced it.
+/// An evaluation over the registry with what produced it: the payments
+/// alone, compact and computed in parallel (for checks and figures).
 #[derive(Debug)]
 pub struct PolicyRun {
     pub data: PolicyFacts,
@@ -41,18 +45,84 @@ impl PolicyRun {
     pub fn totals(&self) -> Totals {
         self.evaluation.totals(&self.data.facts)
     }
+}
 
-    /// Every payment with its explanation, in the contract's order. The
-    /// rules run once more keeping each payment's basis; the sentences are
-    /// rendered one at a time as the caller reads them.
-    pub fn explained(&self) -> impl Iterator<Item = (Entitlement, Explanation)> + '_ {
+/// Every payment of a window with what it rests on, and the totals, from
+/// one run of the rules: what `gongyi policy evaluate` writes.
+#[derive(Debug)]
+pub struct PolicyReport {
+    data: PolicyFacts,
+    policy: Policy,
+    window: Window,
+    /// In the contract's order, each with its basis, so that explaining a
+    /// row needs no second run.
+    rows: Vec<(Entitlement, Basis)>,
+    totals: Totals,
+}
+
+impl PolicyReport {
+    /// Runs the rules over `data` for `window` once.
+    pub fn new(data: PolicyFacts, policy: Policy, window: Window) -> PolicyReport {
+        let facts = &data.facts;
+        let rows = evaluate_with_basis(facts, &policy, window);
+        let checks = policy::registration_checks(facts, &policy, window);
+        let totals = Totals::of(facts, window, rows.iter().map(|r| r.0), &checks);
+        PolicyReport {
+            data,
+            policy,
+            window,
+            rows,
+            totals,
+        }
+    }
+
+    pub fn window(&self) -> Window {
+        self.window
+    }
+
+    pub fn totals(&self) -> &Totals {
+        &self.totals
+    }
+
+    /// The number of payments.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn organisations(&self) -> usize {
+        self.data.facts.org_count()
+    }
+
+    pub fn people(&self) -> usize {
+        self.data.facts.person_count()
+    }
+
+    /// Every payment with its explanation, in the contract's order; each
+    /// sentence is rendered as the caller reads it, so a writer holds one
+    /// at a time.
+    pub fn rows(&self) -> impl Iterator<Item = (Entitlement, Explanation)> + '_ {
         let facts = &self.data.facts;
-        evaluate_with_basis(facts, &self.policy, self.evaluation.window)
-            .into_iter()
-            .map(move |(row, basis)| {
-                let x = explain_with_basis(facts, &self.policy, &row, basis);
-                (row, x)
-            })
+        self.rows.iter().map(move |&(row, basis)| {
+            let x = explain_with_basis(facts, &self.policy, &row, basis);
+            (row, x)
+        })
+    }
+
+    /// The totals with what they were computed from, as `totals.json`
+    /// states them.
+    pub fn totals_document(&self) -> TotalsDocument<'_> {
+        TotalsDocument {
+            policy: &self.policy,
+            window: self.window,
+            organisations: self.organisations(),
+            people: self.people(),
+            input_rows: &self.data.input_rows,
+            totals: &self.totals,
+        }
     }
 }
 
@@ -483,6 +553,18 @@ impl Registry {
             policy,
             evaluation,
         })
+    }
+
+    /// Every payment of `window` with its explanation, and the totals, under
+    /// the version in force with `overrides` applied.
+    pub async fn policy_report(
+        &self,
+        window: Window,
+        overrides: &[(String, String)],
+    ) -> Result<PolicyReport> {
+        let policy = policy_with(overrides)?;
+        let data = self.policy_facts().await?;
+        Ok(PolicyReport::new(data, policy, window))
     }
 
     /// Compares the version in force with `overrides` applied; writes nothing.

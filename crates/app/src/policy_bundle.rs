@@ -1,4 +1,4 @@
-//! Loads a policy test-vector bundle (`shared/policy/vectors/CONTRACT.md`)
+//! Loads a policy test-vector bundle (`docs/policies/vectors/CONTRACT.md`)
 //! into an empty registry through the store, so that evaluating from the
 //! database can be checked against the bundle's `entitlements.csv`, and so
 //! that an operator can try the rules on realistic data.
@@ -8,17 +8,39 @@
 //! sub-district chosen from its number (the bundle has none). People get a
 //! synthetic resident ID (the bundle has none either) and are known to the
 //! rules by their new table id ([`BundleIds::people`] maps them).
+//!
+//! [`evaluate_bundle`] evaluates a bundle straight from its files, touching
+//! no database, for `gongyi policy evaluate --facts DIR`.
+//!
+//! `gongyi_vectors` is used here as the bundle format only: it reads the
+//! files and writes the contract's outputs; the registry's report is written
+//! by `gongyi_interchange::policy`.
 
 use crate::{AppError, Registry, Result};
 use chrono::NaiveDate;
 use gongyi_domain::history::{Honour, Inspection, Rating};
 use gongyi_domain::organization::{OrgDraft, OrgStatus};
 use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
-use gongyi_domain::policy::{Facts, OrgIx};
+use gongyi_domain::policy::{Facts, OrgIx, Window};
 use gongyi_domain::{CreditCode, ResidentId};
 use gongyi_store::policy_facts::{person_fact_id, CompetitionWinRecord, SeniorAwardRecord};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// A bundle's facts with their evaluation; `write_outputs` writes
+/// `entitlements.csv`, `registration_checks.csv` and `totals.json`.
+pub use gongyi_vectors::Evaluation as BundleEvaluation;
+
+/// Reads the bundle in `dir` (plain or gzipped csv) and evaluates it for
+/// `window` under the version in force with `overrides` applied.
+pub fn evaluate_bundle(
+    dir: &Path,
+    window: Window,
+    overrides: &[(String, String)],
+) -> Result<BundleEvaluation> {
+    let policy = crate::policy::policy_with(overrides)?;
+    gongyi_vectors::evaluate_dir_with(dir, policy, window).map_err(|e| AppError::Io(e.to_string()))
+}
 
 /// How the bundle's ids map onto the registry's fact ids.
 #[derive(Debug, Default, Clone)]
@@ -34,9 +56,10 @@ const BATCH: usize = 2_000;
 
 /// Credit code and name per bundle organisation id, from `organisations.csv`.
 fn read_names(dir: &Path) -> Result<HashMap<String, (String, String)>> {
-    let path = dir.join("organisations.csv");
+    let (path, input) = gongyi_vectors::read::open(dir, "organisations.csv")
+        .map_err(|e| AppError::Io(e.to_string()))?;
     let io = |e: csv::Error| AppError::Io(format!("{}: {e}", path.display()));
-    let mut r = csv::Reader::from_path(&path).map_err(io)?;
+    let mut r = csv::Reader::from_reader(input);
     let mut out = HashMap::new();
     for rec in r.records() {
         let rec = rec.map_err(io)?;
@@ -56,13 +79,22 @@ fn resident_id(n: usize, today: NaiveDate) -> Result<ResidentId> {
 }
 
 impl Registry {
-    /// Writes every fact of the bundle in `dir` into this (empty) registry.
-    /// `subdistricts` are the codes organisations are spread over.
+    /// Writes every fact of the bundle in `dir` into this registry, which
+    /// must hold no organisation and no person (the bundle's ids would mix
+    /// with the registry's). Organisations are spread over the sub-districts
+    /// of the reference data.
     pub async fn load_vectors_bundle(
         &self,
         dir: &Path,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<BundleIds> {
+        if self.db.count_orgs().await? > 0 || self.db.count_people().await? > 0 {
+            return Err(AppError::Refused {
+                field: "dir",
+                code: "vectors.registry_not_empty",
+                message: "数据库中已有数据;测试向量只能写入空数据库".into(),
+            });
+        }
         let bundle = gongyi_vectors::read_bundle(dir)
             .map_err(|e| AppError::Io(format!("{}: {e}", dir.display())))?;
         let names = read_names(dir)?;

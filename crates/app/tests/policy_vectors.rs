@@ -1,6 +1,7 @@
 //! Evaluating from the database reproduces the policy test vectors: the
-//! shared `n10000` bundle is written into a registry through the store, read
-//! back by the facts loader, evaluated, and compared row for row.
+//! `n10000` bundle (`docs/policies/vectors`) is written into a registry
+//! through the store, read back by the facts loader, evaluated, and compared
+//! row for row.
 //!
 //! Both backends load all 10,000 organisations and 24,000 people (about
 //! 270,000 rows: some 25 s on SQLite and 50 s on PostgreSQL in a debug build)
@@ -16,10 +17,19 @@ use gongyi_app::{Clock, Registry};
 use gongyi_domain::policy::{Facts, Window};
 use gongyi_store::Backend;
 use std::collections::{HashMap, HashSet};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 fn bundle_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/policy/vectors/n10000")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/policies/vectors/n10000")
+}
+
+/// A file of the bundle as text, whether it is kept plain or gzipped.
+fn bundle_file(name: &str) -> String {
+    let (_, mut input) = gongyi_vectors::read::open(&bundle_dir(), name).unwrap();
+    let mut text = String::new();
+    input.read_to_string(&mut text).unwrap();
+    text
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -48,7 +58,8 @@ fn rows_of(facts: &Facts, e: &gongyi_domain::policy::Evaluation) -> Vec<Row> {
 
 /// `entitlements.csv` of the bundle with its ids mapped to the registry's.
 fn expected_from_file(ids: &gongyi_app::policy_bundle::BundleIds) -> Vec<Row> {
-    let mut r = csv::Reader::from_path(bundle_dir().join("entitlements.csv")).unwrap();
+    let text = bundle_file("entitlements.csv");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
@@ -106,7 +117,7 @@ fn compare(what: &str, mut got: Vec<Row>, mut want: Vec<Row>) {
 fn subset(n: usize, out: &Path) {
     std::fs::create_dir_all(out).unwrap();
     let limit = format!("O{n:07}");
-    let read = |name: &str| std::fs::read_to_string(bundle_dir().join(name)).unwrap();
+    let read = bundle_file;
     let field = |line: &str, i: usize| line.split(',').nth(i).unwrap_or("").to_string();
     let orgs: HashSet<String> = read("organisations.csv")
         .lines()
@@ -187,6 +198,23 @@ async fn evaluating_from_the_database_reproduces_the_vectors_row_for_row() {
             "{url}: {} organisations, {} rows, loaded in {loaded:?}",
             ids.orgs.len(),
             got.len()
+        );
+        // The report runs the rules once, keeping each basis: as many rows
+        // and the same totals as the compact parallel run (the rows' order is
+        // checked in crates/vectors/tests/n10000.rs).
+        let report = registry.policy_report(period(), &[]).await.unwrap();
+        assert_eq!(report.totals(), &run.totals(), "{url}");
+        assert_eq!(report.len(), run.evaluation.len(), "{url}");
+        let refused = registry.load_vectors_bundle(&dir, &|_, _| {}).await;
+        assert!(
+            matches!(
+                refused,
+                Err(gongyi_app::AppError::Refused {
+                    code: "vectors.registry_not_empty",
+                    ..
+                })
+            ),
+            "{url}: a second load is refused"
         );
         if full {
             assert_eq!(got.len(), 309_358, "{url}");

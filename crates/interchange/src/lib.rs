@@ -41,8 +41,9 @@
 //!   [`ReadError::LegacyXls`] asking the user to save as xlsx.
 //! * No formulas are ever written, and none are evaluated on read: a formula
 //!   cell reads as the value Excel cached for it.
-//! * No knowledge of the domain's columns; no I/O besides the writer or path
-//!   the caller hands in.
+//! * No knowledge of the domain's columns, except the policy report's
+//!   ([`policy`]), whose shape the vectors' contract fixes; no I/O besides
+//!   the writer or path the caller hands in.
 
 #![cfg_attr(
     test,
@@ -55,6 +56,7 @@
 pub mod columns;
 pub mod error;
 pub mod formula;
+pub mod policy;
 pub mod read;
 pub mod report;
 pub mod table;

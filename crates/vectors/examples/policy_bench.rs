@@ -1,9 +1,9 @@
 //! Times in-memory batch evaluation at scale.
 //!
-//! Replicates the shared `n10000` bundle (with new ids) up to N organisations
-//! and 2.4 N people, then evaluates one calendar year and the whole policy
-//! period. Each size runs in its own process so that the peak RSS (VmHWM)
-//! belongs to that size alone.
+//! Replicates the `n10000` bundle of `docs/policies/vectors` (with new ids)
+//! up to N organisations and 2.4 N people, then evaluates one calendar year
+//! and the whole policy period. Each size runs in its own process so that
+//! the peak RSS (VmHWM) belongs to that size alone.
 //!
 //! `cargo run --release -p gongyi-vectors --example policy_bench -- [N…]`
 //! (default: 10000 100000 1000000).
@@ -16,7 +16,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 fn bundle_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/policy/vectors/n10000")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/policies/vectors/n10000")
 }
 
 fn status(field: &str) -> String {

@@ -1,5 +1,6 @@
 //! Evaluates a facts bundle and writes the contract's outputs:
-//! `cargo run -p gongyi-vectors --example policy_evaluate -- DIR FROM TO OUT [--explain]`.
+//! `cargo run -p gongyi-vectors --example policy_evaluate -- DIR FROM TO OUT`.
+//! (Rows with explanations: `gongyi policy evaluate`.)
 
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -7,8 +8,8 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [dir, from, to, out, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: policy_evaluate DIR FROM TO OUT [--explain]");
+    let [dir, from, to, out] = args.as_slice() else {
+        eprintln!("usage: policy_evaluate DIR FROM TO OUT");
         return ExitCode::FAILURE;
     };
     let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d");
@@ -20,9 +21,6 @@ fn main() -> ExitCode {
     let run = || -> Result<(), gongyi_vectors::Error> {
         let e = gongyi_vectors::evaluate_dir(&PathBuf::from(dir), from, to)?;
         e.write_outputs(&out)?;
-        if rest.iter().any(|a| a == "--explain") {
-            e.write_explained(&out)?;
-        }
         Ok(())
     };
     match run() {

@@ -1,11 +1,13 @@
 //! Policy test vectors: reads a facts bundle in the CSV format of
-//! `shared/policy/vectors/CONTRACT.md` into the domain's facts model,
+//! `docs/policies/vectors/CONTRACT.md` into the domain's facts model,
 //! evaluates it, and writes the contract's outputs.
 //!
-//! This crate owns the file formats only; every rule lives in
-//! `gongyi_domain::policy`. The CLI calls [`evaluate_dir`] for
-//! `gongyi policy evaluate --facts DIR --from … --to …` and then
-//! [`Evaluation::write_outputs`].
+//! This crate owns the contract's file formats only; every rule lives in
+//! `gongyi_domain::policy`, and the policy report of the registry (rows with
+//! explanations) is written by `gongyi_interchange::policy`. The app reads
+//! bundles here for `gongyi policy load-facts` ([`read_bundle`]) and for
+//! `gongyi policy evaluate --facts DIR` ([`evaluate_dir_with`], then
+//! [`Evaluation::write_outputs`]).
 
 pub mod read;
 pub mod write;
@@ -114,17 +116,6 @@ impl Evaluation {
         let path = dir.join("totals.json");
         write::totals_json(self, BufWriter::new(create(&path)?))
             .map_err(|source| Error::Json { path, source })
-    }
-
-    /// Writes `entitlements_explained.csv` and `entitlements_explained.jsonl`
-    /// into `dir`.
-    pub fn write_explained(&self, dir: &Path) -> Result<(), Error> {
-        let path = dir.join("entitlements_explained.csv");
-        write::explained_csv(self, BufWriter::new(create(&path)?))
-            .map_err(|e| Error::csv(&path, e))?;
-        let path = dir.join("entitlements_explained.jsonl");
-        write::explained_jsonl(self, BufWriter::new(create(&path)?))
-            .map_err(|source| Error::Io { path, source })
     }
 }
 

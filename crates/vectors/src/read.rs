@@ -1,8 +1,10 @@
 //! Reads a facts bundle (CONTRACT.md, "Input tables") into [`Facts`].
 //!
-//! Every table is one CSV file with a fixed header. Bad cells are collected
-//! (up to [`MAX_REPORTED`]) and reported together, each naming its file,
-//! data row (1 = the first row after the header) and column.
+//! Every table is one CSV file with a fixed header, read as it is or, when
+//! only `NAME.csv.gz` exists, decompressed (the repository keeps its bundle
+//! gzipped). Bad cells are collected (up to [`MAX_REPORTED`]) and reported
+//! together, each naming its file, data row (1 = the first row after the
+//! header) and column.
 
 use crate::Error;
 use chrono::NaiveDate;
@@ -16,7 +18,9 @@ use gongyi_domain::policy::facts::{
 use gongyi_domain::policy::{Facts, FactsBuilder, FactsError, YearMonth};
 use gongyi_domain::Fen;
 use std::fmt;
-use std::path::Path;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 /// How many bad cells are listed before reading stops.
 pub const MAX_REPORTED: usize = 100;
@@ -218,6 +222,26 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
+/// Opens `file` of the bundle in `dir`: `dir/file` when it exists, else
+/// `dir/file.gz` decompressed. Returns the path read, for messages.
+pub fn open(dir: &Path, file: &str) -> Result<(PathBuf, Box<dyn Read>), Error> {
+    let path = dir.join(file);
+    let gz = dir.join(format!("{file}.gz"));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    match File::open(&path) {
+        Ok(f) => Ok((path, Box::new(f))),
+        // A plain file is named in the error when neither form is there.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && gz.is_file() => {
+            let f = File::open(&gz).map_err(io(&gz))?;
+            Ok((gz, Box::new(flate2::read::GzDecoder::new(f))))
+        }
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
 /// Collects bad cells across the tables.
 struct Reader<'d> {
     dir: &'d Path,
@@ -239,11 +263,10 @@ impl Reader<'_> {
     ) -> Result<(), Error> {
         let (name, columns) = TABLES[table];
         let file = format!("{name}.csv");
-        let path = self.dir.join(&file);
+        let (path, input) = open(self.dir, &file)?;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_path(&path)
-            .map_err(|e| Error::csv(&path, e))?;
+            .from_reader(input);
         let header = rdr.headers().map_err(|e| Error::csv(&path, e))?.clone();
         if header.iter().ne(columns.iter().copied()) {
             return Err(Error::Header {

@@ -14,9 +14,11 @@
 use super::{progress_bar, CliError};
 use crate::config::Config;
 use chrono::NaiveDate;
-use gongyi_app::policy::{self, PolicyRun, Simulation};
+use gongyi_app::policy::{self, Simulation};
+use gongyi_app::policy_bundle;
 use gongyi_domain::policy::{Totals, Window};
 use gongyi_domain::Fen;
+use gongyi_interchange::policy::{write_csv, write_json, write_xlsx};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -119,44 +121,38 @@ async fn evaluate(a: EvaluateArgs, cfg: &Config) -> Result<(), CliError> {
     }
     let registry = super::registry(cfg).await?;
     let started = std::time::Instant::now();
-    let run = registry.evaluate_policy(w, &sets).await?;
+    let report = registry.policy_report(w, &sets).await?;
     tracing::info!(
-        organisations = run.facts().org_count(),
-        people = run.facts().person_count(),
-        rows = run.evaluation.len(),
+        organisations = report.organisations(),
+        people = report.people(),
+        rows = report.len(),
         seconds = started.elapsed().as_secs_f64(),
         "policy evaluated"
     );
-    print_totals(&run.totals(), w);
-    let e = into_vectors(run);
+    print_totals(report.totals(), w);
     match a.format {
         Format::Csv => with_output(a.output.as_deref(), |out| {
-            gongyi_vectors::write::explained_csv(&e, out).map_err(|e| CliError(e.to_string()))
+            write_csv(out, report.rows()).map(drop)
         }),
-        Format::Json => with_output(a.output.as_deref(), |out| write_json(&e, out)),
+        Format::Json => with_output(a.output.as_deref(), |out| {
+            write_json(out, &report.totals_document(), report.rows()).map(drop)
+        }),
         Format::Xlsx => {
             let path = a
                 .output
                 .as_deref()
                 .ok_or_else(|| CliError("xlsx 格式需要 --output 文件名".into()))?;
-            write_xlsx(&e, path)
+            write_xlsx(path, report.rows())
+                .map(drop)
+                .map_err(|e| CliError(format!("{}: {e}", path.display())))
         }
     }
 }
 
-/// The registry's evaluation in the shape the vectors writers take.
-fn into_vectors(run: PolicyRun) -> gongyi_vectors::Evaluation {
-    gongyi_vectors::Evaluation {
-        facts: run.data.facts,
-        policy: run.policy,
-        input_rows: run.data.input_rows,
-        result: run.evaluation,
-    }
-}
-
+/// Runs `f` on a buffered `path`, or on standard output.
 fn with_output(
     path: Option<&Path>,
-    f: impl FnOnce(&mut dyn Write) -> Result<(), CliError>,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), CliError> {
     match path {
         Some(p) => {
@@ -171,83 +167,6 @@ fn with_output(
             out.flush().map_err(CliError::from)
         }
     }
-}
-
-/// Turns JSON Lines into the elements of a JSON array: a comma before every
-/// line but the first. The explanations' JSON never holds a raw newline.
-struct JsonArray<W: Write> {
-    inner: W,
-    first: bool,
-    line_start: bool,
-}
-
-impl<W: Write> Write for JsonArray<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        for part in buf.split_inclusive(|&b| b == b'\n') {
-            if self.line_start && !part.is_empty() {
-                if !self.first {
-                    self.inner.write_all(b",")?;
-                }
-                self.first = false;
-                self.line_start = false;
-            }
-            self.inner.write_all(part)?;
-            if part.ends_with(b"\n") {
-                self.line_start = true;
-            }
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// `{"totals": <totals.json>, "entitlements": [rows with explanations]}`.
-fn write_json(e: &gongyi_vectors::Evaluation, out: &mut dyn Write) -> Result<(), CliError> {
-    out.write_all(b"{\"totals\": ")?;
-    gongyi_vectors::write::totals_json(e, &mut *out).map_err(|e| CliError(e.to_string()))?;
-    out.write_all(b", \"entitlements\": [\n")?;
-    let mut arr = JsonArray {
-        inner: &mut *out,
-        first: true,
-        line_start: true,
-    };
-    gongyi_vectors::write::explained_jsonl(e, &mut arr)?;
-    out.write_all(b"]}\n")?;
-    Ok(())
-}
-
-fn write_xlsx(e: &gongyi_vectors::Evaluation, path: &Path) -> Result<(), CliError> {
-    let headers = [
-        "rule",
-        "beneficiary_kind",
-        "beneficiary_id",
-        "event_key",
-        "amount_fen",
-        "explanation",
-    ];
-    let facts = &e.facts;
-    let rows = gongyi_domain::policy::evaluate_with_basis(facts, &e.policy, e.result.window)
-        .into_iter()
-        .map(|(row, basis)| {
-            let x = gongyi_domain::policy::explain_with_basis(facts, &e.policy, &row, basis);
-            vec![
-                row.rule.code().to_string(),
-                row.rule.beneficiary_kind().code().to_string(),
-                x.beneficiary_id,
-                x.event_key,
-                row.amount.get().to_string(),
-                x.text,
-            ]
-        });
-    let options = gongyi_interchange::write::XlsxOptions {
-        sheet_name: "entitlements".into(),
-    };
-    gongyi_interchange::write::write_xlsx_to_path(path, &headers, rows, &options)
-        .map_err(|e| CliError(format!("{}: {e}", path.display())))?;
-    Ok(())
 }
 
 fn print_totals(t: &Totals, w: Window) {
@@ -285,8 +204,7 @@ fn evaluate_bundle(
     sets: &[(String, String)],
     out: Option<&Path>,
 ) -> Result<(), CliError> {
-    let p = policy::policy_with(sets)?;
-    let e = gongyi_vectors::evaluate_dir_with(dir, p, w).map_err(|e| CliError(e.to_string()))?;
+    let e = policy_bundle::evaluate_bundle(dir, w, sets)?;
     let out = out.unwrap_or(Path::new("."));
     std::fs::create_dir_all(out).map_err(io_err(out))?;
     e.write_outputs(out).map_err(|e| CliError(e.to_string()))?;
@@ -363,9 +281,6 @@ fn params() {
 
 async fn load_facts(a: LoadArgs, cfg: &Config) -> Result<(), CliError> {
     let registry = super::registry(cfg).await?;
-    if registry.count_orgs().await? > 0 || registry.people_count().await? > 0 {
-        return Err(CliError("数据库中已有数据;测试向量只能写入空数据库".into()));
-    }
     let bar = progress_bar(0, "写入测试向量");
     let ids = registry
         .load_vectors_bundle(&a.dir, &|done, total| {

@@ -283,7 +283,26 @@ pub struct Totals {
 impl Evaluation {
     /// Sums per rule, per year of the event, and overall.
     pub fn totals(&self, facts: &Facts) -> Totals {
-        let (y0, y1) = (self.window.from.year(), self.window.to.year());
+        Totals::of(
+            facts,
+            self.window,
+            self.entitlements(),
+            &self.registration_checks,
+        )
+    }
+}
+
+impl Totals {
+    /// Sums of `rows` (payments of events in `window`) per rule, per year of
+    /// the event, and overall, with the counts of `checks`; for callers that
+    /// hold the rows in another shape than an [`Evaluation`].
+    pub fn of(
+        facts: &Facts,
+        window: Window,
+        rows: impl IntoIterator<Item = Entitlement>,
+        checks: &[RegistrationCheck],
+    ) -> Totals {
+        let (y0, y1) = (window.from.year(), window.to.year());
         let years = (y1 - y0 + 1).max(0) as usize;
         let mut rules: Vec<RuleTotal> = Rule::ALL
             .iter()
@@ -296,7 +315,7 @@ impl Evaluation {
             })
             .collect();
         let mut all = YearTotal::default();
-        for e in self.entitlements() {
+        for e in rows {
             let Some(r) = rules.iter_mut().find(|r| r.rule == e.rule) else {
                 continue;
             };
@@ -318,12 +337,8 @@ impl Evaluation {
         Totals {
             rules,
             all,
-            registration_checked: self.registration_checks.len() as u64,
-            registration_below_minimum: self
-                .registration_checks
-                .iter()
-                .filter(|c| !c.check.ok)
-                .count() as u64,
+            registration_checked: checks.len() as u64,
+            registration_below_minimum: checks.iter().filter(|c| !c.check.ok).count() as u64,
         }
     }
 }
@@ -559,7 +574,13 @@ pub fn evaluate_with_basis(
     sink.0
 }
 
-fn registration_checks(facts: &Facts, policy: &Policy, window: Window) -> Vec<RegistrationCheck> {
+/// R1 for the organisations registered in `window`, by id (as
+/// [`Evaluation::registration_checks`]).
+pub fn registration_checks(
+    facts: &Facts,
+    policy: &Policy,
+    window: Window,
+) -> Vec<RegistrationCheck> {
     facts
         .orgs()
         .filter(|&o| window.contains(facts.org(o).registration_date))

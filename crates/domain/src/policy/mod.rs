@@ -1,7 +1,7 @@
 //! 扶持政策 (section 三 of the action plan) as versioned, explainable rules.
 //!
-//! `shared/policy/subsidies.md` is the canonical reading and
-//! `shared/policy/vectors/CONTRACT.md` fixes its open points; each rule names
+//! `docs/policies/subsidies.md` is the canonical reading and
+//! `docs/policies/vectors/CONTRACT.md` fixes its open points; each rule names
 //! its clause. Amounts, caps, tables and dates are parameters of a policy
 //! version ([`params`]), never literals in the rules.
 //!
@@ -29,8 +29,8 @@ mod rules;
 
 pub use evaluate::{
     claims_of_org, claims_of_person, evaluate, evaluate_parallel, evaluate_with_basis,
-    explain_entitlement, explain_with_basis, registration_check, Decision, Entitlement, Evaluation,
-    EventKey, RegistrationCheck, RuleTotal, Totals, YearTotal,
+    explain_entitlement, explain_with_basis, registration_check, registration_checks, Decision,
+    Entitlement, Evaluation, EventKey, RegistrationCheck, RuleTotal, Totals, YearTotal,
 };
 pub use explain::{Basis, Explanation, FactLine, Outcome, ParamLine, Refusal};
 pub use facts::{Facts, FactsBuilder, FactsError, NotDistrict, OrgIx, PersonIx};
