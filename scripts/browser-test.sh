@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Browser test of the public pages in headless Chromium (Debian's `chromium`,
-# installed here if missing): the directory, a filter, a two-character search
-# and a profile, each checked in the rendered DOM; a screenshot is saved to
-# target/browser/. Runs the debug binary on a fresh SQLite database with demo data.
+# Browser test in headless Chromium (Debian's `chromium`, installed here if
+# missing): the public directory, a filter, a two-character search and a
+# profile, each checked in the rendered DOM, screenshots saved to
+# target/browser/; then an organisation officer signs in and submits the
+# new-application form with an attachment (playwright-core from npm drives
+# Debian's Chromium; scripts/browser/). Runs the debug binary on a fresh
+# SQLite database with demo data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null
 fi
+if ! command -v node >/dev/null 2>&1; then
+  (apt-get update -qq && apt-get install -y -qq nodejs npm) >/dev/null
+fi
+(cd scripts/browser && npm install --silent --no-audit --no-fund >/dev/null)
 OUT="${CARGO_TARGET_DIR:-target}/browser"
 WORK=$(mktemp -d /tmp/gongyi-browser.XXXXXX)
 mkdir -p "$OUT"
@@ -43,6 +50,12 @@ check "a profile shows its inspections" "/public/orgs/$CODE" "年检情况"
 check "the profile names the organisation" "/public/orgs/$CODE" "$NAME"
 check "the bureau's directory asks for a login first" "/orgs" "动态口令"
 check "the login page carries its CSRF token" "/login" 'name="_csrf"' 
+ORG_OTP=$("$BIN" --database "sqlite://$WORK/b.db" user add --role organisation --org "$CODE" browser-org 2>/dev/null | tail -n1)
+if node scripts/browser/submit-application.mjs "http://127.0.0.1:$PORT" browser-org "$ORG_OTP" "$CODE"; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1))
+fi
 chrome --window-size=420,1400 --screenshot="$OUT/public-directory-phone.png" "http://127.0.0.1:$PORT/public/orgs?q=$FRAG" >/dev/null || true
 chrome --window-size=1280,1400 --screenshot="$OUT/public-profile.png" "http://127.0.0.1:$PORT/public/orgs/$CODE" >/dev/null || true
 [ -s "$OUT/public-profile.png" ] && { pass=$((pass + 1)); echo "ok: screenshot $OUT/public-profile.png"; } || { fail=$((fail + 1)); echo "FAILED: no screenshot"; }

@@ -33,18 +33,20 @@ pub async fn check(req: Request, expected: &str) -> Result<Request, ()> {
             Err(())
         };
     }
+    // The media type is case-insensitive, its boundary parameter is not.
     let ctype = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .to_string();
+    let media = ctype.to_ascii_lowercase();
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, READ_LIMIT).await.map_err(|_| ())?;
-    let found = if ctype.starts_with("application/x-www-form-urlencoded") {
+    let found = if media.starts_with("application/x-www-form-urlencoded") {
         form_field(&bytes)
-    } else if ctype.starts_with("multipart/form-data") {
-        multipart_field(&ctype, &bytes)
+    } else if media.starts_with("multipart/form-data") {
+        multipart_field(&ctype, bytes.clone()).await
     } else {
         None
     };
@@ -62,20 +64,18 @@ fn form_field(body: &[u8]) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// The `_csrf` part of a multipart body (a short text part; files are skipped).
-fn multipart_field(ctype: &str, body: &[u8]) -> Option<String> {
-    let boundary = ctype
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("boundary="))
-        .next()?
-        .trim_matches('"');
-    let delim = format!("--{boundary}");
-    let text = String::from_utf8_lossy(body);
-    text.split(delim.as_str()).find_map(|part| {
-        let (head, value) = part.split_once("\r\n\r\n")?;
-        let named = head.to_ascii_lowercase().contains("name=\"_csrf\"");
-        named.then(|| value.trim_end_matches("\r\n").trim().to_string())
-    })
+/// The `_csrf` part of a multipart body, read with the parser axum's
+/// `Multipart` uses (files before it are skipped, not kept).
+async fn multipart_field(ctype: &str, body: axum::body::Bytes) -> Option<String> {
+    let boundary = multer::parse_boundary(ctype).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = parts.next_field().await {
+        if field.name() == Some("_csrf") {
+            return field.text().await.ok().map(|t| t.trim().to_string());
+        }
+    }
+    None
 }
 
 /// Adds `<input type="hidden" name="_csrf">` to each POST form of a page.
@@ -102,15 +102,34 @@ pub fn embed(page: &str, token: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn tokens_are_found_in_forms_and_multipart_bodies() {
+    #[tokio::test]
+    async fn tokens_are_found_in_forms_and_multipart_bodies() {
         assert_eq!(form_field(b"a=1&_csrf=abc&b=2").as_deref(), Some("abc"));
-        let body = b"--XX\r\nContent-Disposition: form-data; name=\"rule\"\r\n\r\nR3\r\n--XX\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nabc\r\n--XX--\r\n";
+        let body: &[u8] = b"--XX\r\nContent-Disposition: form-data; name=\"rule\"\r\n\r\nR3\r\n--XX\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nabc\r\n--XX--\r\n";
         assert_eq!(
-            multipart_field("multipart/form-data; boundary=XX", body).as_deref(),
+            multipart_field("multipart/form-data; boundary=XX", body.into())
+                .await
+                .as_deref(),
             Some("abc")
         );
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+
+    /// Chromium and WebKit (WeChat) send mixed-case boundaries such as
+    /// `----WebKitFormBoundaryAbC123`; the boundary is case-sensitive.
+    #[tokio::test]
+    async fn a_mixed_case_boundary_as_browsers_send_it_is_read_as_sent() {
+        let b = "----WebKitFormBoundaryQ3xZ9aBcD";
+        let body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 --{b} lookalike\r\n--{b}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok\r\n--{b}--\r\n"
+        );
+        let ctype = format!("multipart/form-data; boundary={b}");
+        assert_eq!(
+            multipart_field(&ctype, body.into_bytes().into())
+                .await
+                .as_deref(),
+            Some("tok")
+        );
     }
 
     #[test]
