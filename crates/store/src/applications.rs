@@ -14,7 +14,7 @@
 //! Deciding whether a step is allowed is the domain's job
 //! (`gongyi_domain::application`); this module only records it.
 
-use crate::orgs::{bind_all, Bind};
+use crate::query::{bind_all, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use gongyi_domain::access::Scope;

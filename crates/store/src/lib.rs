@@ -20,6 +20,7 @@ pub mod history;
 pub mod orgs;
 pub mod people;
 pub mod policy_facts;
+mod query;
 pub mod reference;
 
 pub use db::{Backend, Db, Tx};

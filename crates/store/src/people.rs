@@ -1,7 +1,7 @@
 //! People (social-work talent): the person, qualifications, employments and
 //! annual reviews.
 
-use crate::orgs::{bind_all, escape_like, Bind};
+use crate::query::{bind_all, escape_like, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::access::Scope;
