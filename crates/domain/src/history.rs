@@ -7,8 +7,8 @@
 
 use crate::error::Invalid;
 use crate::money::Fen;
-use crate::organization::{limits, vocabulary};
-use crate::text;
+use crate::text::{self, limits};
+use crate::vocabulary::vocabulary;
 use chrono::{Datelike, NaiveDate};
 
 vocabulary! {

@@ -8,56 +8,9 @@ use crate::credit_code::CreditCode;
 use crate::error::Invalid;
 use crate::money::Fen;
 use crate::policy::registration;
-use crate::text;
+use crate::text::{self, limits, parse_phone};
+use crate::vocabulary::vocabulary;
 use chrono::NaiveDate;
-
-/// Declares a closed vocabulary with a stable code (data files, API, URLs)
-/// and a Chinese label (pages, spreadsheets); `parse` accepts either.
-macro_rules! vocabulary {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $code:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            /// The Chinese label of a stored code; the text itself when it is not one.
-            pub fn label_of(code: &str) -> String {
-                $name::ALL
-                    .iter()
-                    .find(|v| v.code() == code)
-                    .map_or_else(|| code.to_string(), |v| v.label().to_string())
-            }
-
-            /// Accepts the code (any case) or the Chinese label.
-            pub fn parse(field: &str, input: &str) -> Result<Self, $crate::error::Invalid> {
-                let s = input.trim();
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.code().eq_ignore_ascii_case(s) || v.label() == s)
-                    .ok_or_else(|| {
-                        let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.label()).collect();
-                        $crate::error::Invalid::one(
-                            field,
-                            concat!(stringify!($name), ".unknown"),
-                            format!("{}“{}”无效,可选:{}", $what, s, allowed.join("、")),
-                        )
-                    })
-            }
-        }
-    };
-}
-pub(crate) use vocabulary;
 
 vocabulary! {
     /// The three legal forms of social organisation.
@@ -102,16 +55,6 @@ vocabulary! {
 /// The administrative division of Yangpu; codes with it in positions 3–8
 /// were registered by the district bureau.
 pub const DISTRICT_DIVISION: &str = "310110";
-
-/// Limits on free text, shared by forms, API and imports.
-pub mod limits {
-    pub const NAME: usize = 100;
-    pub const ADDRESS: usize = 200;
-    pub const PERSON_NAME: usize = 50;
-    pub const PHONE: usize = 20;
-    pub const REASON: usize = 500;
-    pub const TITLE: usize = 200;
-}
 
 /// An organisation's registration record as typed (form, API body or import
 /// row): every field is text so that a refused form can be shown again as typed.
@@ -168,30 +111,6 @@ pub fn split_list(s: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(String::from)
         .collect()
-}
-
-/// A mobile (11 digits starting with 1) or a landline (digits, optional area
-/// code and extension with `-`).
-pub fn parse_phone(field: &str, input: &str) -> Result<Option<String>, Invalid> {
-    let s: String = input.trim().chars().filter(|c| *c != ' ').collect();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let digits = s.chars().filter(char::is_ascii_digit).count();
-    let shape_ok = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '-' || c == '+');
-    let mobile = s.len() == 11 && s.starts_with('1') && digits == 11;
-    let landline = shape_ok && (7..=15).contains(&digits) && !s.starts_with('1');
-    if shape_ok && (mobile || landline || (s.starts_with("+86") && digits == 13)) {
-        Ok(Some(s))
-    } else {
-        Err(Invalid::one(
-            field,
-            "phone.format",
-            format!("联系电话“{}”格式不正确", input.trim()),
-        ))
-    }
 }
 
 impl OrgInput {

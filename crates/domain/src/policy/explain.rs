@@ -8,9 +8,9 @@
 use crate::history::{HonourLevel, InspectionResult, RatingLevel};
 use crate::money::Fen;
 use crate::person::{PerformanceRating, QualificationLevel};
-use crate::policy::evaluate::{Decision, EventKey};
 use crate::policy::facts::{CompetitionLevel, Facts, NotDistrict, OrgIx, Score};
 use crate::policy::params::Policy;
+use crate::policy::types::{Decision, EventKey};
 use crate::policy::{Rule, YearMonth};
 use chrono::NaiveDate;
 
