@@ -16,7 +16,7 @@ pub mod security;
 pub mod timeline;
 pub mod transfer;
 
-pub use error::AppError;
+pub use error::{AppError, BundleError};
 pub use gongyi_store::Db;
 
 use chrono::NaiveDate;

@@ -35,7 +35,10 @@ const BATCH: usize = 2_000;
 /// Credit code and name per bundle organisation id, from `organisations.csv`.
 fn read_names(dir: &Path) -> Result<HashMap<String, (String, String)>> {
     let path = dir.join("organisations.csv");
-    let io = |e: csv::Error| AppError::Io(format!("{}: {e}", path.display()));
+    let io = |e: csv::Error| AppError::Bundle {
+        path: path.clone(),
+        source: e.into(),
+    };
     let mut r = csv::Reader::from_path(&path).map_err(io)?;
     let mut out = HashMap::new();
     for rec in r.records() {
@@ -63,8 +66,10 @@ impl Registry {
         dir: &Path,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<BundleIds> {
-        let bundle = gongyi_vectors::read_bundle(dir)
-            .map_err(|e| AppError::Io(format!("{}: {e}", dir.display())))?;
+        let bundle = gongyi_vectors::read_bundle(dir).map_err(|e| AppError::Bundle {
+            path: dir.to_path_buf(),
+            source: e.into(),
+        })?;
         let names = read_names(dir)?;
         let subs = self.db.subdistricts().await?;
         let f = &bundle.facts;
@@ -77,9 +82,15 @@ impl Registry {
             let mut tx = self.db.begin().await?;
             for &o in chunk {
                 let bid = f.org_id(o);
-                let (code, name) = names.get(bid).cloned().ok_or_else(|| {
-                    AppError::Io(format!("organisations.csv: {bid} 缺少信用代码"))
-                })?;
+                let (code, name) =
+                    names
+                        .get(bid)
+                        .cloned()
+                        .ok_or_else(|| AppError::Inconsistent {
+                            entity: "organisations.csv",
+                            id: bid.to_string(),
+                            problem: "缺少信用代码",
+                        })?;
                 let org = f.org(o);
                 let sub = subs
                     .get(o.0 as usize % subs.len().max(1))

@@ -39,8 +39,7 @@ pub trait Coded: Copy + Sized + 'static {
     }
 }
 
-/// Implements [`Coded`] from a type's `ALL` and `code`, and
-/// `TryFrom<String>` through it (how the store's rows decode a column).
+/// Implements [`Coded`] from a type's `ALL` and `code`.
 macro_rules! coded {
     ($name:ty, $what:expr) => {
         impl $crate::vocabulary::Coded for $name {
@@ -52,14 +51,6 @@ macro_rules! coded {
 
             fn to_code(self) -> &'static str {
                 self.code()
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = $crate::vocabulary::UnknownCode;
-
-            fn try_from(code: String) -> Result<Self, Self::Error> {
-                <$name as $crate::vocabulary::Coded>::decode(&code)
             }
         }
     };
@@ -125,7 +116,7 @@ mod tests {
     fn a_stored_code_decodes_only_exactly() {
         assert_eq!(OrgKind::decode("FOUNDATION"), Ok(OrgKind::Foundation));
         assert_eq!(
-            OrgKind::try_from("foundation".to_string()),
+            OrgKind::decode("foundation"),
             Err(UnknownCode {
                 vocabulary: "组织类型",
                 code: "foundation".into()

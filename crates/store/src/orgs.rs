@@ -1,12 +1,14 @@
 //! Organisations: insert, optimistic update, lookups, the filtered directory
 //! with facet counts, and keyset iteration for exports.
 
+use crate::codes::{Code, NullableCode};
 use crate::dialect;
 use crate::query::{bind_all, escape_like, Bind};
 use crate::{on_db, on_tx, Backend, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::access::Scope;
-use gongyi_domain::organization::{OrgDraft, OrgStatus};
+use gongyi_domain::history::RatingLevel;
+use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage};
 use gongyi_domain::search::{is_pinyin_query, pinyin_keys};
 use gongyi_domain::Invalid;
 
@@ -16,7 +18,8 @@ pub struct OrgRow {
     pub id: i64,
     pub credit_code: String,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "Code<OrgKind>")]
+    pub kind: OrgKind,
     pub community: bool,
     pub fresh_graduate: bool,
     pub in_district: bool,
@@ -28,10 +31,13 @@ pub struct OrgRow {
     pub legal_representative: Option<String>,
     /// `138****5678`; the full number is only kept sealed.
     pub contact_phone_masked: Option<String>,
-    pub status: String,
-    pub stage: Option<String>,
+    #[sqlx(try_from = "Code<OrgStatus>")]
+    pub status: OrgStatus,
+    #[sqlx(try_from = "NullableCode<Stage>")]
+    pub stage: Option<Stage>,
     pub deregistration_date: Option<NaiveDate>,
-    pub current_rating: Option<String>,
+    #[sqlx(try_from = "NullableCode<RatingLevel>")]
+    pub current_rating: Option<RatingLevel>,
     pub current_rating_date: Option<NaiveDate>,
     pub version: i64,
     /// Service field names joined by `、`.

@@ -210,7 +210,15 @@ pub(crate) fn facet_groups(
             &p.subdistrict,
             &ref_label(subs),
         ),
-        facet_group(base, "组织类型", "kind", &f.kind, p, &p.kind, &kind_label),
+        facet_group(
+            base,
+            "组织类型",
+            "kind",
+            &f.kind,
+            p,
+            &p.kind,
+            &OrgKind::label_of,
+        ),
         facet_group(
             base,
             "登记状态",
@@ -218,7 +226,7 @@ pub(crate) fn facet_groups(
             &f.status,
             p,
             &p.status,
-            &status_label,
+            &OrgStatus::label_of,
         ),
         facet_group(
             base,
@@ -275,11 +283,15 @@ pub async fn directory(
             .map(|o| OrgItem {
                 code: o.credit_code.clone(),
                 name: o.name.clone(),
-                kind: kind_label(&o.kind),
+                kind: o.kind.label().into(),
                 subdistrict: o.subdistrict_name.clone(),
                 registered: o.registration_date.to_string(),
-                status: status_label(&o.status),
-                rating: o.current_rating.clone().unwrap_or_default(),
+                status: o.status.label().into(),
+                rating: o
+                    .current_rating
+                    .map(|r| r.label())
+                    .unwrap_or_default()
+                    .into(),
                 fields: o.service_fields.clone(),
             })
             .collect(),
@@ -400,7 +412,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .map(|i| {
                 r(vec![
                     i.year.to_string(),
-                    inspection_label(&i.result),
+                    i.result.label().into(),
                     opt_date(i.date),
                 ])
             })
@@ -410,7 +422,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .iter()
             .map(|x| {
                 r(vec![
-                    x.level.clone(),
+                    x.level.label().into(),
                     x.date.to_string(),
                     rating_valid_until(x.date).to_string(),
                 ])
@@ -422,7 +434,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .map(|x| {
                 r(vec![
                     x.title.clone(),
-                    honour_level_label(&x.level),
+                    x.level.label().into(),
                     x.date.to_string(),
                 ])
             })
@@ -432,7 +444,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .iter()
             .map(|x| {
                 r(vec![
-                    credit_list_label(&x.list),
+                    x.list.label().into(),
                     x.reason.clone(),
                     x.listed_date.to_string(),
                     opt_date(x.removed_date),
@@ -446,7 +458,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
                 r(vec![
                     x.date.to_string(),
                     yes_no(x.has_party_org).into(),
-                    x.form.as_deref().map(party_form_label).unwrap_or_default(),
+                    x.form.map(PartyOrgForm::label).unwrap_or_default().into(),
                     x.members.to_string(),
                     yes_no(x.in_charter).into(),
                     format!(
@@ -697,7 +709,7 @@ pub async fn edit_form(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Response
     let input = OrgInput {
         credit_code: o.credit_code.clone(),
         name: o.name.clone(),
-        kind: o.kind.clone(),
+        kind: o.kind.code().into(),
         community: if o.community { "1" } else { "0" }.into(),
         fresh_graduate: if o.fresh_graduate { "1" } else { "0" }.into(),
         subdistrict: o.subdistrict_code.clone(),
@@ -707,8 +719,8 @@ pub async fn edit_form(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Response
         address: o.address.clone().unwrap_or_default(),
         legal_representative: o.legal_representative.clone().unwrap_or_default(),
         contact_phone: o.contact_phone_masked.clone().unwrap_or_default(),
-        status: o.status.clone(),
-        stage: o.stage.clone().unwrap_or_default(),
+        status: o.status.code().into(),
+        stage: o.stage.map(|s| s.code()).unwrap_or_default().into(),
     };
     let form = input_values(&input, &o.version.to_string());
     let page = org_form(
