@@ -156,62 +156,32 @@ impl OrgInput {
         } else {
             errs.take(OrgStatus::parse("status", &self.status))
         };
-        let stage = if self.stage.trim().is_empty() {
-            Some(None)
-        } else {
-            errs.take(Stage::parse("stage", &self.stage)).map(Some)
-        };
+        let stage = errs.take(Stage::parse_optional("stage", &self.stage));
         let service_fields = split_list(&self.service_fields);
         if let (Some(code), Some(kind)) = (&credit_code, kind) {
             errs.take(code.check_kind(kind));
         }
-        let (
-            Some(credit_code),
-            Some(name),
-            Some(kind),
-            Some(community),
-            Some(fresh_graduate),
-            Some(subdistrict),
-            Some(registration_date),
-            Some(registered_capital),
-            Some(address),
-            Some(legal_representative),
-            Some(contact_phone),
-            Some(status),
-            Some(stage),
-        ) = (
-            credit_code,
-            name,
-            kind,
-            community,
-            fresh_graduate,
-            subdistrict,
-            registration_date,
-            registered_capital,
-            address,
-            legal_representative,
-            contact_phone,
-            status,
-            stage,
-        )
-        else {
+        // Each field is `Some` unless its error was taken.
+        let draft = (|| {
+            Some(OrgDraft {
+                credit_code: credit_code?,
+                name: name?,
+                kind: kind?,
+                community: community?,
+                fresh_graduate: fresh_graduate?,
+                subdistrict: subdistrict?,
+                registration_date: registration_date?,
+                registered_capital: registered_capital?,
+                service_fields,
+                address: address?,
+                legal_representative: legal_representative?,
+                contact_phone: contact_phone?,
+                status: status?,
+                stage: stage?,
+            })
+        })();
+        let Some(draft) = draft else {
             return Err(errs);
-        };
-        let draft = OrgDraft {
-            credit_code,
-            name,
-            kind,
-            community,
-            fresh_graduate,
-            subdistrict,
-            registration_date,
-            registered_capital,
-            service_fields,
-            address,
-            legal_representative,
-            contact_phone,
-            status,
-            stage,
         };
         errs.take(check_registered_capital(&draft));
         errs.into_result().map(|()| draft)

@@ -100,6 +100,18 @@ macro_rules! vocabulary {
                         )
                     })
             }
+
+            /// As [`Self::parse`]; blank input is `None`.
+            pub fn parse_optional(
+                field: &str,
+                input: &str,
+            ) -> Result<Option<Self>, $crate::error::Invalid> {
+                if input.trim().is_empty() {
+                    Ok(None)
+                } else {
+                    $name::parse(field, input).map(Some)
+                }
+            }
         }
 
         $crate::vocabulary::coded!($name, $what);

@@ -29,31 +29,25 @@ pub struct Code<T>(T);
 /// A nullable code column decoded into `Option<T>`.
 pub struct NullableCode<T>(Option<T>);
 
-impl<DB: Database, T> Type<DB> for Code<T>
-where
-    String: Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <String as Type<DB>>::type_info()
-    }
+/// Both wrappers are read from text columns.
+macro_rules! text_column {
+    ($($w:ident),+) => {
+        $(impl<DB: Database, T> Type<DB> for $w<T>
+        where
+            String: Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as Type<DB>>::type_info()
+            }
 
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <String as Type<DB>>::compatible(ty)
-    }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as Type<DB>>::compatible(ty)
+            }
+        })+
+    };
 }
 
-impl<DB: Database, T> Type<DB> for NullableCode<T>
-where
-    String: Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <String as Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <String as Type<DB>>::compatible(ty)
-    }
-}
+text_column!(Code, NullableCode);
 
 impl<'r, DB: Database, T: Coded> Decode<'r, DB> for Code<T>
 where

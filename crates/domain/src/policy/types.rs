@@ -40,26 +40,22 @@ impl EventKey {
     /// Plain string order of the rendered keys, without rendering them.
     pub(crate) fn cmp_rendered(&self, other: &EventKey, facts: &Facts) -> Ordering {
         use EventKey as K;
+        let venture = |i| {
+            facts
+                .venture(i)
+                .map_or("", |v| facts.venture_project_id(v.project))
+        };
+        let win = |i| {
+            facts
+                .win(i)
+                .map_or("", |w| facts.competition_project_id(w.project))
+        };
         match (*self, *other) {
             (K::Date(a), K::Date(b)) => a.cmp(&b),
             (K::Month(a), K::Month(b)) => a.cmp(&b),
             (K::Year(a), K::Year(b)) => a.cmp(&b),
-            (K::Venture(a), K::Venture(b)) => {
-                let id = |i| {
-                    facts
-                        .venture(i)
-                        .map_or("", |v| facts.venture_project_id(v.project))
-                };
-                id(a).cmp(id(b))
-            }
-            (K::Win(a), K::Win(b)) => {
-                let id = |i| {
-                    facts
-                        .win(i)
-                        .map_or("", |w| facts.competition_project_id(w.project))
-                };
-                id(a).cmp(id(b))
-            }
+            (K::Venture(a), K::Venture(b)) => venture(a).cmp(venture(b)),
+            (K::Win(a), K::Win(b)) => win(a).cmp(win(b)),
             (K::Honour(a), K::Honour(b)) => {
                 // `title|YYYY` compared byte by byte, as a string sort would.
                 let key = |i| {
