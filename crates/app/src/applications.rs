@@ -105,27 +105,12 @@ fn parse_actor(a: &ActorInput) -> Result<Actor, Invalid> {
 }
 
 /// The domain's view of a stored application.
-fn current(a: &ApplicationRow) -> Result<Current<'_>> {
-    let status = Status::from_code(&a.status).ok_or_else(|| {
-        AppError::Io(format!(
-            "application {} has an unknown status {}",
-            a.id, a.status
-        ))
-    })?;
-    Ok(Current {
-        status,
+fn current(a: &ApplicationRow) -> Current<'_> {
+    Current {
+        status: a.status,
         needs_review: a.needs_review,
         approver: a.approver_name.as_deref(),
-    })
-}
-
-fn rule_of(a: &ApplicationRow) -> Result<SubsidyRule> {
-    SubsidyRule::parse("rule", &a.rule).map_err(|_| {
-        AppError::Io(format!(
-            "application {} has an unknown rule {}",
-            a.id, a.rule
-        ))
-    })
+    }
 }
 
 fn refused(field: &'static str, code: &'static str, message: String) -> AppError {
@@ -283,17 +268,19 @@ impl Registry {
         )
         .await?;
         let key = gongyi_store::applications::EntitlementKey {
-            rule: draft.rule.code(),
-            beneficiary_kind: draft.beneficiary_kind.code(),
+            rule: draft.rule,
+            beneficiary_kind: draft.beneficiary_kind,
             beneficiary_id: &draft.beneficiary_id,
             event_key: &draft.event_key,
         };
         if let Some((id, status)) = self.db.live_application_for(key).await? {
-            let status = Status::from_code(&status).map_or(status.clone(), |s| s.label().into());
             return Err(refused(
                 "event_key",
                 "application.duplicate",
-                format!("该事项已有申请(编号 {id},{status}),同一事项不能重复申请"),
+                format!(
+                    "该事项已有申请(编号 {id},{}),同一事项不能重复申请",
+                    status.label()
+                ),
             ));
         }
         let mut tx = self.db.begin().await?;
@@ -348,7 +335,7 @@ impl Registry {
             }
             Action::Pay => self.pay(&seen, &who).await?,
             _ => {
-                let step = wf::decide(&current(&seen)?, action, &who, &reason)?;
+                let step = wf::decide(&current(&seen), action, &who, &reason)?;
                 let entry = step_entry(id, &step, &who, &reason, None);
                 let mut tx = self.db.begin().await?;
                 self.db
@@ -390,11 +377,11 @@ impl Registry {
         version: Option<i64>,
     ) -> Result<()> {
         let seen = self.db.application(id).await?;
-        let rule = rule_of(&seen)?;
+        let rule = seen.rule;
         let year = self.clock.today().year();
         // Refuse what cannot succeed before reading the facts; the decision
         // is taken again on the row read under the lock.
-        wf::decide(&current(&seen)?, Action::Approve, who, reason)?;
+        wf::decide(&current(&seen), Action::Approve, who, reason)?;
         if let Some(taken) = self.db.entitlement_taken(seen.entitlement(), id).await? {
             return Err(taken_refusal(taken));
         }
@@ -404,12 +391,12 @@ impl Registry {
         let facts = self.facts_decision(&seen).await?;
         let mut tx = self.db.begin().await?;
         // First statement of the transaction: see `Db::lock_budget_line`.
-        let line = self.db.lock_budget_line(&mut tx, rule.code(), year).await?;
+        let line = self.db.lock_budget_line(&mut tx, rule, year).await?;
         let app = self.db.application_tx(&mut tx, id).await?;
         if version.is_some_and(|v| v != app.version) {
             return Err(AppError::Conflict);
         }
-        let step = wf::decide(&current(&app)?, Action::Approve, who, reason)?;
+        let step = wf::decide(&current(&app), Action::Approve, who, reason)?;
         let entitled = wf::with_facts(self.entitlement_for(&mut tx, &app).await?, &facts)?;
         let amount = wf::approved_amount(&entitled, typed)?;
         if let Some(taken) = self
@@ -419,10 +406,7 @@ impl Registry {
         {
             return Err(taken_refusal(taken));
         }
-        let committed = self
-            .db
-            .budget_committed_tx(&mut tx, rule.code(), year)
-            .await?;
+        let committed = self.db.budget_committed_tx(&mut tx, rule, year).await?;
         wf::check_budget(rule, year, line.map(|l| l.amount), committed, amount)?;
         let entry = step_entry(id, &step, who, reason, Some(amount))
             .note("budget_line", format!("{}/{year}", rule.code()));
@@ -449,7 +433,7 @@ impl Registry {
     /// The payment: the guarded status change and the payment row, one
     /// transaction.
     async fn pay(&self, seen: &ApplicationRow, who: &Actor) -> Result<()> {
-        let step = wf::decide(&current(seen)?, Action::Pay, who, "")?;
+        let step = wf::decide(&current(seen), Action::Pay, who, "")?;
         let entry = step_entry(seen.id, &step, who, "", None);
         let mut tx = self.db.begin().await?;
         // First statement: the guarded update (on SQLite it takes the write
@@ -475,7 +459,7 @@ impl Registry {
             Err(StoreError::Conflict) => {
                 drop(tx);
                 let now_row = self.db.application(seen.id).await?;
-                return Err(if now_row.status == Status::Paid.code() {
+                return Err(if now_row.status == Status::Paid {
                     already_paid(&now_row)
                 } else {
                     AppError::Conflict
@@ -485,12 +469,13 @@ impl Registry {
         }
         let app = self.db.application_tx(&mut tx, seen.id).await?;
         let (Some(amount), Some(year)) = (app.approved_fen, app.budget_year) else {
-            return Err(AppError::Io(format!(
-                "approved application {} has no amount or budget year",
-                app.id
-            )));
+            return Err(AppError::Inconsistent {
+                entity: "application",
+                id: app.id.to_string(),
+                problem: "approved without an amount or a budget year",
+            });
         };
-        let line = self.db.budget_line_id_tx(&mut tx, &app.rule, year).await?;
+        let line = self.db.budget_line_id_tx(&mut tx, app.rule, year).await?;
         match self
             .db
             .insert_payment(&mut tx, &app, Fen(amount), line, who, now())
@@ -518,8 +503,8 @@ impl Registry {
     /// holds no record of, get [`wf::FactsDecision::NotOnRecord`], which the
     /// approval's audit note states.
     pub async fn facts_decision(&self, app: &ApplicationRow) -> Result<wf::FactsDecision> {
-        let rule = rule_of(app)?;
-        let Some(policy_rule) = rule
+        let Some(policy_rule) = app
+            .rule
             .policy_rule()
             .filter(|r| r.beneficiary_kind() == BeneficiaryKind::Organisation)
         else {
@@ -563,10 +548,10 @@ impl Registry {
     /// combines it with [`Registry::facts_decision`] ([`wf::with_facts`]):
     /// the smaller amount, or the engine's refusal.
     pub async fn entitlement_for(&self, tx: &mut Tx, app: &ApplicationRow) -> Result<Entitled> {
-        let rule = rule_of(app)?;
+        let rule = app.rule;
         let (count, total) = self
             .db
-            .paid_so_far_tx(tx, &app.rule, &app.beneficiary_kind, &app.beneficiary_id)
+            .paid_so_far_tx(tx, rule, app.beneficiary_kind, &app.beneficiary_id)
             .await?;
         let paid = PaidSoFar {
             count: u32::try_from(count).unwrap_or(u32::MAX),
@@ -583,7 +568,7 @@ impl Registry {
 
     pub async fn application_page(&self, id: i64) -> Result<ApplicationPage> {
         let application = self.application_in_scope(id).await?;
-        let open_actions = wf::open_actions(&current(&application)?);
+        let open_actions = wf::open_actions(&current(&application));
         Ok(ApplicationPage {
             events: self.db.application_events(id).await?,
             attachments: self.db.application_attachments(id).await?,
@@ -599,7 +584,7 @@ impl Registry {
         f: &ApplicationFilter,
         page: i64,
         per_page: i64,
-    ) -> Result<(Page<ApplicationRow>, Vec<(String, i64)>)> {
+    ) -> Result<(Page<ApplicationRow>, Vec<(Status, i64)>)> {
         let scope = &self.caller.scope;
         Ok((
             self.db.list_applications(scope, f, page, per_page).await?,
@@ -625,14 +610,11 @@ impl Registry {
         };
         wf::may_set_budget(&who)?;
         let mut tx = self.db.begin().await?;
-        let old = self.db.lock_budget_line(&mut tx, rule.code(), year).await?;
-        let committed = self
-            .db
-            .budget_committed_tx(&mut tx, rule.code(), year)
-            .await?;
+        let old = self.db.lock_budget_line(&mut tx, rule, year).await?;
+        let committed = self.db.budget_committed_tx(&mut tx, rule, year).await?;
         wf::check_budget_amount(rule, year, amount, committed)?;
         self.db
-            .set_budget_line(&mut tx, (rule.code(), year), old, amount, &who, now())
+            .set_budget_line(&mut tx, (rule, year), old, amount, &who, now())
             .await?;
         let before = old.map(|l| l.amount.get().to_string());
         self.audit(
@@ -652,7 +634,7 @@ impl Registry {
         )
         .await?;
         tx.commit().await?;
-        Ok(self.db.budget_line_status(rule.code(), year).await?)
+        Ok(self.db.budget_line_status(rule, year).await?)
     }
 
     pub async fn budgets(&self, year: Option<i32>) -> Result<Vec<BudgetStatusRow>> {
@@ -671,12 +653,10 @@ impl Registry {
         let mut cells: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
-                let title =
-                    SubsidyRule::parse("", &r.rule).map_or(String::new(), |x| x.title().into());
                 vec![
                     r.year.to_string(),
-                    r.rule.clone(),
-                    title,
+                    r.rule.code().to_string(),
+                    r.rule.title().to_string(),
                     r.subdistrict_name
                         .clone()
                         .unwrap_or_else(|| "未归属街道".into()),
@@ -700,7 +680,7 @@ impl Registry {
                 sheet_name: "拨付台账".into(),
             },
         )
-        .map_err(|e| AppError::Io(e.to_string()))
+        .map_err(AppError::from)
     }
 
     /// An organisation's applications and payments (its page's subsidy
@@ -710,7 +690,7 @@ impl Registry {
             self.org(credit_code).await?;
         }
         let code = credit_code.trim().to_uppercase();
-        let kind = BeneficiaryKind::Organisation.code();
+        let kind = BeneficiaryKind::Organisation;
         Ok(SubsidyHistory {
             applications: self.db.applications_of(kind, &code).await?,
             payments: self.db.payments_of(kind, &code, None).await?,
@@ -724,17 +704,17 @@ impl Registry {
         Ok(self
             .db
             .payments_of(
-                BeneficiaryKind::Person.code(),
+                BeneficiaryKind::Person,
                 &wf::person_key(person_id),
-                Some(SubsidyRule::R9.code()),
+                Some(SubsidyRule::R9),
             )
             .await?)
     }
 }
 
 /// Another application of the same entitlement is approved or paid.
-fn taken_refusal((other, status): (i64, String)) -> AppError {
-    let (code, what) = if status == Status::Paid.code() {
+fn taken_refusal((other, status): (i64, Status)) -> AppError {
+    let (code, what) = if status == Status::Paid {
         ("payment.already_paid", "已拨付")
     } else {
         ("payment.already_approved", "已批准")

@@ -1,8 +1,14 @@
 //! The one error type of use cases; the web layer turns it into a page or
 //! `{code, message, fields}` once.
+//!
+//! Failures that are not the user's (storage, keys, writing an export, a
+//! task) keep their source error and share the code `internal`.
 
+use crate::security::keys::KeyError;
 use gongyi_domain::Invalid;
+use gongyi_interchange::WriteError;
 use gongyi_store::StoreError;
+use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -28,13 +34,52 @@ pub enum AppError {
     /// Signed in, but the role does not grant this.
     #[error("您的账号无权进行此操作")]
     Forbidden,
+    /// A database failure, or stored data that does not decode
+    /// ([`StoreError::Corrupt`]).
     #[error("{0}")]
-    Store(StoreError),
+    Store(#[source] StoreError),
+    /// A sealed value that does not open: damage or a wrong key.
     #[error("{0}")]
-    Io(String),
+    Key(#[from] KeyError),
+    /// An export (csv, xlsx) that could not be written.
+    #[error("{0}")]
+    Export(#[from] WriteError),
+    /// A test-vector bundle (or one of its files) that could not be read.
+    #[error("{}: {source}", path.display())]
+    Bundle {
+        path: PathBuf,
+        #[source]
+        source: BundleError,
+    },
+    /// A background task that did not finish (it panicked or was cancelled).
+    #[error("{0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// A stored record that contradicts its own state, e.g. an approved
+    /// application without an amount.
+    #[error("{entity} {id}: {problem}")]
+    Inconsistent {
+        entity: &'static str,
+        id: String,
+        problem: &'static str,
+    },
+}
+
+/// Why a test-vector bundle could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{0}")]
+    Vectors(#[from] gongyi_vectors::Error),
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
 }
 
 impl AppError {
+    /// A failure that is not the caller's: the web shows a generic message
+    /// and logs the error.
+    pub fn is_internal(&self) -> bool {
+        self.code() == "internal"
+    }
+
     /// The stable machine code for the API.
     pub fn code(&self) -> &'static str {
         match self {
@@ -44,7 +89,12 @@ impl AppError {
             AppError::Refused { .. } => "refused",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
-            AppError::Store(_) | AppError::Io(_) => "internal",
+            AppError::Store(_)
+            | AppError::Key(_)
+            | AppError::Export(_)
+            | AppError::Bundle { .. }
+            | AppError::Task(_)
+            | AppError::Inconsistent { .. } => "internal",
         }
     }
 }
@@ -62,14 +112,6 @@ impl From<gongyi_domain::application::Refused> for AppError {
             code: r.code,
             message: r.message,
         }
-    }
-}
-
-/// A sealed value that does not open is damage or a wrong key: an
-/// internal error, never shown to the user in detail.
-impl From<crate::security::keys::KeyError> for AppError {
-    fn from(e: crate::security::keys::KeyError) -> Self {
-        AppError::Io(e.to_string())
     }
 }
 
@@ -93,5 +135,28 @@ impl From<StoreError> for AppError {
             )),
             other => AppError::Store(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongyi_domain::vocabulary::UnknownCode;
+
+    #[test]
+    fn a_corrupt_stored_code_is_internal_and_keeps_its_source() {
+        let e = AppError::from(StoreError::Corrupt {
+            column: "status".into(),
+            source: UnknownCode {
+                vocabulary: "申请状态",
+                code: "LOST".into(),
+            },
+        });
+        assert_eq!(e.code(), "internal");
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(
+            source.as_deref(),
+            Some("stored value of status is corrupt: “LOST”不是申请状态的代码")
+        );
     }
 }

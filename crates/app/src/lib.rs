@@ -17,7 +17,7 @@ pub mod security;
 pub mod timeline;
 pub mod transfer;
 
-pub use error::AppError;
+pub use error::{AppError, BundleError};
 /// Pages of a listing, as every list use case hands them out, and the
 /// bounds every listing keeps.
 pub use gongyi_store::{bound_page, Page, MAX_PER_PAGE};

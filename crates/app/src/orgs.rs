@@ -159,7 +159,7 @@ fn audited_fields(o: &OrgRow) -> Vec<(&'static str, Option<String>)> {
     vec![
         ("credit_code", Some(o.credit_code.clone())),
         ("name", Some(o.name.clone())),
-        ("kind", Some(o.kind.clone())),
+        ("kind", Some(o.kind.code().into())),
         ("community", Some(o.community.to_string())),
         ("fresh_graduate", Some(o.fresh_graduate.to_string())),
         ("subdistrict", Some(o.subdistrict_code.clone())),
@@ -172,8 +172,8 @@ fn audited_fields(o: &OrgRow) -> Vec<(&'static str, Option<String>)> {
         ("address", o.address.clone()),
         ("legal_representative", o.legal_representative.clone()),
         ("contact_phone", o.contact_phone_masked.clone()),
-        ("status", Some(o.status.clone())),
-        ("stage", o.stage.clone()),
+        ("status", Some(o.status.code().into())),
+        ("stage", o.stage.map(|s| s.code().into())),
         (
             "deregistration_date",
             o.deregistration_date.map(|d| d.to_string()),

@@ -131,12 +131,10 @@ impl ReviewInput {
             "培训学时",
             &self.training_hours,
         ));
-        let perf = if self.performance.trim().is_empty() {
-            Some(None)
-        } else {
-            e.take(PerformanceRating::parse("performance", &self.performance))
-                .map(Some)
-        };
+        let perf = e.take(PerformanceRating::parse_optional(
+            "performance",
+            &self.performance,
+        ));
         match (year, hours, perf) {
             (Some(year), Some(training_hours), Some(performance)) => Ok(AnnualReview {
                 year,

@@ -39,7 +39,10 @@ pub fn evaluate_bundle(
     overrides: &[(String, String)],
 ) -> Result<BundleEvaluation> {
     let policy = crate::policy::policy_with(overrides)?;
-    gongyi_vectors::evaluate_dir_with(dir, policy, window).map_err(|e| AppError::Io(e.to_string()))
+    gongyi_vectors::evaluate_dir_with(dir, policy, window).map_err(|e| AppError::Bundle {
+        path: dir.to_path_buf(),
+        source: e.into(),
+    })
 }
 
 /// How the bundle's ids map onto the registry's fact ids.
@@ -56,9 +59,15 @@ const BATCH: usize = 2_000;
 
 /// Credit code and name per bundle organisation id, from `organisations.csv`.
 fn read_names(dir: &Path) -> Result<HashMap<String, (String, String)>> {
-    let (path, input) = gongyi_vectors::read::open(dir, "organisations.csv")
-        .map_err(|e| AppError::Io(e.to_string()))?;
-    let io = |e: csv::Error| AppError::Io(format!("{}: {e}", path.display()));
+    let (path, input) =
+        gongyi_vectors::read::open(dir, "organisations.csv").map_err(|e| AppError::Bundle {
+            path: dir.join("organisations.csv"),
+            source: e.into(),
+        })?;
+    let io = |e: csv::Error| AppError::Bundle {
+        path: path.clone(),
+        source: e.into(),
+    };
     let mut r = csv::Reader::from_reader(input);
     let mut out = HashMap::new();
     for rec in r.records() {
@@ -95,8 +104,10 @@ impl Registry {
                 message: "数据库中已有数据;测试向量只能写入空数据库".into(),
             });
         }
-        let bundle = gongyi_vectors::read_bundle(dir)
-            .map_err(|e| AppError::Io(format!("{}: {e}", dir.display())))?;
+        let bundle = gongyi_vectors::read_bundle(dir).map_err(|e| AppError::Bundle {
+            path: dir.to_path_buf(),
+            source: e.into(),
+        })?;
         let names = read_names(dir)?;
         let subs = self.db.subdistricts().await?;
         let f = &bundle.facts;
@@ -109,9 +120,15 @@ impl Registry {
             let mut tx = self.db.begin().await?;
             for &o in chunk {
                 let bid = f.org_id(o);
-                let (code, name) = names.get(bid).cloned().ok_or_else(|| {
-                    AppError::Io(format!("organisations.csv: {bid} 缺少信用代码"))
-                })?;
+                let (code, name) =
+                    names
+                        .get(bid)
+                        .cloned()
+                        .ok_or_else(|| AppError::Inconsistent {
+                            entity: "organisations.csv",
+                            id: bid.to_string(),
+                            problem: "缺少信用代码",
+                        })?;
                 let org = f.org(o);
                 let sub = subs
                     .get(o.0 as usize % subs.len().max(1))

@@ -6,7 +6,7 @@ use crate::{Registry, Result};
 use chrono::NaiveDate;
 use gongyi_domain::access::Scope;
 use gongyi_domain::disclosure::{inspection_years, InspectionStatus};
-use gongyi_domain::history::{rating_valid_until, InspectionResult};
+use gongyi_domain::history::{rating_valid_until, InspectionResult, RatingLevel};
 use gongyi_store::history::{CreditEntryRow, FinanceRow, HonourRow};
 use gongyi_store::orgs::{OrgFilter, OrgRow};
 use gongyi_store::Page;
@@ -14,7 +14,7 @@ use gongyi_store::Page;
 /// A rating with the last day it is valid.
 #[derive(Debug, Clone)]
 pub struct PublicRating {
-    pub level: String,
+    pub level: RatingLevel,
     pub date: NaiveDate,
     pub valid_until: NaiveDate,
     pub valid_today: bool,
@@ -42,11 +42,7 @@ impl Registry {
         let recorded: Vec<(i32, InspectionResult)> = h
             .inspections
             .iter()
-            .filter_map(|i| {
-                InspectionResult::parse("", &i.result)
-                    .ok()
-                    .map(|r| (i.year as i32, r))
-            })
+            .map(|i| (i.year as i32, i.result))
             .collect();
         let inspections = inspection_years(
             org.registration_date,
@@ -61,7 +57,7 @@ impl Registry {
             .map(|r| {
                 let valid_until = rating_valid_until(r.date);
                 PublicRating {
-                    level: r.level.clone(),
+                    level: r.level,
                     date: r.date,
                     valid_until,
                     valid_today: today <= valid_until,

@@ -2,9 +2,7 @@
 
 use crate::orgs::OrgPage;
 use chrono::NaiveDate;
-use gongyi_domain::history::{
-    CreditList, HonourLevel, InspectionResult, PartyOrgForm, RatingLevel,
-};
+use gongyi_domain::history::PartyOrgForm;
 use gongyi_domain::Fen;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +24,7 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
         detail: format!("注册资金 {} 元", Fen(p.org.registered_capital_fen)),
     }];
     for i in &p.history.inspections {
-        let result = InspectionResult::label_of(&i.result);
+        let result = i.result.label().to_string();
         let date = i
             .date
             .or_else(|| NaiveDate::from_ymd_opt(i.year as i32 + 1, 1, 1))
@@ -43,7 +41,7 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
         v.push(TimelineEntry {
             date: r.date,
             kind: "rating",
-            title: format!("评估等级 {}", RatingLevel::label_of(&r.level)),
+            title: format!("评估等级 {}", r.level.label()),
             detail: format!("有效期至 {until}"),
         });
     }
@@ -52,11 +50,11 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
             date: h.date,
             kind: "honour",
             title: h.title.clone(),
-            detail: HonourLevel::label_of(&h.level),
+            detail: h.level.label().to_string(),
         });
     }
     for c in &p.history.credit_entries {
-        let list = CreditList::label_of(&c.list);
+        let list = c.list.label();
         v.push(TimelineEntry {
             date: c.listed_date,
             kind: "credit",
@@ -74,11 +72,7 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
     }
     for pb in &p.history.party_building {
         let title = if pb.has_party_org {
-            let form = pb
-                .form
-                .as_deref()
-                .map(PartyOrgForm::label_of)
-                .unwrap_or_default();
+            let form = pb.form.map(PartyOrgForm::label).unwrap_or_default();
             format!("党组织:{form}组建,党员 {} 名", pb.members)
         } else {
             "尚未建立党组织".to_string()

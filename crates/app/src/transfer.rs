@@ -392,7 +392,7 @@ impl Registry {
         match reader.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(e.into()),
-            Err(e) => return Err(AppError::Io(e.to_string()).into()),
+            Err(e) => return Err(AppError::Task(e).into()),
         }
         if !state.errors.is_empty() && !skip_invalid {
             // Dropping the transaction rolls every row back.
@@ -685,14 +685,10 @@ fn yes_no(b: bool) -> String {
 /// The cells of an organisation, with its contact phone as it is to be
 /// exported (masked, or opened for an unmasked export).
 fn org_cells(o: &gongyi_store::orgs::OrgRow, phone: Option<String>) -> Vec<String> {
-    use gongyi_domain::organization::{OrgKind, OrgStatus, Stage};
-    let kind = OrgKind::label_of(&o.kind);
-    let status = OrgStatus::label_of(&o.status);
-    let stage = o.stage.as_deref().map(Stage::label_of).unwrap_or_default();
     vec![
         o.credit_code.clone(),
         o.name.clone(),
-        kind,
+        o.kind.label().to_string(),
         yes_no(o.community),
         yes_no(o.fresh_graduate),
         o.subdistrict_name.clone(),
@@ -702,8 +698,8 @@ fn org_cells(o: &gongyi_store::orgs::OrgRow, phone: Option<String>) -> Vec<Strin
         o.address.clone().unwrap_or_default(),
         o.legal_representative.clone().unwrap_or_default(),
         phone.unwrap_or_default(),
-        status,
-        stage,
+        o.status.label().to_string(),
+        o.stage.map(|s| s.label().to_string()).unwrap_or_default(),
         o.deregistration_date
             .map(|d| d.to_string())
             .unwrap_or_default(),
@@ -783,12 +779,12 @@ impl<W: Write> CsvSink<W> {
         for r in rows {
             self.w
                 .write_record(r.iter().map(|c| formula::guard_csv(c).into_owned()))
-                .map_err(|e| AppError::Io(e.to_string()))?;
+                .map_err(|e| AppError::Export(e.into()))?;
         }
         Ok(())
     }
 
     pub fn finish(mut self) -> Result<(), AppError> {
-        self.w.flush().map_err(|e| AppError::Io(e.to_string()))
+        self.w.flush().map_err(|e| AppError::Export(e.into()))
     }
 }

@@ -208,8 +208,8 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
     }
 
     let entitlement = gongyi_store::applications::EntitlementKey {
-        rule: SubsidyRule::R6.code(),
-        beneficiary_kind: "organisation",
+        rule: SubsidyRule::R6,
+        beneficiary_kind: gongyi_domain::policy::BeneficiaryKind::Organisation,
         beneficiary_id: org,
         event_key: &key,
     };
@@ -223,7 +223,7 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
     let mut drawing = 0;
     for id in &ids {
         let a = r.store().application(*id).await.unwrap();
-        let s = Status::from_code(&a.status).unwrap();
+        let s = a.status;
         if s.draws_on_budget() {
             drawing += 1;
             assert_eq!(
@@ -237,7 +237,11 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
         drawing, 1,
         "{backend} round {n}: applications drawing on the line"
     );
-    let line = r.store().budget_line_status("R6", year).await.unwrap();
+    let line = r
+        .store()
+        .budget_line_status(SubsidyRule::R6, year)
+        .await
+        .unwrap();
     assert!(
         line.remaining_fen() >= 0,
         "{backend} round {n}: the line went below zero: {line:?}"

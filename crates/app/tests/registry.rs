@@ -120,14 +120,14 @@ async fn an_organisation_is_registered_and_read_back_as_typed() {
         assert_eq!(
             (
                 o.name.as_str(),
-                o.kind.as_str(),
+                o.kind.code(),
                 o.community,
                 o.in_district,
                 o.subdistrict_code.as_str(),
                 o.registration_date.to_string(),
                 o.registered_capital_fen,
-                o.status.as_str(),
-                o.stage.as_deref(),
+                o.status.code(),
+                o.stage.map(|s| s.code()),
             ),
             (
                 "上海市杨浦区长海路恒爱助老发展中心",

@@ -341,7 +341,7 @@ async fn no_caller_sees_or_changes_anything_outside_its_scope() {
                 "{backend}"
             );
             let page = w.r.application_page(a.id).await.unwrap();
-            assert_eq!(page.application.status, "SUBMITTED", "{backend}");
+            assert_eq!(page.application.status.code(), "SUBMITTED", "{backend}");
         }
         let (queue, _) =
             w.r.application_queue(&ApplicationFilter::default(), 1, 200)
@@ -398,7 +398,7 @@ async fn each_change_leaves_an_audit_record_and_the_chain_verifies() {
             .await
             .unwrap();
         assert_eq!(
-            (app.applicant_name.as_str(), app.applicant_role.as_str()),
+            (app.applicant_name.as_str(), app.applicant_role.code()),
             ("organisation账号", "organisation"),
             "{backend}"
         );
@@ -448,7 +448,7 @@ async fn each_change_leaves_an_audit_record_and_the_chain_verifies() {
             .act(app.id, "pay", &ActionInput::default())
             .await
             .unwrap();
-        assert_eq!(app.status, "PAID", "{backend}");
+        assert_eq!(app.status.code(), "PAID", "{backend}");
         // A caller without an account takes no step.
         assert!(
             matches!(

@@ -270,7 +270,7 @@ async fn a_round_trip_keeps_each_organisations_deregistration_date() {
             .unwrap()
             .into_iter()
             .find(|o| {
-                o.status == "NORMAL"
+                o.status.code() == "NORMAL"
                     && o.registration_date < NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
             })
             .expect("a normal organisation in the demo");
@@ -291,7 +291,7 @@ async fn a_round_trip_keeps_each_organisations_deregistration_date() {
                     format!(
                         "{} {} deregistered {:?} rating {:?} {:?}",
                         o.credit_code,
-                        o.status,
+                        o.status.code(),
                         o.deregistration_date,
                         o.current_rating,
                         o.current_rating_date

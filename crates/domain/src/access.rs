@@ -6,7 +6,7 @@
 //! This module decides; it does not know about sessions, routes or SQL.
 
 use crate::error::Invalid;
-use crate::organization::vocabulary;
+use crate::vocabulary::vocabulary;
 
 vocabulary! {
     /// The role an account holds. One account holds exactly one role, so no

@@ -25,6 +25,7 @@
 use crate::error::Invalid;
 use crate::money::Fen;
 use crate::policy::{BeneficiaryKind, Policy, PolicyParams, Rule, YearMonth};
+use crate::vocabulary::coded;
 use crate::{text, CreditCode};
 use chrono::NaiveDate;
 use std::fmt;
@@ -139,18 +140,11 @@ impl SubsidyRule {
     }
 }
 
+coded!(SubsidyRule, "扶持项目");
+
 impl fmt::Display for SubsidyRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
-    }
-}
-
-/// The beneficiary kind's stored code (`organisation`/`person`), parsed back.
-pub fn parse_beneficiary_kind(code: &str) -> Option<BeneficiaryKind> {
-    match code {
-        "organisation" => Some(BeneficiaryKind::Organisation),
-        "person" => Some(BeneficiaryKind::Person),
-        _ => None,
     }
 }
 
@@ -297,6 +291,8 @@ impl Status {
     }
 }
 
+coded!(Status, "申请状态");
+
 /// What the acting user is acting as. Plain roles until accounts arrive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -350,6 +346,8 @@ impl Role {
             })
     }
 }
+
+coded!(Role, "办理身份");
 
 /// Who is acting: a name (for the record and the four-eyes rule) and a role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -429,6 +427,45 @@ impl Action {
         matches!(self, Action::Return | Action::Refuse)
     }
 }
+
+coded!(Action, "办理步骤");
+
+/// What an application event records: the submission, or a step taken on
+/// the application since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventAction {
+    Submit,
+    Step(Action),
+}
+
+impl EventAction {
+    pub const ALL: [EventAction; 7] = [
+        EventAction::Submit,
+        EventAction::Step(Action::Resubmit),
+        EventAction::Step(Action::Review),
+        EventAction::Step(Action::Approve),
+        EventAction::Step(Action::Pay),
+        EventAction::Step(Action::Return),
+        EventAction::Step(Action::Refuse),
+    ];
+
+    /// `submit`, else the step's code.
+    pub fn code(self) -> &'static str {
+        match self {
+            EventAction::Submit => "submit",
+            EventAction::Step(a) => a.code(),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EventAction::Submit => "提交申请",
+            EventAction::Step(a) => a.label(),
+        }
+    }
+}
+
+coded!(EventAction, "申请事件");
 
 /// A refused step: a stable code, the field it is about, and the reason in
 /// Chinese.

@@ -7,8 +7,8 @@
 
 use crate::error::Invalid;
 use crate::money::Fen;
-use crate::organization::{limits, vocabulary};
-use crate::text;
+use crate::text::{self, limits};
+use crate::vocabulary::vocabulary;
 use chrono::{Datelike, NaiveDate};
 
 vocabulary! {
@@ -272,11 +272,7 @@ impl PartyBuildingInput {
             "是否建立党组织",
             &self.has_party_org,
         ));
-        let form = if self.form.trim().is_empty() {
-            Some(None)
-        } else {
-            e.take(PartyOrgForm::parse("form", &self.form)).map(Some)
-        };
+        let form = e.take(PartyOrgForm::parse_optional("form", &self.form));
         let members = e.take(text::count("members", "党员人数", &self.members));
         let in_charter = e.take(text::flag("in_charter", "党建写入章程", &self.in_charter));
         let r = e.take(text::flag(
@@ -294,44 +290,38 @@ impl PartyBuildingInput {
             "评估时同步",
             &self.checked_at_rating,
         ));
-        let (
-            Some(date),
-            Some(has),
-            Some(form),
-            Some(members),
-            Some(in_charter),
-            Some(r),
-            Some(i),
-            Some(g),
-        ) = (date, has, form, members, in_charter, r, i, g)
-        else {
+        // Each field is `Some` unless its error was taken.
+        let record = (|| {
+            Some(PartyBuilding {
+                date: date?,
+                has_party_org: has?,
+                form: form?,
+                members: members?,
+                in_charter: in_charter?,
+                checked_at_registration: r?,
+                checked_at_inspection: i?,
+                checked_at_rating: g?,
+            })
+        })();
+        let Some(record) = record else {
             return Err(e);
         };
-        not_before_registration("date", date, registered)?;
-        if has && form.is_none() {
+        not_before_registration("date", record.date, registered)?;
+        if record.has_party_org && record.form.is_none() {
             return Err(Invalid::one(
                 "form",
                 "party.form_required",
                 "已建立党组织的,请选择党组织形式",
             ));
         }
-        if !has && form.is_some() {
+        if !record.has_party_org && record.form.is_some() {
             return Err(Invalid::one(
                 "form",
                 "party.form_without_org",
                 "未建立党组织时不应填写党组织形式",
             ));
         }
-        Ok(PartyBuilding {
-            date,
-            has_party_org: has,
-            form,
-            members,
-            in_charter,
-            checked_at_registration: r,
-            checked_at_inspection: i,
-            checked_at_rating: g,
-        })
+        Ok(record)
     }
 }
 
@@ -388,58 +378,39 @@ impl FinanceInput {
             "志愿服务时长",
             &self.volunteer_hours,
         ));
-        let (
-            Some(year),
-            Some(total_revenue),
-            Some(government_purchase),
-            Some(donations),
-            Some(business_income),
-            Some(expenditure),
-            Some(net_assets),
-            Some(staff),
-            Some(volunteers),
-            Some(volunteer_hours),
-        ) = (
-            year,
-            total_revenue,
-            government_purchase,
-            donations,
-            business_income,
-            expenditure,
-            net_assets,
-            staff,
-            volunteers,
-            volunteer_hours,
-        )
-        else {
+        // Each field is `Some` unless its error was taken.
+        let f = (|| {
+            Some(Finance {
+                year: year?,
+                total_revenue: total_revenue?,
+                government_purchase: government_purchase?,
+                donations: donations?,
+                business_income: business_income?,
+                expenditure: expenditure?,
+                net_assets: net_assets?,
+                staff: staff?,
+                volunteers: volunteers?,
+                volunteer_hours: volunteer_hours?,
+            })
+        })();
+        let Some(f) = f else {
             return Err(e);
         };
-        if year < registered.year() {
+        if f.year < registered.year() {
             e.push(crate::FieldError::new(
                 "year",
                 "finance.before_registration",
-                format!("年度 {year} 早于登记年度"),
+                format!("年度 {} 早于登记年度", f.year),
             ));
         }
-        if government_purchase + donations + business_income > total_revenue {
+        if f.government_purchase + f.donations + f.business_income > f.total_revenue {
             e.push(crate::FieldError::new(
                 "total_revenue",
                 "finance.parts_exceed_total",
                 "政府购买服务、捐赠和业务收入之和超过总收入",
             ));
         }
-        e.into_result().map(|()| Finance {
-            year,
-            total_revenue,
-            government_purchase,
-            donations,
-            business_income,
-            expenditure,
-            net_assets,
-            staff,
-            volunteers,
-            volunteer_hours,
-        })
+        e.into_result().map(|()| f)
     }
 }
 

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod resident_id;
 pub mod search;
 pub mod text;
+pub mod vocabulary;
 
 pub use credit_code::CreditCode;
 pub use error::{FieldError, Invalid};

@@ -8,56 +8,9 @@ use crate::credit_code::CreditCode;
 use crate::error::Invalid;
 use crate::money::Fen;
 use crate::policy::registration;
-use crate::text;
+use crate::text::{self, limits, parse_phone};
+use crate::vocabulary::vocabulary;
 use chrono::NaiveDate;
-
-/// Declares a closed vocabulary with a stable code (data files, API, URLs)
-/// and a Chinese label (pages, spreadsheets); `parse` accepts either.
-macro_rules! vocabulary {
-    ($(#[$m:meta])* $name:ident, $what:literal { $($variant:ident => $code:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            /// The Chinese label of a stored code; the text itself when it is not one.
-            pub fn label_of(code: &str) -> String {
-                $name::ALL
-                    .iter()
-                    .find(|v| v.code() == code)
-                    .map_or_else(|| code.to_string(), |v| v.label().to_string())
-            }
-
-            /// Accepts the code (any case) or the Chinese label.
-            pub fn parse(field: &str, input: &str) -> Result<Self, $crate::error::Invalid> {
-                let s = input.trim();
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.code().eq_ignore_ascii_case(s) || v.label() == s)
-                    .ok_or_else(|| {
-                        let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.label()).collect();
-                        $crate::error::Invalid::one(
-                            field,
-                            concat!(stringify!($name), ".unknown"),
-                            format!("{}“{}”无效,可选:{}", $what, s, allowed.join("、")),
-                        )
-                    })
-            }
-        }
-    };
-}
-pub(crate) use vocabulary;
 
 vocabulary! {
     /// The three legal forms of social organisation.
@@ -102,16 +55,6 @@ vocabulary! {
 /// The administrative division of Yangpu; codes with it in positions 3–8
 /// were registered by the district bureau.
 pub const DISTRICT_DIVISION: &str = "310110";
-
-/// Limits on free text, shared by forms, API and imports.
-pub mod limits {
-    pub const NAME: usize = 100;
-    pub const ADDRESS: usize = 200;
-    pub const PERSON_NAME: usize = 50;
-    pub const PHONE: usize = 20;
-    pub const REASON: usize = 500;
-    pub const TITLE: usize = 200;
-}
 
 /// An organisation's registration record as typed (form, API body or import
 /// row): every field is text so that a refused form can be shown again as typed.
@@ -170,30 +113,6 @@ pub fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A mobile (11 digits starting with 1) or a landline (digits, optional area
-/// code and extension with `-`).
-pub fn parse_phone(field: &str, input: &str) -> Result<Option<String>, Invalid> {
-    let s: String = input.trim().chars().filter(|c| *c != ' ').collect();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let digits = s.chars().filter(char::is_ascii_digit).count();
-    let shape_ok = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '-' || c == '+');
-    let mobile = s.len() == 11 && s.starts_with('1') && digits == 11;
-    let landline = shape_ok && (7..=15).contains(&digits) && !s.starts_with('1');
-    if shape_ok && (mobile || landline || (s.starts_with("+86") && digits == 13)) {
-        Ok(Some(s))
-    } else {
-        Err(Invalid::one(
-            field,
-            "phone.format",
-            format!("联系电话“{}”格式不正确", input.trim()),
-        ))
-    }
-}
-
 impl OrgInput {
     /// Validates every field and reports all failures at once.
     pub fn validate(&self) -> Result<OrgDraft, Invalid> {
@@ -237,62 +156,32 @@ impl OrgInput {
         } else {
             errs.take(OrgStatus::parse("status", &self.status))
         };
-        let stage = if self.stage.trim().is_empty() {
-            Some(None)
-        } else {
-            errs.take(Stage::parse("stage", &self.stage)).map(Some)
-        };
+        let stage = errs.take(Stage::parse_optional("stage", &self.stage));
         let service_fields = split_list(&self.service_fields);
         if let (Some(code), Some(kind)) = (&credit_code, kind) {
             errs.take(code.check_kind(kind));
         }
-        let (
-            Some(credit_code),
-            Some(name),
-            Some(kind),
-            Some(community),
-            Some(fresh_graduate),
-            Some(subdistrict),
-            Some(registration_date),
-            Some(registered_capital),
-            Some(address),
-            Some(legal_representative),
-            Some(contact_phone),
-            Some(status),
-            Some(stage),
-        ) = (
-            credit_code,
-            name,
-            kind,
-            community,
-            fresh_graduate,
-            subdistrict,
-            registration_date,
-            registered_capital,
-            address,
-            legal_representative,
-            contact_phone,
-            status,
-            stage,
-        )
-        else {
+        // Each field is `Some` unless its error was taken.
+        let draft = (|| {
+            Some(OrgDraft {
+                credit_code: credit_code?,
+                name: name?,
+                kind: kind?,
+                community: community?,
+                fresh_graduate: fresh_graduate?,
+                subdistrict: subdistrict?,
+                registration_date: registration_date?,
+                registered_capital: registered_capital?,
+                service_fields,
+                address: address?,
+                legal_representative: legal_representative?,
+                contact_phone: contact_phone?,
+                status: status?,
+                stage: stage?,
+            })
+        })();
+        let Some(draft) = draft else {
             return Err(errs);
-        };
-        let draft = OrgDraft {
-            credit_code,
-            name,
-            kind,
-            community,
-            fresh_graduate,
-            subdistrict,
-            registration_date,
-            registered_capital,
-            service_fields,
-            address,
-            legal_representative,
-            contact_phone,
-            status,
-            stage,
         };
         errs.take(check_registered_capital(&draft));
         errs.into_result().map(|()| draft)

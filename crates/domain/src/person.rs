@@ -2,9 +2,9 @@
 //! training and performance.
 
 use crate::error::{FieldError, Invalid};
-use crate::organization::{limits, parse_phone, vocabulary};
 use crate::resident_id::ResidentId;
-use crate::text;
+use crate::text::{self, limits, parse_phone};
+use crate::vocabulary::vocabulary;
 use chrono::NaiveDate;
 
 vocabulary! {

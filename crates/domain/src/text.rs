@@ -1,4 +1,5 @@
-//! Free text with a length limit, and the small parsers every form shares.
+//! Free text with a length limit, the limits themselves, and the small
+//! parsers every form shares (dates, years, counts, flags, phone numbers).
 
 use crate::error::Invalid;
 use chrono::NaiveDate;
@@ -151,6 +152,40 @@ pub fn date_order(field: &str, start: NaiveDate, end: Option<NaiveDate>) -> Resu
         )),
         _ => Ok(()),
     }
+}
+
+/// A mobile (11 digits starting with 1) or a landline (digits, optional area
+/// code and extension with `-`).
+pub fn parse_phone(field: &str, input: &str) -> Result<Option<String>, Invalid> {
+    let s: String = input.trim().chars().filter(|c| *c != ' ').collect();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let shape_ok = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == '+');
+    let mobile = s.len() == 11 && s.starts_with('1') && digits == 11;
+    let landline = shape_ok && (7..=15).contains(&digits) && !s.starts_with('1');
+    if shape_ok && (mobile || landline || (s.starts_with("+86") && digits == 13)) {
+        Ok(Some(s))
+    } else {
+        Err(Invalid::one(
+            field,
+            "phone.format",
+            format!("联系电话“{}”格式不正确", input.trim()),
+        ))
+    }
+}
+
+/// Limits on free text, shared by forms, API and imports.
+pub mod limits {
+    pub const NAME: usize = 100;
+    pub const ADDRESS: usize = 200;
+    pub const PERSON_NAME: usize = 50;
+    pub const PHONE: usize = 20;
+    pub const REASON: usize = 500;
+    pub const TITLE: usize = 200;
 }
 
 #[cfg(test)]

@@ -14,12 +14,14 @@
 //! Deciding whether a step is allowed is the domain's job
 //! (`gongyi_domain::application`); this module only records it.
 
-use crate::orgs::{bind_all, Bind};
+use crate::codes::{self, Code, NullableCode};
+use crate::query::{bind_all, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use gongyi_domain::access::Scope;
 use gongyi_domain::application::{
-    person_table_id, Action, Actor, ApplicationDraft, Attachment, Status, Step,
+    person_table_id, Action, Actor, ApplicationDraft, Attachment, EventAction, Role, Status, Step,
+    SubsidyRule,
 };
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::Fen;
@@ -28,8 +30,10 @@ use gongyi_domain::Fen;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApplicationRow {
     pub id: i64,
-    pub rule: String,
-    pub beneficiary_kind: String,
+    #[sqlx(try_from = "Code<SubsidyRule>")]
+    pub rule: SubsidyRule,
+    #[sqlx(try_from = "Code<BeneficiaryKind>")]
+    pub beneficiary_kind: BeneficiaryKind,
     pub beneficiary_id: String,
     pub beneficiary_name: String,
     pub subdistrict_code: Option<String>,
@@ -39,10 +43,12 @@ pub struct ApplicationRow {
     pub requested_fen: i64,
     pub approved_fen: Option<i64>,
     pub budget_year: Option<i64>,
-    pub status: String,
+    #[sqlx(try_from = "Code<Status>")]
+    pub status: Status,
     pub reason: Option<String>,
     pub applicant_name: String,
-    pub applicant_role: String,
+    #[sqlx(try_from = "Code<Role>")]
+    pub applicant_role: Role,
     pub reviewer_name: Option<String>,
     pub approver_name: Option<String>,
     pub payer_name: Option<String>,
@@ -66,11 +72,15 @@ const SELECT_APPLICATION: &str = "SELECT a.id, a.rule, a.beneficiary_kind, a.ben
 pub struct ApplicationEventRow {
     pub id: i64,
     pub application_id: i64,
-    pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    #[sqlx(try_from = "Code<EventAction>")]
+    pub action: EventAction,
+    #[sqlx(try_from = "NullableCode<Status>")]
+    pub from_status: Option<Status>,
+    #[sqlx(try_from = "Code<Status>")]
+    pub to_status: Status,
     pub actor_name: String,
-    pub actor_role: String,
+    #[sqlx(try_from = "Code<Role>")]
+    pub actor_role: Role,
     pub reason: Option<String>,
     pub amount_fen: Option<i64>,
     pub note: Option<String>,
@@ -103,8 +113,10 @@ pub struct AttachmentRow {
 pub struct PaymentRow {
     pub id: i64,
     pub application_id: i64,
-    pub rule: String,
-    pub beneficiary_kind: String,
+    #[sqlx(try_from = "Code<SubsidyRule>")]
+    pub rule: SubsidyRule,
+    #[sqlx(try_from = "Code<BeneficiaryKind>")]
+    pub beneficiary_kind: BeneficiaryKind,
     pub beneficiary_id: String,
     pub event_key: String,
     pub amount_fen: i64,
@@ -133,17 +145,35 @@ pub struct BeneficiarySnapshot {
 /// The entitlement an application is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntitlementKey<'a> {
-    pub rule: &'a str,
-    pub beneficiary_kind: &'a str,
+    pub rule: SubsidyRule,
+    pub beneficiary_kind: BeneficiaryKind,
     pub beneficiary_id: &'a str,
     pub event_key: &'a str,
+}
+
+impl EntitlementKey<'_> {
+    /// The rows of this entitlement in table `alias`: the condition and its
+    /// binds, `$1`–`$4`.
+    fn condition(&self, alias: &str) -> (String, Vec<Bind>) {
+        let cond = format!(
+            "{alias}.rule = $1 AND {alias}.beneficiary_kind = $2 AND {alias}.beneficiary_id = $3
+             AND {alias}.event_key = $4"
+        );
+        let b = vec![
+            Bind::Text(self.rule.code().into()),
+            Bind::Text(self.beneficiary_kind.code().into()),
+            Bind::Text(self.beneficiary_id.into()),
+            Bind::Text(self.event_key.into()),
+        ];
+        (cond, b)
+    }
 }
 
 impl ApplicationRow {
     pub fn entitlement(&self) -> EntitlementKey<'_> {
         EntitlementKey {
-            rule: &self.rule,
-            beneficiary_kind: &self.beneficiary_kind,
+            rule: self.rule,
+            beneficiary_kind: self.beneficiary_kind,
             beneficiary_id: &self.beneficiary_id,
             event_key: &self.event_key,
         }
@@ -301,7 +331,7 @@ impl Db {
         self.insert_event(
             tx,
             id,
-            "submit",
+            EventAction::Submit,
             None,
             Status::Submitted,
             actor,
@@ -322,7 +352,7 @@ impl Db {
         &self,
         tx: &mut Tx,
         application_id: i64,
-        action: &str,
+        action: EventAction,
         from: Option<Status>,
         to: Status,
         actor: &Actor,
@@ -334,7 +364,7 @@ impl Db {
         on_tx!(tx, c => sqlx::query(
             "INSERT INTO application_events (application_id, action, from_status, to_status, actor_name,
              actor_role, reason, amount_fen, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-            .bind(application_id).bind(action).bind(from.map(Status::code)).bind(to.code())
+            .bind(application_id).bind(action.code()).bind(from.map(Status::code)).bind(to.code())
             .bind(&actor.name).bind(actor.role.code()).bind(reason).bind(amount.map(Fen::get))
             .bind(note).bind(at)
             .execute(&mut **c).await?.rows_affected());
@@ -386,7 +416,7 @@ impl Db {
         self.insert_event(
             tx,
             id,
-            t.step.action.code(),
+            EventAction::Step(t.step.action),
             Some(t.step.from),
             t.step.to,
             t.actor,
@@ -414,7 +444,7 @@ impl Db {
             "INSERT INTO payments (application_id, rule, beneficiary_kind, beneficiary_id, event_key,
              amount_fen, budget_line_id, payer_name, paid_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-            .bind(a.id).bind(&a.rule).bind(&a.beneficiary_kind).bind(&a.beneficiary_id)
+            .bind(a.id).bind(a.rule.code()).bind(a.beneficiary_kind.code()).bind(&a.beneficiary_id)
             .bind(&a.event_key).bind(amount.get()).bind(budget_line_id).bind(&payer.name).bind(at)
             .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "payment")))
     }
@@ -473,12 +503,16 @@ impl Db {
         &self,
         scope: &Scope,
         f: &ApplicationFilter,
-    ) -> Result<Vec<(String, i64)>> {
+    ) -> Result<Vec<(Status, i64)>> {
         let (w, b) = f.where_clause(scope, false);
         let sql = format!(
             "SELECT a.status, COUNT(*) FROM applications a{w} GROUP BY a.status ORDER BY a.status"
         );
-        Ok(on_db!(self, p => bind_all!(sqlx::query_as(&sql), &b).fetch_all(p).await?))
+        let rows: Vec<(String, i64)> =
+            on_db!(self, p => bind_all!(sqlx::query_as(&sql), &b).fetch_all(p).await?);
+        rows.into_iter()
+            .map(|(s, n)| Ok((codes::decode("status", &s)?, n)))
+            .collect()
     }
 
     pub async fn application_events(&self, id: i64) -> Result<Vec<ApplicationEventRow>> {
@@ -509,12 +543,14 @@ impl Db {
     pub async fn live_application_for(
         &self,
         e: EntitlementKey<'_>,
-    ) -> Result<Option<(i64, String)>> {
-        Ok(on_db!(self, p => sqlx::query_as(
-            "SELECT id, status FROM applications WHERE rule = $1 AND beneficiary_kind = $2
-             AND beneficiary_id = $3 AND event_key = $4 AND status <> 'REFUSED' ORDER BY id LIMIT 1")
-            .bind(e.rule).bind(e.beneficiary_kind).bind(e.beneficiary_id).bind(e.event_key)
-            .fetch_optional(p).await?))
+    ) -> Result<Option<(i64, Status)>> {
+        let (cond, b) = e.condition("a");
+        let sql = format!(
+            "SELECT a.id, a.status FROM applications a WHERE {cond} AND a.status <> 'REFUSED'
+             ORDER BY a.id LIMIT 1"
+        );
+        let row = on_db!(self, p => bind_all!(sqlx::query_as(&sql), &b).fetch_optional(p).await?);
+        with_status(row)
     }
 
     /// Another application for the same entitlement that is approved or
@@ -524,13 +560,11 @@ impl Db {
         tx: &mut Tx,
         e: EntitlementKey<'_>,
         except_id: i64,
-    ) -> Result<Option<(i64, String)>> {
-        Ok(on_tx!(tx, c => sqlx::query_as(
-            "SELECT id, status FROM applications WHERE rule = $1 AND beneficiary_kind = $2
-             AND beneficiary_id = $3 AND event_key = $4 AND status IN ('APPROVED', 'PAID') AND id <> $5
-             ORDER BY id LIMIT 1")
-            .bind(e.rule).bind(e.beneficiary_kind).bind(e.beneficiary_id).bind(e.event_key).bind(except_id)
-            .fetch_optional(&mut **c).await?))
+    ) -> Result<Option<(i64, Status)>> {
+        let (sql, b) = taken(e, except_id);
+        let row =
+            on_tx!(tx, c => bind_all!(sqlx::query_as(&sql), &b).fetch_optional(&mut **c).await?);
+        with_status(row)
     }
 
     /// The same as [`Db::entitlement_taken_tx`] outside a transaction: a
@@ -539,27 +573,24 @@ impl Db {
         &self,
         e: EntitlementKey<'_>,
         except_id: i64,
-    ) -> Result<Option<(i64, String)>> {
-        Ok(on_db!(self, p => sqlx::query_as(
-            "SELECT id, status FROM applications WHERE rule = $1 AND beneficiary_kind = $2
-             AND beneficiary_id = $3 AND event_key = $4 AND status IN ('APPROVED', 'PAID') AND id <> $5
-             ORDER BY id LIMIT 1")
-            .bind(e.rule).bind(e.beneficiary_kind).bind(e.beneficiary_id).bind(e.event_key).bind(except_id)
-            .fetch_optional(p).await?))
+    ) -> Result<Option<(i64, Status)>> {
+        let (sql, b) = taken(e, except_id);
+        let row = on_db!(self, p => bind_all!(sqlx::query_as(&sql), &b).fetch_optional(p).await?);
+        with_status(row)
     }
 
     /// How many payments a beneficiary had under a rule, and their total.
     pub async fn paid_so_far_tx(
         &self,
         tx: &mut Tx,
-        rule: &str,
-        kind: &str,
+        rule: SubsidyRule,
+        kind: BeneficiaryKind,
         beneficiary_id: &str,
     ) -> Result<(i64, i64)> {
         Ok(on_tx!(tx, c => sqlx::query_as(
             "SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments
              WHERE rule = $1 AND beneficiary_kind = $2 AND beneficiary_id = $3")
-            .bind(rule).bind(kind).bind(beneficiary_id).fetch_one(&mut **c).await?))
+            .bind(rule.code()).bind(kind.code()).bind(beneficiary_id).fetch_one(&mut **c).await?))
     }
 
     /// The payment of an application, if it was paid.
@@ -571,43 +602,56 @@ impl Db {
     /// A beneficiary's payments, optionally under one rule, by rule and event.
     pub async fn payments_of(
         &self,
-        kind: &str,
+        kind: BeneficiaryKind,
         beneficiary_id: &str,
-        rule: Option<&str>,
+        rule: Option<SubsidyRule>,
     ) -> Result<Vec<PaymentRow>> {
         let sql = format!(
             "{SELECT_PAYMENT} WHERE p.beneficiary_kind = $1 AND p.beneficiary_id = $2
              AND ($3 = '' OR p.rule = $3) ORDER BY p.rule, p.event_key"
         );
         Ok(
-            on_db!(self, p => sqlx::query_as(&sql).bind(kind).bind(beneficiary_id)
-            .bind(rule.unwrap_or("")).fetch_all(p).await?),
+            on_db!(self, p => sqlx::query_as(&sql).bind(kind.code()).bind(beneficiary_id)
+            .bind(rule.map_or("", SubsidyRule::code)).fetch_all(p).await?),
         )
     }
 
     /// Payments of one entitlement (at most one, by the unique key).
     pub async fn payments_for(&self, e: EntitlementKey<'_>) -> Result<Vec<PaymentRow>> {
-        let sql = format!(
-            "{SELECT_PAYMENT} WHERE p.rule = $1 AND p.beneficiary_kind = $2 AND p.beneficiary_id = $3
-             AND p.event_key = $4 ORDER BY p.id"
-        );
-        Ok(
-            on_db!(self, p => sqlx::query_as(&sql).bind(e.rule).bind(e.beneficiary_kind)
-            .bind(e.beneficiary_id).bind(e.event_key).fetch_all(p).await?),
-        )
+        let (cond, b) = e.condition("p");
+        let sql = format!("{SELECT_PAYMENT} WHERE {cond} ORDER BY p.id");
+        Ok(on_db!(self, p => bind_all!(sqlx::query_as(&sql), &b).fetch_all(p).await?))
     }
 
     /// Every application of a beneficiary, newest first.
     pub async fn applications_of(
         &self,
-        kind: &str,
+        kind: BeneficiaryKind,
         beneficiary_id: &str,
     ) -> Result<Vec<ApplicationRow>> {
         let sql = format!(
             "{SELECT_APPLICATION} WHERE a.beneficiary_kind = $1 AND a.beneficiary_id = $2 ORDER BY a.id DESC"
         );
         Ok(
-            on_db!(self, p => sqlx::query_as(&sql).bind(kind).bind(beneficiary_id).fetch_all(p).await?),
+            on_db!(self, p => sqlx::query_as(&sql).bind(kind.code()).bind(beneficiary_id).fetch_all(p).await?),
         )
     }
+}
+
+/// Another application of `e` that is approved or paid: the query and its
+/// binds.
+fn taken(e: EntitlementKey<'_>, except_id: i64) -> (String, Vec<Bind>) {
+    let (cond, mut b) = e.condition("a");
+    b.push(Bind::Int(except_id));
+    let sql = format!(
+        "SELECT a.id, a.status FROM applications a WHERE {cond}
+         AND a.status IN ('APPROVED', 'PAID') AND a.id <> ${} ORDER BY a.id LIMIT 1",
+        b.len()
+    );
+    (sql, b)
+}
+
+fn with_status(row: Option<(i64, String)>) -> Result<Option<(i64, Status)>> {
+    row.map(|(id, s)| Ok((id, codes::decode("status", &s)?)))
+        .transpose()
 }

@@ -7,16 +7,18 @@
 //! sum in the same transaction, so two approvals cannot both see the old
 //! balance.
 
+use crate::codes::Code;
 use crate::{dialect, on_db, on_tx, Db, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
-use gongyi_domain::application::Actor;
+use gongyi_domain::application::{Actor, SubsidyRule};
 use gongyi_domain::Fen;
 
 /// A budget line as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BudgetLineRow {
     pub id: i64,
-    pub rule: String,
+    #[sqlx(try_from = "Code<SubsidyRule>")]
+    pub rule: SubsidyRule,
     pub year: i64,
     pub amount_fen: i64,
     pub version: i64,
@@ -28,7 +30,8 @@ pub struct BudgetLineRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BudgetStatusRow {
     pub id: i64,
-    pub rule: String,
+    #[sqlx(try_from = "Code<SubsidyRule>")]
+    pub rule: SubsidyRule,
     pub year: i64,
     pub amount_fen: i64,
     /// Approved, not yet paid.
@@ -49,7 +52,8 @@ impl BudgetStatusRow {
 /// Paid totals for one rule, year and sub-district.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LedgerRow {
-    pub rule: String,
+    #[sqlx(try_from = "Code<SubsidyRule>")]
+    pub rule: SubsidyRule,
     pub year: i64,
     pub subdistrict_code: Option<String>,
     pub subdistrict_name: Option<String>,
@@ -72,12 +76,12 @@ impl Db {
     pub async fn lock_budget_line(
         &self,
         tx: &mut Tx,
-        rule: &str,
+        rule: SubsidyRule,
         year: i32,
     ) -> Result<Option<LockedLine>> {
         let sql = dialect::lock_budget_line(self.backend());
         let row: Option<(i64, i64)> = on_tx!(tx, c => sqlx::query_as(sql)
-            .bind(rule).bind(i64::from(year)).fetch_optional(&mut **c).await?);
+            .bind(rule.code()).bind(i64::from(year)).fetch_optional(&mut **c).await?);
         Ok(row.map(|(id, amount)| LockedLine {
             id,
             amount: Fen(amount),
@@ -86,19 +90,29 @@ impl Db {
 
     /// What the line of (`rule`, `year`) has given away: approved but unpaid
     /// plus paid.
-    pub async fn budget_committed_tx(&self, tx: &mut Tx, rule: &str, year: i32) -> Result<Fen> {
+    pub async fn budget_committed_tx(
+        &self,
+        tx: &mut Tx,
+        rule: SubsidyRule,
+        year: i32,
+    ) -> Result<Fen> {
         let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT) FROM applications
              WHERE rule = $1 AND budget_year = $2 AND status IN ('APPROVED', 'PAID')")
-            .bind(rule).bind(i64::from(year)).fetch_one(&mut **c).await?);
+            .bind(rule.code()).bind(i64::from(year)).fetch_one(&mut **c).await?);
         Ok(Fen(n))
     }
 
     /// The id of the line of (`rule`, `year`).
-    pub async fn budget_line_id_tx(&self, tx: &mut Tx, rule: &str, year: i64) -> Result<i64> {
+    pub async fn budget_line_id_tx(
+        &self,
+        tx: &mut Tx,
+        rule: SubsidyRule,
+        year: i64,
+    ) -> Result<i64> {
         on_tx!(tx, c => sqlx::query_scalar::<_, i64>(
             "SELECT id FROM budget_lines WHERE rule = $1 AND year = $2")
-            .bind(rule).bind(year).fetch_optional(&mut **c).await?)
+            .bind(rule.code()).bind(year).fetch_optional(&mut **c).await?)
         .ok_or(StoreError::NotFound)
     }
 
@@ -108,7 +122,7 @@ impl Db {
     pub async fn set_budget_line(
         &self,
         tx: &mut Tx,
-        (rule, year): (&str, i32),
+        (rule, year): (SubsidyRule, i32),
         old: Option<LockedLine>,
         amount: Fen,
         actor: &Actor,
@@ -125,7 +139,7 @@ impl Db {
             None => on_tx!(tx, c => sqlx::query_scalar(
                 "INSERT INTO budget_lines (rule, year, amount_fen, updated_by, updated_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(rule).bind(i64::from(year)).bind(amount.get()).bind(&actor.name).bind(at)
+                .bind(rule.code()).bind(i64::from(year)).bind(amount.get()).bind(&actor.name).bind(at)
                 .fetch_one(&mut **c).await
                 .map_err(|e| match StoreError::unique_as(e, "budget_line") {
                     StoreError::Duplicate { .. } => StoreError::Conflict,
@@ -152,12 +166,17 @@ impl Db {
              b.updated_by, b.updated_at
              FROM budget_lines b WHERE ($1 = 0 OR b.year = $1)")
             .bind(year.map_or(0, i64::from)).fetch_all(p).await?);
-        rows.sort_by_key(|r| (r.year, rule_order(&r.rule)));
+        // By rule number (R10 after R9), which the codes' text order is not.
+        rows.sort_by_key(|r| (r.year, r.rule));
         Ok(rows)
     }
 
     /// One line with what it has given away.
-    pub async fn budget_line_status(&self, rule: &str, year: i32) -> Result<BudgetStatusRow> {
+    pub async fn budget_line_status(
+        &self,
+        rule: SubsidyRule,
+        year: i32,
+    ) -> Result<BudgetStatusRow> {
         self.budget_status(Some(year))
             .await?
             .into_iter()
@@ -178,17 +197,8 @@ impl Db {
              GROUP BY p.rule, b.year, a.subdistrict_code, s.name")
             .bind(year.map_or(0, i64::from)).fetch_all(p).await?);
         rows.sort_by(|a, b| {
-            (a.year, rule_order(&a.rule), &a.subdistrict_code).cmp(&(
-                b.year,
-                rule_order(&b.rule),
-                &b.subdistrict_code,
-            ))
+            (a.year, a.rule, &a.subdistrict_code).cmp(&(b.year, b.rule, &b.subdistrict_code))
         });
         Ok(rows)
     }
-}
-
-/// R2 < R3 < … < R10 < R11 (text order would put R10 before R2).
-fn rule_order(rule: &str) -> u32 {
-    rule.trim_start_matches('R').parse().unwrap_or(u32::MAX)
 }

@@ -7,12 +7,13 @@
 //! that could be refused, except a unique key already taken.
 
 use crate::dialect::placeholder;
-use crate::orgs::{bind_all, Bind, SealedPhone};
+use crate::orgs::{draft_values, SealedPhone, DRAFT_COLUMNS};
 use crate::people::SealedPersonal;
+use crate::query::{bind_all, Bind};
 use crate::{on_tx, Db, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::history::{CreditEntry, Finance, Honour, Inspection, PartyBuilding, Rating};
-use gongyi_domain::organization::OrgDraft;
+use gongyi_domain::organization::{OrgDraft, OrgStatus};
 use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
 use gongyi_domain::search::pinyin_keys;
 use gongyi_domain::Invalid;
@@ -121,58 +122,26 @@ impl Db {
             .iter()
             .map(|o| {
                 let d = o.draft;
-                let (py, initials) = pinyin_keys(&d.name);
                 let status = if o.deregistration_date.is_some() {
-                    "DEREGISTERED"
+                    OrgStatus::Deregistered
                 } else {
-                    d.status.code()
+                    d.status
                 };
-                vec![
-                    Bind::Text(d.credit_code.as_str().to_string()),
-                    Bind::Text(d.name.clone()),
-                    Bind::Text(py),
-                    Bind::Text(initials),
-                    Bind::Text(d.kind.code().into()),
-                    Bind::Bool(d.community),
-                    Bind::Bool(d.fresh_graduate),
-                    Bind::Bool(d.in_district()),
-                    Bind::Text(d.subdistrict.clone()),
-                    Bind::Date(d.registration_date),
-                    Bind::Int(d.registered_capital.get()),
-                    Bind::OptText(d.address.clone()),
-                    Bind::OptText(d.legal_representative.clone()),
-                    Bind::OptText(o.phone.sealed.clone()),
-                    Bind::OptText(o.phone.masked.clone()),
-                    Bind::Text(status.into()),
-                    Bind::OptText(d.stage.map(|s| s.code().to_string())),
+                let mut row = draft_values(d, status, &o.phone);
+                row.extend([
                     Bind::OptDate(o.deregistration_date),
                     Bind::OptText(o.current_rating.map(|r| r.level.code().to_string())),
                     Bind::OptDate(o.current_rating.map(|r| r.date)),
-                ]
+                ]);
+                row
             })
             .collect();
-        let cols = [
-            "credit_code",
-            "name",
-            "name_pinyin",
-            "name_initials",
-            "kind",
-            "community",
-            "fresh_graduate",
-            "in_district",
-            "subdistrict_code",
-            "registration_date",
-            "registered_capital_fen",
-            "address",
-            "legal_representative",
-            "contact_phone_sealed",
-            "contact_phone_masked",
-            "status",
-            "stage",
+        let mut cols = DRAFT_COLUMNS.to_vec();
+        cols.extend([
             "deregistration_date",
             "current_rating",
             "current_rating_date",
-        ];
+        ]);
         let returned = self
             .insert_rows(tx, "organizations", &cols, rows, Some("id, credit_code"))
             .await?;

@@ -44,3 +44,24 @@ pub fn lock_budget_line(b: Backend) -> &'static str {
         }
     }
 }
+
+/// A subquery joining `column` of the rows of `from` (a `FROM … WHERE …`
+/// clause) with `separator`, in `order`; NULL when there are none. SQLite's
+/// GROUP_CONCAT takes no ORDER BY before 3.44, so it aggregates an ordered
+/// subquery instead.
+pub fn joined_in_order(
+    b: Backend,
+    column: &str,
+    separator: &str,
+    from: &str,
+    order: &str,
+) -> String {
+    match b {
+        Backend::Sqlite => format!(
+            "(SELECT GROUP_CONCAT(v, '{separator}') FROM (SELECT {column} AS v {from} ORDER BY {order}))"
+        ),
+        Backend::Postgres => {
+            format!("(SELECT STRING_AGG({column}, '{separator}' ORDER BY {order}) {from})")
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! Store errors. Unique-key violations and lost updates are told apart from
-//! other database failures so the layers above can explain them.
+//! other database failures so the layers above can explain them, and a
+//! stored code that names nothing is told apart as damaged data.
 
+use gongyi_domain::vocabulary::UnknownCode;
 use gongyi_domain::Invalid;
 
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +22,16 @@ pub enum StoreError {
     Unsupported(&'static str),
     #[error("数据库地址无效: {0}(应以 sqlite: 或 postgres: 开头)")]
     BadUrl(String),
+    /// A stored code that is not one of its vocabulary's: the row was
+    /// written by something other than this store, or damaged.
+    #[error("stored value of {column} is corrupt: {source}")]
+    Corrupt {
+        column: String,
+        #[source]
+        source: UnknownCode,
+    },
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -31,7 +41,26 @@ impl StoreError {
     pub fn unique_as(e: sqlx::Error, field: &'static str) -> StoreError {
         match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate { field },
-            _ => StoreError::Db(e),
+            _ => e.into(),
+        }
+    }
+}
+
+/// Row types decode codes inside sqlx (`crate::codes`), which reports a
+/// code of no vocabulary as a column that did not decode, with our error as
+/// its source: that becomes [`StoreError::Corrupt`], with the column's name.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::ColumnDecode { index, source } => match source.downcast::<UnknownCode>() {
+                Ok(code) => StoreError::Corrupt {
+                    // sqlx writes a column name as `"kind"`.
+                    column: index.trim_matches('"').to_string(),
+                    source: *code,
+                },
+                Err(source) => StoreError::Db(sqlx::Error::ColumnDecode { index, source }),
+            },
+            e => StoreError::Db(e),
         }
     }
 }

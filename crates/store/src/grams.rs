@@ -1,7 +1,7 @@
 //! The name index behind substring search (`org_name_grams`): written with
 //! every organisation and rebuilt for rows that predate it.
 
-use crate::orgs::Bind;
+use crate::query::{escape_like, Bind};
 use crate::{on_db, on_tx, Db, Result, Tx};
 use gongyi_domain::search::name_grams;
 
@@ -81,7 +81,7 @@ pub(crate) fn name_contains(q: &str, binds: &mut Vec<Bind>) -> String {
     // name is checked too. (Checking short ones as well makes PostgreSQL scan
     // every name instead of following the index.)
     if q.chars().filter(|c| !c.is_whitespace()).count() > 2 {
-        binds.push(Bind::Text(format!("%{}%", crate::orgs::escape_like(q))));
+        binds.push(Bind::Text(format!("%{}%", escape_like(q))));
         conds.push(format!("o.name LIKE ${} ESCAPE '\\'", binds.len()));
     }
     format!("({})", conds.join(" AND "))

@@ -1,21 +1,27 @@
 //! An organisation's dated history records.
 
+use crate::codes::{Code, NullableCode};
 use crate::{on_db, on_tx, Db, Result, StoreError, Tx};
 use chrono::NaiveDate;
-use gongyi_domain::history::{CreditEntry, Finance, Honour, Inspection, PartyBuilding, Rating};
+use gongyi_domain::history::{
+    CreditEntry, CreditList, Finance, Honour, HonourLevel, Inspection, InspectionResult,
+    PartyBuilding, PartyOrgForm, Rating, RatingLevel,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InspectionRow {
     pub id: i64,
     pub year: i64,
-    pub result: String,
+    #[sqlx(try_from = "Code<InspectionResult>")]
+    pub result: InspectionResult,
     pub date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RatingRow {
     pub id: i64,
-    pub level: String,
+    #[sqlx(try_from = "Code<RatingLevel>")]
+    pub level: RatingLevel,
     pub date: NaiveDate,
 }
 
@@ -23,14 +29,16 @@ pub struct RatingRow {
 pub struct HonourRow {
     pub id: i64,
     pub title: String,
-    pub level: String,
+    #[sqlx(try_from = "Code<HonourLevel>")]
+    pub level: HonourLevel,
     pub date: NaiveDate,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CreditEntryRow {
     pub id: i64,
-    pub list: String,
+    #[sqlx(try_from = "Code<CreditList>")]
+    pub list: CreditList,
     pub reason: String,
     pub listed_date: NaiveDate,
     pub removed_date: Option<NaiveDate>,
@@ -41,7 +49,8 @@ pub struct PartyBuildingRow {
     pub id: i64,
     pub date: NaiveDate,
     pub has_party_org: bool,
-    pub form: Option<String>,
+    #[sqlx(try_from = "NullableCode<PartyOrgForm>")]
+    pub form: Option<PartyOrgForm>,
     pub members: i64,
     pub in_charter: bool,
     pub checked_at_registration: bool,

@@ -11,6 +11,7 @@ pub mod applications;
 pub mod audit;
 pub mod budgets;
 pub mod bulk;
+pub mod codes;
 mod db;
 pub mod dialect;
 mod error;
@@ -20,6 +21,7 @@ pub mod history;
 pub mod orgs;
 pub mod people;
 pub mod policy_facts;
+mod query;
 pub mod reference;
 
 pub use db::{Backend, Db, Tx};

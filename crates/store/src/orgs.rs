@@ -1,11 +1,14 @@
 //! Organisations: insert, optimistic update, lookups, the filtered directory
 //! with facet counts, and keyset iteration for exports.
 
+use crate::codes::{Code, NullableCode};
 use crate::dialect;
-use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
+use crate::query::{bind_all, escape_like, Bind};
+use crate::{on_db, on_tx, Backend, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::access::Scope;
-use gongyi_domain::organization::OrgDraft;
+use gongyi_domain::history::RatingLevel;
+use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage};
 use gongyi_domain::search::{is_pinyin_query, pinyin_keys};
 use gongyi_domain::Invalid;
 
@@ -15,7 +18,8 @@ pub struct OrgRow {
     pub id: i64,
     pub credit_code: String,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "Code<OrgKind>")]
+    pub kind: OrgKind,
     pub community: bool,
     pub fresh_graduate: bool,
     pub in_district: bool,
@@ -27,23 +31,18 @@ pub struct OrgRow {
     pub legal_representative: Option<String>,
     /// `138****5678`; the full number is only kept sealed.
     pub contact_phone_masked: Option<String>,
-    pub status: String,
-    pub stage: Option<String>,
+    #[sqlx(try_from = "Code<OrgStatus>")]
+    pub status: OrgStatus,
+    #[sqlx(try_from = "NullableCode<Stage>")]
+    pub stage: Option<Stage>,
     pub deregistration_date: Option<NaiveDate>,
-    pub current_rating: Option<String>,
+    #[sqlx(try_from = "NullableCode<RatingLevel>")]
+    pub current_rating: Option<RatingLevel>,
     pub current_rating_date: Option<NaiveDate>,
     pub version: i64,
     /// Service field names joined by `、`.
     pub service_fields: String,
 }
-
-const SELECT_ORG: &str = "SELECT o.id, o.credit_code, o.name, o.kind, o.community, o.fresh_graduate, o.in_district,
- o.subdistrict_code, s.name AS subdistrict_name, o.registration_date, o.registered_capital_fen, o.address,
- o.legal_representative, o.contact_phone_masked, o.status, o.stage, o.deregistration_date, o.current_rating,
- o.current_rating_date, o.version,
- COALESCE((SELECT STRING_AGG(f.name, '、') FROM organization_service_fields osf
-   JOIN service_fields f ON f.code = osf.field_code WHERE osf.org_id = o.id), '') AS service_fields
- FROM organizations o JOIN subdistricts s ON s.code = o.subdistrict_code";
 
 /// An organisation's contact phone as written: sealed (AES-256-GCM, by the
 /// application's key) and masked for display; both `None` without a phone.
@@ -54,22 +53,71 @@ pub struct SealedPhone {
     pub masked: Option<String>,
 }
 
-/// Service field names in catalogue order. SQLite's GROUP_CONCAT takes no
-/// ORDER BY before 3.44, so it aggregates an ordered subquery instead.
-fn select_org(db_is_sqlite: bool) -> String {
-    if db_is_sqlite {
-        SELECT_ORG.replace(
-            "(SELECT STRING_AGG(f.name, '、') FROM organization_service_fields osf
-   JOIN service_fields f ON f.code = osf.field_code WHERE osf.org_id = o.id)",
-            "(SELECT GROUP_CONCAT(name, '、') FROM (SELECT f.name FROM organization_service_fields osf
-   JOIN service_fields f ON f.code = osf.field_code WHERE osf.org_id = o.id ORDER BY f.sort_order, f.code))",
-        )
-    } else {
-        SELECT_ORG.replace(
-            "STRING_AGG(f.name, '、')",
-            "STRING_AGG(f.name, '、' ORDER BY f.sort_order, f.code)",
-        )
-    }
+/// The columns of [`OrgRow`]; service field names in catalogue order.
+fn select_org(b: Backend) -> String {
+    let fields = dialect::joined_in_order(
+        b,
+        "f.name",
+        "、",
+        "FROM organization_service_fields osf JOIN service_fields f ON f.code = osf.field_code
+   WHERE osf.org_id = o.id",
+        "f.sort_order, f.code",
+    );
+    format!(
+        "SELECT o.id, o.credit_code, o.name, o.kind, o.community, o.fresh_graduate, o.in_district,
+ o.subdistrict_code, s.name AS subdistrict_name, o.registration_date, o.registered_capital_fen, o.address,
+ o.legal_representative, o.contact_phone_masked, o.status, o.stage, o.deregistration_date, o.current_rating,
+ o.current_rating_date, o.version, COALESCE({fields}, '') AS service_fields
+ FROM organizations o JOIN subdistricts s ON s.code = o.subdistrict_code"
+    )
+}
+
+/// The columns written from an [`OrgDraft`], in the order of [`draft_values`]
+/// (insert, update and bulk insert).
+pub(crate) const DRAFT_COLUMNS: [&str; 17] = [
+    "credit_code",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "kind",
+    "community",
+    "fresh_graduate",
+    "in_district",
+    "subdistrict_code",
+    "registration_date",
+    "registered_capital_fen",
+    "address",
+    "legal_representative",
+    "contact_phone_sealed",
+    "contact_phone_masked",
+    "status",
+    "stage",
+];
+
+/// The values of [`DRAFT_COLUMNS`]; `status` stands in for the draft's (a
+/// bulk load marks deregistered organisations so). The plain contact phone
+/// is not among them, only `phone`.
+pub(crate) fn draft_values(d: &OrgDraft, status: OrgStatus, phone: &SealedPhone) -> Vec<Bind> {
+    let (py, initials) = pinyin_keys(&d.name);
+    vec![
+        Bind::Text(d.credit_code.as_str().to_string()),
+        Bind::Text(d.name.clone()),
+        Bind::Text(py),
+        Bind::Text(initials),
+        Bind::Text(d.kind.code().into()),
+        Bind::Bool(d.community),
+        Bind::Bool(d.fresh_graduate),
+        Bind::Bool(d.in_district()),
+        Bind::Text(d.subdistrict.clone()),
+        Bind::Date(d.registration_date),
+        Bind::Int(d.registered_capital.get()),
+        Bind::OptText(d.address.clone()),
+        Bind::OptText(d.legal_representative.clone()),
+        Bind::OptText(phone.sealed.clone()),
+        Bind::OptText(phone.masked.clone()),
+        Bind::Text(status.code().into()),
+        Bind::OptText(d.stage.map(|s| s.code().to_string())),
+    ]
 }
 
 /// Filters of the directory; each `None` means "any".
@@ -119,7 +167,7 @@ impl OrgSort {
     }
 
     /// The ORDER BY list; relevance binds the query after `binds`.
-    fn order_by(self, f: &OrgFilter, backend: crate::Backend, binds: &mut Vec<Bind>) -> String {
+    fn order_by(self, f: &OrgFilter, backend: Backend, binds: &mut Vec<Bind>) -> String {
         match self {
             OrgSort::Name => "o.name_pinyin, o.id".into(),
             OrgSort::RegistrationDateDesc => "o.registration_date DESC, o.id DESC".into(),
@@ -142,36 +190,6 @@ impl OrgSort {
     }
 }
 
-/// A value bound into a dynamically built query.
-#[derive(Debug, Clone)]
-pub(crate) enum Bind {
-    Text(String),
-    Int(i64),
-    Date(NaiveDate),
-    Bool(bool),
-    OptText(Option<String>),
-    OptDate(Option<NaiveDate>),
-}
-
-/// Binds each value in order onto a query of either backend.
-macro_rules! bind_all {
-    ($q:expr, $binds:expr) => {{
-        let mut q = $q;
-        for b in $binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s.clone()),
-                Bind::Int(i) => q.bind(*i),
-                Bind::Date(d) => q.bind(*d),
-                Bind::Bool(v) => q.bind(*v),
-                Bind::OptText(s) => q.bind(s.clone()),
-                Bind::OptDate(d) => q.bind(*d),
-            };
-        }
-        q
-    }};
-}
-pub(crate) use bind_all;
-
 /// Which facet a WHERE clause is built for: its own filter is left out, so the
 /// counts show what choosing another value would give.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -183,12 +201,6 @@ enum Facet {
     Rating,
     ServiceField,
     Year,
-}
-
-pub(crate) fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// The condition that cuts organisations (alias `o`) to `scope`, binding
@@ -387,35 +399,19 @@ impl Db {
     /// Inserts an organisation and its service fields; returns its id. The
     /// draft's plain contact phone is not written, only `phone`.
     pub async fn insert_org(&self, tx: &mut Tx, d: &OrgDraft, phone: &SealedPhone) -> Result<i64> {
-        let (py, initials) = pinyin_keys(&d.name);
-        let id: i64 = on_tx!(tx, c => {
-            sqlx::query_scalar(
-                "INSERT INTO organizations (credit_code, name, name_pinyin, name_initials, kind, community,
-                 fresh_graduate, in_district, subdistrict_code, registration_date, registered_capital_fen,
-                 address, legal_representative, contact_phone_sealed, contact_phone_masked, status, stage)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-            )
-            .bind(d.credit_code.as_str())
-            .bind(&d.name)
-            .bind(&py)
-            .bind(&initials)
-            .bind(d.kind.code())
-            .bind(d.community)
-            .bind(d.fresh_graduate)
-            .bind(d.in_district())
-            .bind(&d.subdistrict)
-            .bind(d.registration_date)
-            .bind(d.registered_capital.get())
-            .bind(&d.address)
-            .bind(&d.legal_representative)
-            .bind(&phone.sealed)
-            .bind(&phone.masked)
-            .bind(d.status.code())
-            .bind(d.stage.map(|s| s.code()))
+        let values = draft_values(d, d.status, phone);
+        let sql = format!(
+            "INSERT INTO organizations ({}) VALUES ({}) RETURNING id",
+            DRAFT_COLUMNS.join(", "),
+            (1..=DRAFT_COLUMNS.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let id: i64 = on_tx!(tx, c => bind_all!(sqlx::query_scalar(&sql), &values)
             .fetch_one(&mut **c)
             .await
-            .map_err(|e| StoreError::unique_as(e, "credit_code"))?
-        });
+            .map_err(|e| StoreError::unique_as(e, "credit_code"))?);
         self.set_service_fields(tx, id, &d.service_fields).await?;
         self.write_name_grams(tx, id, &d.name).await?;
         Ok(id)
@@ -432,41 +428,27 @@ impl Db {
         d: &OrgDraft,
         phone: &SealedPhone,
     ) -> Result<()> {
-        let (py, initials) = pinyin_keys(&d.name);
-        let n = on_tx!(tx, c => {
-            sqlx::query(
-                "UPDATE organizations SET credit_code = $1, name = $2, name_pinyin = $3, name_initials = $4,
-                 kind = $5, community = $6, fresh_graduate = $7, in_district = $8, subdistrict_code = $9,
-                 registration_date = $10, registered_capital_fen = $11, address = $12,
-                 legal_representative = $13, contact_phone = NULL, contact_phone_sealed = $14,
-                 contact_phone_masked = $15, status = $16, stage = $17,
-                 version = version + 1, updated_at = CURRENT_TIMESTAMP
-                 WHERE id = $18 AND version = $19",
-            )
-            .bind(d.credit_code.as_str())
-            .bind(&d.name)
-            .bind(&py)
-            .bind(&initials)
-            .bind(d.kind.code())
-            .bind(d.community)
-            .bind(d.fresh_graduate)
-            .bind(d.in_district())
-            .bind(&d.subdistrict)
-            .bind(d.registration_date)
-            .bind(d.registered_capital.get())
-            .bind(&d.address)
-            .bind(&d.legal_representative)
-            .bind(&phone.sealed)
-            .bind(&phone.masked)
-            .bind(d.status.code())
-            .bind(d.stage.map(|s| s.code()))
+        let values = draft_values(d, d.status, phone);
+        let n = DRAFT_COLUMNS.len();
+        let set: Vec<String> = DRAFT_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE organizations SET {}, contact_phone = NULL, version = version + 1,
+             updated_at = CURRENT_TIMESTAMP WHERE id = ${} AND version = ${}",
+            set.join(", "),
+            n + 1,
+            n + 2
+        );
+        let n = on_tx!(tx, c => bind_all!(sqlx::query(&sql), &values)
             .bind(id)
             .bind(version)
             .execute(&mut **c)
             .await
             .map_err(|e| StoreError::unique_as(e, "credit_code"))?
-            .rows_affected()
-        });
+            .rows_affected());
         if n == 0 {
             return Err(if self.org_exists_tx(tx, id).await? {
                 StoreError::Conflict
@@ -509,29 +491,20 @@ impl Db {
     /// By credit code as typed: trimmed and upper-cased like `CreditCode::parse`.
     pub async fn org_by_code(&self, code: &str) -> Result<OrgRow> {
         let code = code.trim().to_uppercase();
-        let sql = format!(
-            "{} WHERE o.credit_code = $1",
-            select_org(self.backend() == crate::Backend::Sqlite)
-        );
+        let sql = format!("{} WHERE o.credit_code = $1", select_org(self.backend()));
         on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(&code).fetch_optional(p).await?)
             .ok_or(StoreError::NotFound)
     }
 
     pub async fn org_by_id(&self, id: i64) -> Result<OrgRow> {
-        let sql = format!(
-            "{} WHERE o.id = $1",
-            select_org(self.backend() == crate::Backend::Sqlite)
-        );
+        let sql = format!("{} WHERE o.id = $1", select_org(self.backend()));
         on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(id).fetch_optional(p).await?)
             .ok_or(StoreError::NotFound)
     }
 
     /// As [`Db::org_by_id`], as this transaction sees it.
     pub async fn org_by_id_tx(&self, tx: &mut Tx, id: i64) -> Result<OrgRow> {
-        let sql = format!(
-            "{} WHERE o.id = $1",
-            select_org(self.backend() == crate::Backend::Sqlite)
-        );
+        let sql = format!("{} WHERE o.id = $1", select_org(self.backend()));
         on_tx!(tx, c => sqlx::query_as::<_, OrgRow>(&sql).bind(id).fetch_optional(&mut **c).await?)
             .ok_or(StoreError::NotFound)
     }
@@ -573,7 +546,7 @@ impl Db {
         let order = f.sort.order_by(f, self.backend(), &mut binds);
         let sql = format!(
             "{}{w} ORDER BY {} LIMIT {} OFFSET {}",
-            select_org(self.backend() == crate::Backend::Sqlite),
+            select_org(self.backend()),
             order,
             per_page,
             (page - 1) * per_page
@@ -600,7 +573,7 @@ impl Db {
         let order = f.sort.order_by(f, self.backend(), &mut binds);
         let sql = format!(
             "{}{w} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            select_org(self.backend() == crate::Backend::Sqlite),
+            select_org(self.backend()),
         );
         Ok(
             on_db!(self, p => bind_all!(sqlx::query_as::<_, OrgRow>(&sql), &binds).fetch_all(p).await?),
@@ -667,7 +640,7 @@ impl Db {
     pub async fn orgs_after(&self, after: &str, batch: i64) -> Result<Vec<OrgRow>> {
         let sql = format!(
             "{} WHERE o.credit_code > $1 ORDER BY o.credit_code LIMIT {batch}",
-            select_org(self.backend() == crate::Backend::Sqlite)
+            select_org(self.backend())
         );
         Ok(on_db!(self, p => sqlx::query_as::<_, OrgRow>(&sql).bind(after).fetch_all(p).await?))
     }

@@ -1,11 +1,14 @@
 //! People (social-work talent): the person, qualifications, employments and
 //! annual reviews.
 
-use crate::orgs::{bind_all, escape_like, Bind};
+use crate::codes::{Code, NullableCode};
+use crate::query::{bind_all, escape_like, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::access::Scope;
-use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
+use gongyi_domain::person::{
+    AnnualReview, Employment, PerformanceRating, PersonDraft, Qualification, QualificationLevel,
+};
 use gongyi_domain::search::{is_pinyin_query, pinyin_keys};
 
 /// A person for display: the resident ID and phone only masked.
@@ -23,7 +26,8 @@ pub struct PersonRow {
     pub supervisor: bool,
     pub version: i64,
     /// Highest qualification held, if any.
-    pub qualification: Option<String>,
+    #[sqlx(try_from = "NullableCode<QualificationLevel>")]
+    pub qualification: Option<QualificationLevel>,
 }
 
 const SELECT_PERSON: &str = "SELECT p.id, p.name, COALESCE(p.resident_id_masked, '') AS resident_id_masked,
@@ -100,7 +104,8 @@ fn one_in_scope(id: i64, scope: &Scope) -> (String, Vec<Bind>) {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QualificationRow {
     pub id: i64,
-    pub level: String,
+    #[sqlx(try_from = "Code<QualificationLevel>")]
+    pub level: QualificationLevel,
     pub certificate_no: String,
     pub date: NaiveDate,
 }
@@ -130,7 +135,8 @@ pub struct ReviewRow {
     pub id: i64,
     pub year: i64,
     pub training_hours: i64,
-    pub performance: Option<String>,
+    #[sqlx(try_from = "NullableCode<PerformanceRating>")]
+    pub performance: Option<PerformanceRating>,
 }
 
 #[derive(Debug, Clone, Default)]

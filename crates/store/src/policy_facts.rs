@@ -14,7 +14,7 @@
 //! What it deliberately does not do: decide anything (the domain does), or
 //! keep payments (the applications workflow owns those tables).
 
-use crate::orgs::{bind_all, Bind};
+use crate::query::{bind_all, Bind};
 use crate::{on_db, on_tx, Db, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;

@@ -393,10 +393,7 @@ async fn history_records_round_trip_and_keep_the_current_rating() {
         };
         assert_eq!(h.inspections.len(), kept, "{url}");
         assert_eq!(
-            h.ratings
-                .iter()
-                .map(|r| r.level.as_str())
-                .collect::<Vec<_>>(),
+            h.ratings.iter().map(|r| r.level.code()).collect::<Vec<_>>(),
             vec!["3A", "4A"],
             "{url}"
         );
@@ -406,16 +403,20 @@ async fn history_records_round_trip_and_keep_the_current_rating() {
             Some(d(2023, 12, 1)),
             "{url}"
         );
-        assert_eq!(h.party_building[0].form.as_deref(), Some("JOINT"), "{url}");
+        assert_eq!(
+            h.party_building[0].form.map(|f| f.code()),
+            Some("JOINT"),
+            "{url}"
+        );
         assert_eq!(h.finances[0].total_revenue_fen, 10_000_000, "{url}");
         let o = db.org_by_id(id).await.unwrap();
         assert_eq!(
-            o.current_rating.as_deref(),
+            o.current_rating.map(|r| r.code()),
             Some("4A"),
             "{url}: the latest rating is current"
         );
         assert_eq!(
-            (o.status.as_str(), o.deregistration_date),
+            (o.status.code(), o.deregistration_date),
             ("DEREGISTERED", Some(d(2025, 1, 1))),
             "{url}"
         );
@@ -478,7 +479,7 @@ async fn people_qualifications_employments_and_reviews_are_stored() {
             (
                 got.birth_date,
                 got.sex.as_str(),
-                got.qualification.as_deref()
+                got.qualification.map(|q| q.code())
             ),
             (d(1990, 3, 7), "女", Some("INTERMEDIATE")),
             "{url}"
@@ -668,6 +669,41 @@ async fn exports_read_every_kind_in_id_order() {
                 .is_empty(),
             "{url}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_stored_code_of_no_vocabulary_is_a_corrupt_row_not_a_panic() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let id = insert(&db, &org(1, "甲", "310110016")).await;
+        let set = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                gongyi_store::on_db!(&db, p => sqlx::query(sql).bind(id).execute(p).await.unwrap().rows_affected());
+            }
+        };
+        let corrupt = |r: Result<_, StoreError>| match r {
+            Err(StoreError::Corrupt { column, source }) => (column, source.code),
+            other => panic!("{url}: {other:?}"),
+        };
+
+        set("UPDATE organizations SET kind = 'COMPANY' WHERE id = $1").await;
+        assert_eq!(
+            corrupt(db.org_by_id(id).await.map(|_| ())),
+            ("kind".to_string(), "COMPANY".to_string()),
+            "{url}"
+        );
+        set("UPDATE organizations SET kind = 'FOUNDATION', stage = 'startup' WHERE id = $1").await;
+        let list = db
+            .list_orgs(&Scope::District, &OrgFilter::default(), 1, 10)
+            .await;
+        assert_eq!(
+            corrupt(list.map(|_| ())),
+            ("stage".to_string(), "startup".to_string()),
+            "{url}: a code is read back exactly, not parsed as input"
+        );
+        set("UPDATE organizations SET stage = NULL WHERE id = $1").await;
+        assert_eq!(db.org_by_id(id).await.unwrap().stage, None, "{url}");
     }
 }
 

@@ -119,6 +119,7 @@ async fn step(
 }
 
 async fn set_budget(db: &Db, rule: &str, year: i32, yuan: i64) {
+    let rule = SubsidyRule::parse("rule", rule).unwrap();
     let mut tx = db.begin().await.unwrap();
     let old = db.lock_budget_line(&mut tx, rule, year).await.unwrap();
     db.set_budget_line(
@@ -167,7 +168,7 @@ async fn approve_and_pay(db: &Db, id: i64, yuan: i64) -> Result<i64, StoreError>
     )
     .await?;
     let a = db.application_tx(&mut tx, id).await.unwrap();
-    let line = db.budget_line_id_tx(&mut tx, &a.rule, 2024).await.unwrap();
+    let line = db.budget_line_id_tx(&mut tx, a.rule, 2024).await.unwrap();
     let pid = db
         .insert_payment(&mut tx, &a, Fen::yuan(yuan), line, &payer, at(2))
         .await?;
@@ -205,11 +206,11 @@ async fn an_application_is_stored_with_its_attachments_and_its_first_event() {
         let a = db.application(id).await.unwrap();
         assert_eq!(
             (
-                a.rule.as_str(),
-                a.beneficiary_kind.as_str(),
+                a.rule.code(),
+                a.beneficiary_kind.code(),
                 a.event_key.as_str(),
                 a.requested_fen,
-                a.status.as_str(),
+                a.status.code(),
                 a.needs_review,
                 a.version
             ),
@@ -227,7 +228,7 @@ async fn an_application_is_stored_with_its_attachments_and_its_first_event() {
         assert_eq!(a.subdistrict_name.as_deref(), Some("殷行街道"), "{url}");
         assert_eq!(a.submitted_at, at(0), "{url}");
         assert_eq!(
-            (a.applicant_name.as_str(), a.applicant_role.as_str()),
+            (a.applicant_name.as_str(), a.applicant_role.code()),
             ("王芳", "organisation")
         );
 
@@ -249,9 +250,9 @@ async fn an_application_is_stored_with_its_attachments_and_its_first_event() {
         assert_eq!(events.len(), 1, "{url}");
         assert_eq!(
             (
-                events[0].action.as_str(),
-                events[0].from_status.as_deref(),
-                events[0].to_status.as_str(),
+                events[0].action.code(),
+                events[0].from_status.map(|s| s.code()),
+                events[0].to_status.code(),
                 events[0].amount_fen
             ),
             ("submit", None, "SUBMITTED", Some(80_000)),
@@ -421,7 +422,7 @@ async fn a_step_from_a_stale_status_or_version_changes_nothing() {
         let a = db.application(id).await.unwrap();
         assert_eq!(
             (
-                a.status.as_str(),
+                a.status.code(),
                 a.version,
                 a.approved_fen,
                 a.budget_year,
@@ -432,11 +433,11 @@ async fn a_step_from_a_stale_status_or_version_changes_nothing() {
         );
         let events = db.application_events(id).await.unwrap();
         assert_eq!(
-            events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            events.iter().map(|e| e.action.code()).collect::<Vec<_>>(),
             ["submit", "approve"],
             "{url}"
         );
-        assert_eq!(events[1].from_status.as_deref(), Some("SUBMITTED"));
+        assert_eq!(events[1].from_status.map(|s| s.code()), Some("SUBMITTED"));
         assert_eq!(events[1].amount_fen, Some(10_000));
     }
 }
@@ -484,7 +485,7 @@ async fn return_and_resubmit_start_a_new_round_and_keep_the_reason_in_the_audit(
         tx.commit().await.unwrap();
         let a = db.application(id).await.unwrap();
         assert_eq!(
-            (a.status.as_str(), a.reason.as_deref()),
+            (a.status.code(), a.reason.as_deref()),
             ("RETURNED", Some("银行账户有误")),
             "{url}"
         );
@@ -501,7 +502,7 @@ async fn return_and_resubmit_start_a_new_round_and_keep_the_reason_in_the_audit(
         let a = db.application(id).await.unwrap();
         assert_eq!(
             (
-                a.status.as_str(),
+                a.status.code(),
                 a.version,
                 a.approved_fen,
                 a.approver_name,
@@ -513,7 +514,7 @@ async fn return_and_resubmit_start_a_new_round_and_keep_the_reason_in_the_audit(
         let events = db.application_events(id).await.unwrap();
         assert_eq!(events.len(), 4, "{url}");
         assert_eq!(events[2].reason.as_deref(), Some("银行账户有误"), "{url}");
-        assert_eq!(events[2].actor_role, "finance", "{url}");
+        assert_eq!(events[2].actor_role.code(), "finance", "{url}");
     }
 }
 
@@ -522,7 +523,9 @@ async fn budget_lines_are_set_locked_and_report_what_they_gave_away() {
     for (db, url) in gongyi_testkit::databases().await {
         let mut tx = db.begin().await.unwrap();
         assert_eq!(
-            db.lock_budget_line(&mut tx, "R6", 2024).await.unwrap(),
+            db.lock_budget_line(&mut tx, SubsidyRule::R6, 2024)
+                .await
+                .unwrap(),
             None,
             "{url}"
         );
@@ -558,27 +561,31 @@ async fn budget_lines_are_set_locked_and_report_what_they_gave_away() {
 
         let mut tx = db.begin().await.unwrap();
         let line = db
-            .lock_budget_line(&mut tx, "R6", 2024)
+            .lock_budget_line(&mut tx, SubsidyRule::R6, 2024)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(line.amount, Fen::yuan(2_000), "{url}");
         assert_eq!(
-            db.budget_committed_tx(&mut tx, "R6", 2024).await.unwrap(),
+            db.budget_committed_tx(&mut tx, SubsidyRule::R6, 2024)
+                .await
+                .unwrap(),
             Fen::yuan(800),
             "{url}"
         );
         assert_eq!(
-            db.budget_committed_tx(&mut tx, "R6", 2025).await.unwrap(),
+            db.budget_committed_tx(&mut tx, SubsidyRule::R6, 2025)
+                .await
+                .unwrap(),
             Fen::ZERO,
             "{url}"
         );
         tx.commit().await.unwrap();
 
         let all = db.budget_status(None).await.unwrap();
-        let keys: Vec<_> = all.iter().map(|r| (r.year, r.rule.as_str())).collect();
+        let keys: Vec<_> = all.iter().map(|r| (r.year, r.rule.code())).collect();
         assert_eq!(keys, [(2024, "R6"), (2024, "R10"), (2025, "R2")], "{url}");
-        let r6 = db.budget_line_status("R6", 2024).await.unwrap();
+        let r6 = db.budget_line_status(SubsidyRule::R6, 2024).await.unwrap();
         assert_eq!(
             (
                 r6.amount_fen,
@@ -592,7 +599,7 @@ async fn budget_lines_are_set_locked_and_report_what_they_gave_away() {
         assert_eq!(r6.updated_by, "预算员");
         assert_eq!(db.budget_status(Some(2025)).await.unwrap().len(), 1);
         assert!(matches!(
-            db.budget_line_status("R3", 2024).await,
+            db.budget_line_status(SubsidyRule::R3, 2024).await,
             Err(StoreError::NotFound)
         ));
     }
@@ -609,7 +616,7 @@ async fn the_same_entitlement_is_paid_at_most_once_whatever_the_application() {
         let e = db.application(first).await.unwrap();
         assert_eq!(
             db.live_application_for(e.entitlement()).await.unwrap(),
-            Some((first, "SUBMITTED".to_string())),
+            Some((first, Status::Submitted)),
             "{url}"
         );
         approve_and_pay(&db, first, 300).await.unwrap();
@@ -619,7 +626,7 @@ async fn the_same_entitlement_is_paid_at_most_once_whatever_the_application() {
             db.entitlement_taken_tx(&mut tx, e.entitlement(), second)
                 .await
                 .unwrap(),
-            Some((first, "PAID".to_string())),
+            Some((first, Status::Paid)),
             "{url}"
         );
         assert_eq!(
@@ -632,7 +639,7 @@ async fn the_same_entitlement_is_paid_at_most_once_whatever_the_application() {
         drop(tx);
         assert_eq!(
             db.entitlement_taken(e.entitlement(), second).await.unwrap(),
-            Some((first, "PAID".to_string())),
+            Some((first, Status::Paid)),
             "{url}"
         );
 
@@ -642,7 +649,10 @@ async fn the_same_entitlement_is_paid_at_most_once_whatever_the_application() {
             "{url}: {again:?}"
         );
         // The refused payment left the second application approved, unpaid.
-        assert_eq!(db.application(second).await.unwrap().status, "APPROVED");
+        assert_eq!(
+            db.application(second).await.unwrap().status,
+            Status::Approved
+        );
         let paid = db.payments_for(e.entitlement()).await.unwrap();
         assert_eq!(paid.len(), 1, "{url}");
         assert_eq!(
@@ -756,11 +766,7 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
             .application_status_counts(&Scope::District, &f)
             .await
             .unwrap();
-        assert_eq!(
-            counts,
-            [("PAID".to_string(), 1), ("SUBMITTED".to_string(), 1)],
-            "{url}"
-        );
+        assert_eq!(counts, [(Status::Paid, 1), (Status::Submitted, 1)], "{url}");
         let by_sub = ApplicationFilter {
             subdistrict: Some("310110021".into()),
             ..Default::default()
@@ -774,7 +780,7 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
         );
 
         let months = db
-            .payments_of("person", "P00000001", Some("R9"))
+            .payments_of(BeneficiaryKind::Person, "P00000001", Some(SubsidyRule::R9))
             .await
             .unwrap();
         assert_eq!(
@@ -786,23 +792,28 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
             "{url}"
         );
         assert_eq!(
-            db.payments_of("organisation", code(1).as_str(), None)
+            db.payments_of(BeneficiaryKind::Organisation, code(1).as_str(), None)
                 .await
                 .unwrap()
                 .len(),
             1
         );
         let apps = db
-            .applications_of("organisation", code(2).as_str())
+            .applications_of(BeneficiaryKind::Organisation, code(2).as_str())
             .await
             .unwrap();
         assert_eq!(apps.len(), 1, "{url}");
 
         let mut tx = db.begin().await.unwrap();
         assert_eq!(
-            db.paid_so_far_tx(&mut tx, "R9", "person", "P00000001")
-                .await
-                .unwrap(),
+            db.paid_so_far_tx(
+                &mut tx,
+                SubsidyRule::R9,
+                BeneficiaryKind::Person,
+                "P00000001"
+            )
+            .await
+            .unwrap(),
             (2, 220_000),
             "{url}"
         );
@@ -813,7 +824,7 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
             .iter()
             .map(|r| {
                 (
-                    r.rule.as_str(),
+                    r.rule.code(),
                     r.year,
                     r.subdistrict_name.as_deref().unwrap_or("-"),
                     r.payments,

@@ -9,6 +9,7 @@ use crate::pages::{query_string, Opt};
 use gongyi_app::orgs::{Facets, OrgFilter, OrgRow, OrgSort};
 use gongyi_app::reference::RefRow;
 use gongyi_app::{Page, Registry, Result};
+use gongyi_domain::organization::{OrgKind, OrgStatus};
 use serde::Deserialize;
 
 /// Directory query parameters.
@@ -255,19 +256,13 @@ fn facet_groups(
             &p.subdistrict,
             &ref_label(subs),
         ),
-        group(
-            "组织类型",
-            "kind",
-            &f.kind,
-            &p.kind,
-            &crate::views::kind_label,
-        ),
+        group("组织类型", "kind", &f.kind, &p.kind, &OrgKind::label_of),
         group(
             "登记状态",
             "status",
             &f.status,
             &p.status,
-            &crate::views::status_label,
+            &OrgStatus::label_of,
         ),
         group("评估等级", "rating", &ratings, &p.rating, &rating_label),
         group(

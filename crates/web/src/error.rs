@@ -35,7 +35,8 @@ fn status_of(e: &AppError) -> StatusCode {
         AppError::Conflict | AppError::Refused { .. } => StatusCode::CONFLICT,
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::Store(_) | AppError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        // The failures that are not the caller's (`AppError::is_internal`).
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -85,7 +86,7 @@ impl From<AppError> for ApiError {
         };
         let message = match &e {
             AppError::Invalid(i) => format!("输入有误:{}", i.first_message()),
-            AppError::Store(_) | AppError::Io(_) => "服务器内部错误".into(),
+            e if e.is_internal() => "服务器内部错误".into(),
             other => other.to_string(),
         };
         ApiError(
@@ -133,7 +134,7 @@ impl IntoResponse for PageError {
                 "未找到".to_string(),
                 "您要查看的记录不存在,可能已被删除或地址有误。".to_string(),
             ),
-            AppError::Store(_) | AppError::Io(_) => (
+            e if e.is_internal() => (
                 "服务器错误".into(),
                 "服务器暂时无法完成请求,请稍后再试。".into(),
             ),

@@ -3,37 +3,9 @@
 
 use gongyi_app::orgs::OrgRow;
 use gongyi_app::people::{EmploymentRow, PersonRow};
-use gongyi_domain::history::{CreditList, HonourLevel, InspectionResult, PartyOrgForm};
-use gongyi_domain::organization::{OrgKind, OrgStatus};
-use gongyi_domain::person::{PerformanceRating, QualificationLevel};
 use gongyi_domain::Fen;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-pub fn kind_label(c: &str) -> String {
-    OrgKind::label_of(c)
-}
-pub fn status_label(c: &str) -> String {
-    OrgStatus::label_of(c)
-}
-pub fn inspection_label(c: &str) -> String {
-    InspectionResult::label_of(c)
-}
-pub fn honour_level_label(c: &str) -> String {
-    HonourLevel::label_of(c)
-}
-pub fn credit_list_label(c: &str) -> String {
-    CreditList::label_of(c)
-}
-pub fn party_form_label(c: &str) -> String {
-    PartyOrgForm::label_of(c)
-}
-pub fn qualification_label(c: &str) -> String {
-    QualificationLevel::label_of(c)
-}
-pub fn performance_label(c: &str) -> String {
-    PerformanceRating::label_of(c)
-}
 
 pub fn yes_no(b: bool) -> &'static str {
     if b {
@@ -86,8 +58,8 @@ impl From<&OrgRow> for OrganizationView {
             credit_code: o.credit_code.clone(),
             org_id: format!("CN-USCI-{}", o.credit_code),
             name: o.name.clone(),
-            kind: o.kind.clone(),
-            kind_label: kind_label(&o.kind),
+            kind: o.kind.code().into(),
+            kind_label: o.kind.label().into(),
             community: o.community,
             fresh_graduate: o.fresh_graduate,
             in_district: o.in_district,
@@ -99,11 +71,11 @@ impl From<&OrgRow> for OrganizationView {
             address: o.address.clone(),
             legal_representative: o.legal_representative.clone(),
             contact_phone: o.contact_phone_masked.clone(),
-            status: o.status.clone(),
-            status_label: status_label(&o.status),
-            stage: o.stage.clone(),
+            status: o.status.code().into(),
+            status_label: o.status.label().into(),
+            stage: o.stage.map(|s| s.code().into()),
             deregistration_date: o.deregistration_date,
-            current_rating: o.current_rating.clone(),
+            current_rating: o.current_rating.map(|r| r.code().into()),
             current_rating_date: o.current_rating_date,
             version: o.version,
         }
@@ -148,12 +120,8 @@ impl From<&PersonRow> for PersonView {
             phone: p.phone_masked.clone(),
             social_work_start_date: p.social_work_start_date,
             supervisor: p.supervisor,
-            qualification: p.qualification.clone(),
-            qualification_label: p
-                .qualification
-                .as_deref()
-                .map(qualification_label)
-                .unwrap_or_else(|| "无".into()),
+            qualification: p.qualification.map(|q| q.code().into()),
+            qualification_label: p.qualification.map_or("无", |q| q.label()).into(),
             version: p.version,
         }
     }

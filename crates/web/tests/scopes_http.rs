@@ -38,7 +38,7 @@ fn edit_body(o: &OrgRow) -> String {
     serde_json::json!({
         "credit_code": o.credit_code,
         "name": format!("{}(改)", o.name),
-        "kind": o.kind,
+        "kind": o.kind.code(),
         "subdistrict": o.subdistrict_code,
         "registration_date": o.registration_date.to_string(),
         "registered_capital_fen": o.registered_capital_fen,

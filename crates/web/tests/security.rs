@@ -347,7 +347,7 @@ async fn script_in_a_name_or_address_renders_as_text() {
         let body = serde_json::json!({
             "credit_code": org.credit_code,
             "name": format!("上海市杨浦区{payload}服务中心"),
-            "kind": org.kind,
+            "kind": org.kind.code(),
             "subdistrict": org.subdistrict_code,
             "registration_date": org.registration_date.to_string(),
             "registered_capital_fen": org.registered_capital_fen,

@@ -8,9 +8,9 @@
 use crate::history::{HonourLevel, InspectionResult, RatingLevel};
 use crate::money::Fen;
 use crate::person::{PerformanceRating, QualificationLevel};
-use crate::policy::evaluate::{Decision, EventKey};
 use crate::policy::facts::{CompetitionLevel, Facts, NotDistrict, OrgIx, Score};
 use crate::policy::params::Policy;
+use crate::policy::types::{Decision, EventKey};
 use crate::policy::{Rule, YearMonth};
 use chrono::NaiveDate;
 
@@ -376,6 +376,24 @@ fn yuan(f: Fen) -> String {
     format!("{f} 元")
 }
 
+/// R6 and R7 (三(三)1–2) pay half the project amount, rounded down, up to
+/// the cap named by `cap_param`.
+fn half_of_project(
+    f: &mut Vec<FactLine>,
+    p: &mut Vec<ParamLine>,
+    cap_param: &'static str,
+    project_amount: Fen,
+    cap: Fen,
+    amount: Fen,
+) -> String {
+    f.push(fact("project_amount_fen", "项目金额", yuan(project_amount)));
+    p.push(param(cap_param, cap));
+    format!(
+        "min(⌊{project_amount} ÷ 2⌋ = {}, 上限 {cap}) = {amount} 元",
+        project_amount.half_down()
+    )
+}
+
 impl Decision {
     pub fn explain(&self, facts: &Facts, policy: &Policy) -> Explanation {
         let rule = self.rule;
@@ -513,14 +531,7 @@ fn describe_basis(
         Basis::Venture {
             project_amount,
             cap,
-        } => {
-            f.push(fact("project_amount_fen", "项目金额", yuan(project_amount)));
-            p.push(param("venture.cap", cap));
-            format!(
-                "min(⌊{project_amount} ÷ 2⌋ = {}, 上限 {cap}) = {amount} 元",
-                project_amount.half_down()
-            )
-        }
+        } => half_of_project(f, p, "venture.cap", project_amount, cap, amount),
         Basis::Competition {
             level,
             place,
@@ -529,12 +540,7 @@ fn describe_basis(
         } => {
             f.push(fact("level", "大赛级别", level.label()));
             f.push(fact("prize_place", "名次", place));
-            f.push(fact("project_amount_fen", "项目金额", yuan(project_amount)));
-            p.push(param("competition.cap", cap));
-            format!(
-                "min(⌊{project_amount} ÷ 2⌋ = {}, 上限 {cap}) = {amount} 元",
-                project_amount.half_down()
-            )
+            half_of_project(f, p, "competition.cap", project_amount, cap, amount)
         }
         Basis::Salary {
             qualification,

@@ -9,9 +9,10 @@
 
 use crate::history::{HonourLevel, InspectionResult, RatingLevel};
 use crate::money::Fen;
-use crate::organization::{vocabulary, OrgKind};
+use crate::organization::OrgKind;
 use crate::person::{PerformanceRating, QualificationLevel};
 use crate::policy::YearMonth;
+use crate::vocabulary::vocabulary;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

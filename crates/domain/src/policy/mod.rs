@@ -10,6 +10,7 @@
 //! - [`params`]: policy versions and what-if overrides;
 //! - [`rules`]: R2–R11, written once and driven either by the fast batch
 //!   evaluator or by the per-beneficiary query that keeps refusals;
+//! - [`types`]: what a payment is for, a payment, a decision;
 //! - [`evaluate`]: the batch evaluator, totals, and the "what may I claim
 //!   and why not" queries;
 //! - [`explain`]: the reasons of a decision, as codes and in Chinese;
@@ -26,15 +27,17 @@ pub mod facts;
 pub mod params;
 pub mod registration;
 mod rules;
+pub mod types;
 
 pub use evaluate::{
     claims_of_org, claims_of_person, evaluate, evaluate_parallel, evaluate_with_basis,
-    explain_entitlement, explain_with_basis, registration_check, registration_checks, Decision,
-    Entitlement, Evaluation, EventKey, RegistrationCheck, RuleTotal, Totals, YearTotal,
+    explain_entitlement, explain_with_basis, registration_check, registration_checks, Evaluation,
+    RegistrationCheck, RuleTotal, Totals, YearTotal,
 };
 pub use explain::{Basis, Explanation, FactLine, Outcome, ParamLine, Refusal};
 pub use facts::{Facts, FactsBuilder, FactsError, NotDistrict, OrgIx, PersonIx};
 pub use params::{ParamError, ParamInfo, Policy, PolicyParams};
+pub use types::{Decision, Entitlement, EventKey};
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
@@ -139,6 +142,8 @@ pub enum BeneficiaryKind {
 }
 
 impl BeneficiaryKind {
+    pub const ALL: [BeneficiaryKind; 2] = [BeneficiaryKind::Organisation, BeneficiaryKind::Person];
+
     /// The contract's `beneficiary_kind` column.
     pub fn code(self) -> &'static str {
         match self {
@@ -147,6 +152,8 @@ impl BeneficiaryKind {
         }
     }
 }
+
+crate::vocabulary::coded!(BeneficiaryKind, "受益对象类型");
 
 /// A calendar month (R3, R9 count months), stored as `year * 12 + month - 1`
 /// so that months compare and step as integers.

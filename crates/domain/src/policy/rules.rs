@@ -11,10 +11,10 @@
 use crate::history::InspectionResult;
 use crate::money::Fen;
 use crate::person::QualificationLevel;
-use crate::policy::evaluate::EventKey;
 use crate::policy::explain::{Basis, Refusal};
 use crate::policy::facts::{ContractSpell, Facts, OrgIx, PersonIx, SupervisorReview};
 use crate::policy::params::{Policy, PolicyParams, TieKey};
+use crate::policy::types::EventKey;
 use crate::policy::{Rule, Window, YearMonth};
 use chrono::{Datelike, NaiveDate};
 use std::cmp::Ordering;

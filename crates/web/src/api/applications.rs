@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use gongyi_app::applications::{ActionInput, ActorInput, ApplicationPage, AttachmentInput};
 use gongyi_app::applications::{ApplicationFilter, ApplicationRow};
 use gongyi_app::AppError;
-use gongyi_domain::application::{ApplicationInput, Status, SubsidyRule};
+use gongyi_domain::application::ApplicationInput;
 use gongyi_domain::{Fen, Invalid};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -145,9 +145,9 @@ impl From<&ApplicationRow> for ApplicationView {
     fn from(a: &ApplicationRow) -> Self {
         ApplicationView {
             id: a.id,
-            rule: a.rule.clone(),
-            rule_title: SubsidyRule::parse("", &a.rule).map_or(String::new(), |r| r.title().into()),
-            beneficiary_kind: a.beneficiary_kind.clone(),
+            rule: a.rule.code().into(),
+            rule_title: a.rule.title().into(),
+            beneficiary_kind: a.beneficiary_kind.code().into(),
             beneficiary_id: a.beneficiary_id.clone(),
             beneficiary_name: a.beneficiary_name.clone(),
             subdistrict_code: a.subdistrict_code.clone(),
@@ -157,11 +157,11 @@ impl From<&ApplicationRow> for ApplicationView {
             requested_fen: a.requested_fen,
             approved_fen: a.approved_fen,
             budget_year: a.budget_year,
-            status: a.status.clone(),
-            status_label: Status::from_code(&a.status).map_or(String::new(), |s| s.label().into()),
+            status: a.status.code().into(),
+            status_label: a.status.label().into(),
             reason: a.reason.clone(),
             applicant_name: a.applicant_name.clone(),
-            applicant_role: a.applicant_role.clone(),
+            applicant_role: a.applicant_role.code().into(),
             reviewer_name: a.reviewer_name.clone(),
             approver_name: a.approver_name.clone(),
             payer_name: a.payer_name.clone(),
@@ -191,11 +191,11 @@ impl From<&ApplicationPage> for ApplicationDetail {
                 .events
                 .iter()
                 .map(|e| EventView {
-                    action: e.action.clone(),
-                    from_status: e.from_status.clone(),
-                    to_status: e.to_status.clone(),
+                    action: e.action.code().into(),
+                    from_status: e.from_status.map(|s| s.code().into()),
+                    to_status: e.to_status.code().into(),
                     actor_name: e.actor_name.clone(),
-                    actor_role: e.actor_role.clone(),
+                    actor_role: e.actor_role.code().into(),
                     reason: e.reason.clone(),
                     amount_fen: e.amount_fen,
                     note: e.note.clone(),

@@ -266,23 +266,23 @@ pub async fn history(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Json<Histo
     let p = s.registry.org_page(&code).await?;
     let h = &p.history;
     Ok(Json(HistoryBody {
-        inspections: h.inspections.iter().map(|i| json!({"year": i.year, "result": i.result, "date": i.date})).collect(),
+        inspections: h.inspections.iter().map(|i| json!({"year": i.year, "result": i.result.code(), "date": i.date})).collect(),
         ratings: h
             .ratings
             .iter()
-            .map(|r| json!({"level": r.level, "date": r.date, "valid_until": rating_valid_until(r.date)}))
+            .map(|r| json!({"level": r.level.code(), "date": r.date, "valid_until": rating_valid_until(r.date)}))
             .collect(),
-        honours: h.honours.iter().map(|x| json!({"title": x.title, "level": x.level, "date": x.date})).collect(),
+        honours: h.honours.iter().map(|x| json!({"title": x.title, "level": x.level.code(), "date": x.date})).collect(),
         credit_entries: h
             .credit_entries
             .iter()
-            .map(|x| json!({"list": x.list, "reason": x.reason, "listed_date": x.listed_date, "removed_date": x.removed_date}))
+            .map(|x| json!({"list": x.list.code(), "reason": x.reason, "listed_date": x.listed_date, "removed_date": x.removed_date}))
             .collect(),
         party_building: h
             .party_building
             .iter()
             .map(|x| {
-                json!({"date": x.date, "has_party_org": x.has_party_org, "form": x.form, "members": x.members,
+                json!({"date": x.date, "has_party_org": x.has_party_org, "form": x.form.map(|f| f.code()), "members": x.members,
                 "in_charter": x.in_charter, "checked_at_registration": x.checked_at_registration,
                 "checked_at_inspection": x.checked_at_inspection, "checked_at_rating": x.checked_at_rating})
             })

@@ -63,13 +63,13 @@ pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<PersonDetailBo
         qualifications: p
             .qualifications
             .iter()
-            .map(|q| json!({"level": q.level, "certificate_no": q.certificate_no, "date": q.date}))
+            .map(|q| json!({"level": q.level.code(), "certificate_no": q.certificate_no, "date": q.date}))
             .collect(),
         employments: p.employments.iter().map(EmploymentView::from).collect(),
         reviews: p
             .reviews
             .iter()
-            .map(|r| json!({"year": r.year, "training_hours": r.training_hours, "performance": r.performance}))
+            .map(|r| json!({"year": r.year, "training_hours": r.training_hours, "performance": r.performance.map(|p| p.code())}))
             .collect(),
     }))
 }

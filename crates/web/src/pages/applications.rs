@@ -22,9 +22,8 @@ use gongyi_app::applications::{
 };
 use gongyi_app::applications::{ApplicationFilter, ApplicationRow, PaymentRow};
 use gongyi_app::AppError;
-use gongyi_domain::application::{
-    yuan_grouped, Action, ApplicationInput, Role, Status, SubsidyRule,
-};
+use gongyi_domain::application::{yuan_grouped, Action, ApplicationInput, Status, SubsidyRule};
+use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::Fen;
 use serde::Deserialize;
 
@@ -33,25 +32,6 @@ pub fn shanghai(t: DateTime<Utc>) -> String {
     (t + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M")
         .to_string()
-}
-
-pub fn status_label(code: &str) -> String {
-    Status::from_code(code).map_or_else(|| code.to_string(), |s| s.label().to_string())
-}
-
-pub fn role_label(code: &str) -> String {
-    Role::parse("", code).map_or_else(|_| code.to_string(), |r| r.label().to_string())
-}
-
-pub fn rule_label(code: &str) -> String {
-    SubsidyRule::parse("", code).map_or_else(|_| code.to_string(), |r| r.label())
-}
-
-fn action_label(code: &str) -> String {
-    if code == "submit" {
-        return "提交申请".into();
-    }
-    Action::from_code(code).map_or_else(|| code.to_string(), |a| a.label().to_string())
 }
 
 fn money(fen: i64) -> String {
@@ -63,11 +43,11 @@ fn opt_money(fen: Option<i64>) -> String {
 }
 
 /// Where a beneficiary's page is.
-fn beneficiary_href(kind: &str, id: &str) -> String {
+fn beneficiary_href(kind: BeneficiaryKind, id: &str) -> String {
     match kind {
-        "person" => gongyi_domain::application::person_table_id(id)
+        BeneficiaryKind::Person => gongyi_domain::application::person_table_id(id)
             .map_or_else(String::new, |n| format!("/people/{n}")),
-        _ => format!("/orgs/{id}"),
+        BeneficiaryKind::Organisation => format!("/orgs/{id}"),
     }
 }
 
@@ -90,15 +70,15 @@ impl From<&ApplicationRow> for AppItem {
     fn from(a: &ApplicationRow) -> Self {
         AppItem {
             id: a.id,
-            rule: rule_label(&a.rule),
+            rule: a.rule.label(),
             beneficiary: a.beneficiary_name.clone(),
-            beneficiary_href: beneficiary_href(&a.beneficiary_kind, &a.beneficiary_id),
+            beneficiary_href: beneficiary_href(a.beneficiary_kind, &a.beneficiary_id),
             subdistrict: a.subdistrict_name.clone().unwrap_or_else(|| "—".into()),
             event_key: a.event_key.clone(),
             requested: money(a.requested_fen),
             approved: opt_money(a.approved_fen),
-            status: status_label(&a.status),
-            status_code: a.status.clone(),
+            status: a.status.label().into(),
+            status_code: a.status.code().into(),
             submitted: shanghai(a.submitted_at),
         }
     }
@@ -176,7 +156,7 @@ pub async fn queue(Ctx(s): Ctx, Query(p): Query<QueueParams>) -> Result<Response
     }];
     tabs.extend(Status::ALL.iter().map(|st| Tab {
         label: st.label().into(),
-        count: counts.iter().find(|c| c.0 == st.code()).map_or(0, |c| c.1),
+        count: counts.iter().find(|c| c.0 == *st).map_or(0, |c| c.1),
         href: p.link(st.code(), 1),
         active: current == st.code(),
     }));
@@ -300,7 +280,7 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
         .collect();
     let mut people = vec![(
         "申请人".to_string(),
-        format!("{}({})", a.applicant_name, role_label(&a.applicant_role)),
+        format!("{}({})", a.applicant_name, a.applicant_role.label()),
     )];
     for (label, name) in [
         ("街道审核人", &a.reviewer_name),
@@ -314,7 +294,7 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
     ShowPage {
         a: AppItem::from(a),
         beneficiary_id: a.beneficiary_id.clone(),
-        kind_label: if a.beneficiary_kind == "person" {
+        kind_label: if a.beneficiary_kind == BeneficiaryKind::Person {
             "社工人才".into()
         } else {
             "社会组织".into()
@@ -337,14 +317,10 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
             .iter()
             .map(|e| EventItem {
                 at: shanghai(e.at),
-                step: action_label(&e.action),
-                from: e
-                    .from_status
-                    .as_deref()
-                    .map(status_label)
-                    .unwrap_or_default(),
-                to: status_label(&e.to_status),
-                who: format!("{}({})", e.actor_name, role_label(&e.actor_role)),
+                step: e.action.label().into(),
+                from: e.from_status.map(Status::label).unwrap_or_default().into(),
+                to: e.to_status.label().into(),
+                who: format!("{}({})", e.actor_name, e.actor_role.label()),
                 reason: e.reason.clone().unwrap_or_default(),
                 amount: opt_money(e.amount_fen),
                 note: e.note.clone().unwrap_or_default(),

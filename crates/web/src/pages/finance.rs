@@ -23,10 +23,6 @@ fn money(fen: i64) -> String {
     yuan_grouped(Fen(fen))
 }
 
-fn rule_label(code: &str) -> String {
-    SubsidyRule::parse("", code).map_or_else(|_| code.to_string(), |r| r.label())
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct YearParams {
     pub year: Option<String>,
@@ -64,10 +60,6 @@ fn totals<K: Ord>(rows: &[LedgerRow], key: impl Fn(&LedgerRow) -> (K, Vec<String
         .collect()
 }
 
-fn rule_number(code: &str) -> u32 {
-    code.trim_start_matches('R').parse().unwrap_or(u32::MAX)
-}
-
 fn subdistrict(r: &LedgerRow) -> String {
     r.subdistrict_name
         .clone()
@@ -99,11 +91,11 @@ pub async fn ledger(Ctx(s): Ctx, Query(p): Query<YearParams>) -> Result<Response
         years,
         detail: totals(&rows, |r| {
             (
-                (r.year, rule_number(&r.rule), subdistrict(r)),
-                vec![r.year.to_string(), rule_label(&r.rule), subdistrict(r)],
+                (r.year, r.rule, subdistrict(r)),
+                vec![r.year.to_string(), r.rule.label(), subdistrict(r)],
             )
         }),
-        by_rule: totals(&rows, |r| (rule_number(&r.rule), vec![rule_label(&r.rule)])),
+        by_rule: totals(&rows, |r| (r.rule, vec![r.rule.label()])),
         by_subdistrict: totals(&rows, |r| (subdistrict(r), vec![subdistrict(r)])),
         by_year: totals(&rows, |r| (r.year, vec![format!("{} 年", r.year)])),
         payments: rows.iter().map(|r| r.payments).sum(),
@@ -154,7 +146,7 @@ impl From<&BudgetStatusRow> for BudgetItem {
     fn from(b: &BudgetStatusRow) -> Self {
         BudgetItem {
             year: b.year,
-            rule: rule_label(&b.rule),
+            rule: b.rule.label(),
             amount: money(b.amount_fen),
             approved: money(b.approved_fen),
             paid: money(b.paid_fen),

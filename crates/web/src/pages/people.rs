@@ -138,7 +138,7 @@ fn show_page(
             .iter()
             .map(|q| Cells {
                 cells: vec![
-                    qualification_label(&q.level),
+                    q.level.label().into(),
                     q.certificate_no.clone(),
                     q.date.to_string(),
                 ],
@@ -152,10 +152,7 @@ fn show_page(
                 cells: vec![
                     r.year.to_string(),
                     r.training_hours.to_string(),
-                    r.performance
-                        .as_deref()
-                        .map(performance_label)
-                        .unwrap_or_else(|| "—".into()),
+                    r.performance.map_or("—", PerformanceRating::label).into(),
                 ],
             })
             .collect(),

@@ -45,13 +45,13 @@ pub async fn download(
                 orgs.iter().map(PublicOrg::cells),
                 &Default::default(),
             )
-            .map_err(|e| AppError::Io(e.to_string()))?;
+            .map_err(AppError::from)?;
             ("text/csv; charset=utf-8", out)
         }
         "xlsx" => {
             let rows: Vec<Vec<String>> = orgs.iter().map(PublicOrg::cells).collect();
             let out = gongyi_interchange::write_xlsx_to_vec(&headers, &rows, &Default::default())
-                .map_err(|e| AppError::Io(e.to_string()))?;
+                .map_err(AppError::from)?;
             (
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 out,
@@ -60,7 +60,8 @@ pub async fn download(
         _ => {
             let mut out = Vec::new();
             for o in &orgs {
-                serde_json::to_writer(&mut out, o).map_err(|e| AppError::Io(e.to_string()))?;
+                serde_json::to_writer(&mut out, o)
+                    .map_err(|e| AppError::Export(std::io::Error::from(e).into()))?;
                 out.push(b'\n');
             }
             ("application/x-ndjson; charset=utf-8", out)

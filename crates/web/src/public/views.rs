@@ -1,7 +1,6 @@
 //! Public view models: the fields the public may see, with open-data
 //! identifiers (`CN-USCI-<code>`) and search matches split out for highlighting.
 
-use crate::views::{kind_label, status_label};
 use gongyi_app::orgs::OrgRow;
 use gongyi_app::public::PublicProfile;
 use gongyi_domain::Fen;
@@ -37,13 +36,13 @@ impl From<&OrgRow> for PublicOrg {
             credit_code: o.credit_code.clone(),
             org_id: format!("CN-USCI-{}", o.credit_code),
             name: o.name.clone(),
-            kind: o.kind.clone(),
-            kind_label: kind_label(&o.kind),
+            kind: o.kind.code().into(),
+            kind_label: o.kind.label().into(),
             subdistrict: o.subdistrict_name.clone(),
             registration_date: o.registration_date,
-            status: o.status.clone(),
-            status_label: status_label(&o.status),
-            rating: o.current_rating.clone(),
+            status: o.status.code().into(),
+            status_label: o.status.label().into(),
+            rating: o.current_rating.map(|r| r.code().into()),
             rating_date: o.current_rating_date,
             service_fields: crate::views::split_names(&o.service_fields),
             legal_representative: o.legal_representative.clone(),
@@ -189,7 +188,7 @@ impl From<&PublicProfile> for PublicProfileView {
                 .ratings
                 .iter()
                 .map(|r| PublicRatingView {
-                    level: r.level.clone(),
+                    level: r.level.code().into(),
                     date: r.date,
                     valid_until: r.valid_until,
                     valid_today: r.valid_today,
@@ -200,7 +199,7 @@ impl From<&PublicProfile> for PublicProfileView {
                 .iter()
                 .map(|h| PublicHonour {
                     title: h.title.clone(),
-                    level: crate::views::honour_level_label(&h.level),
+                    level: h.level.label().into(),
                     date: h.date,
                 })
                 .collect(),
@@ -222,8 +221,8 @@ impl From<&PublicProfile> for PublicProfileView {
                 .credit_entries
                 .iter()
                 .map(|c| PublicCreditEntry {
-                    list: c.list.clone(),
-                    list_label: crate::views::credit_list_label(&c.list),
+                    list: c.list.code().into(),
+                    list_label: c.list.label().into(),
                     reason: c.reason.clone(),
                     listed_date: c.listed_date,
                     removed_date: c.removed_date,

@@ -151,7 +151,7 @@ pub async fn edit_form(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Response
     let input = OrgInput {
         credit_code: o.credit_code.clone(),
         name: o.name.clone(),
-        kind: o.kind.clone(),
+        kind: o.kind.code().into(),
         community: if o.community { "1" } else { "0" }.into(),
         fresh_graduate: if o.fresh_graduate { "1" } else { "0" }.into(),
         subdistrict: o.subdistrict_code.clone(),
@@ -161,8 +161,8 @@ pub async fn edit_form(Ctx(s): Ctx, Path(code): Path<String>) -> Result<Response
         address: o.address.clone().unwrap_or_default(),
         legal_representative: o.legal_representative.clone().unwrap_or_default(),
         contact_phone: o.contact_phone_masked.clone().unwrap_or_default(),
-        status: o.status.clone(),
-        stage: o.stage.clone().unwrap_or_default(),
+        status: o.status.code().into(),
+        stage: o.stage.map(|s| s.code()).unwrap_or_default().into(),
     };
     let form = input_values(&input, &o.version.to_string());
     let page = org_form(

@@ -63,11 +63,15 @@ pub async fn directory(
         .map(|o| OrgItem {
             code: o.credit_code.clone(),
             name: o.name.clone(),
-            kind: kind_label(&o.kind),
+            kind: o.kind.label().into(),
             subdistrict: o.subdistrict_name.clone(),
             registered: o.registration_date.to_string(),
-            status: status_label(&o.status),
-            rating: o.current_rating.clone().unwrap_or_default(),
+            status: o.status.label().into(),
+            rating: o
+                .current_rating
+                .map(|r| r.label())
+                .unwrap_or_default()
+                .into(),
             fields: o.service_fields.clone(),
         })
         .collect();
@@ -151,7 +155,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .map(|i| {
                 r(vec![
                     i.year.to_string(),
-                    inspection_label(&i.result),
+                    i.result.label().into(),
                     opt_date(i.date),
                 ])
             })
@@ -161,7 +165,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .iter()
             .map(|x| {
                 r(vec![
-                    x.level.clone(),
+                    x.level.label().into(),
                     x.date.to_string(),
                     rating_valid_until(x.date).to_string(),
                 ])
@@ -173,7 +177,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .map(|x| {
                 r(vec![
                     x.title.clone(),
-                    honour_level_label(&x.level),
+                    x.level.label().into(),
                     x.date.to_string(),
                 ])
             })
@@ -183,7 +187,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             .iter()
             .map(|x| {
                 r(vec![
-                    credit_list_label(&x.list),
+                    x.list.label().into(),
                     x.reason.clone(),
                     x.listed_date.to_string(),
                     opt_date(x.removed_date),
@@ -197,7 +201,7 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
                 r(vec![
                     x.date.to_string(),
                     yes_no(x.has_party_org).into(),
-                    x.form.as_deref().map(party_form_label).unwrap_or_default(),
+                    x.form.map(PartyOrgForm::label).unwrap_or_default().into(),
                     x.members.to_string(),
                     yes_no(x.in_charter).into(),
                     format!(
