@@ -72,7 +72,9 @@ impl Keys {
         HEXLOWER.encode(&m)
     }
 
-    /// A fixed key for tests only: data sealed with it is readable by anyone.
+    /// A fixed key for this crate's unit tests: data sealed with it is
+    /// readable by anyone, so no build but the tests has it.
+    #[cfg(test)]
     pub fn for_tests() -> Keys {
         Keys::from_master(&[7u8; 32])
     }
