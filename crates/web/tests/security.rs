@@ -763,3 +763,113 @@ async fn the_navigation_offers_each_role_only_what_it_may_open() {
         );
     }
 }
+
+#[tokio::test]
+async fn no_administrator_resets_unlocks_disables_or_re_roles_another_administrator() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let sys = common::sign_in(&registry, "sep-sys", Role::SystemAdmin, "", "").await;
+        let sec = common::sign_in(&registry, "sep-sec", Role::SecurityAdmin, "", "").await;
+        let aud = common::sign_in(&registry, "sep-audit", Role::AuditAdmin, "", "").await;
+        common::sign_in(&registry, "sep-clerk", Role::Bureau, "", "").await;
+
+        // The system administrator's page offers nothing on administrator accounts…
+        let page = send(&app, get("/admin/accounts", &sys.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        assert!(
+            page.body.contains("/admin/accounts/sep-clerk/reset"),
+            "{url}: business accounts keep their buttons"
+        );
+        for admin in ["sep-sec", "sep-audit"] {
+            assert!(
+                !page.body.contains(&format!("/admin/accounts/{admin}/")),
+                "{url}: a button on {admin}"
+            );
+        }
+        assert!(!page.body.contains(r#"value="audit-admin""#), "{url}");
+        // …and a forged form is refused without a new password.
+        for action in ["reset", "disable"] {
+            let r = send(
+                &app,
+                form(
+                    &format!("/admin/accounts/sep-audit/{action}"),
+                    &sys.cookie,
+                    &format!("_csrf={}", sys.csrf),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url} {action}");
+            assert!(r.body.contains("服务器控制台"), "{url}: {}", r.body);
+            assert!(
+                !r.body.contains("的一次性密码"),
+                "{url}: a password was issued"
+            );
+        }
+        assert_eq!(
+            send(&app, get("/audit", &aud.cookie)).await.status,
+            StatusCode::OK,
+            "{url}: the audit administrator is still signed in"
+        );
+        assert!(registry
+            .login("sep-audit", common::TEST_PASSWORD, "")
+            .await
+            .is_ok());
+
+        // The security administrator neither.
+        let page = send(&app, get("/admin/security", &sec.cookie)).await;
+        assert!(
+            page.body.contains("/admin/security/sep-clerk/unlock"),
+            "{url}"
+        );
+        assert!(!page.body.contains("/admin/security/sep-sys/"), "{url}");
+        assert!(!page.body.contains(r#"value="system-admin""#), "{url}");
+        for target in ["sep-sys", "sep-audit"] {
+            for (action, body) in [
+                ("unlock", String::new()),
+                ("clear-totp", String::new()),
+                ("role", "role=bureau&".to_string()),
+            ] {
+                let r = send(
+                    &app,
+                    form(
+                        &format!("/admin/security/{target}/{action}"),
+                        &sec.cookie,
+                        &format!("{body}_csrf={}", sec.csrf),
+                    ),
+                )
+                .await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{url}: {action} {target}"
+                );
+                assert!(r.body.contains("服务器控制台"), "{url}: {}", r.body);
+            }
+        }
+        // Nor makes a business account an administrator.
+        let r = send(
+            &app,
+            form(
+                "/admin/security/sep-clerk/role",
+                &sec.cookie,
+                &format!("role=audit-admin&_csrf={}", sec.csrf),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        let clerk = registry.db.account_by_name("sep-clerk").await.unwrap();
+        assert_eq!(clerk.role, "bureau", "{url}");
+
+        // The console operator can, and it is audited.
+        registry.reset_password("sep-audit").await.unwrap();
+        let f = gongyi_store::audit::AuditFilter {
+            action: Some("reset_password".into()),
+            entity_id: Some("sep-audit".into()),
+            ..Default::default()
+        };
+        let (rows, total) = registry.audit_search(&f, 1, 10).await.unwrap();
+        assert_eq!(total, 1, "{url}");
+        assert_eq!(rows[0].actor_role, "system", "{url}");
+    }
+}

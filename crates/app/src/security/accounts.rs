@@ -124,6 +124,18 @@ impl SecuritySettings {
     }
 }
 
+/// Why an administrator's page cannot act on an administrator account.
+const ADMIN_CONSOLE_ONLY: &str =
+    "管理员账号(系统、安全、审计管理员)只能由运维人员在服务器控制台用 gongyi user 命令管理";
+
+fn admin_console_only(field: &'static str) -> AppError {
+    AppError::Refused {
+        field,
+        code: "account.admin_console",
+        message: ADMIN_CONSOLE_ONLY.into(),
+    }
+}
+
 fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut b);
@@ -219,16 +231,11 @@ impl Registry {
         if !errs.is_empty() {
             return Err(errs.into());
         }
-        // 三员分立: the system administrator creates business accounts; the
-        // administrators themselves are made by the security administrator
-        // or on the command line.
-        if role.is_admin() && self.caller.role() == Some(Role::SystemAdmin) {
-            return Err(Invalid::one(
-                "role",
-                "account.admin_role",
-                "系统管理员不能创建管理员账号,请由安全管理员授权",
-            )
-            .into());
+        // 三员分立: administrators create business accounts only; the three
+        // administrator accounts are made at the server's console, so no
+        // administrator can make (and then act as) another one.
+        if role.is_admin() && !self.caller.is_operator() {
+            return Err(Invalid::one("role", "account.admin_role", ADMIN_CONSOLE_ONLY).into());
         }
         let display = if display.is_empty() {
             name.clone()
@@ -504,7 +511,11 @@ impl Registry {
         Ok(self.db.accounts().await?)
     }
 
-    /// Another account than the caller's: administrators do not administer themselves.
+    /// Another account than the caller's: administrators do not administer
+    /// themselves, nor (三员分立) any administrator account: resetting,
+    /// unlocking, disabling, re-roling or clearing the second factor of one
+    /// would let one administrator sign in as another. Those acts are the
+    /// console operator's (`gongyi user …`), audited like any other.
     async fn account_named(&self, name: &str) -> Result<AccountRow> {
         let a = self
             .db
@@ -520,6 +531,9 @@ impl Registry {
                 code: "account.self",
                 message: "不能对自己的账号进行管理操作".into(),
             });
+        }
+        if !self.caller.is_operator() && Role::parse("role", &a.role).is_ok_and(Role::is_admin) {
+            return Err(admin_console_only("name"));
         }
         Ok(a)
     }
@@ -556,6 +570,9 @@ impl Registry {
     pub async fn set_role(&self, input: &AccountInput) -> Result<()> {
         let account = self.account_named(&input.name).await?;
         let (role, sub, org) = self.resolve_role(input).await?;
+        if role.is_admin() && !self.caller.is_operator() {
+            return Err(admin_console_only("role"));
+        }
         let mut tx = self.db.begin().await?;
         self.db
             .set_account_role(&mut tx, account.id, role.code(), sub.as_deref(), org)
