@@ -873,3 +873,112 @@ async fn no_administrator_resets_unlocks_disables_or_re_roles_another_administra
         assert_eq!(rows[0].actor_role, "system", "{url}");
     }
 }
+
+/// The login form's anti-forgery token: (cookie value, form field value).
+async fn login_token(app: &Router, uri: &str) -> (String, String, Reply) {
+    let page = send(app, get(uri, "")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let cookie = page
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("gongyi_login="))
+        .and_then(|v| v.split(';').next())
+        .expect("the login page sets its token cookie")
+        .to_string();
+    let field = hidden(&page.body, "_csrf");
+    (cookie, field, page)
+}
+
+/// The value of hidden input `name` in a page.
+fn hidden(body: &str, name: &str) -> String {
+    body.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no field {name} in {body}"))
+        .to_string()
+}
+
+/// Signs in through the HTML form, as a browser does: the page first, then the post.
+async fn form_login(app: &Router, name: &str, password: &str, next: &str) -> Reply {
+    let (cookie, token, _) = login_token(app, "/login").await;
+    send(
+        app,
+        form(
+            "/login",
+            &format!("gongyi_login={cookie}"),
+            &format!(
+                "_csrf={}&next={}&name={}&password={}&code=",
+                common::url(&token),
+                common::url(next),
+                common::url(name),
+                common::url(password)
+            ),
+        ),
+    )
+    .await
+}
+
+fn location(r: &Reply) -> &str {
+    r.headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn session_cookie_of(r: &Reply) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("gongyi_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn the_login_form_signs_in_and_then_goes_only_to_a_path_on_this_site() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        common::sign_in(&registry, "form-bureau", Role::Bureau, "", "").await;
+
+        // A safe next: signed in, and there.
+        let ok = form_login(&app, "form-bureau", common::TEST_PASSWORD, "/orgs?page=2").await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{url}: {}", ok.body);
+        assert_eq!(location(&ok), "/orgs?page=2", "{url}");
+        let cookie = session_cookie_of(&ok).expect("a session cookie");
+        assert_eq!(
+            send(&app, get("/orgs?page=2", &cookie)).await.status,
+            StatusCode::OK,
+            "{url}"
+        );
+
+        // Unsafe ones: signed in all the same, but sent to the start page.
+        for next in [
+            "/\t/evil.example",
+            "/\n/x",
+            "/\nx",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/\r\nSet-Cookie: a=b",
+        ] {
+            let r = form_login(&app, "form-bureau", common::TEST_PASSWORD, next).await;
+            assert_eq!(
+                r.status,
+                StatusCode::SEE_OTHER,
+                "{url} {next:?}: {}",
+                r.body
+            );
+            assert_eq!(location(&r), "/", "{url} {next:?}");
+            assert!(session_cookie_of(&r).is_some(), "{url} {next:?}");
+        }
+
+        // The form itself does not carry an unsafe next along.
+        let (_, _, page) = login_token(&app, "/login?next=/%09/evil.example").await;
+        assert_eq!(hidden(&page.body, "next"), "", "{url}");
+        let (_, _, page) = login_token(&app, "/login?next=/orgs%3Fq%3D1").await;
+        assert_eq!(hidden(&page.body, "next"), "/orgs?q=1", "{url}");
+    }
+}

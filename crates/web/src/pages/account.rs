@@ -42,8 +42,18 @@ pub struct NextParam {
 }
 
 /// Only a path on this site: never an address elsewhere (open redirect).
+/// Browsers drop tabs and line breaks and read `\\` as `/`, so `/\t/evil`
+/// or `/\\evil` would leave the site; and a `Location` must be a valid
+/// header. So: visible ASCII only, one leading `/`, no backslash, and a
+/// relative reference without scheme or authority. Anything else means the
+/// start page.
 fn safe_next(next: &str) -> Option<String> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\'))
+    let plain = next.bytes().all(|b| b.is_ascii_graphic()) && !next.contains('\\');
+    if !plain || !next.starts_with('/') || next.starts_with("//") {
+        return None;
+    }
+    let uri: axum::http::Uri = next.parse().ok()?;
+    (uri.scheme().is_none() && uri.authority().is_none() && uri.path().starts_with('/'))
         .then(|| next.to_string())
 }
 
@@ -307,5 +317,33 @@ pub async fn totp(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
             ))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_path_on_this_site_or_nothing() {
+        for good in ["/", "/orgs?page=2&q=%E6%9D%A8", "/people/3/edit", "/a:b"] {
+            assert_eq!(safe_next(good).as_deref(), Some(good), "{good}");
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/x",
+            "/\r\nSet-Cookie:x",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/ space",
+            "/组织",
+            "/\u{7f}",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
     }
 }
