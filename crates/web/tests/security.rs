@@ -982,3 +982,61 @@ async fn the_login_form_signs_in_and_then_goes_only_to_a_path_on_this_site() {
         assert_eq!(hidden(&page.body, "next"), "/orgs?q=1", "{url}");
     }
 }
+
+#[tokio::test]
+async fn a_login_token_this_server_did_not_issue_is_refused_even_when_cookie_and_field_agree() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db.clone()).await;
+        common::sign_in(&registry, "token-bureau", Role::Bureau, "", "").await;
+        let post = |token: &str| {
+            form(
+                "/login",
+                &format!("gongyi_login={token}"),
+                &format!(
+                    "_csrf={}&name=token-bureau&password={}",
+                    common::url(token),
+                    common::url(common::TEST_PASSWORD)
+                ),
+            )
+        };
+        // Made up; issued by a server with another key; tampered with.
+        let other = Registry::new(db.clone(), Clock::system()).login_form_token();
+        let (_, real, _) = login_token(&app, "/login").await;
+        let (body, _) = real.rsplit_once('.').unwrap();
+        let tampered = format!("{body}.{}", "0".repeat(64));
+        let (_, rand) = body.split_once('.').unwrap();
+        let old = format!("{}.{rand}", Utc::now().timestamp() - 3 * 3600);
+        let stale = format!("{old}.{}", real.rsplit_once('.').unwrap().1);
+        for token in ["abc", "", other.as_str(), tampered.as_str(), stale.as_str()] {
+            let r = send(&app, post(token)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{url}: {token:?} accepted"
+            );
+            assert!(r.body.contains("页面已过期"), "{url}: {}", r.body);
+            assert!(session_cookie_of(&r).is_none(), "{url}: {token:?}");
+        }
+        // Cookie and field must also agree.
+        let (cookie, field, _) = login_token(&app, "/login").await;
+        let (_, field2, _) = login_token(&app, "/login").await;
+        assert_ne!(field, field2);
+        let r = send(
+            &app,
+            form(
+                "/login",
+                &format!("gongyi_login={cookie}"),
+                &format!(
+                    "_csrf={}&name=token-bureau&password={}",
+                    common::url(&field2),
+                    common::url(common::TEST_PASSWORD)
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        // The token the page issued works.
+        let r = send(&app, post(&real)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}: {}", r.body);
+    }
+}

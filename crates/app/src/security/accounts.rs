@@ -24,6 +24,9 @@ use sha2::{Digest, Sha256};
 /// request; idle timeouts are minutes, so this is precise enough.
 const TOUCH_EVERY_SECONDS: i64 = 30;
 
+/// How long a login form's anti-forgery token is accepted.
+const LOGIN_FORM_TOKEN_SECONDS: i64 = 2 * 3600;
+
 /// The security settings of 等保 2.0, from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecuritySettings {
@@ -283,6 +286,27 @@ impl Registry {
             name,
             one_time_password: otp,
         })
+    }
+
+    /// The login form's anti-forgery token: issue time and a random value,
+    /// tagged under a server key, so a cookie and field merely equal to each
+    /// other (planted by another site) are not enough.
+    pub fn login_form_token(&self) -> String {
+        let body = format!("{}.{}", Utc::now().timestamp(), random_hex(16));
+        format!("{body}.{}", self.keys.login_form_tag(&body))
+    }
+
+    /// Whether `token` is one [`Registry::login_form_token`] issued and not too old.
+    pub fn login_form_token_ok(&self, token: &str) -> bool {
+        let Some((body, tag)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let issued = body
+            .split_once('.')
+            .and_then(|(t, _)| t.parse::<i64>().ok());
+        let age = issued.map(|t| Utc::now().timestamp() - t);
+        age.is_some_and(|a| (-60..=LOGIN_FORM_TOKEN_SECONDS).contains(&a))
+            && self.keys.login_form_tag_ok(body, tag)
     }
 
     /// Checks a password (and a second-factor code where one is set) and

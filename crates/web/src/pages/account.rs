@@ -14,7 +14,9 @@ use gongyi_app::security::{totp, Caller};
 use gongyi_app::AppError;
 use serde::Deserialize;
 
-/// The cookie that carries the login form's CSRF token (there is no session yet).
+/// The cookie that carries the login form's CSRF token (there is no session
+/// yet): the form's field must equal it and be a token this server issued
+/// (`Registry::login_form_token`).
 const LOGIN_COOKIE: &str = "gongyi_login";
 
 #[derive(Template)]
@@ -57,14 +59,6 @@ fn safe_next(next: &str) -> Option<String> {
         .then(|| next.to_string())
 }
 
-fn random_token() -> String {
-    format!(
-        "{:016x}{:016x}",
-        rand::random::<u64>(),
-        rand::random::<u64>()
-    )
-}
-
 fn login_page(status: StatusCode, page: LoginPage, secure: bool) -> Response {
     let cookie = format!(
         "{LOGIN_COOKIE}={}; Path=/login; HttpOnly; SameSite=Strict{}",
@@ -89,7 +83,7 @@ pub async fn login_form(State(s): State<AppState>, Query(q): Query<NextParam>) -
             next: q.next.as_deref().and_then(safe_next).unwrap_or_default(),
             name: String::new(),
             error: String::new(),
-            csrf: random_token(),
+            csrf: s.registry.login_form_token(),
             lockout: lockout(&s),
         },
         s.secure_cookies,
@@ -126,13 +120,14 @@ pub async fn login(
                 next: next.clone(),
                 name: f.get("name"),
                 error: error.into(),
-                csrf: random_token(),
+                csrf: s.registry.login_form_token(),
                 lockout: lockout(&s),
             },
             s.secure_cookies,
         )
     };
-    if expected.is_empty() || f.get("_csrf") != expected {
+    let token = f.get("_csrf");
+    if token != expected || !s.registry.login_form_token_ok(&token) {
         return Ok(again("页面已过期,请重新输入后登录"));
     }
     let registry = anonymous_at(&s, &parts.extensions);
