@@ -1040,3 +1040,111 @@ async fn a_login_token_this_server_did_not_issue_is_refused_even_when_cookie_and
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}: {}", r.body);
     }
 }
+
+#[tokio::test]
+async fn an_anonymous_caller_cannot_make_the_audit_trail_large() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let before = registry.db.audit_head().await.unwrap().seq;
+        // A 1.9 MB name is refused before it is read, on both login routes.
+        let big = "a".repeat(1_900_000);
+        let api_body = serde_json::json!({"name": big, "password": "x"}).to_string();
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_LENGTH, api_body.len())
+                .body(Body::from(api_body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{url}");
+        let form_body = format!("name={big}&password=x");
+        let r = send(
+            &app,
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::CONTENT_LENGTH, form_body.len())
+                .body(Body::from(form_body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{url}");
+        // Without a length the body is cut off while it is read.
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": big, "password": "x"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{url}");
+        assert!(r.body.contains("body.too_large"), "{url}: {}", r.body);
+        assert_eq!(
+            registry.db.audit_head().await.unwrap().seq,
+            before,
+            "{url}: nothing recorded"
+        );
+
+        // A long name within the limit is recorded as its hash.
+        let long = "b".repeat(5_000);
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": long, "password": "x"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{url}");
+        let f = gongyi_store::audit::AuditFilter {
+            action: Some("login_failed".into()),
+            ..Default::default()
+        };
+        let (rows, _) = registry.audit_search(&f, 1, 1).await.unwrap();
+        assert!(
+            rows[0].entity_id.starts_with("sha256:") && rows[0].entity_id.len() < 80,
+            "{url}: {}",
+            rows[0].entity_id
+        );
+
+        // Any other field that reaches the trail is capped where records are
+        // appended: here a signed-in officer's 1.2 MB reason for reading a number.
+        let s = common::sign_in(&registry, "flood-bureau", Role::Bureau, "", "").await;
+        let reason = "理由".repeat(200_000);
+        let r = send(
+            &app,
+            common::with_session(
+                Request::post("/api/v1/people/1/reveal")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({"field": "resident_id", "reason": reason}).to_string(),
+                    ))
+                    .unwrap(),
+                &s,
+            ),
+        )
+        .await;
+        assert!(r.status.is_success(), "{url}: {} {}", r.status, r.body);
+        let f = gongyi_store::audit::AuditFilter {
+            action: Some("reveal".into()),
+            ..Default::default()
+        };
+        let (rows, _) = registry.audit_search(&f, 1, 1).await.unwrap();
+        assert!(
+            rows[0].changes.len() <= gongyi_app::security::audit::MAX_CHANGES_BYTES,
+            "{url}: {} bytes",
+            rows[0].changes.len()
+        );
+        assert!(rows[0].changes.contains("截断"), "{url}");
+        assert!(matches!(
+            registry.verify_audit().await.unwrap(),
+            Verdict::Intact { .. }
+        ));
+    }
+}

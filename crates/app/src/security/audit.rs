@@ -19,6 +19,56 @@ pub const PAGE_SIZE: i64 = 50;
 /// The shortest retention the graded protection scheme allows (六个月).
 pub const MIN_RETENTION_DAYS: u32 = 180;
 
+/// The most characters of one short field (actor, action, record id…) kept
+/// in the trail: anything longer came from outside and would let an
+/// anonymous caller write megabytes per request.
+pub const MAX_FIELD_CHARS: usize = 200;
+/// The most characters of one value in `changes`.
+pub const MAX_VALUE_CHARS: usize = 500;
+/// The most bytes of a record's `changes` as stored.
+pub const MAX_CHANGES_BYTES: usize = 8 * 1024;
+
+/// `s` cut to `max` characters, saying so and how long it was.
+fn cap(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let kept: String = s.chars().take(max).collect();
+    format!("{kept}…(截断,原长 {n} 字符)")
+}
+
+fn cap_value(v: Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(cap(&s, MAX_VALUE_CHARS)),
+        Value::Array(a) => Value::Array(a.into_iter().map(cap_value).collect()),
+        other => other,
+    }
+}
+
+/// The changes as stored: each value capped, then fields dropped from the
+/// end once the whole would pass [`MAX_CHANGES_BYTES`] (the count is kept).
+fn capped_changes(changes: Map<String, Value>) -> String {
+    let mut out = Map::new();
+    let mut size = 2;
+    let mut dropped = 0usize;
+    for (k, v) in changes {
+        let k = cap(&k, MAX_FIELD_CHARS);
+        let v = cap_value(v);
+        let len = k.len() + v.to_string().len() + 4;
+        if dropped > 0 || size + len > MAX_CHANGES_BYTES - 64 {
+            dropped += 1;
+            continue;
+        }
+        size += len;
+        out.insert(k, v);
+    }
+    if dropped > 0 {
+        out.insert("_omitted_fields".into(), Value::from(dropped));
+    }
+    Value::Object(out).to_string()
+}
+
 /// One change to record: what was done to which record, and which fields
 /// went from what to what.
 #[derive(Debug, Clone, Default)]
@@ -89,22 +139,24 @@ fn canonical(r: &AuditRow) -> String {
 
 impl Registry {
     /// Appends `entry` for this registry's caller inside `tx`: it commits with
-    /// the change or not at all.
+    /// the change or not at all. Every field is capped here, the one place
+    /// all records pass, so no caller can make a record large.
     pub async fn audit(&self, tx: &mut Tx, entry: AuditEntry) -> Result<()> {
         let (seq, prev_mac) = self.db.audit_claim(tx).await?;
         let c = &self.caller;
+        let short = |s: &str| cap(s, MAX_FIELD_CHARS);
         let mut row = AuditRow {
             seq,
             at: Utc::now().trunc_subsecs(6),
             actor_id: c.account_id,
-            actor_name: c.name.clone(),
-            actor_role: c.role.clone(),
-            action: entry.action,
-            entity_kind: entry.entity_kind,
-            entity_id: entry.entity_id,
-            changes: Value::Object(entry.changes).to_string(),
-            client_addr: c.client_addr.clone(),
-            request_id: c.request_id.clone(),
+            actor_name: short(&c.name),
+            actor_role: short(&c.role),
+            action: short(&entry.action),
+            entity_kind: short(&entry.entity_kind),
+            entity_id: short(&entry.entity_id),
+            changes: capped_changes(entry.changes),
+            client_addr: c.client_addr.as_deref().map(short),
+            request_id: c.request_id.as_deref().map(short),
             prev_mac,
             mac: String::new(),
         };
@@ -227,5 +279,29 @@ impl Registry {
         .await?;
         tx.commit().await?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_and_say_so() {
+        assert_eq!(cap("abc", 3), "abc");
+        assert_eq!(cap("甲乙丙丁", 2), "甲乙…(截断,原长 4 字符)");
+        let mut m = Map::new();
+        m.insert("reason".into(), Value::from("x".repeat(100_000)));
+        for i in 0..100 {
+            m.insert(
+                format!("f{i:03}"),
+                Value::from(vec![Some("y".repeat(400)), None]),
+            );
+        }
+        let stored = capped_changes(m);
+        assert!(stored.len() <= MAX_CHANGES_BYTES, "{}", stored.len());
+        let v: Value = serde_json::from_str(&stored).expect("still JSON");
+        assert!(v["_omitted_fields"].as_u64().is_some_and(|n| n > 0));
+        assert!(v["f000"][0].as_str().is_some());
     }
 }

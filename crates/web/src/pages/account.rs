@@ -103,13 +103,15 @@ pub async fn login(
     req: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
-        AppError::Invalid(gongyi_domain::Invalid::one(
-            "body",
-            "body.too_large",
-            "请求过大",
-        ))
-    })?;
+    let body = axum::body::to_bytes(body, crate::routes::LOGIN_BODY_LIMIT)
+        .await
+        .map_err(|_| {
+            AppError::Invalid(gongyi_domain::Invalid::one(
+                "body",
+                "body.too_large",
+                "请求过大",
+            ))
+        })?;
     let f = FormPairs::parse(&body);
     let expected = auth::cookie(&parts.headers, LOGIN_COOKIE).unwrap_or("");
     let next = safe_next(&f.get("next")).unwrap_or_default();
