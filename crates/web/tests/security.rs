@@ -1148,3 +1148,64 @@ async fn an_anonymous_caller_cannot_make_the_audit_trail_large() {
         ));
     }
 }
+
+#[tokio::test]
+async fn changing_or_resetting_a_password_ends_every_other_session_of_the_account() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let first = common::sign_in(&registry, "two-sessions", Role::Bureau, "", "").await;
+        let second = form_login(&app, "two-sessions", common::TEST_PASSWORD, "").await;
+        let second = session_cookie_of(&second).expect("a second session");
+        assert_eq!(
+            send(&app, get("/orgs", &second)).await.status,
+            StatusCode::OK,
+            "{url}"
+        );
+        let changed = send(
+            &app,
+            form(
+                "/account/password",
+                &first.cookie,
+                &format!(
+                    "current={}&password=Another%232026y&confirm=Another%232026y&_csrf={}",
+                    common::url(common::TEST_PASSWORD),
+                    first.csrf
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(
+            changed.status,
+            StatusCode::SEE_OTHER,
+            "{url}: {}",
+            changed.body
+        );
+        assert_eq!(
+            send(&app, get("/orgs", &first.cookie)).await.status,
+            StatusCode::OK,
+            "{url}: the session that changed it stays"
+        );
+        assert!(
+            is_login_redirect(&send(&app, get("/orgs", &second)).await),
+            "{url}: the other session ended"
+        );
+
+        // An administrator's reset ends them all.
+        let sys = common::sign_in(&registry, "reset-sys", Role::SystemAdmin, "", "").await;
+        let r = send(
+            &app,
+            form(
+                "/admin/accounts/two-sessions/reset",
+                &sys.cookie,
+                &format!("_csrf={}", sys.csrf),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.body);
+        assert!(r.body.contains("的一次性密码"), "{url}");
+        assert!(
+            is_login_redirect(&send(&app, get("/orgs", &first.cookie)).await),
+            "{url}: reset"
+        );
+    }
+}

@@ -485,6 +485,8 @@ impl Registry {
     }
 
     /// Changes one's own password, checking the current one and the policy.
+    /// Every other session of the account ends: whoever knew the old
+    /// password is signed out with it; the session making the change stays.
     pub async fn change_password(&self, s: &Session, current: &str, new: &str) -> Result<()> {
         let account = self.db.account_by_id(s.principal.account_id).await?;
         if !passwords::verify(current, &account.password_hash) {
@@ -508,9 +510,14 @@ impl Registry {
                 Utc::now(),
             )
             .await?;
+        let ended = self
+            .db
+            .delete_other_sessions_of(&mut tx, account.id, &s.token_hash)
+            .await?;
         self.audit(
             &mut tx,
-            AuditEntry::new("change_password", "account", &account.name),
+            AuditEntry::new("change_password", "account", &account.name)
+                .note("sessions_ended", ended),
         )
         .await?;
         tx.commit().await?;
