@@ -160,6 +160,7 @@ fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTabl
         .get("/public/orgs", P, public::pages::directory)
         .get("/public/orgs/{code}", P, public::pages::profile)
         .get("/public/data", P, public::pages::data)
+        .get("/public/audit-checkpoint", P, public::checkpoint::show)
         .get("/public/{file}", P, public::downloads::download)
         .get("/static/app.css", P, css);
     let mut api = RouteTable::new(state, "/api/v1")

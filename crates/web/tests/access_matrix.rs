@@ -24,6 +24,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/public/orgs", "public"),
     ("GET", "/public/orgs/{code}", "public"),
     ("GET", "/public/data", "public"),
+    ("GET", "/public/audit-checkpoint", "public"),
     ("GET", "/public/{file}", "public"),
     ("GET", "/static/app.css", "public"),
     ("GET", "/api/v1/public/organizations", "public"),

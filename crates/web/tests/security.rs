@@ -1209,3 +1209,377 @@ async fn changing_or_resetting_a_password_ends_every_other_session_of_the_accoun
         );
     }
 }
+
+/// Runs `sql` with text binds `$1…` on either backend.
+async fn exec_with(db: &Db, sql: &str, binds: &[&str]) {
+    match db {
+        Db::Sqlite(p) => {
+            let mut q = sqlx::query(sql);
+            for b in binds {
+                q = q.bind(*b);
+            }
+            q.execute(p).await.unwrap();
+        }
+        Db::Postgres(p) => {
+            let mut q = sqlx::query(sql);
+            for b in binds {
+                q = q.bind(*b);
+            }
+            q.execute(p).await.unwrap();
+        }
+    }
+}
+
+/// The MAC a head row must carry, computed as the application does (for a
+/// forger who holds the key).
+fn keyed_head_mac(registry: &Registry, seq: i64, mac: &str, anchor: (i64, &str)) -> String {
+    registry.keys.audit_mac(
+        &[
+            "audit_head",
+            &seq.to_string(),
+            mac,
+            &anchor.0.to_string(),
+            anchor.1,
+        ]
+        .join("\u{1f}"),
+    )
+}
+
+fn is_broken(v: &Verdict) -> bool {
+    matches!(v, Verdict::Broken { .. })
+}
+
+/// A registry whose checkpoints go to a fresh file.
+fn with_checkpoints(db: Db) -> (Registry, std::path::PathBuf) {
+    use gongyi_app::security::accounts::SecuritySettings;
+    let file = std::env::temp_dir().join(format!(
+        "gongyi-checkpoints-{}-{}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let registry = Registry::new(db, Clock::system()).with_settings(SecuritySettings {
+        audit_checkpoint_file: Some(file.clone()),
+        ..SecuritySettings::default()
+    });
+    (registry, file)
+}
+
+#[tokio::test]
+async fn cutting_the_chains_tail_and_moving_the_head_back_without_the_key_is_noticed() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db.clone()).await;
+        let auditor = common::sign_in(&registry, "tail-audit", Role::AuditAdmin, "", "").await;
+        for i in 0..3 {
+            common::sign_in(&registry, &format!("tail-{i}"), Role::Reviewer, "", "").await;
+        }
+        let page = send(&app, get("/audit/verify", &auditor.cookie)).await;
+        assert!(page.body.contains("审计链完整"), "{url}: {}", page.body);
+        // The last three records go, and the head is moved to the new last one.
+        let head = registry.db.audit_head().await.unwrap();
+        let keep = head.seq - 3;
+        exec(&db, &format!("DELETE FROM audit_log WHERE seq > {keep}")).await;
+        exec(&db, &format!(
+            "UPDATE audit_head SET seq = {keep}, mac = (SELECT mac FROM audit_log WHERE seq = {keep})"
+        ))
+        .await;
+        let verdict = registry.verify_audit().await.unwrap();
+        assert!(is_broken(&verdict), "{url}: {verdict:?}");
+        let page = send(&app, get("/audit/verify", &auditor.cookie)).await;
+        assert!(page.body.contains("断开"), "{url}: {}", page.body);
+
+        // All of them, with the head back at its start but its MAC kept.
+        exec(&db, "DELETE FROM audit_log").await;
+        exec(
+            &db,
+            "UPDATE audit_head SET seq = 0, mac = '', anchor_seq = 0, anchor_mac = ''",
+        )
+        .await;
+        let verdict = registry.verify_audit().await.unwrap();
+        assert!(is_broken(&verdict), "{url}: all deleted: {verdict:?}");
+        // The head's MAC cannot be cleared to pass as never written either.
+        exec(&db, "UPDATE audit_head SET seq = 3, head_mac = ''").await;
+        assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
+    }
+}
+
+#[tokio::test]
+async fn a_tail_cut_with_the_key_in_hand_is_caught_by_the_checkpoint() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (registry, file) = with_checkpoints(db.clone());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let auditor = common::sign_in(&registry, "cp-audit", Role::AuditAdmin, "", "").await;
+        for i in 0..3 {
+            common::sign_in(&registry, &format!("cp-{i}"), Role::Reviewer, "", "").await;
+        }
+        let cp = registry.checkpoint_audit().await.unwrap();
+        assert_eq!(cp.seq, registry.db.audit_head().await.unwrap().seq);
+        for i in 3..5 {
+            common::sign_in(&registry, &format!("cp-{i}"), Role::Reviewer, "", "").await;
+        }
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Intact { checkpoint: Some(s), .. } if s == cp.seq
+            ),
+            "{url}"
+        );
+
+        // Published for anyone to write down.
+        let public = send(&app, get("/public/audit-checkpoint", "")).await;
+        assert_eq!(public.status, StatusCode::OK, "{url}");
+        assert!(public.body.contains("审计链公示"), "{url}");
+        assert!(public.body.contains(&cp.mac), "{url}: {}", public.body);
+        assert!(
+            public.body.contains(&format!("<dd>{}</dd>", cp.seq)),
+            "{url}"
+        );
+
+        // Records up to two before the checkpoint go; the head is moved back
+        // and MACed with the key, so the chain in the database is consistent.
+        let keep = cp.seq - 2;
+        exec(&db, &format!("DELETE FROM audit_log WHERE seq > {keep}")).await;
+        let kept = registry
+            .db
+            .audit_batch(keep - 1, 1)
+            .await
+            .unwrap()
+            .remove(0);
+        let head = registry.db.audit_head().await.unwrap();
+        let head_mac = keyed_head_mac(
+            &registry,
+            keep,
+            &kept.mac,
+            (head.anchor_seq, &head.anchor_mac),
+        );
+        exec_with(
+            &db,
+            &format!("UPDATE audit_head SET seq = {keep}, mac = $1, head_mac = $2"),
+            &[&kept.mac, &head_mac],
+        )
+        .await;
+        assert!(
+            matches!(
+                registry.verify_audit_against(None).await.unwrap(),
+                Verdict::Intact { .. }
+            ),
+            "{url}: without the checkpoint the forgery would pass"
+        );
+        match registry.verify_audit().await.unwrap() {
+            Verdict::Broken { reason, .. } => assert!(reason.contains("检查点"), "{url}: {reason}"),
+            v => panic!("{url}: the checkpoint did not catch it: {v:?}"),
+        }
+        let page = send(&app, get("/audit/verify", &auditor.cookie)).await;
+        assert!(
+            page.body.contains("断开") && page.body.contains("检查点"),
+            "{url}: {}",
+            page.body
+        );
+        // No new checkpoint vouches for the cut chain.
+        assert!(registry.checkpoint_audit().await.is_err(), "{url}");
+
+        // Everything deleted and the head back at its start: caught too.
+        exec(&db, "DELETE FROM audit_log").await;
+        exec(
+            &db,
+            "UPDATE audit_head SET seq = 0, mac = '', anchor_seq = 0, anchor_mac = '', head_mac = ''",
+        )
+        .await;
+        assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
+
+        // A checkpoint line edited in the file is refused.
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace(&format!("{}\t", cp.seq), "1\t")).unwrap();
+        match registry.verify_audit().await.unwrap() {
+            Verdict::Broken { reason, .. } => {
+                assert!(reason.contains("签名不符"), "{url}: {reason}")
+            }
+            v => panic!("{url}: {v:?}"),
+        }
+        let _ = std::fs::remove_file(&file);
+    }
+}
+
+#[tokio::test]
+async fn a_chain_recomputed_without_the_key_as_plain_sha256_is_caught() {
+    use sha2::{Digest, Sha256};
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db.clone()).await;
+        for i in 0..3 {
+            common::sign_in(&registry, &format!("sha-{i}"), Role::Reviewer, "", "").await;
+        }
+        // A forger edits record 2 and rebuilds every MAC after it the way an
+        // unkeyed chain would be built: SHA-256 over the content and the
+        // previous MAC. Record 1 keeps its real MAC.
+        exec(
+            &db,
+            "UPDATE audit_log SET actor_name = 'forger' WHERE seq = 2",
+        )
+        .await;
+        let rows = registry.db.audit_batch(0, 10_000).await.unwrap();
+        let mut prev = rows[0].mac.clone();
+        for r in &rows[1..] {
+            let text = [
+                r.seq.to_string(),
+                r.at.timestamp_micros().to_string(),
+                r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+                r.actor_name.clone(),
+                r.actor_role.clone(),
+                r.action.clone(),
+                r.entity_kind.clone(),
+                r.entity_id.clone(),
+                r.changes.clone(),
+                r.client_addr.clone().unwrap_or_default(),
+                r.request_id.clone().unwrap_or_default(),
+                prev.clone(),
+            ]
+            .join("\u{1f}");
+            let mac: String = Sha256::digest(text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            exec_with(
+                &db,
+                &format!(
+                    "UPDATE audit_log SET prev_mac = $1, mac = $2 WHERE seq = {}",
+                    r.seq
+                ),
+                &[&prev, &mac],
+            )
+            .await;
+            prev = mac;
+        }
+        let head_mac: String = Sha256::digest(prev.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        exec_with(
+            &db,
+            "UPDATE audit_head SET mac = $1, head_mac = $2",
+            &[&prev, &head_mac],
+        )
+        .await;
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Broken { seq: 2, .. }
+            ),
+            "{url}: an unkeyed chain passed"
+        );
+    }
+}
+
+/// Re-MACs every record and the head with the registry's key, as the
+/// application would have (to stage records older than retention).
+async fn rechain_with_key(db: &Db, registry: &Registry) {
+    let head = registry.db.audit_head().await.unwrap();
+    let rows = registry.db.audit_batch(i64::MIN, 100_000).await.unwrap();
+    let mut prev = head.anchor_mac.clone();
+    for r in &rows {
+        let text = [
+            r.seq.to_string(),
+            r.at.timestamp_micros().to_string(),
+            r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+            r.actor_name.clone(),
+            r.actor_role.clone(),
+            r.action.clone(),
+            r.entity_kind.clone(),
+            r.entity_id.clone(),
+            r.changes.clone(),
+            r.client_addr.clone().unwrap_or_default(),
+            r.request_id.clone().unwrap_or_default(),
+            prev.clone(),
+        ]
+        .join("\u{1f}");
+        let mac = registry.keys.audit_mac(&text);
+        exec_with(
+            db,
+            &format!(
+                "UPDATE audit_log SET prev_mac = $1, mac = $2 WHERE seq = {}",
+                r.seq
+            ),
+            &[&prev, &mac],
+        )
+        .await;
+        prev = mac;
+    }
+    let head_mac = keyed_head_mac(
+        registry,
+        head.seq,
+        &prev,
+        (head.anchor_seq, &head.anchor_mac),
+    );
+    exec_with(
+        db,
+        "UPDATE audit_head SET mac = $1, head_mac = $2",
+        &[&prev, &head_mac],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_purge_moves_the_anchor_under_the_heads_mac_and_nobody_else_can() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (registry, file) = with_checkpoints(db.clone());
+        for i in 0..3 {
+            common::sign_in(&registry, &format!("purge-{i}"), Role::Reviewer, "", "").await;
+        }
+        // The first four records are 200 days old.
+        let old = (Utc::now() - chrono::Duration::days(200)).to_rfc3339();
+        exec(
+            &db,
+            &format!("UPDATE audit_log SET at = '{old}' WHERE seq <= 4"),
+        )
+        .await;
+        rechain_with_key(&db, &registry).await;
+        let cp = registry.checkpoint_audit().await.unwrap();
+        assert_eq!(registry.purge_audit(180).await.unwrap(), 4, "{url}");
+        let head = registry.db.audit_head().await.unwrap();
+        assert_eq!(head.anchor_seq, 4, "{url}");
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Intact { checkpoint: Some(s), .. } if s == cp.seq
+            ),
+            "{url}"
+        );
+        // Moving the anchor on to hide the deletion of the next records
+        // needs the key.
+        let six = registry.db.audit_batch(5, 1).await.unwrap().remove(0);
+        exec(&db, "DELETE FROM audit_log WHERE seq IN (5, 6)").await;
+        exec_with(
+            &db,
+            "UPDATE audit_head SET anchor_seq = 6, anchor_mac = $1",
+            &[&six.mac],
+        )
+        .await;
+        assert!(
+            is_broken(&registry.verify_audit().await.unwrap()),
+            "{url}: the anchor moved"
+        );
+        let _ = std::fs::remove_file(&file);
+    }
+}
+
+#[tokio::test]
+async fn a_head_written_before_heads_had_a_mac_is_sealed_once_and_only_when_its_chain_checks() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db.clone()).await;
+        common::sign_in(&registry, "legacy", Role::Reviewer, "", "").await;
+        exec(&db, "UPDATE audit_head SET head_mac = ''").await;
+        assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
+        assert!(registry.seal_audit_head().await.unwrap(), "{url}");
+        assert!(!registry.seal_audit_head().await.unwrap(), "{url}: once");
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Intact { .. }
+            ),
+            "{url}"
+        );
+        // A chain that does not check is not sealed.
+        exec(&db, "UPDATE audit_head SET head_mac = ''").await;
+        exec(&db, "DELETE FROM audit_log WHERE seq = 2").await;
+        assert!(!registry.seal_audit_head().await.unwrap(), "{url}");
+        assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
+    }
+}

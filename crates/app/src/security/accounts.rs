@@ -39,6 +39,9 @@ pub struct SecuritySettings {
     pub idle_minutes: i64,
     pub admin_idle_minutes: i64,
     pub absolute_hours: i64,
+    /// Where the audit chain's checkpoints are appended
+    /// (`security::checkpoint`); `None`: none kept, none checked.
+    pub audit_checkpoint_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SecuritySettings {
@@ -51,6 +54,7 @@ impl Default for SecuritySettings {
             idle_minutes: 30,
             admin_idle_minutes: 15,
             absolute_hours: 8,
+            audit_checkpoint_file: None,
         }
     }
 }

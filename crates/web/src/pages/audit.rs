@@ -188,9 +188,18 @@ struct VerifyPage {
 
 pub async fn verify(Ctx(s): Ctx) -> Result<Response, PageError> {
     let (intact, message) = match s.registry.verify_audit().await? {
-        Verdict::Intact { records, last_seq } => (
+        Verdict::Intact {
+            records,
+            last_seq,
+            checkpoint,
+        } => (
             true,
-            format!("审计链完整:共 {records} 条,最后一条为第 {last_seq} 条"),
+            format!(
+                "审计链完整:共 {records} 条,最后一条为第 {last_seq} 条;{}",
+                checkpoint.map_or("尚无检查点可核对".to_string(), |c| format!(
+                    "与检查点(第 {c} 条)相符"
+                ))
+            ),
         ),
         Verdict::Broken { seq, reason } => (false, format!("审计链在第 {seq} 条断开:{reason}")),
     };
