@@ -1583,3 +1583,43 @@ async fn a_head_written_before_heads_had_a_mac_is_sealed_once_and_only_when_its_
         assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
     }
 }
+
+#[tokio::test]
+async fn a_page_number_of_i64_max_is_clamped_not_wrapped() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let bureau = common::sign_in(&registry, "page-bureau", Role::Bureau, "", "").await;
+        let auditor = common::sign_in(&registry, "page-audit", Role::AuditAdmin, "", "").await;
+        let max = i64::MAX;
+        for (uri, cookie) in [
+            (format!("/orgs?page={max}"), &bureau.cookie),
+            (format!("/people?page={max}"), &bureau.cookie),
+            (format!("/applications?page={max}"), &bureau.cookie),
+            (format!("/api/v1/organizations?page={max}"), &bureau.cookie),
+            (
+                format!("/api/v1/organizations?page={max}&per_page={max}"),
+                &bureau.cookie,
+            ),
+            (format!("/api/v1/people?page={max}"), &bureau.cookie),
+            (format!("/api/v1/applications?page={max}"), &bureau.cookie),
+            (format!("/audit?page={max}"), &auditor.cookie),
+            (format!("/public/orgs?page={max}"), &String::new()),
+            (
+                format!("/api/v1/public/organizations?page={max}"),
+                &String::new(),
+            ),
+        ] {
+            let r = send(&app, get(&uri, cookie)).await;
+            assert_eq!(r.status, StatusCode::OK, "{url} {uri}: {}", r.body);
+            if uri.starts_with("/api/") {
+                let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+                assert!(
+                    v["page"].as_i64().is_some_and(|p| p > 1 && p < max),
+                    "{url} {uri}: {}",
+                    v["page"]
+                );
+                assert_eq!(v["items"].as_array().map(Vec::len), Some(0), "{url} {uri}");
+            }
+        }
+    }
+}

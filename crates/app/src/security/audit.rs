@@ -17,6 +17,9 @@ pub const EXPORT_MAX_RECORDS: usize = 100_000;
 /// Records shown per page of the audit search.
 pub const PAGE_SIZE: i64 = 50;
 
+/// The highest page number of the audit search (as every listing's).
+pub const MAX_PAGE: i64 = gongyi_store::MAX_PAGE;
+
 /// The shortest retention the graded protection scheme allows (六个月).
 pub const MIN_RETENTION_DAYS: u32 = 180;
 

@@ -7,7 +7,7 @@ use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
-use gongyi_app::security::audit::{Verdict, PAGE_SIZE};
+use gongyi_app::security::audit::{Verdict, MAX_PAGE, PAGE_SIZE};
 use gongyi_store::audit::{AuditFilter, AuditRow};
 use serde::Deserialize;
 
@@ -102,7 +102,7 @@ impl AuditPage {
 }
 
 pub async fn search(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Response, PageError> {
-    let page = p.page.unwrap_or(1).max(1);
+    let page = p.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let (rows, total) = s
         .registry
         .audit_search(&p.filter(), page, PAGE_SIZE)
