@@ -1623,3 +1623,51 @@ async fn a_page_number_of_i64_max_is_clamped_not_wrapped() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_password_over_128_characters_is_refused_in_chinese_before_it_is_hashed() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let s = common::sign_in(&registry, "long-pass", Role::Bureau, "", "").await;
+        let change = |current: &str, new: &str| {
+            form(
+                "/account/password",
+                &s.cookie,
+                &format!(
+                    "current={}&password={}&confirm={}&_csrf={}",
+                    common::url(current),
+                    common::url(new),
+                    common::url(new),
+                    s.csrf
+                ),
+            )
+        };
+        let long = format!("Aa1#{}", "x".repeat(125));
+        let r = send(&app, change(common::TEST_PASSWORD, &long)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(
+            r.body.contains("密码不得超过 128 个字符"),
+            "{url}: {}",
+            r.body
+        );
+        let r = send(&app, change(&"y".repeat(100_000), "Shanghai#2026z")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(r.body.contains("当前密码不正确"), "{url}");
+        // Exactly 128 is accepted.
+        let r = send(&app, change(common::TEST_PASSWORD, &long[..128])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}: {}", r.body);
+        // Logging in with a longer one is a failed login, not a hash of it.
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": "long-pass", "password": format!("{long}z")})
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{url}");
+    }
+}

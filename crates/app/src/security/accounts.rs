@@ -344,7 +344,12 @@ impl Registry {
         let account = match found {
             Ok(a) => a,
             Err(StoreError::NotFound) => {
-                passwords::verify(password, passwords::decoy());
+                let typed = if gongyi_domain::password::too_long(password) {
+                    ""
+                } else {
+                    password
+                };
+                passwords::verify(typed, passwords::decoy());
                 self.audit_now(AuditEntry::new(
                     "login_failed",
                     "account",
@@ -356,7 +361,9 @@ impl Registry {
             Err(e) => return Err(e.into()),
         };
         let locked = account.locked_until.is_some_and(|t| t > now);
-        let password_ok = passwords::verify(password, &account.password_hash);
+        // No password is longer than the policy allows: refused unhashed.
+        let password_ok = !gongyi_domain::password::too_long(password)
+            && passwords::verify(password, &account.password_hash);
         let principal = principal_of(&account);
         let needs_2fa = principal
             .as_ref()
@@ -493,7 +500,9 @@ impl Registry {
     /// password is signed out with it; the session making the change stays.
     pub async fn change_password(&self, s: &Session, current: &str, new: &str) -> Result<()> {
         let account = self.db.account_by_id(s.principal.account_id).await?;
-        if !passwords::verify(current, &account.password_hash) {
+        if gongyi_domain::password::too_long(current)
+            || !passwords::verify(current, &account.password_hash)
+        {
             return Err(Invalid::one("current", "password.wrong", "当前密码不正确").into());
         }
         self.settings
