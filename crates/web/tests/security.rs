@@ -1671,3 +1671,48 @@ async fn a_password_over_128_characters_is_refused_in_chinese_before_it_is_hashe
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{url}");
     }
 }
+
+#[tokio::test]
+async fn an_attachment_named_with_a_right_to_left_override_is_refused() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let s = common::sign_in(&registry, "rlo-bureau", Role::Bureau, "", "").await;
+        let org = registry.db.org_by_id(1).await.unwrap();
+        let r = send(
+            &app,
+            common::with_session(
+                Request::post("/api/v1/applications")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({
+                            "rule": "R6", "beneficiary_id": org.credit_code,
+                            "event_key": "VP-RLO", "requested_fen": 100_000,
+                            "attachments": [{
+                                "file_name": "invoice\u{202E}fdp.exe",
+                                "content_base64": "JVBERi0xLjc="
+                            }]
+                        })
+                        .to_string(),
+                    ))
+                    .unwrap(),
+                &s,
+            ),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("attachment.name_chars"),
+            "{url}: {}",
+            r.body
+        );
+        assert!(
+            !r.body.contains('\u{202E}'),
+            "{url}: the name is not echoed"
+        );
+    }
+}
