@@ -11,6 +11,7 @@ pub mod applications;
 pub mod audit;
 pub mod budgets;
 pub mod bulk;
+pub mod claims;
 mod db;
 pub mod dialect;
 mod error;

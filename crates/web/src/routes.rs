@@ -286,6 +286,11 @@ fn work_pages(state: &AppState) -> RouteTable {
             Cap(C::RevealPersonal),
             pages::people::reveal,
         )
+        .post(
+            "/people/claims/{id}/resolve",
+            Cap(C::ResolveClaims),
+            pages::people::resolve_claim,
+        )
         .get("/policy", Cap(C::ReadPolicy), pages::policy::params)
         .get(
             "/policy/simulate",

@@ -88,6 +88,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "bureau subdistrict organisation",
     ),
     ("POST", "/people/{id}/reveal", "bureau"),
+    ("POST", "/people/claims/{id}/resolve", "bureau"),
     (
         "GET",
         "/policy",

@@ -1716,3 +1716,147 @@ async fn an_attachment_named_with_a_right_to_left_override_is_refused() {
         );
     }
 }
+
+fn resident_id(body: &str) -> String {
+    gongyi_domain::ResidentId::from_body(body, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+#[tokio::test]
+async fn registering_a_number_known_outside_the_callers_scope_answers_as_a_new_one_and_flags_it() {
+    use gongyi_app::security::Caller;
+    use gongyi_domain::access::{Principal, Scope};
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let bureau = common::sign_in(&registry, "dup-bureau", Role::Bureau, "", "").await;
+        let sub = registry.db.org_by_id(1).await.unwrap().subdistrict_code;
+        let officer = common::sign_in(&registry, "dup-officer", Role::Subdistrict, &sub, "").await;
+        let post = |who: &common::Signed, rid: &str, name: &str| {
+            common::with_session(
+                Request::post("/api/v1/people")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({"name": name, "resident_id": rid}).to_string(),
+                    ))
+                    .unwrap(),
+                who,
+            )
+        };
+        // The bureau registers someone (no employment: outside every officer's scope).
+        let known = resident_id("31011019850101003");
+        let r = send(&app, post(&bureau, &known, "王芳")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{url}: {}", r.body);
+        let total = || async { registry.people_count().await.unwrap() };
+        let before = total().await;
+
+        // The officer: the known number and a new one get the same answer.
+        let dup = send(&app, post(&officer, &known, "王芳")).await;
+        let fresh = send(
+            &app,
+            post(&officer, &resident_id("31011019850101011"), "李强"),
+        )
+        .await;
+        assert_eq!(dup.status, StatusCode::ACCEPTED, "{url}: {}", dup.body);
+        assert_eq!(
+            (dup.status, &dup.body),
+            (fresh.status, &fresh.body),
+            "{url}"
+        );
+        assert!(!dup.body.contains("已登记"), "{url}");
+        assert_eq!(total().await, before + 1, "{url}: no second 王芳");
+        // The same through the form.
+        let page = |rid: &str| {
+            form(
+                "/people/new",
+                &officer.cookie,
+                &format!(
+                    "name=%E7%8E%8B%E8%8A%B3&resident_id={rid}&_csrf={}",
+                    officer.csrf
+                ),
+            )
+        };
+        let a = send(&app, page(&known)).await;
+        let b = send(&app, page(&resident_id("31011019850101020"))).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{url}: {}", a.body);
+        assert_eq!(location(&a), location(&b), "{url}");
+        assert_eq!(location(&a), "/people?submitted=1", "{url}");
+
+        // A number inside the officer's own scope is named as a duplicate.
+        let as_officer = registry.acting(Caller::signed_in(
+            &Principal {
+                account_id: 0,
+                name: "x".into(),
+                role: Role::Subdistrict,
+                scope: Scope::Subdistrict(sub.clone()),
+            },
+            None,
+            None,
+        ));
+        let inside = resident_id("31011019850101038");
+        registry
+            .create_person(&gongyi_domain::person::PersonInput {
+                name: "赵敏".into(),
+                resident_id: inside.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let code = registry.db.org_by_id(1).await.unwrap().credit_code;
+        let employment =
+            gongyi_app::people::PersonRecordInput::from_fields("employments", |k| match k {
+                "org_credit_code" => code.clone(),
+                "start_date" => "2024-01-01".into(),
+                "full_time" => "1".into(),
+                "labour_contract" => "1".into(),
+                _ => String::new(),
+            })
+            .unwrap();
+        registry
+            .add_person_record(&inside, &employment)
+            .await
+            .unwrap();
+        assert!(
+            !as_officer
+                .people(&Default::default(), 1, 200)
+                .await
+                .unwrap()
+                .items
+                .is_empty(),
+            "{url}: 赵敏 is inside the area"
+        );
+        let r = send(&app, post(&officer, &inside, "赵敏")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(r.body.contains("已登记"), "{url}: {}", r.body);
+
+        // The bureau sees the two claims on 王芳 and resolves them.
+        let home = send(&app, get("/", &bureau.cookie)).await;
+        assert!(home.body.contains("待核实的重复登记"), "{url}");
+        assert!(home.body.contains("dup-officer"), "{url}");
+        let ids: Vec<String> = home
+            .body
+            .split("/people/claims/")
+            .skip(1)
+            .filter_map(|r| r.split('/').next().map(str::to_string))
+            .collect();
+        assert_eq!(ids.len(), 2, "{url}");
+        for id in &ids {
+            let r = send(
+                &app,
+                form(
+                    &format!("/people/claims/{id}/resolve"),
+                    &bureau.cookie,
+                    &format!("_csrf={}", bureau.csrf),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}: {}", r.body);
+        }
+        let home = send(&app, get("/", &bureau.cookie)).await;
+        assert!(!home.body.contains("待核实的重复登记"), "{url}");
+        // The officer's start page never shows claims.
+        let own = send(&app, get("/", &officer.cookie)).await;
+        assert!(!own.body.contains("待核实"), "{url}");
+    }
+}
