@@ -1860,3 +1860,96 @@ async fn registering_a_number_known_outside_the_callers_scope_answers_as_a_new_o
         assert!(!own.body.contains("待核实"), "{url}");
     }
 }
+
+/// One text column of every row `sql` returns, read straight from the database.
+async fn column(db: &Db, sql: &str) -> Vec<String> {
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn the_database_holds_no_session_token_password_or_second_factor_in_clear() {
+    use gongyi_app::security::accounts::SecuritySettings;
+    use gongyi_app::security::totp;
+    use sha2::{Digest, Sha256};
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db.clone(), Clock::system()).with_settings(SecuritySettings {
+            level: 3,
+            ..SecuritySettings::default()
+        });
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        common::sign_in(&registry, "raw-bureau", Role::Bureau, "", "").await;
+        // A session opened through the API, its second factor set up through the page.
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": "raw-bureau", "password": common::TEST_PASSWORD})
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.body);
+        let cookie = session_cookie_of(&r).unwrap();
+        let token = cookie.trim_start_matches("gongyi_session=").to_string();
+        let csrf = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let page = send(&app, get("/account/totp", &cookie)).await;
+        let secret = hidden(&page.body, "secret");
+        let code = totp::code_at(&secret, Utc::now().timestamp()).unwrap();
+        let done = send(
+            &app,
+            form(
+                "/account/totp",
+                &cookie,
+                &format!("secret={secret}&code={code}&_csrf={csrf}"),
+            ),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{url}: {}", done.body);
+
+        // Sessions: only the SHA-256 of each token.
+        let hashes = column(&db, "SELECT token_hash FROM sessions").await;
+        assert!(!hashes.is_empty());
+        assert!(!hashes.contains(&token), "{url}: a token in clear");
+        let mine: String = Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(hashes.contains(&mine), "{url}");
+        assert!(
+            hashes
+                .iter()
+                .all(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+            "{url}: {hashes:?}"
+        );
+        // Passwords: Argon2id PHC strings, never the password.
+        let passwords = column(&db, "SELECT password_hash FROM accounts").await;
+        assert!(
+            passwords.iter().all(|h| h.starts_with("$argon2id$")),
+            "{url}: {passwords:?}"
+        );
+        assert!(!passwords.iter().any(|h| h.contains(common::TEST_PASSWORD)));
+        // The TOTP secret: sealed, opening only with the key.
+        let sealed = column(
+            &db,
+            "SELECT totp_secret FROM accounts WHERE name = 'raw-bureau'",
+        )
+        .await
+        .remove(0);
+        assert!(sealed.starts_with("v1:"), "{url}: {sealed}");
+        assert!(!sealed.contains(&secret), "{url}");
+        assert_eq!(registry.keys.open(&sealed).unwrap(), secret, "{url}");
+        let other = gongyi_app::security::keys::Keys::from_hex(
+            &gongyi_app::security::keys::Keys::generate_hex(),
+        )
+        .unwrap();
+        assert!(other.open(&sealed).is_err(), "{url}");
+    }
+}
