@@ -54,6 +54,9 @@ pub enum AppError {
     /// A background task that did not finish (it panicked or was cancelled).
     #[error("{0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The audit checkpoint file could not be read or written, or was edited.
+    #[error("{0}")]
+    Checkpoint(#[from] crate::security::checkpoint::CheckpointError),
     /// A stored record that contradicts its own state, e.g. an approved
     /// application without an amount.
     #[error("{entity} {id}: {problem}")]
@@ -94,6 +97,7 @@ impl AppError {
             | AppError::Export(_)
             | AppError::Bundle { .. }
             | AppError::Task(_)
+            | AppError::Checkpoint(_)
             | AppError::Inconsistent { .. } => "internal",
         }
     }

@@ -182,6 +182,15 @@ impl PersonRecordInput {
     }
 }
 
+/// `Some` of a found row, `None` of `NotFound`, other errors as they are.
+fn found<T>(r: gongyi_store::Result<T>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn unknown_person(rid: &str) -> AppError {
     AppError::Invalid(Invalid::one(
         "resident_id",
@@ -190,18 +199,145 @@ fn unknown_person(rid: &str) -> AppError {
     ))
 }
 
+/// What registering a person gives the caller.
+#[derive(Debug, Clone)]
+pub enum Registration {
+    /// The new person, for callers who see the whole district.
+    Registered(PersonRow),
+    /// Taken, for a caller with a scope: it is shown neither the new record
+    /// (which has no employment in its scope yet) nor whether the number was
+    /// registered already outside its scope. Such a duplicate writes no
+    /// second person: it is flagged for the bureau (`person_claims`), which
+    /// resolves it. So "accepted" is the answer either way, and the form
+    /// cannot be used to learn who is registered elsewhere in the district.
+    Submitted,
+}
+
+/// One open claim, for the bureau.
+#[derive(Debug, Clone)]
+pub struct PersonClaim {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub resident_id_masked: String,
+    pub claimed_name: String,
+    pub claimant_name: String,
+    pub claimant_role: String,
+    pub claimed_at: chrono::DateTime<chrono::Utc>,
+}
+
 impl Registry {
-    pub async fn create_person(&self, input: &PersonInput) -> Result<PersonRow> {
+    /// Registers a person as typed; see [`Registration`] for what a caller
+    /// with a scope is told.
+    pub async fn register_person(&self, input: &PersonInput) -> Result<Registration> {
         let d = input.validate(self.clock.today())?;
         let sealed = seal_draft(&self.keys, &d);
         let mut tx = self.db.begin().await?;
+        let scoped = self.caller.scope != Scope::District;
+        if scoped {
+            let lookup = &sealed.resident_id_lookup;
+            if let Some((existing, _)) = found(
+                self.db
+                    .person_id_tx(&mut tx, lookup, &Scope::District)
+                    .await,
+            )? {
+                let visible = found(
+                    self.db
+                        .person_id_tx(&mut tx, lookup, &self.caller.scope)
+                        .await,
+                )?
+                .is_some();
+                if visible {
+                    // Inside the scope the caller can see it anyway.
+                    return Err(StoreError::Duplicate {
+                        field: "resident_id",
+                    }
+                    .into());
+                }
+                self.db
+                    .insert_person_claim(
+                        &mut tx,
+                        existing,
+                        &d.name,
+                        (&self.caller.name, &self.caller.role),
+                        chrono::Utc::now(),
+                    )
+                    .await?;
+                self.audit(
+                    &mut tx,
+                    AuditEntry::new("claim", "person", existing)
+                        .note("claimed_name", &d.name)
+                        .note("resident_id", &sealed.resident_id_masked),
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(Registration::Submitted);
+            }
+        }
         let id = self.db.insert_person(&mut tx, &d, &sealed).await?;
         let entry = person_changes(AuditEntry::new("create", "person", id), None, &d, &sealed);
         self.audit(&mut tx, entry).await?;
         tx.commit().await?;
-        // A new person has no employment yet, so a scoped caller could not
-        // read it back through its scope.
-        Ok(self.db.person(id, &Scope::District).await?)
+        if scoped {
+            return Ok(Registration::Submitted);
+        }
+        Ok(Registration::Registered(
+            self.db.person(id, &Scope::District).await?,
+        ))
+    }
+
+    /// [`Registry::register_person`] for callers who see the whole district
+    /// (the operator, the bureau, tests): the new person. A caller with a
+    /// scope is not given the record: `NotFound`.
+    pub async fn create_person(&self, input: &PersonInput) -> Result<PersonRow> {
+        match self.register_person(input).await? {
+            Registration::Registered(p) => Ok(p),
+            Registration::Submitted => Err(AppError::NotFound),
+        }
+    }
+
+    /// Open claims on already registered people, for the bureau (the whole
+    /// district); others see none.
+    pub async fn person_claims(&self) -> Result<Vec<PersonClaim>> {
+        if self.caller.scope != Scope::District {
+            return Ok(vec![]);
+        }
+        Ok(self
+            .db
+            .open_person_claims(200)
+            .await?
+            .into_iter()
+            .map(|c| PersonClaim {
+                id: c.id,
+                person_id: c.person_id,
+                person_name: c.person_name,
+                resident_id_masked: c.resident_id_masked,
+                claimed_name: c.claimed_name,
+                claimant_name: c.claimant_name,
+                claimant_role: c.claimant_role,
+                claimed_at: c.claimed_at,
+            })
+            .collect())
+    }
+
+    /// The bureau marks a claim dealt with (after merging or correcting the
+    /// records by hand), audited. Outside the whole district: `NotFound`.
+    pub async fn resolve_person_claim(&self, id: i64) -> Result<()> {
+        if self.caller.scope != Scope::District {
+            return Err(AppError::NotFound);
+        }
+        let mut tx = self.db.begin().await?;
+        let person = self
+            .db
+            .resolve_person_claim(&mut tx, id, &self.caller.name, chrono::Utc::now())
+            .await?;
+        self.audit(
+            &mut tx,
+            AuditEntry::new("resolve_claim", "person", person).note("claim", id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Saves an edit. A resident ID or phone sent back as its masked form

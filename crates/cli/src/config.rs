@@ -45,6 +45,11 @@ pub struct Security {
     pub api_rate_limit_per_minute: u32,
     /// Login attempts per minute per client address; 0 = off.
     pub login_rate_limit_per_minute: u32,
+    /// The append-only file of audit checkpoints; keep it on other storage
+    /// than the database. Empty: `FILE.checkpoints` beside a SQLite
+    /// database; with PostgreSQL, `gongyi.checkpoints` in the server's
+    /// working directory (the application host, not the database's).
+    pub audit_checkpoint_file: String,
 }
 
 impl Default for Security {
@@ -67,6 +72,7 @@ impl Default for Security {
             secure_cookies: web.secure_cookies,
             api_rate_limit_per_minute: per_minute(web.api_rate_limit),
             login_rate_limit_per_minute: per_minute(web.login_rate_limit),
+            audit_checkpoint_file: String::new(),
         }
     }
 }
@@ -101,7 +107,20 @@ impl Security {
             idle_minutes: self.idle_minutes,
             admin_idle_minutes: self.admin_idle_minutes,
             absolute_hours: self.absolute_hours,
+            // Depends on the database URL: set by `commands::registry`.
+            audit_checkpoint_file: None,
         })
+    }
+
+    /// Where audit checkpoints are appended (see `audit_checkpoint_file`).
+    pub fn checkpoint_file(&self, database_url: &str) -> std::path::PathBuf {
+        if !self.audit_checkpoint_file.is_empty() {
+            return self.audit_checkpoint_file.clone().into();
+        }
+        match sqlite_file(database_url) {
+            Some(db) => format!("{db}.checkpoints").into(),
+            None => "gongyi.checkpoints".into(),
+        }
     }
 
     /// The keys: from `key`, or from `key_file`, which is created with a
@@ -113,8 +132,8 @@ impl Security {
         }
         let file = if !self.key_file.is_empty() {
             self.key_file.clone()
-        } else if let Some(db) = database_url.strip_prefix("sqlite://") {
-            format!("{}.key", db.split('?').next().unwrap_or(db))
+        } else if let Some(db) = sqlite_file(database_url) {
+            format!("{db}.key")
         } else {
             "gongyi.key".into()
         };
@@ -130,6 +149,12 @@ impl Security {
             .map_err(|e| CliError(format!("无法读取密钥文件 {}: {e}", path.display())))?;
         Keys::from_hex(&text).map_err(|e| CliError(format!("密钥文件 {}: {e}", path.display())))
     }
+}
+
+/// The database file of a `sqlite://FILE?options` URL.
+fn sqlite_file(database_url: &str) -> Option<&str> {
+    let db = database_url.strip_prefix("sqlite://")?;
+    Some(db.split('?').next().unwrap_or(db))
 }
 
 /// A limit of the web layer's defaults as requests per minute (0 = none).
@@ -188,6 +213,10 @@ impl std::fmt::Debug for Config {
                 },
             )
             .field("security.key_file", &self.security.key_file)
+            .field(
+                "security.audit_checkpoint_file",
+                &self.security.audit_checkpoint_file,
+            )
             .finish()
     }
 }

@@ -104,6 +104,8 @@ pub enum Capability {
     EditPeople,
     /// See one full resident ID or phone, with a reason; audited.
     RevealPersonal,
+    /// Resolve claims to register people already registered elsewhere.
+    ResolveClaims,
     /// The policy parameters in force and an organisation's eligibility.
     ReadPolicy,
     /// Run a what-if simulation of the policy.
@@ -126,7 +128,7 @@ pub enum Capability {
 }
 
 impl Capability {
-    pub const ALL: [Capability; 18] = [
+    pub const ALL: [Capability; 19] = [
         Capability::Dashboard,
         Capability::ReadRegistry,
         Capability::RegisterOrg,
@@ -134,6 +136,7 @@ impl Capability {
         Capability::ReadPeople,
         Capability::EditPeople,
         Capability::RevealPersonal,
+        Capability::ResolveClaims,
         Capability::ReadPolicy,
         Capability::SimulatePolicy,
         Capability::ReadApplications,
@@ -157,6 +160,7 @@ impl Capability {
             Capability::ReadPeople => "read-people",
             Capability::EditPeople => "edit-people",
             Capability::RevealPersonal => "reveal-personal",
+            Capability::ResolveClaims => "resolve-claims",
             Capability::ReadPolicy => "read-policy",
             Capability::SimulatePolicy => "simulate-policy",
             Capability::ReadApplications => "read-applications",
@@ -188,7 +192,9 @@ pub fn grants(role: Role, cap: Capability) -> bool {
         C::Dashboard | C::ReadRegistry => {
             matches!(role, R::Bureau | R::Subdistrict | R::Organisation)
         }
-        C::RegisterOrg | C::RevealPersonal | C::SimulatePolicy => role == R::Bureau,
+        C::RegisterOrg | C::RevealPersonal | C::ResolveClaims | C::SimulatePolicy => {
+            role == R::Bureau
+        }
         C::EditRegistry | C::ReadPeople | C::EditPeople => {
             matches!(role, R::Bureau | R::Subdistrict | R::Organisation)
         }

@@ -717,6 +717,21 @@ pub struct Attachment {
     pub bytes: Vec<u8>,
 }
 
+/// A character a file name may not hold: controls (C0, C1), bidirectional
+/// embeddings, overrides, isolates and marks, zero-width characters and the
+/// byte-order mark.
+fn hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
 /// Checks one uploaded file (`index` counts from 0, for the field name).
 /// An empty or generic content type is inferred from the extension.
 pub fn parse_attachment(
@@ -731,6 +746,19 @@ pub fn parse_attachment(
         .next()
         .unwrap_or(file_name)
         .trim();
+    // A right-to-left override shows `invoice<U+202E>fdp.exe` as `invoiceexe.pdf`;
+    // control and other invisible formatting characters hide a name's true
+    // end the same way. Refused, and the name is not echoed back.
+    if base.chars().any(hidden_char) {
+        return Err(Invalid::one(
+            &field,
+            "attachment.name_chars",
+            format!(
+                "第 {} 个附件的文件名含有控制字符或改变文字方向的不可见字符,请重命名后再上传",
+                index + 1
+            ),
+        ));
+    }
     let name = text::bounded(&field, "附件文件名", base, 120, true)?;
     if bytes.is_empty() {
         return Err(Invalid::one(
@@ -1272,6 +1300,24 @@ mod tests {
         assert!(p("-3").is_err());
         assert!(p("+3").is_err());
         assert_eq!(person_table_id("P00000012"), Some(12));
+    }
+
+    #[test]
+    fn an_attachment_name_with_a_direction_override_or_a_control_character_is_refused() {
+        for name in [
+            "invoice\u{202E}fdp.exe",
+            "a\u{2067}b.pdf",
+            "a\u{200F}.pdf",
+            "a\tb.pdf",
+            "a\u{0}.pdf",
+            "a\u{85}.pdf",
+            "\u{FEFF}a.pdf",
+        ] {
+            let e = parse_attachment(2, name, "", b"%PDF".to_vec()).unwrap_err();
+            assert_eq!(e.0[0].code, "attachment.name_chars", "{name:?}");
+            assert!(!e.0[0].message.contains(name), "{name:?}");
+        }
+        assert!(parse_attachment(0, "租赁合同 (2024).pdf", "", b"%PDF".to_vec()).is_ok());
     }
 
     #[test]

@@ -86,6 +86,15 @@ impl Default for PasswordPolicy {
     }
 }
 
+/// The longest password accepted, in characters: checked before anything is
+/// hashed, so a megabyte typed into a password field costs nothing.
+pub const MAX_LENGTH: usize = 128;
+
+/// Whether `password` is longer than any password may be.
+pub fn too_long(password: &str) -> bool {
+    password.chars().nth(MAX_LENGTH).is_some()
+}
+
 /// The floor of the assessment: configuration may ask for more, never less.
 const FLOOR_LENGTH: usize = 8;
 const FLOOR_CLASSES: usize = 3;
@@ -104,7 +113,7 @@ impl PasswordPolicy {
     /// The rules in one sentence, for forms.
     pub fn describe(&self) -> String {
         format!(
-            "密码至少 {} 位,须包含大写字母、小写字母、数字、符号中的至少 {} 类,不得包含账号名,不得为常见密码",
+            "密码至少 {} 位、至多 {MAX_LENGTH} 位,须包含大写字母、小写字母、数字、符号中的至少 {} 类,不得包含账号名,不得为常见密码",
             self.length(),
             self.classes()
         )
@@ -116,6 +125,13 @@ impl PasswordPolicy {
         let mut refuse = |code: &'static str, msg: String| {
             errs.push(FieldError::new(field, code, msg));
         };
+        if too_long(password) {
+            refuse(
+                "password.too_long",
+                format!("密码不得超过 {MAX_LENGTH} 个字符"),
+            );
+            return Err(errs);
+        }
         if password.chars().count() < self.length() {
             refuse(
                 "password.too_short",
@@ -203,6 +219,18 @@ mod tests {
             codes(p.check("password", "li", "Password!123")),
             vec!["password.common"]
         );
+    }
+
+    #[test]
+    fn a_password_over_128_characters_is_refused_alone() {
+        let p = PasswordPolicy::default();
+        let ok = format!("Aa1#{}", "x".repeat(MAX_LENGTH - 4));
+        assert_eq!(codes(p.check("password", "li", &ok)), Vec::<&str>::new());
+        assert_eq!(
+            codes(p.check("password", "li", &format!("{ok}y"))),
+            vec!["password.too_long"]
+        );
+        assert!(too_long(&"密".repeat(129)) && !too_long(&"密".repeat(128)));
     }
 
     #[test]

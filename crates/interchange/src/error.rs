@@ -41,6 +41,9 @@ pub enum ReadError {
     TooManyColumns { limit: usize },
     #[error("单元格数超过上限 {limit} 个,请分批导入")]
     TooManyCells { limit: usize },
+    /// One csv record longer than [`crate::ReadLimits::max_record_bytes`].
+    #[error("第 {row} 行超过单行长度上限 {},文件可能已损坏或不是表格", mib(*limit_bytes))]
+    RecordTooLong { row: usize, limit_bytes: u64 },
     #[error("找不到工作表“{name}”,文件中的工作表有:{}", quoted_list(available))]
     SheetNotFound {
         name: String,
@@ -69,6 +72,7 @@ impl ReadError {
             Self::TooManyRows { .. } => "import.too_many_rows",
             Self::TooManyColumns { .. } => "import.too_many_columns",
             Self::TooManyCells { .. } => "import.too_many_cells",
+            Self::RecordTooLong { .. } => "import.record_too_long",
             Self::SheetNotFound { .. } => "import.sheet_not_found",
             Self::NoWorksheet => "import.no_worksheet",
             Self::Empty => "import.empty",

@@ -56,10 +56,51 @@ impl fmt::Display for RowError {
     }
 }
 
-/// Every row-level problem of one import, in the order they were found.
+/// Problems kept with their text; beyond these only a count is kept, so a
+/// file of a million bad rows costs no more than a thousand.
+pub const MAX_KEPT: usize = 1_000;
+
+/// Row numbers up to this are told apart exactly (a bit each: 16 MiB at
+/// most); rows beyond it, which no real file has, are counted as they come.
+const ROW_BITS: usize = 1 << 27;
+
+/// The rows that have a problem, as a bit set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct RowSet {
+    bits: Vec<u64>,
+    distinct: usize,
+    beyond: usize,
+}
+
+impl RowSet {
+    fn insert(&mut self, row: usize) {
+        if row >= ROW_BITS {
+            self.beyond += 1;
+            return;
+        }
+        let (word, bit) = (row / 64, 1u64 << (row % 64));
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        if self.bits[word] & bit == 0 {
+            self.bits[word] |= bit;
+            self.distinct += 1;
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.distinct + self.beyond
+    }
+}
+
+/// Every row-level problem of one import: the first [`MAX_KEPT`] with their
+/// text, in the order they were found, and how many more there were.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RowErrors {
     errors: Vec<RowError>,
+    /// Problems found after the first [`MAX_KEPT`]: counted, not kept.
+    more: usize,
+    rows: RowSet,
 }
 
 impl RowErrors {
@@ -73,7 +114,12 @@ impl RowErrors {
     }
 
     pub fn push(&mut self, error: RowError) {
-        self.errors.push(error);
+        self.rows.insert(error.row);
+        if self.errors.len() < MAX_KEPT {
+            self.errors.push(error);
+        } else {
+            self.more += 1;
+        }
     }
 
     /// Records the domain's verdict on one row. Domain field names that are
@@ -81,8 +127,7 @@ impl RowErrors {
     pub fn push_invalid(&mut self, row: &Row, invalid: Invalid, columns: &ColumnMap) {
         for e in invalid.0 {
             let field = columns.label(&e.field).to_owned();
-            self.errors
-                .push(RowError::new(row.number, field, e.code, e.message));
+            self.push(RowError::new(row.number, field, e.code, e.message));
         }
     }
 
@@ -106,19 +151,22 @@ impl RowErrors {
         self.errors.is_empty()
     }
 
-    /// The number of problems.
+    /// The number of problems, kept or only counted.
     pub fn len(&self) -> usize {
-        self.errors.len()
+        self.errors.len() + self.more
+    }
+
+    /// Problems found beyond the first [`MAX_KEPT`], not kept.
+    pub fn not_kept(&self) -> usize {
+        self.more
     }
 
     /// The number of distinct rows with at least one problem.
     pub fn rows_affected(&self) -> usize {
-        let mut rows: Vec<usize> = self.errors.iter().map(|e| e.row).collect();
-        rows.sort_unstable();
-        rows.dedup();
-        rows.len()
+        self.rows.len()
     }
 
+    /// The problems kept (the first [`MAX_KEPT`]).
     pub fn iter(&self) -> std::slice::Iter<'_, RowError> {
         self.errors.iter()
     }
@@ -129,6 +177,7 @@ impl RowErrors {
         self
     }
 
+    /// The problems kept (the first [`MAX_KEPT`]).
     pub fn into_vec(self) -> Vec<RowError> {
         self.errors
     }
@@ -149,7 +198,7 @@ impl RowErrors {
 }
 
 impl fmt::Display for RowErrors {
-    /// One line per problem, ordered by row.
+    /// One line per problem kept, ordered by row, then how many more.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut ordered: Vec<&RowError> = self.errors.iter().collect();
         ordered.sort_by_key(|e| e.row);
@@ -159,6 +208,13 @@ impl fmt::Display for RowErrors {
             }
             write!(f, "{e}")?;
         }
+        if self.more > 0 {
+            write!(
+                f,
+                "\n……另有 {} 处错误未列出(只列出前 {MAX_KEPT} 处)",
+                self.more
+            )?;
+        }
         Ok(())
     }
 }
@@ -167,18 +223,21 @@ impl std::error::Error for RowErrors {}
 
 impl Extend<RowError> for RowErrors {
     fn extend<I: IntoIterator<Item = RowError>>(&mut self, iter: I) {
-        self.errors.extend(iter);
+        for e in iter {
+            self.push(e);
+        }
     }
 }
 
 impl FromIterator<RowError> for RowErrors {
     fn from_iter<I: IntoIterator<Item = RowError>>(iter: I) -> Self {
-        Self {
-            errors: iter.into_iter().collect(),
-        }
+        let mut errors = Self::new();
+        errors.extend(iter);
+        errors
     }
 }
 
+/// The problems kept (the first [`MAX_KEPT`]).
 impl IntoIterator for RowErrors {
     type Item = RowError;
     type IntoIter = std::vec::IntoIter<RowError>;
@@ -231,6 +290,25 @@ mod tests {
             .map(|e| e.row)
             .collect();
         assert_eq!(rows, vec![3, 9, 9]);
+    }
+
+    #[test]
+    fn a_million_bad_rows_keep_a_thousand_messages_and_count_the_rest() {
+        let mut errors = RowErrors::new();
+        for row in 2..1_000_002 {
+            errors.push(RowError::new(row, "名称", "name.empty", "不能为空"));
+            if row % 2 == 0 {
+                errors.push(RowError::new(row, "代码", "code.empty", "不能为空"));
+            }
+        }
+        assert_eq!(errors.len(), 1_500_000);
+        assert_eq!(errors.rows_affected(), 1_000_000);
+        assert_eq!(errors.iter().count(), MAX_KEPT);
+        assert_eq!(errors.not_kept(), 1_500_000 - MAX_KEPT);
+        let text = errors.to_string();
+        assert_eq!(text.lines().count(), MAX_KEPT + 1);
+        assert!(text.ends_with("……另有 1499000 处错误未列出(只列出前 1000 处)"));
+        assert_eq!(errors.summary(), "共 1000000 行、1500000 处错误");
     }
 
     #[test]

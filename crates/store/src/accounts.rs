@@ -224,6 +224,18 @@ impl Db {
         Ok(())
     }
 
+    /// Ends every session of an account but `keep` (a password change made in `keep`).
+    pub async fn delete_other_sessions_of(
+        &self,
+        tx: &mut Tx,
+        account_id: i64,
+        keep_token_hash: &str,
+    ) -> Result<u64> {
+        Ok(on_tx!(tx, c => sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account_id).bind(keep_token_hash).execute(&mut **c).await?.rows_affected()))
+    }
+
     /// Removes sessions idle since before `idle_before` or created before `created_before`.
     pub async fn purge_sessions(
         &self,

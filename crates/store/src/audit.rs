@@ -33,6 +33,18 @@ pub struct AuditHead {
     pub mac: String,
     pub anchor_seq: i64,
     pub anchor_mac: String,
+    /// The MAC over the four fields above; '' while not sealed.
+    pub head_mac: String,
+}
+
+/// A claimed place at the end of the chain: the new record's number, the
+/// MAC of the one before, and the anchor the head will keep.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditClaim {
+    pub seq: i64,
+    pub prev_mac: String,
+    pub anchor_seq: i64,
+    pub anchor_mac: String,
 }
 
 /// What the audit search filters on; empty fields match everything.
@@ -68,14 +80,16 @@ impl Db {
     /// Takes the next sequence number and the MAC of the record before it.
     /// The update locks the head until the transaction ends, so records are
     /// chained one at a time in commit order.
-    pub async fn audit_claim(&self, tx: &mut Tx) -> Result<(i64, String)> {
+    pub async fn audit_claim(&self, tx: &mut Tx) -> Result<AuditClaim> {
         Ok(on_tx!(tx, c => sqlx::query_as(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, mac")
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1
+             RETURNING seq, mac AS prev_mac, anchor_seq, anchor_mac")
             .fetch_one(&mut **c).await?))
     }
 
-    /// Writes a record claimed with [`Db::audit_claim`] and moves the head to it.
-    pub async fn audit_append(&self, tx: &mut Tx, r: &AuditRow) -> Result<()> {
+    /// Writes a record claimed with [`Db::audit_claim`] and moves the head
+    /// to it, with the head's new MAC.
+    pub async fn audit_append(&self, tx: &mut Tx, r: &AuditRow, head_mac: &str) -> Result<()> {
         on_tx!(tx, c => {
             sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, action,
@@ -85,15 +99,15 @@ impl Db {
                 .bind(&r.action).bind(&r.entity_kind).bind(&r.entity_id).bind(&r.changes)
                 .bind(&r.client_addr).bind(&r.request_id).bind(&r.prev_mac).bind(&r.mac)
                 .execute(&mut **c).await?;
-            sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1 AND seq = $2")
-                .bind(&r.mac).bind(r.seq).execute(&mut **c).await?;
+            sqlx::query("UPDATE audit_head SET mac = $1, head_mac = $3 WHERE id = 1 AND seq = $2")
+                .bind(&r.mac).bind(r.seq).bind(head_mac).execute(&mut **c).await?;
         });
         Ok(())
     }
 
     pub async fn audit_head(&self) -> Result<AuditHead> {
         Ok(on_db!(self, p => sqlx::query_as(
-            "SELECT seq, mac, anchor_seq, anchor_mac FROM audit_head WHERE id = 1")
+            "SELECT seq, mac, anchor_seq, anchor_mac, head_mac FROM audit_head WHERE id = 1")
             .fetch_one(p).await?))
     }
 

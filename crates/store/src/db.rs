@@ -56,7 +56,9 @@ impl Db {
     /// Connects by URL: `sqlite://path.db` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("sqlite:") {
-            let opts = SqliteConnectOptions::from_str(url)?
+            let opts = SqliteConnectOptions::from_str(url)?;
+            create_private(opts.get_filename())?;
+            let opts = opts
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -151,6 +153,30 @@ impl Db {
                 "backup 仅适用于 SQLite;PostgreSQL 请使用 pg_dump",
             )),
         }
+    }
+}
+
+/// Creates a new SQLite database file readable by its owner only (like the
+/// key file): it holds sealed personal data, password hashes and the audit
+/// trail. SQLite gives its `-wal` and `-shm` files the same mode. An existing
+/// file, or an in-memory database, is left as it is.
+fn create_private(path: &std::path::Path) -> Result<()> {
+    let name = path.to_string_lossy();
+    if name.is_empty() || name == ":memory:" || path.exists() {
+        return Ok(());
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        // Another process created it between the check and now.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Db(sqlx::Error::Io(e))),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod applications;
 pub mod audit;
 pub mod budgets;
 pub mod bulk;
+pub mod claims;
 pub mod codes;
 mod db;
 pub mod dialect;
@@ -47,10 +48,30 @@ impl<T> Page<T> {
 /// Page sizes are bounded for every listing, pages and API alike.
 pub const MAX_PER_PAGE: i64 = 200;
 
+/// The highest page number asked for: far past any listing's end, and low
+/// enough that offsets (`(page - 1) * per_page`) and links (`page + 1`)
+/// cannot overflow, whatever number a query string carries.
+pub const MAX_PAGE: i64 = 10_000_000;
+
 /// Clamps a requested page and page size to sane bounds.
 pub fn bound_page(page: Option<i64>, per_page: Option<i64>, default: i64) -> (i64, i64) {
     (
-        page.unwrap_or(1).max(1),
+        page.unwrap_or(1).clamp(1, MAX_PAGE),
         per_page.unwrap_or(default).clamp(1, MAX_PER_PAGE),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_page_number_is_clamped_so_its_offset_cannot_overflow() {
+        for p in [i64::MIN, -1, 0, 1, MAX_PAGE + 1, i64::MAX] {
+            let (page, per_page) = bound_page(Some(p), Some(i64::MAX), 20);
+            assert!((1..=MAX_PAGE).contains(&page));
+            assert!((page - 1).checked_mul(per_page).is_some());
+            assert!(page.checked_add(1).is_some());
+        }
+    }
 }

@@ -3,7 +3,8 @@
 //!
 //! PostgreSQL is reached at `GONGYI_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`); each call creates a new
-//! database there. Set `GONGYI_TEST_BACKENDS=sqlite` to run SQLite only.
+//! database there. Set `GONGYI_TEST_BACKENDS=sqlite` to run SQLite only; an
+//! empty list fails rather than running no backend at all.
 
 #![allow(
     clippy::unwrap_used,
@@ -59,12 +60,24 @@ pub fn postgres_base_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// The backends named by `GONGYI_TEST_BACKENDS` (both when unset). A list
+/// naming none fails: a storage test that ran on no database proved nothing.
 fn backends() -> Vec<String> {
-    std::env::var("GONGYI_TEST_BACKENDS")
-        .unwrap_or_else(|_| "sqlite,postgres".into())
+    parse_backends(std::env::var("GONGYI_TEST_BACKENDS").ok())
+}
+
+fn parse_backends(list: Option<String>) -> Vec<String> {
+    let list = list.unwrap_or_else(|| "sqlite,postgres".into());
+    let named: Vec<String> = list
         .split(',')
         .map(|s| s.trim().to_string())
-        .collect()
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert!(
+        !named.is_empty(),
+        "GONGYI_TEST_BACKENDS names no backend ({list:?}): set it to sqlite, postgres or both"
+    );
+    named
 }
 
 /// A fresh SQLite database in a temporary file.
@@ -106,9 +119,25 @@ pub async fn databases() -> Vec<(Db, String)> {
         match b.as_str() {
             "sqlite" => v.push(sqlite().await),
             "postgres" => v.push(postgres().await),
-            "" => {}
             other => panic!("unknown backend {other} in GONGYI_TEST_BACKENDS"),
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_backends;
+
+    #[test]
+    fn unset_means_both_backends() {
+        assert_eq!(parse_backends(None), ["sqlite", "postgres"]);
+        assert_eq!(parse_backends(Some(" sqlite ,".into())), ["sqlite"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "names no backend")]
+    fn an_empty_list_fails_instead_of_running_nothing() {
+        parse_backends(Some(" , ".into()));
+    }
 }

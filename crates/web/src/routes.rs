@@ -32,6 +32,10 @@ async fn css() -> impl IntoResponse {
 /// Request bodies above this are refused before they are read.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// A login is a name, a password, a code and a token: anonymous callers get
+/// no more than this (413 before anything is read).
+pub(crate) const LOGIN_BODY_LIMIT: usize = 8 * 1024;
+
 /// Settings of the web layer that are not per request.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -156,6 +160,7 @@ fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTabl
         .get("/public/orgs", P, public::pages::directory)
         .get("/public/orgs/{code}", P, public::pages::profile)
         .get("/public/data", P, public::pages::data)
+        .get("/public/audit-checkpoint", P, public::checkpoint::show)
         .get("/public/{file}", P, public::downloads::download)
         .get("/static/app.css", P, css);
     let mut api = RouteTable::new(state, "/api/v1")
@@ -175,9 +180,11 @@ fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTabl
 fn account_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTable) {
     use Access::{Public as P, SignedIn as S};
     let mut login = RouteTable::new(state, "").post("/login", P, pages::account::login);
-    login.router = limited(login.router, config.login_rate_limit);
+    login.router = limited(login.router, config.login_rate_limit)
+        .layer(RequestBodyLimitLayer::new(LOGIN_BODY_LIMIT));
     let mut api_login = RouteTable::new(state, "/api/v1").post("/login", P, api::account::login);
-    api_login.router = limited(api_login.router, config.login_rate_limit);
+    api_login.router = limited(api_login.router, config.login_rate_limit)
+        .layer(RequestBodyLimitLayer::new(LOGIN_BODY_LIMIT));
     let t = RouteTable::new(state, "")
         .get("/login", P, pages::account::login_form)
         .post("/logout", S, pages::account::logout)
@@ -278,6 +285,11 @@ fn work_pages(state: &AppState) -> RouteTable {
             "/people/{id}/reveal",
             Cap(C::RevealPersonal),
             pages::people::reveal,
+        )
+        .post(
+            "/people/claims/{id}/resolve",
+            Cap(C::ResolveClaims),
+            pages::people::resolve_claim,
         )
         .get("/policy", Cap(C::ReadPolicy), pages::policy::params)
         .get(

@@ -763,3 +763,1202 @@ async fn the_navigation_offers_each_role_only_what_it_may_open() {
         );
     }
 }
+
+#[tokio::test]
+async fn no_administrator_resets_unlocks_disables_or_re_roles_another_administrator() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let sys = common::sign_in(&registry, "sep-sys", Role::SystemAdmin, "", "").await;
+        let sec = common::sign_in(&registry, "sep-sec", Role::SecurityAdmin, "", "").await;
+        let aud = common::sign_in(&registry, "sep-audit", Role::AuditAdmin, "", "").await;
+        common::sign_in(&registry, "sep-clerk", Role::Bureau, "", "").await;
+
+        // The system administrator's page offers nothing on administrator accounts…
+        let page = send(&app, get("/admin/accounts", &sys.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        assert!(
+            page.body.contains("/admin/accounts/sep-clerk/reset"),
+            "{url}: business accounts keep their buttons"
+        );
+        for admin in ["sep-sec", "sep-audit"] {
+            assert!(
+                !page.body.contains(&format!("/admin/accounts/{admin}/")),
+                "{url}: a button on {admin}"
+            );
+        }
+        assert!(!page.body.contains(r#"value="audit-admin""#), "{url}");
+        // …and a forged form is refused without a new password.
+        for action in ["reset", "disable"] {
+            let r = send(
+                &app,
+                form(
+                    &format!("/admin/accounts/sep-audit/{action}"),
+                    &sys.cookie,
+                    &format!("_csrf={}", sys.csrf),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url} {action}");
+            assert!(r.body.contains("服务器控制台"), "{url}: {}", r.body);
+            assert!(
+                !r.body.contains("的一次性密码"),
+                "{url}: a password was issued"
+            );
+        }
+        assert_eq!(
+            send(&app, get("/audit", &aud.cookie)).await.status,
+            StatusCode::OK,
+            "{url}: the audit administrator is still signed in"
+        );
+        assert!(registry
+            .login("sep-audit", common::TEST_PASSWORD, "")
+            .await
+            .is_ok());
+
+        // The security administrator neither.
+        let page = send(&app, get("/admin/security", &sec.cookie)).await;
+        assert!(
+            page.body.contains("/admin/security/sep-clerk/unlock"),
+            "{url}"
+        );
+        assert!(!page.body.contains("/admin/security/sep-sys/"), "{url}");
+        assert!(!page.body.contains(r#"value="system-admin""#), "{url}");
+        for target in ["sep-sys", "sep-audit"] {
+            for (action, body) in [
+                ("unlock", String::new()),
+                ("clear-totp", String::new()),
+                ("role", "role=bureau&".to_string()),
+            ] {
+                let r = send(
+                    &app,
+                    form(
+                        &format!("/admin/security/{target}/{action}"),
+                        &sec.cookie,
+                        &format!("{body}_csrf={}", sec.csrf),
+                    ),
+                )
+                .await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{url}: {action} {target}"
+                );
+                assert!(r.body.contains("服务器控制台"), "{url}: {}", r.body);
+            }
+        }
+        // Nor makes a business account an administrator.
+        let r = send(
+            &app,
+            form(
+                "/admin/security/sep-clerk/role",
+                &sec.cookie,
+                &format!("role=audit-admin&_csrf={}", sec.csrf),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        let clerk = registry.store().account_by_name("sep-clerk").await.unwrap();
+        assert_eq!(clerk.role, "bureau", "{url}");
+
+        // The console operator can, and it is audited.
+        registry.reset_password("sep-audit").await.unwrap();
+        let f = gongyi_testkit::store::audit::AuditFilter {
+            action: Some("reset_password".into()),
+            entity_id: Some("sep-audit".into()),
+            ..Default::default()
+        };
+        let (rows, total) = registry.audit_search(&f, 1, 10).await.unwrap();
+        assert_eq!(total, 1, "{url}");
+        assert_eq!(rows[0].actor_role, "system", "{url}");
+    }
+}
+
+/// The login form's anti-forgery token: (cookie value, form field value).
+async fn login_token(app: &Router, uri: &str) -> (String, String, Reply) {
+    let page = send(app, get(uri, "")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let cookie = page
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("gongyi_login="))
+        .and_then(|v| v.split(';').next())
+        .expect("the login page sets its token cookie")
+        .to_string();
+    let field = hidden(&page.body, "_csrf");
+    (cookie, field, page)
+}
+
+/// The value of hidden input `name` in a page.
+fn hidden(body: &str, name: &str) -> String {
+    body.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no field {name} in {body}"))
+        .to_string()
+}
+
+/// Signs in through the HTML form, as a browser does: the page first, then the post.
+async fn form_login(app: &Router, name: &str, password: &str, next: &str) -> Reply {
+    let (cookie, token, _) = login_token(app, "/login").await;
+    send(
+        app,
+        form(
+            "/login",
+            &format!("gongyi_login={cookie}"),
+            &format!(
+                "_csrf={}&next={}&name={}&password={}&code=",
+                common::url(&token),
+                common::url(next),
+                common::url(name),
+                common::url(password)
+            ),
+        ),
+    )
+    .await
+}
+
+fn location(r: &Reply) -> &str {
+    r.headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn session_cookie_of(r: &Reply) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("gongyi_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn the_login_form_signs_in_and_then_goes_only_to_a_path_on_this_site() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        common::sign_in(&registry, "form-bureau", Role::Bureau, "", "").await;
+
+        // A safe next: signed in, and there.
+        let ok = form_login(&app, "form-bureau", common::TEST_PASSWORD, "/orgs?page=2").await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{url}: {}", ok.body);
+        assert_eq!(location(&ok), "/orgs?page=2", "{url}");
+        let cookie = session_cookie_of(&ok).expect("a session cookie");
+        assert_eq!(
+            send(&app, get("/orgs?page=2", &cookie)).await.status,
+            StatusCode::OK,
+            "{url}"
+        );
+
+        // Unsafe ones: signed in all the same, but sent to the start page.
+        for next in [
+            "/\t/evil.example",
+            "/\n/x",
+            "/\nx",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/\r\nSet-Cookie: a=b",
+        ] {
+            let r = form_login(&app, "form-bureau", common::TEST_PASSWORD, next).await;
+            assert_eq!(
+                r.status,
+                StatusCode::SEE_OTHER,
+                "{url} {next:?}: {}",
+                r.body
+            );
+            assert_eq!(location(&r), "/", "{url} {next:?}");
+            assert!(session_cookie_of(&r).is_some(), "{url} {next:?}");
+        }
+
+        // The form itself does not carry an unsafe next along.
+        let (_, _, page) = login_token(&app, "/login?next=/%09/evil.example").await;
+        assert_eq!(hidden(&page.body, "next"), "", "{url}");
+        let (_, _, page) = login_token(&app, "/login?next=/orgs%3Fq%3D1").await;
+        assert_eq!(hidden(&page.body, "next"), "/orgs?q=1", "{url}");
+    }
+}
+
+#[tokio::test]
+async fn a_login_token_this_server_did_not_issue_is_refused_even_when_cookie_and_field_agree() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db.clone()).await;
+        common::sign_in(&registry, "token-bureau", Role::Bureau, "", "").await;
+        let post = |token: &str| {
+            form(
+                "/login",
+                &format!("gongyi_login={token}"),
+                &format!(
+                    "_csrf={}&name=token-bureau&password={}",
+                    common::url(token),
+                    common::url(common::TEST_PASSWORD)
+                ),
+            )
+        };
+        // Made up; issued by a server with another key; tampered with.
+        let other = Registry::new(db.clone(), Clock::system()).login_form_token();
+        let (_, real, _) = login_token(&app, "/login").await;
+        let (body, _) = real.rsplit_once('.').unwrap();
+        let tampered = format!("{body}.{}", "0".repeat(64));
+        let (_, rand) = body.split_once('.').unwrap();
+        let old = format!("{}.{rand}", Utc::now().timestamp() - 3 * 3600);
+        let stale = format!("{old}.{}", real.rsplit_once('.').unwrap().1);
+        for token in ["abc", "", other.as_str(), tampered.as_str(), stale.as_str()] {
+            let r = send(&app, post(token)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{url}: {token:?} accepted"
+            );
+            assert!(r.body.contains("页面已过期"), "{url}: {}", r.body);
+            assert!(session_cookie_of(&r).is_none(), "{url}: {token:?}");
+        }
+        // Cookie and field must also agree.
+        let (cookie, field, _) = login_token(&app, "/login").await;
+        let (_, field2, _) = login_token(&app, "/login").await;
+        assert_ne!(field, field2);
+        let r = send(
+            &app,
+            form(
+                "/login",
+                &format!("gongyi_login={cookie}"),
+                &format!(
+                    "_csrf={}&name=token-bureau&password={}",
+                    common::url(&field2),
+                    common::url(common::TEST_PASSWORD)
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        // The token the page issued works.
+        let r = send(&app, post(&real)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn an_anonymous_caller_cannot_make_the_audit_trail_large() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let before = registry.store().audit_head().await.unwrap().seq;
+        // A 1.9 MB name is refused before it is read, on both login routes.
+        let big = "a".repeat(1_900_000);
+        let api_body = serde_json::json!({"name": big, "password": "x"}).to_string();
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_LENGTH, api_body.len())
+                .body(Body::from(api_body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{url}");
+        let form_body = format!("name={big}&password=x");
+        let r = send(
+            &app,
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::CONTENT_LENGTH, form_body.len())
+                .body(Body::from(form_body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{url}");
+        // Without a length the body is cut off while it is read.
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": big, "password": "x"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{url}");
+        assert!(r.body.contains("body.too_large"), "{url}: {}", r.body);
+        assert_eq!(
+            registry.store().audit_head().await.unwrap().seq,
+            before,
+            "{url}: nothing recorded"
+        );
+
+        // A long name within the limit is recorded as its hash.
+        let long = "b".repeat(5_000);
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": long, "password": "x"}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{url}");
+        let f = gongyi_testkit::store::audit::AuditFilter {
+            action: Some("login_failed".into()),
+            ..Default::default()
+        };
+        let (rows, _) = registry.audit_search(&f, 1, 1).await.unwrap();
+        assert!(
+            rows[0].entity_id.starts_with("sha256:") && rows[0].entity_id.len() < 80,
+            "{url}: {}",
+            rows[0].entity_id
+        );
+
+        // Any other field that reaches the trail is capped where records are
+        // appended: here a signed-in officer's 1.2 MB reason for reading a number.
+        let s = common::sign_in(&registry, "flood-bureau", Role::Bureau, "", "").await;
+        let reason = "理由".repeat(200_000);
+        let r = send(
+            &app,
+            common::with_session(
+                Request::post("/api/v1/people/1/reveal")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({"field": "resident_id", "reason": reason}).to_string(),
+                    ))
+                    .unwrap(),
+                &s,
+            ),
+        )
+        .await;
+        assert!(r.status.is_success(), "{url}: {} {}", r.status, r.body);
+        let f = gongyi_testkit::store::audit::AuditFilter {
+            action: Some("reveal".into()),
+            ..Default::default()
+        };
+        let (rows, _) = registry.audit_search(&f, 1, 1).await.unwrap();
+        assert!(
+            rows[0].changes.len() <= gongyi_app::security::audit::MAX_CHANGES_BYTES,
+            "{url}: {} bytes",
+            rows[0].changes.len()
+        );
+        assert!(rows[0].changes.contains("截断"), "{url}");
+        assert!(matches!(
+            registry.verify_audit().await.unwrap(),
+            Verdict::Intact { .. }
+        ));
+    }
+}
+
+#[tokio::test]
+async fn changing_or_resetting_a_password_ends_every_other_session_of_the_account() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let first = common::sign_in(&registry, "two-sessions", Role::Bureau, "", "").await;
+        let second = form_login(&app, "two-sessions", common::TEST_PASSWORD, "").await;
+        let second = session_cookie_of(&second).expect("a second session");
+        assert_eq!(
+            send(&app, get("/orgs", &second)).await.status,
+            StatusCode::OK,
+            "{url}"
+        );
+        let changed = send(
+            &app,
+            form(
+                "/account/password",
+                &first.cookie,
+                &format!(
+                    "current={}&password=Another%232026y&confirm=Another%232026y&_csrf={}",
+                    common::url(common::TEST_PASSWORD),
+                    first.csrf
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(
+            changed.status,
+            StatusCode::SEE_OTHER,
+            "{url}: {}",
+            changed.body
+        );
+        assert_eq!(
+            send(&app, get("/orgs", &first.cookie)).await.status,
+            StatusCode::OK,
+            "{url}: the session that changed it stays"
+        );
+        assert!(
+            is_login_redirect(&send(&app, get("/orgs", &second)).await),
+            "{url}: the other session ended"
+        );
+
+        // An administrator's reset ends them all.
+        let sys = common::sign_in(&registry, "reset-sys", Role::SystemAdmin, "", "").await;
+        let r = send(
+            &app,
+            form(
+                "/admin/accounts/two-sessions/reset",
+                &sys.cookie,
+                &format!("_csrf={}", sys.csrf),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.body);
+        assert!(r.body.contains("的一次性密码"), "{url}");
+        assert!(
+            is_login_redirect(&send(&app, get("/orgs", &first.cookie)).await),
+            "{url}: reset"
+        );
+    }
+}
+
+/// Runs `sql` with text binds `$1…` on either backend.
+async fn exec_with(db: &Db, sql: &str, binds: &[&str]) {
+    match db {
+        Db::Sqlite(p) => {
+            let mut q = sqlx::query(sql);
+            for b in binds {
+                q = q.bind(*b);
+            }
+            q.execute(p).await.unwrap();
+        }
+        Db::Postgres(p) => {
+            let mut q = sqlx::query(sql);
+            for b in binds {
+                q = q.bind(*b);
+            }
+            q.execute(p).await.unwrap();
+        }
+    }
+}
+
+/// The MAC a head row must carry, computed as the application does (for a
+/// forger who holds the key).
+fn keyed_head_mac(registry: &Registry, seq: i64, mac: &str, anchor: (i64, &str)) -> String {
+    registry.keys.audit_mac(
+        &[
+            "audit_head",
+            &seq.to_string(),
+            mac,
+            &anchor.0.to_string(),
+            anchor.1,
+        ]
+        .join("\u{1f}"),
+    )
+}
+
+fn is_broken(v: &Verdict) -> bool {
+    matches!(v, Verdict::Broken { .. })
+}
+
+/// A registry whose checkpoints go to a fresh file.
+fn with_checkpoints(db: Db) -> (Registry, std::path::PathBuf) {
+    use gongyi_app::security::accounts::SecuritySettings;
+    let file = std::env::temp_dir().join(format!(
+        "gongyi-checkpoints-{}-{}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let registry = Registry::new(db, Clock::system()).with_settings(SecuritySettings {
+        audit_checkpoint_file: Some(file.clone()),
+        ..SecuritySettings::default()
+    });
+    (registry, file)
+}
+
+#[tokio::test]
+async fn cutting_the_chains_tail_and_moving_the_head_back_without_the_key_is_noticed() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db.clone()).await;
+        let auditor = common::sign_in(&registry, "tail-audit", Role::AuditAdmin, "", "").await;
+        for i in 0..3 {
+            common::sign_in(&registry, &format!("tail-{i}"), Role::Reviewer, "", "").await;
+        }
+        let page = send(&app, get("/audit/verify", &auditor.cookie)).await;
+        assert!(page.body.contains("审计链完整"), "{url}: {}", page.body);
+        // The last three records go, and the head is moved to the new last one.
+        let head = registry.store().audit_head().await.unwrap();
+        let keep = head.seq - 3;
+        exec(&db, &format!("DELETE FROM audit_log WHERE seq > {keep}")).await;
+        exec(&db, &format!(
+            "UPDATE audit_head SET seq = {keep}, mac = (SELECT mac FROM audit_log WHERE seq = {keep})"
+        ))
+        .await;
+        let verdict = registry.verify_audit().await.unwrap();
+        assert!(is_broken(&verdict), "{url}: {verdict:?}");
+        let page = send(&app, get("/audit/verify", &auditor.cookie)).await;
+        assert!(page.body.contains("断开"), "{url}: {}", page.body);
+
+        // All of them, with the head back at its start but its MAC kept.
+        exec(&db, "DELETE FROM audit_log").await;
+        exec(
+            &db,
+            "UPDATE audit_head SET seq = 0, mac = '', anchor_seq = 0, anchor_mac = ''",
+        )
+        .await;
+        let verdict = registry.verify_audit().await.unwrap();
+        assert!(is_broken(&verdict), "{url}: all deleted: {verdict:?}");
+        // The head's MAC cannot be cleared to pass as never written either.
+        exec(&db, "UPDATE audit_head SET seq = 3, head_mac = ''").await;
+        assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
+    }
+}
+
+#[tokio::test]
+async fn a_tail_cut_with_the_key_in_hand_is_caught_by_the_checkpoint() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (registry, file) = with_checkpoints(db.clone());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let auditor = common::sign_in(&registry, "cp-audit", Role::AuditAdmin, "", "").await;
+        for i in 0..3 {
+            common::sign_in(&registry, &format!("cp-{i}"), Role::Reviewer, "", "").await;
+        }
+        let cp = registry.checkpoint_audit().await.unwrap();
+        assert_eq!(cp.seq, registry.store().audit_head().await.unwrap().seq);
+        for i in 3..5 {
+            common::sign_in(&registry, &format!("cp-{i}"), Role::Reviewer, "", "").await;
+        }
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Intact { checkpoint: Some(s), .. } if s == cp.seq
+            ),
+            "{url}"
+        );
+
+        // Published for anyone to write down.
+        let public = send(&app, get("/public/audit-checkpoint", "")).await;
+        assert_eq!(public.status, StatusCode::OK, "{url}");
+        assert!(public.body.contains("审计链公示"), "{url}");
+        assert!(public.body.contains(&cp.mac), "{url}: {}", public.body);
+        assert!(
+            public.body.contains(&format!("<dd>{}</dd>", cp.seq)),
+            "{url}"
+        );
+
+        // Records up to two before the checkpoint go; the head is moved back
+        // and MACed with the key, so the chain in the database is consistent.
+        let keep = cp.seq - 2;
+        exec(&db, &format!("DELETE FROM audit_log WHERE seq > {keep}")).await;
+        let kept = registry
+            .store()
+            .audit_batch(keep - 1, 1)
+            .await
+            .unwrap()
+            .remove(0);
+        let head = registry.store().audit_head().await.unwrap();
+        let head_mac = keyed_head_mac(
+            &registry,
+            keep,
+            &kept.mac,
+            (head.anchor_seq, &head.anchor_mac),
+        );
+        exec_with(
+            &db,
+            &format!("UPDATE audit_head SET seq = {keep}, mac = $1, head_mac = $2"),
+            &[&kept.mac, &head_mac],
+        )
+        .await;
+        assert!(
+            matches!(
+                registry.verify_audit_against(None).await.unwrap(),
+                Verdict::Intact { .. }
+            ),
+            "{url}: without the checkpoint the forgery would pass"
+        );
+        match registry.verify_audit().await.unwrap() {
+            Verdict::Broken { reason, .. } => assert!(reason.contains("检查点"), "{url}: {reason}"),
+            v => panic!("{url}: the checkpoint did not catch it: {v:?}"),
+        }
+        let page = send(&app, get("/audit/verify", &auditor.cookie)).await;
+        assert!(
+            page.body.contains("断开") && page.body.contains("检查点"),
+            "{url}: {}",
+            page.body
+        );
+        // No new checkpoint vouches for the cut chain.
+        assert!(registry.checkpoint_audit().await.is_err(), "{url}");
+
+        // Everything deleted and the head back at its start: caught too.
+        exec(&db, "DELETE FROM audit_log").await;
+        exec(
+            &db,
+            "UPDATE audit_head SET seq = 0, mac = '', anchor_seq = 0, anchor_mac = '', head_mac = ''",
+        )
+        .await;
+        assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
+
+        // A checkpoint line edited in the file is refused.
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace(&format!("{}\t", cp.seq), "1\t")).unwrap();
+        match registry.verify_audit().await.unwrap() {
+            Verdict::Broken { reason, .. } => {
+                assert!(reason.contains("签名不符"), "{url}: {reason}")
+            }
+            v => panic!("{url}: {v:?}"),
+        }
+        let _ = std::fs::remove_file(&file);
+    }
+}
+
+#[tokio::test]
+async fn a_chain_recomputed_without_the_key_as_plain_sha256_is_caught() {
+    use sha2::{Digest, Sha256};
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db.clone()).await;
+        for i in 0..3 {
+            common::sign_in(&registry, &format!("sha-{i}"), Role::Reviewer, "", "").await;
+        }
+        // A forger edits record 2 and rebuilds every MAC after it the way an
+        // unkeyed chain would be built: SHA-256 over the content and the
+        // previous MAC. Record 1 keeps its real MAC.
+        exec(
+            &db,
+            "UPDATE audit_log SET actor_name = 'forger' WHERE seq = 2",
+        )
+        .await;
+        let rows = registry.store().audit_batch(0, 10_000).await.unwrap();
+        let mut prev = rows[0].mac.clone();
+        for r in &rows[1..] {
+            let text = [
+                r.seq.to_string(),
+                r.at.timestamp_micros().to_string(),
+                r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+                r.actor_name.clone(),
+                r.actor_role.clone(),
+                r.action.clone(),
+                r.entity_kind.clone(),
+                r.entity_id.clone(),
+                r.changes.clone(),
+                r.client_addr.clone().unwrap_or_default(),
+                r.request_id.clone().unwrap_or_default(),
+                prev.clone(),
+            ]
+            .join("\u{1f}");
+            let mac: String = Sha256::digest(text.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            exec_with(
+                &db,
+                &format!(
+                    "UPDATE audit_log SET prev_mac = $1, mac = $2 WHERE seq = {}",
+                    r.seq
+                ),
+                &[&prev, &mac],
+            )
+            .await;
+            prev = mac;
+        }
+        let head_mac: String = Sha256::digest(prev.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        exec_with(
+            &db,
+            "UPDATE audit_head SET mac = $1, head_mac = $2",
+            &[&prev, &head_mac],
+        )
+        .await;
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Broken { seq: 2, .. }
+            ),
+            "{url}: an unkeyed chain passed"
+        );
+    }
+}
+
+/// Re-MACs every record and the head with the registry's key, as the
+/// application would have (to stage records older than retention).
+async fn rechain_with_key(db: &Db, registry: &Registry) {
+    let head = registry.store().audit_head().await.unwrap();
+    let rows = registry
+        .store()
+        .audit_batch(i64::MIN, 100_000)
+        .await
+        .unwrap();
+    let mut prev = head.anchor_mac.clone();
+    for r in &rows {
+        let text = [
+            r.seq.to_string(),
+            r.at.timestamp_micros().to_string(),
+            r.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+            r.actor_name.clone(),
+            r.actor_role.clone(),
+            r.action.clone(),
+            r.entity_kind.clone(),
+            r.entity_id.clone(),
+            r.changes.clone(),
+            r.client_addr.clone().unwrap_or_default(),
+            r.request_id.clone().unwrap_or_default(),
+            prev.clone(),
+        ]
+        .join("\u{1f}");
+        let mac = registry.keys.audit_mac(&text);
+        exec_with(
+            db,
+            &format!(
+                "UPDATE audit_log SET prev_mac = $1, mac = $2 WHERE seq = {}",
+                r.seq
+            ),
+            &[&prev, &mac],
+        )
+        .await;
+        prev = mac;
+    }
+    let head_mac = keyed_head_mac(
+        registry,
+        head.seq,
+        &prev,
+        (head.anchor_seq, &head.anchor_mac),
+    );
+    exec_with(
+        db,
+        "UPDATE audit_head SET mac = $1, head_mac = $2",
+        &[&prev, &head_mac],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_purge_moves_the_anchor_under_the_heads_mac_and_nobody_else_can() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (registry, file) = with_checkpoints(db.clone());
+        for i in 0..3 {
+            common::sign_in(&registry, &format!("purge-{i}"), Role::Reviewer, "", "").await;
+        }
+        // The first four records are 200 days old.
+        let old = (Utc::now() - chrono::Duration::days(200)).to_rfc3339();
+        exec(
+            &db,
+            &format!("UPDATE audit_log SET at = '{old}' WHERE seq <= 4"),
+        )
+        .await;
+        rechain_with_key(&db, &registry).await;
+        let cp = registry.checkpoint_audit().await.unwrap();
+        assert_eq!(registry.purge_audit(180).await.unwrap(), 4, "{url}");
+        let head = registry.store().audit_head().await.unwrap();
+        assert_eq!(head.anchor_seq, 4, "{url}");
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Intact { checkpoint: Some(s), .. } if s == cp.seq
+            ),
+            "{url}"
+        );
+        // Moving the anchor on to hide the deletion of the next records
+        // needs the key.
+        let six = registry.store().audit_batch(5, 1).await.unwrap().remove(0);
+        exec(&db, "DELETE FROM audit_log WHERE seq IN (5, 6)").await;
+        exec_with(
+            &db,
+            "UPDATE audit_head SET anchor_seq = 6, anchor_mac = $1",
+            &[&six.mac],
+        )
+        .await;
+        assert!(
+            is_broken(&registry.verify_audit().await.unwrap()),
+            "{url}: the anchor moved"
+        );
+        let _ = std::fs::remove_file(&file);
+    }
+}
+
+#[tokio::test]
+async fn a_head_written_before_heads_had_a_mac_is_sealed_once_and_only_when_its_chain_checks() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (_app, registry) = site(db.clone()).await;
+        common::sign_in(&registry, "legacy", Role::Reviewer, "", "").await;
+        exec(&db, "UPDATE audit_head SET head_mac = ''").await;
+        assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
+        assert!(registry.seal_audit_head().await.unwrap(), "{url}");
+        assert!(!registry.seal_audit_head().await.unwrap(), "{url}: once");
+        assert!(
+            matches!(
+                registry.verify_audit().await.unwrap(),
+                Verdict::Intact { .. }
+            ),
+            "{url}"
+        );
+        // A chain that does not check is not sealed.
+        exec(&db, "UPDATE audit_head SET head_mac = ''").await;
+        exec(&db, "DELETE FROM audit_log WHERE seq = 2").await;
+        assert!(!registry.seal_audit_head().await.unwrap(), "{url}");
+        assert!(is_broken(&registry.verify_audit().await.unwrap()), "{url}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_number_of_i64_max_is_clamped_not_wrapped() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let bureau = common::sign_in(&registry, "page-bureau", Role::Bureau, "", "").await;
+        let auditor = common::sign_in(&registry, "page-audit", Role::AuditAdmin, "", "").await;
+        let max = i64::MAX;
+        for (uri, cookie) in [
+            (format!("/orgs?page={max}"), &bureau.cookie),
+            (format!("/people?page={max}"), &bureau.cookie),
+            (format!("/applications?page={max}"), &bureau.cookie),
+            (format!("/api/v1/organizations?page={max}"), &bureau.cookie),
+            (
+                format!("/api/v1/organizations?page={max}&per_page={max}"),
+                &bureau.cookie,
+            ),
+            (format!("/api/v1/people?page={max}"), &bureau.cookie),
+            (format!("/api/v1/applications?page={max}"), &bureau.cookie),
+            (format!("/audit?page={max}"), &auditor.cookie),
+            (format!("/public/orgs?page={max}"), &String::new()),
+            (
+                format!("/api/v1/public/organizations?page={max}"),
+                &String::new(),
+            ),
+        ] {
+            let r = send(&app, get(&uri, cookie)).await;
+            assert_eq!(r.status, StatusCode::OK, "{url} {uri}: {}", r.body);
+            if uri.starts_with("/api/") {
+                let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+                assert!(
+                    v["page"].as_i64().is_some_and(|p| p > 1 && p < max),
+                    "{url} {uri}: {}",
+                    v["page"]
+                );
+                assert_eq!(v["items"].as_array().map(Vec::len), Some(0), "{url} {uri}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_password_over_128_characters_is_refused_in_chinese_before_it_is_hashed() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let s = common::sign_in(&registry, "long-pass", Role::Bureau, "", "").await;
+        let change = |current: &str, new: &str| {
+            form(
+                "/account/password",
+                &s.cookie,
+                &format!(
+                    "current={}&password={}&confirm={}&_csrf={}",
+                    common::url(current),
+                    common::url(new),
+                    common::url(new),
+                    s.csrf
+                ),
+            )
+        };
+        let long = format!("Aa1#{}", "x".repeat(125));
+        let r = send(&app, change(common::TEST_PASSWORD, &long)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(
+            r.body.contains("密码不得超过 128 个字符"),
+            "{url}: {}",
+            r.body
+        );
+        let r = send(&app, change(&"y".repeat(100_000), "Shanghai#2026z")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(r.body.contains("当前密码不正确"), "{url}");
+        // Exactly 128 is accepted.
+        let r = send(&app, change(common::TEST_PASSWORD, &long[..128])).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}: {}", r.body);
+        // Logging in with a longer one is a failed login, not a hash of it.
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": "long-pass", "password": format!("{long}z")})
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn an_attachment_named_with_a_right_to_left_override_is_refused() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let s = common::sign_in(&registry, "rlo-bureau", Role::Bureau, "", "").await;
+        let org = registry.store().org_by_id(1).await.unwrap();
+        let r = send(
+            &app,
+            common::with_session(
+                Request::post("/api/v1/applications")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({
+                            "rule": "R6", "beneficiary_id": org.credit_code,
+                            "event_key": "VP-RLO", "requested_fen": 100_000,
+                            "attachments": [{
+                                "file_name": "invoice\u{202E}fdp.exe",
+                                "content_base64": "JVBERi0xLjc="
+                            }]
+                        })
+                        .to_string(),
+                    ))
+                    .unwrap(),
+                &s,
+            ),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("attachment.name_chars"),
+            "{url}: {}",
+            r.body
+        );
+        assert!(
+            !r.body.contains('\u{202E}'),
+            "{url}: the name is not echoed"
+        );
+    }
+}
+
+fn resident_id(body: &str) -> String {
+    gongyi_domain::ResidentId::from_body(body, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+#[tokio::test]
+async fn registering_a_number_known_outside_the_callers_scope_answers_as_a_new_one_and_flags_it() {
+    use gongyi_app::security::Caller;
+    use gongyi_domain::access::{Principal, Scope};
+    for (db, url) in gongyi_testkit::databases().await {
+        let (app, registry) = site(db).await;
+        let bureau = common::sign_in(&registry, "dup-bureau", Role::Bureau, "", "").await;
+        let sub = registry
+            .store()
+            .org_by_id(1)
+            .await
+            .unwrap()
+            .subdistrict_code;
+        let officer = common::sign_in(&registry, "dup-officer", Role::Subdistrict, &sub, "").await;
+        let post = |who: &common::Signed, rid: &str, name: &str| {
+            common::with_session(
+                Request::post("/api/v1/people")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({"name": name, "resident_id": rid}).to_string(),
+                    ))
+                    .unwrap(),
+                who,
+            )
+        };
+        // The bureau registers someone (no employment: outside every officer's scope).
+        let known = resident_id("31011019850101003");
+        let r = send(&app, post(&bureau, &known, "王芳")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{url}: {}", r.body);
+        let total = || async { registry.people_count().await.unwrap() };
+        let before = total().await;
+
+        // The officer: the known number and a new one get the same answer.
+        let dup = send(&app, post(&officer, &known, "王芳")).await;
+        let fresh = send(
+            &app,
+            post(&officer, &resident_id("31011019850101011"), "李强"),
+        )
+        .await;
+        assert_eq!(dup.status, StatusCode::ACCEPTED, "{url}: {}", dup.body);
+        assert_eq!(
+            (dup.status, &dup.body),
+            (fresh.status, &fresh.body),
+            "{url}"
+        );
+        assert!(!dup.body.contains("已登记"), "{url}");
+        assert_eq!(total().await, before + 1, "{url}: no second 王芳");
+        // The same through the form.
+        let page = |rid: &str| {
+            form(
+                "/people/new",
+                &officer.cookie,
+                &format!(
+                    "name=%E7%8E%8B%E8%8A%B3&resident_id={rid}&_csrf={}",
+                    officer.csrf
+                ),
+            )
+        };
+        let a = send(&app, page(&known)).await;
+        let b = send(&app, page(&resident_id("31011019850101020"))).await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{url}: {}", a.body);
+        assert_eq!(location(&a), location(&b), "{url}");
+        assert_eq!(location(&a), "/people?submitted=1", "{url}");
+
+        // A number inside the officer's own scope is named as a duplicate.
+        let as_officer = registry.acting(Caller::signed_in(
+            &Principal {
+                account_id: 0,
+                name: "x".into(),
+                role: Role::Subdistrict,
+                scope: Scope::Subdistrict(sub.clone()),
+            },
+            None,
+            None,
+        ));
+        let inside = resident_id("31011019850101038");
+        registry
+            .create_person(&gongyi_domain::person::PersonInput {
+                name: "赵敏".into(),
+                resident_id: inside.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let code = registry.store().org_by_id(1).await.unwrap().credit_code;
+        let employment =
+            gongyi_app::people::PersonRecordInput::from_fields("employments", |k| match k {
+                "org_credit_code" => code.clone(),
+                "start_date" => "2024-01-01".into(),
+                "full_time" => "1".into(),
+                "labour_contract" => "1".into(),
+                _ => String::new(),
+            })
+            .unwrap();
+        registry
+            .add_person_record(&inside, &employment)
+            .await
+            .unwrap();
+        assert!(
+            !as_officer
+                .people(&Default::default(), 1, 200)
+                .await
+                .unwrap()
+                .items
+                .is_empty(),
+            "{url}: 赵敏 is inside the area"
+        );
+        let r = send(&app, post(&officer, &inside, "赵敏")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(r.body.contains("已登记"), "{url}: {}", r.body);
+
+        // The bureau sees the two claims on 王芳 and resolves them.
+        let home = send(&app, get("/", &bureau.cookie)).await;
+        assert!(home.body.contains("待核实的重复登记"), "{url}");
+        assert!(home.body.contains("dup-officer"), "{url}");
+        let ids: Vec<String> = home
+            .body
+            .split("/people/claims/")
+            .skip(1)
+            .filter_map(|r| r.split('/').next().map(str::to_string))
+            .collect();
+        assert_eq!(ids.len(), 2, "{url}");
+        for id in &ids {
+            let r = send(
+                &app,
+                form(
+                    &format!("/people/claims/{id}/resolve"),
+                    &bureau.cookie,
+                    &format!("_csrf={}", bureau.csrf),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}: {}", r.body);
+        }
+        let home = send(&app, get("/", &bureau.cookie)).await;
+        assert!(!home.body.contains("待核实的重复登记"), "{url}");
+        // The officer's start page never shows claims.
+        let own = send(&app, get("/", &officer.cookie)).await;
+        assert!(!own.body.contains("待核实"), "{url}");
+    }
+}
+
+/// One text column of every row `sql` returns, read straight from the database.
+async fn column(db: &Db, sql: &str) -> Vec<String> {
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn the_database_holds_no_session_token_password_or_second_factor_in_clear() {
+    use gongyi_app::security::accounts::SecuritySettings;
+    use gongyi_app::security::totp;
+    use sha2::{Digest, Sha256};
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db.clone(), Clock::system()).with_settings(SecuritySettings {
+            level: 3,
+            ..SecuritySettings::default()
+        });
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        common::sign_in(&registry, "raw-bureau", Role::Bureau, "", "").await;
+        // A session opened through the API, its second factor set up through the page.
+        let r = send(
+            &app,
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    serde_json::json!({"name": "raw-bureau", "password": common::TEST_PASSWORD})
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.body);
+        let cookie = session_cookie_of(&r).unwrap();
+        let token = cookie.trim_start_matches("gongyi_session=").to_string();
+        let csrf = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let page = send(&app, get("/account/totp", &cookie)).await;
+        let secret = hidden(&page.body, "secret");
+        let code = totp::code_at(&secret, Utc::now().timestamp()).unwrap();
+        let done = send(
+            &app,
+            form(
+                "/account/totp",
+                &cookie,
+                &format!("secret={secret}&code={code}&_csrf={csrf}"),
+            ),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{url}: {}", done.body);
+
+        // Sessions: only the SHA-256 of each token.
+        let hashes = column(&db, "SELECT token_hash FROM sessions").await;
+        assert!(!hashes.is_empty());
+        assert!(!hashes.contains(&token), "{url}: a token in clear");
+        let mine: String = Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(hashes.contains(&mine), "{url}");
+        assert!(
+            hashes
+                .iter()
+                .all(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+            "{url}: {hashes:?}"
+        );
+        // Passwords: Argon2id PHC strings, never the password.
+        let passwords = column(&db, "SELECT password_hash FROM accounts").await;
+        assert!(
+            passwords.iter().all(|h| h.starts_with("$argon2id$")),
+            "{url}: {passwords:?}"
+        );
+        assert!(!passwords.iter().any(|h| h.contains(common::TEST_PASSWORD)));
+        // The TOTP secret: sealed, opening only with the key.
+        let sealed = column(
+            &db,
+            "SELECT totp_secret FROM accounts WHERE name = 'raw-bureau'",
+        )
+        .await
+        .remove(0);
+        assert!(sealed.starts_with("v1:"), "{url}: {sealed}");
+        assert!(!sealed.contains(&secret), "{url}");
+        assert_eq!(registry.keys.open(&sealed).unwrap(), secret, "{url}");
+        let other = gongyi_app::security::keys::Keys::from_hex(
+            &gongyi_app::security::keys::Keys::generate_hex(),
+        )
+        .unwrap();
+        assert!(other.open(&sealed).is_err(), "{url}");
+    }
+}

@@ -25,6 +25,9 @@ use sha2::{Digest, Sha256};
 /// request; idle timeouts are minutes, so this is precise enough.
 const TOUCH_EVERY_SECONDS: i64 = 30;
 
+/// How long a login form's anti-forgery token is accepted.
+const LOGIN_FORM_TOKEN_SECONDS: i64 = 2 * 3600;
+
 /// The security settings of 等保 2.0, from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecuritySettings {
@@ -37,6 +40,9 @@ pub struct SecuritySettings {
     pub idle_minutes: i64,
     pub admin_idle_minutes: i64,
     pub absolute_hours: i64,
+    /// Where the audit chain's checkpoints are appended
+    /// (`security::checkpoint`); `None`: none kept, none checked.
+    pub audit_checkpoint_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SecuritySettings {
@@ -49,6 +55,7 @@ impl Default for SecuritySettings {
             idle_minutes: 30,
             admin_idle_minutes: 15,
             absolute_hours: 8,
+            audit_checkpoint_file: None,
         }
     }
 }
@@ -122,6 +129,34 @@ impl SecuritySettings {
                 self.lockout_failures, self.lockout_minutes
             ),
         }
+    }
+}
+
+/// Login names longer than this are not looked up, and reach the audit
+/// trail as their hash: what an anonymous caller types is not stored at length.
+const MAX_LOGIN_NAME_CHARS: usize = 64;
+
+/// The login name as the audit trail records it.
+fn audited_login_name(name: &str) -> String {
+    if name.chars().count() > MAX_LOGIN_NAME_CHARS {
+        format!(
+            "sha256:{}",
+            HEXLOWER.encode(&Sha256::digest(name.as_bytes()))
+        )
+    } else {
+        name.to_string()
+    }
+}
+
+/// Why an administrator's page cannot act on an administrator account.
+const ADMIN_CONSOLE_ONLY: &str =
+    "管理员账号(系统、安全、审计管理员)只能由运维人员在服务器控制台用 gongyi user 命令管理";
+
+fn admin_console_only(field: &'static str) -> AppError {
+    AppError::Refused {
+        field,
+        code: "account.admin_console",
+        message: ADMIN_CONSOLE_ONLY.into(),
     }
 }
 
@@ -220,16 +255,11 @@ impl Registry {
         if !errs.is_empty() {
             return Err(errs.into());
         }
-        // 三员分立: the system administrator creates business accounts; the
-        // administrators themselves are made by the security administrator
-        // or on the command line.
-        if role.is_admin() && self.caller.role() == Some(Role::SystemAdmin) {
-            return Err(Invalid::one(
-                "role",
-                "account.admin_role",
-                "系统管理员不能创建管理员账号,请由安全管理员授权",
-            )
-            .into());
+        // 三员分立: administrators create business accounts only; the three
+        // administrator accounts are made at the server's console, so no
+        // administrator can make (and then act as) another one.
+        if role.is_admin() && !self.caller.is_operator() {
+            return Err(Invalid::one("role", "account.admin_role", ADMIN_CONSOLE_ONLY).into());
         }
         let display = if display.is_empty() {
             name.clone()
@@ -279,22 +309,62 @@ impl Registry {
         })
     }
 
+    /// The login form's anti-forgery token: issue time and a random value,
+    /// tagged under a server key, so a cookie and field merely equal to each
+    /// other (planted by another site) are not enough.
+    pub fn login_form_token(&self) -> String {
+        let body = format!("{}.{}", Utc::now().timestamp(), random_hex(16));
+        format!("{body}.{}", self.keys.login_form_tag(&body))
+    }
+
+    /// Whether `token` is one [`Registry::login_form_token`] issued and not too old.
+    pub fn login_form_token_ok(&self, token: &str) -> bool {
+        let Some((body, tag)) = token.rsplit_once('.') else {
+            return false;
+        };
+        let issued = body
+            .split_once('.')
+            .and_then(|(t, _)| t.parse::<i64>().ok());
+        let age = issued.map(|t| Utc::now().timestamp() - t);
+        age.is_some_and(|a| (-60..=LOGIN_FORM_TOKEN_SECONDS).contains(&a))
+            && self.keys.login_form_tag_ok(body, tag)
+    }
+
     /// Checks a password (and a second-factor code where one is set) and
     /// opens a session. Every failure gives [`SecuritySettings::login_refused`].
     pub async fn login(&self, name: &str, password: &str, code: &str) -> Result<Opened> {
         let now = Utc::now();
-        let account = match self.db.account_by_name(name.trim()).await {
+        let name = name.trim();
+        // No account has a longer name (they are at most 40 characters), so
+        // there is nothing to look up.
+        let found = if name.chars().count() > MAX_LOGIN_NAME_CHARS {
+            Err(StoreError::NotFound)
+        } else {
+            self.db.account_by_name(name).await
+        };
+        let account = match found {
             Ok(a) => a,
             Err(StoreError::NotFound) => {
-                passwords::verify(password, passwords::decoy());
-                self.audit_now(AuditEntry::new("login_failed", "account", name.trim()))
-                    .await?;
+                let typed = if gongyi_domain::password::too_long(password) {
+                    ""
+                } else {
+                    password
+                };
+                passwords::verify(typed, passwords::decoy());
+                self.audit_now(AuditEntry::new(
+                    "login_failed",
+                    "account",
+                    audited_login_name(name),
+                ))
+                .await?;
                 return Err(self.settings.login_refused());
             }
             Err(e) => return Err(e.into()),
         };
         let locked = account.locked_until.is_some_and(|t| t > now);
-        let password_ok = passwords::verify(password, &account.password_hash);
+        // No password is longer than the policy allows: refused unhashed.
+        let password_ok = !gongyi_domain::password::too_long(password)
+            && passwords::verify(password, &account.password_hash);
         let principal = principal_of(&account);
         let needs_2fa = principal
             .as_ref()
@@ -427,9 +497,13 @@ impl Registry {
     }
 
     /// Changes one's own password, checking the current one and the policy.
+    /// Every other session of the account ends: whoever knew the old
+    /// password is signed out with it; the session making the change stays.
     pub async fn change_password(&self, s: &Session, current: &str, new: &str) -> Result<()> {
         let account = self.db.account_by_id(s.principal.account_id).await?;
-        if !passwords::verify(current, &account.password_hash) {
+        if gongyi_domain::password::too_long(current)
+            || !passwords::verify(current, &account.password_hash)
+        {
             return Err(Invalid::one("current", "password.wrong", "当前密码不正确").into());
         }
         self.settings
@@ -450,9 +524,14 @@ impl Registry {
                 Utc::now(),
             )
             .await?;
+        let ended = self
+            .db
+            .delete_other_sessions_of(&mut tx, account.id, &s.token_hash)
+            .await?;
         self.audit(
             &mut tx,
-            AuditEntry::new("change_password", "account", &account.name),
+            AuditEntry::new("change_password", "account", &account.name)
+                .note("sessions_ended", ended),
         )
         .await?;
         tx.commit().await?;
@@ -505,7 +584,11 @@ impl Registry {
         Ok(self.db.accounts().await?)
     }
 
-    /// Another account than the caller's: administrators do not administer themselves.
+    /// Another account than the caller's: administrators do not administer
+    /// themselves, nor (三员分立) any administrator account: resetting,
+    /// unlocking, disabling, re-roling or clearing the second factor of one
+    /// would let one administrator sign in as another. Those acts are the
+    /// console operator's (`gongyi user …`), audited like any other.
     async fn account_named(&self, name: &str) -> Result<AccountRow> {
         let a = self
             .db
@@ -521,6 +604,9 @@ impl Registry {
                 code: "account.self",
                 message: "不能对自己的账号进行管理操作".into(),
             });
+        }
+        if !self.caller.is_operator() && Role::parse("role", &a.role).is_ok_and(Role::is_admin) {
+            return Err(admin_console_only("name"));
         }
         Ok(a)
     }
@@ -557,6 +643,9 @@ impl Registry {
     pub async fn set_role(&self, input: &AccountInput) -> Result<()> {
         let account = self.account_named(&input.name).await?;
         let (role, sub, org) = self.resolve_role(input).await?;
+        if role.is_admin() && !self.caller.is_operator() {
+            return Err(admin_console_only("role"));
+        }
         let mut tx = self.db.begin().await?;
         self.db
             .set_account_role(&mut tx, account.id, role.code(), sub.as_deref(), org)

@@ -28,6 +28,7 @@ struct Inner {
     seal: Aes256Gcm,
     lookup: [u8; 32],
     audit: [u8; 32],
+    login_form: [u8; 32],
 }
 
 /// The derived keys; cheap to clone; `Debug` shows nothing secret.
@@ -53,6 +54,7 @@ impl Keys {
             seal: Aes256Gcm::new(&seal.into()),
             lookup: derive(master, "gongyi/personal-data/lookup"),
             audit: derive(master, "gongyi/audit/chain"),
+            login_form: derive(master, "gongyi/login/anti-forgery"),
         }))
     }
 
@@ -72,7 +74,9 @@ impl Keys {
         HEXLOWER.encode(&m)
     }
 
-    /// A fixed key for tests only: data sealed with it is readable by anyone.
+    /// A fixed key for this crate's unit tests: data sealed with it is
+    /// readable by anyone, so no build but the tests has it.
+    #[cfg(test)]
     pub fn for_tests() -> Keys {
         Keys::from_master(&[7u8; 32])
     }
@@ -116,6 +120,26 @@ impl Keys {
         mac.update(b"\0");
         mac.update(value.as_bytes());
         HEXLOWER.encode(&mac.finalize().into_bytes())
+    }
+
+    /// The tag that makes a login form's anti-forgery token ours: a token
+    /// nobody but this server (and its siblings on the same key) could have issued.
+    pub fn login_form_tag(&self, body: &str) -> String {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0.login_form)
+            .expect("HMAC takes any key length");
+        mac.update(body.as_bytes());
+        HEXLOWER.encode(&mac.finalize().into_bytes())
+    }
+
+    /// Whether `tag` is [`Keys::login_form_tag`] of `body` (in constant time).
+    pub fn login_form_tag_ok(&self, body: &str, tag: &str) -> bool {
+        let Ok(tag) = HEXLOWER.decode(tag.as_bytes()) else {
+            return false;
+        };
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0.login_form)
+            .expect("HMAC takes any key length");
+        mac.update(body.as_bytes());
+        mac.verify_slice(&tag).is_ok()
     }
 
     /// The MAC of one audit record over its canonical text.

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod checkpoint;
 pub mod keys;
 pub mod passwords;
 pub mod totp;

@@ -37,7 +37,8 @@ impl From<std::io::Error> for CliError {
 /// The registry on the configured database, with the configured keys and
 /// security settings, acting as the operator at this terminal.
 pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
-    let settings = cfg.security.settings()?;
+    let mut settings = cfg.security.settings()?;
+    settings.audit_checkpoint_file = Some(cfg.security.checkpoint_file(&cfg.database_url));
     let keys = cfg.security.keys(&cfg.database_url)?;
     let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     // Start-up always migrates.
@@ -52,6 +53,10 @@ pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
     let sealed = registry.seal_personal_data().await?;
     if sealed > 0 {
         eprintln!("已加密 {sealed} 条记录中的身份证号和电话号码");
+    }
+    // A head written before heads carried a MAC is sealed once, if its chain verifies.
+    if registry.seal_audit_head().await? {
+        eprintln!("已为审计链的记录头加上密钥签名");
     }
     Ok(registry)
 }

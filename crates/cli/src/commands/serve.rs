@@ -17,6 +17,10 @@ pub struct Args {
 /// How often expired sessions are deleted.
 const SESSION_SWEEP: std::time::Duration = std::time::Duration::from_secs(600);
 
+/// How often the audit chain's end is written to the checkpoint file (and
+/// once at start).
+const AUDIT_CHECKPOINT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     let bind = a.bind.unwrap_or_else(|| cfg.bind.clone());
     let addr: SocketAddr = bind
@@ -44,6 +48,18 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
             every.tick().await;
             if let Err(e) = sweeper.purge_sessions().await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    });
+    // The chain's end, remembered outside the database: see app::security::checkpoint.
+    let checkpointer = registry.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(AUDIT_CHECKPOINT);
+        loop {
+            every.tick().await;
+            match checkpointer.checkpoint_audit().await {
+                Ok(cp) => tracing::info!(seq = cp.seq, "audit checkpoint written"),
+                Err(e) => tracing::error!(error = %e, "no audit checkpoint written"),
             }
         }
     });

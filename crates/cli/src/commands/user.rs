@@ -1,5 +1,7 @@
 //! `gongyi user`: accounts from the command line, above all the first
-//! system administrator (`gongyi user add --role system-admin NAME`).
+//! system administrator (`gongyi user add --role system-admin NAME`). The
+//! three administrator accounts are managed here only (三员分立): no page
+//! resets, unlocks, disables or re-roles one.
 
 use super::CliError;
 use crate::config::Config;
@@ -31,6 +33,22 @@ pub enum Command {
         name: String,
         #[arg(long)]
         clear_totp: bool,
+    },
+    /// Stop an account from signing in and end its sessions.
+    Disable { name: String },
+    /// Let a disabled account sign in again.
+    Enable { name: String },
+    /// Change an account's role (and scope); administrator roles are
+    /// granted here only, never on a page.
+    Role {
+        /// The new role (see `add`).
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        subdistrict: String,
+        #[arg(long, default_value = "")]
+        org: String,
+        name: String,
     },
     /// List accounts.
     List,
@@ -70,6 +88,32 @@ pub async fn run(c: Command, cfg: &Config) -> Result<(), CliError> {
         Command::Unlock { name, clear_totp } => {
             registry.unlock(&name, clear_totp).await?;
             println!("已解锁 {name}");
+        }
+        Command::Disable { name } => {
+            registry.set_disabled(&name, true).await?;
+            println!("已停用 {name},其会话已结束");
+        }
+        Command::Enable { name } => {
+            registry.set_disabled(&name, false).await?;
+            println!("已启用 {name}");
+        }
+        Command::Role {
+            role,
+            subdistrict,
+            org,
+            name,
+        } => {
+            registry
+                .set_role(&AccountInput {
+                    name: name.clone(),
+                    role,
+                    subdistrict,
+                    org,
+                    ..AccountInput::default()
+                })
+                .await
+                .map_err(field_errors)?;
+            println!("已变更 {name} 的角色,其会话已结束");
         }
         Command::List => {
             for a in registry.accounts().await? {

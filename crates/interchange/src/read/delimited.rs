@@ -43,7 +43,8 @@ pub(crate) fn read_chunked(
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+        .buffer_capacity(READ_BUFFER)
+        .from_reader(Bounded::new(text.as_bytes(), limits.max_record_bytes));
     let mut table = TableBuilder::new(limits);
     let mut record = csv::StringRecord::new();
     let mut rows = RowCounter::new(text.as_bytes());
@@ -51,8 +52,18 @@ pub(crate) fn read_chunked(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
+            Err(_) if reader.get_ref().tripped.get() => {
+                return Err(ReadError::RecordTooLong {
+                    row: rows.last + 1,
+                    limit_bytes: limits.max_record_bytes as u64,
+                });
+            }
             Err(e) => return Err(ReadError::malformed(e)),
         }
+        // The next record may take max_record_bytes from where this one ended.
+        reader
+            .get_ref()
+            .allow_from(usize::try_from(reader.position().byte()).unwrap_or(usize::MAX));
         let number = rows.number_of(record.position().map(|p| p.byte()));
         let mut cells = Vec::new();
         for (index, raw) in record.iter().enumerate() {
@@ -72,6 +83,59 @@ pub(crate) fn read_chunked(
         }
     }
     on_chunk(table.finish()?)
+}
+
+/// The csv reader's buffer; a record may overrun its limit by this much
+/// before the reader notices.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// The text handed to the csv reader, refusing to hand out more than
+/// `max_record` bytes past the end of the last record read: the reader
+/// buffers a whole record, so a record without end would otherwise be
+/// copied into memory whole.
+struct Bounded<'t> {
+    text: &'t [u8],
+    pos: usize,
+    max_record: usize,
+    /// Where the current record started (the end of the one before).
+    record_start: std::cell::Cell<usize>,
+    /// Set when a read was refused, to tell that error from others.
+    tripped: std::cell::Cell<bool>,
+}
+
+impl<'t> Bounded<'t> {
+    fn new(text: &'t [u8], max_record: usize) -> Self {
+        Self {
+            text,
+            pos: 0,
+            max_record,
+            record_start: std::cell::Cell::new(0),
+            tripped: std::cell::Cell::new(false),
+        }
+    }
+
+    fn allow_from(&self, record_start: usize) {
+        self.record_start.set(record_start);
+    }
+}
+
+impl std::io::Read for Bounded<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let limit = self
+            .record_start
+            .get()
+            .saturating_add(self.max_record)
+            .saturating_add(READ_BUFFER);
+        let end = self.text.len().min(limit);
+        if self.pos >= end && self.pos < self.text.len() {
+            self.tripped.set(true);
+            return Err(std::io::Error::other("record too long"));
+        }
+        let n = buf.len().min(end - self.pos);
+        buf[..n].copy_from_slice(&self.text[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 /// Works out Excel's row number for each record. The csv reader skips blank

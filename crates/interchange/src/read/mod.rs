@@ -35,6 +35,9 @@ pub struct ReadLimits {
     pub max_columns: usize,
     /// Non-empty cells, header included.
     pub max_cells: usize,
+    /// Bytes of one csv record (one line, or several inside quotes): a
+    /// single 200 MB line must not be parsed into memory whole.
+    pub max_record_bytes: usize,
 }
 
 impl Default for ReadLimits {
@@ -48,6 +51,7 @@ impl Default for ReadLimits {
             max_rows: 200_000,
             max_columns: 500,
             max_cells: 10_000_000,
+            max_record_bytes: MIB as usize,
         }
     }
 }

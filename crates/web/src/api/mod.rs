@@ -23,6 +23,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(
+                e.status(),
+                crate::error::ErrorBody {
+                    code: "body.too_large".into(),
+                    message: "请求体过大".into(),
+                    fields: vec![],
+                },
+            )),
             Err(e) => Err(ApiError::bad_request(format!(
                 "请求体不是有效的 JSON 或字段类型不符:{}",
                 e.body_text()

@@ -7,9 +7,9 @@ use crate::pages::people::PeopleParams;
 use crate::views::{EmploymentView, PersonView};
 use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use gongyi_app::people::PersonRecordInput;
+use gongyi_app::people::{PersonRecordInput, Registration};
 use gongyi_app::AppError;
 use gongyi_domain::person::PersonInput;
 use serde::{Deserialize, Serialize};
@@ -74,13 +74,15 @@ pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<PersonDetailBo
     }))
 }
 
-/// Registers a person.
+/// Registers a person. The whole district's callers get the new person
+/// (201); a caller with a scope gets 202 `{"status": "submitted"}` whether a
+/// person was written or the number was already registered outside its
+/// scope (then flagged for the bureau), so the answer tells nothing about
+/// people it cannot see.
 #[utoipa::path(post, path = "/api/v1/people", request_body = PersonBody,
-    responses((status = 201, body = PersonView), (status = 422, body = crate::error::ErrorBody)), tag = "people")]
-pub async fn create(
-    Ctx(s): Ctx,
-    ApiJson(b): ApiJson<PersonBody>,
-) -> Result<(StatusCode, Json<PersonView>), ApiError> {
+    responses((status = 201, body = PersonView), (status = 202, description = "submitted (callers with a scope)"),
+        (status = 422, body = crate::error::ErrorBody)), tag = "people")]
+pub async fn create(Ctx(s): Ctx, ApiJson(b): ApiJson<PersonBody>) -> Result<Response, ApiError> {
     let input = PersonInput {
         name: b.name,
         resident_id: b.resident_id,
@@ -88,8 +90,16 @@ pub async fn create(
         social_work_start_date: b.social_work_start_date,
         supervisor: if b.supervisor { "1" } else { "0" }.into(),
     };
-    let p = s.registry.create_person(&input).await?;
-    Ok((StatusCode::CREATED, Json(PersonView::from(&p))))
+    Ok(match s.registry.register_person(&input).await? {
+        Registration::Registered(p) => {
+            (StatusCode::CREATED, Json(PersonView::from(&p))).into_response()
+        }
+        Registration::Submitted => (
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({"status": "submitted", "message": "登记已提交"})),
+        )
+            .into_response(),
+    })
 }
 
 /// A qualification, employment or review; fields by kind.

@@ -14,7 +14,9 @@ use gongyi_app::security::{totp, Caller};
 use gongyi_app::AppError;
 use serde::Deserialize;
 
-/// The cookie that carries the login form's CSRF token (there is no session yet).
+/// The cookie that carries the login form's CSRF token (there is no session
+/// yet): the form's field must equal it and be a token this server issued
+/// (`Registry::login_form_token`).
 const LOGIN_COOKIE: &str = "gongyi_login";
 
 #[derive(Template)]
@@ -42,17 +44,19 @@ pub struct NextParam {
 }
 
 /// Only a path on this site: never an address elsewhere (open redirect).
+/// Browsers drop tabs and line breaks and read `\\` as `/`, so `/\t/evil`
+/// or `/\\evil` would leave the site; and a `Location` must be a valid
+/// header. So: visible ASCII only, one leading `/`, no backslash, and a
+/// relative reference without scheme or authority. Anything else means the
+/// start page.
 fn safe_next(next: &str) -> Option<String> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\'))
+    let plain = next.bytes().all(|b| b.is_ascii_graphic()) && !next.contains('\\');
+    if !plain || !next.starts_with('/') || next.starts_with("//") {
+        return None;
+    }
+    let uri: axum::http::Uri = next.parse().ok()?;
+    (uri.scheme().is_none() && uri.authority().is_none() && uri.path().starts_with('/'))
         .then(|| next.to_string())
-}
-
-fn random_token() -> String {
-    format!(
-        "{:016x}{:016x}",
-        rand::random::<u64>(),
-        rand::random::<u64>()
-    )
 }
 
 fn login_page(status: StatusCode, page: LoginPage, secure: bool) -> Response {
@@ -79,7 +83,7 @@ pub async fn login_form(State(s): State<AppState>, Query(q): Query<NextParam>) -
             next: q.next.as_deref().and_then(safe_next).unwrap_or_default(),
             name: String::new(),
             error: String::new(),
-            csrf: random_token(),
+            csrf: s.registry.login_form_token(),
             lockout: lockout(&s),
         },
         s.secure_cookies,
@@ -99,13 +103,15 @@ pub async fn login(
     req: axum::extract::Request,
 ) -> Result<Response, PageError> {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
-        AppError::Invalid(gongyi_domain::Invalid::one(
-            "body",
-            "body.too_large",
-            "请求过大",
-        ))
-    })?;
+    let body = axum::body::to_bytes(body, crate::routes::LOGIN_BODY_LIMIT)
+        .await
+        .map_err(|_| {
+            AppError::Invalid(gongyi_domain::Invalid::one(
+                "body",
+                "body.too_large",
+                "请求过大",
+            ))
+        })?;
     let f = FormPairs::parse(&body);
     let expected = auth::cookie(&parts.headers, LOGIN_COOKIE).unwrap_or("");
     let next = safe_next(&f.get("next")).unwrap_or_default();
@@ -116,13 +122,14 @@ pub async fn login(
                 next: next.clone(),
                 name: f.get("name"),
                 error: error.into(),
-                csrf: random_token(),
+                csrf: s.registry.login_form_token(),
                 lockout: lockout(&s),
             },
             s.secure_cookies,
         )
     };
-    if expected.is_empty() || f.get("_csrf") != expected {
+    let token = f.get("_csrf");
+    if token != expected || !s.registry.login_form_token_ok(&token) {
         return Ok(again("页面已过期,请重新输入后登录"));
     }
     let registry = anonymous_at(&s, &parts.extensions);
@@ -291,5 +298,33 @@ pub async fn totp(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
             ))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_path_on_this_site_or_nothing() {
+        for good in ["/", "/orgs?page=2&q=%E6%9D%A8", "/people/3/edit", "/a:b"] {
+            assert_eq!(safe_next(good).as_deref(), Some(good), "{good}");
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/x",
+            "/\r\nSet-Cookie:x",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/ space",
+            "/组织",
+            "/\u{7f}",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
     }
 }

@@ -27,12 +27,15 @@ pub struct AccountLine {
     pub disabled: bool,
     pub must_change: bool,
     pub has_totp: bool,
+    /// An administrator account: managed at the console only, so no buttons.
+    pub admin: bool,
 }
 
 fn lines(rows: Vec<AccountRow>) -> Vec<AccountLine> {
     let now = chrono::Utc::now();
     rows.into_iter()
         .map(|a| AccountLine {
+            admin: Role::parse("role", &a.role).is_ok_and(Role::is_admin),
             role: Role::label_of(&a.role),
             subdistrict: a.subdistrict_code.unwrap_or_default(),
             org_id: a.org_id.map(|i| i.to_string()).unwrap_or_default(),
@@ -51,10 +54,11 @@ pub struct RoleOpt {
     pub label: &'static str,
 }
 
-fn roles(admins: bool) -> Vec<RoleOpt> {
+/// The roles a page may grant: administrator roles are granted at the console.
+fn roles() -> Vec<RoleOpt> {
     Role::ALL
         .iter()
-        .filter(|r| admins || !r.is_admin())
+        .filter(|r| !r.is_admin())
         .map(|r| RoleOpt {
             value: r.code(),
             label: r.label(),
@@ -133,7 +137,7 @@ async fn page(
         &AccountsPage {
             security,
             accounts,
-            roles: roles(security),
+            roles: roles(),
             subdistricts,
             notice,
             issued_name,

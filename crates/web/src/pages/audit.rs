@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use gongyi_app::security::audit::{AuditFilter, AuditRow};
-use gongyi_app::security::audit::{Verdict, PAGE_SIZE};
+use gongyi_app::security::audit::{Verdict, MAX_PAGE, PAGE_SIZE};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -96,7 +96,7 @@ impl AuditPage {
 }
 
 pub async fn search(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Response, PageError> {
-    let page = p.page.unwrap_or(1).max(1);
+    let page = p.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let (rows, total) = s
         .registry
         .audit_search(&p.filter(), page, PAGE_SIZE)
@@ -182,9 +182,18 @@ struct VerifyPage {
 
 pub async fn verify(Ctx(s): Ctx) -> Result<Response, PageError> {
     let (intact, message) = match s.registry.verify_audit().await? {
-        Verdict::Intact { records, last_seq } => (
+        Verdict::Intact {
+            records,
+            last_seq,
+            checkpoint,
+        } => (
             true,
-            format!("审计链完整:共 {records} 条,最后一条为第 {last_seq} 条"),
+            format!(
+                "审计链完整:共 {records} 条,最后一条为第 {last_seq} 条;{}",
+                checkpoint.map_or("尚无检查点可核对".to_string(), |c| format!(
+                    "与检查点(第 {c} 条)相符"
+                ))
+            ),
         ),
         Verdict::Broken { seq, reason } => (false, format!("审计链在第 {seq} 条断开:{reason}")),
     };

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::people::PersonFilter;
-use gongyi_app::people::{PersonPage, PersonRecordInput};
+use gongyi_app::people::{PersonPage, PersonRecordInput, Registration};
 use gongyi_app::AppError;
 use gongyi_domain::person::{PerformanceRating, PersonInput, QualificationLevel};
 use serde::Deserialize;
@@ -48,9 +48,22 @@ struct ListPage {
     pages: i64,
     prev: String,
     next: String,
+    notice: String,
 }
 
-pub async fn list(Ctx(s): Ctx, Query(p): Query<PeopleParams>) -> Result<Response, PageError> {
+/// What the list says after a registration by a caller with a scope.
+const SUBMITTED: &str = "登记已提交。人员在本辖区的组织登记任职后即显示在名单中;如该公民身份号码已在别处登记,由区民政局核实处理。";
+
+#[derive(Deserialize)]
+pub struct Submitted {
+    pub submitted: Option<String>,
+}
+
+pub async fn list(
+    Ctx(s): Ctx,
+    Query(p): Query<PeopleParams>,
+    Query(n): Query<Submitted>,
+) -> Result<Response, PageError> {
     let (page, per_page) = gongyi_app::bound_page(p.page, p.per_page, 20);
     let f = p.filter();
     let list = s.registry.people(&f, page, per_page).await?;
@@ -84,6 +97,11 @@ pub async fn list(Ctx(s): Ctx, Query(p): Query<PeopleParams>) -> Result<Response
         },
         next: if page < pages {
             link(page + 1)
+        } else {
+            String::new()
+        },
+        notice: if n.submitted.is_some() {
+            SUBMITTED.into()
         } else {
             String::new()
         },
@@ -261,8 +279,12 @@ pub async fn new_form() -> Response {
 
 pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
-    match s.registry.create_person(&person_input(&f)).await {
-        Ok(p) => Ok(Redirect::to(&format!("/people/{}?saved=1", p.id)).into_response()),
+    match s.registry.register_person(&person_input(&f)).await {
+        Ok(Registration::Registered(p)) => {
+            Ok(Redirect::to(&format!("/people/{}?saved=1", p.id)).into_response())
+        }
+        // The same answer whether a person was written or a claim flagged.
+        Ok(Registration::Submitted) => Ok(Redirect::to("/people?submitted=1").into_response()),
         Err(e) => {
             let Some((status, form)) = refused_as_typed(&e, f) else {
                 return Err(e.into());
@@ -366,4 +388,10 @@ pub async fn reveal(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
         axum::http::HeaderValue::from_static("no-store"),
     );
     Ok(resp)
+}
+
+/// The bureau marks a claim on a registered person dealt with.
+pub async fn resolve_claim(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
+    s.registry.resolve_person_claim(id).await?;
+    Ok(Redirect::to("/").into_response())
 }

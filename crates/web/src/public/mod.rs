@@ -5,6 +5,7 @@
 //! salary; of people, only the legal representative's name.
 
 pub mod api;
+pub mod checkpoint;
 pub mod downloads;
 pub mod limit;
 pub mod pages;
