@@ -6,7 +6,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use chrono::{NaiveDate, Utc};
 use gongyi_app::security::audit::Verdict;
@@ -14,25 +14,11 @@ use gongyi_app::{Clock, Registry};
 use gongyi_domain::access::Role;
 use gongyi_testkit::Db;
 use gongyi_web::{AppState, WebConfig};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
+use common::Reply;
 
 async fn send(app: &Router, req: Request<Body>) -> Reply {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    common::send(app, "security", req).await
 }
 
 fn get(uri: &str, cookie: &str) -> Request<Body> {
