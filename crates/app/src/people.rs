@@ -213,18 +213,8 @@ pub enum Registration {
     Submitted,
 }
 
-/// One open claim, for the bureau.
-#[derive(Debug, Clone)]
-pub struct PersonClaim {
-    pub id: i64,
-    pub person_id: i64,
-    pub person_name: String,
-    pub resident_id_masked: String,
-    pub claimed_name: String,
-    pub claimant_name: String,
-    pub claimant_role: String,
-    pub claimed_at: chrono::DateTime<chrono::Utc>,
-}
+/// One open claim, for the bureau (the person's number masked).
+pub use gongyi_store::claims::PersonClaimRow as PersonClaim;
 
 impl Registry {
     /// Registers a person as typed; see [`Registration`] for what a caller
@@ -302,22 +292,7 @@ impl Registry {
         if self.caller.scope != Scope::District {
             return Ok(vec![]);
         }
-        Ok(self
-            .db
-            .open_person_claims(200)
-            .await?
-            .into_iter()
-            .map(|c| PersonClaim {
-                id: c.id,
-                person_id: c.person_id,
-                person_name: c.person_name,
-                resident_id_masked: c.resident_id_masked,
-                claimed_name: c.claimed_name,
-                claimant_name: c.claimant_name,
-                claimant_role: c.claimant_role,
-                claimed_at: c.claimed_at,
-            })
-            .collect())
+        Ok(self.db.open_person_claims(200).await?)
     }
 
     /// The bureau marks a claim dealt with (after merging or correcting the
