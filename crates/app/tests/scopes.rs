@@ -312,11 +312,15 @@ async fn no_caller_sees_or_changes_anything_outside_its_scope() {
 
         // The public directory stays district-wide whoever asks.
         let anon = w.r.acting(Caller::anonymous());
-        let rows = anon
-            .public_rows(&OrgFilter::default(), 0, 200)
+        let mut walk = anon
+            .public_walk(&OrgFilter::default(), 200, false)
             .await
             .unwrap();
-        assert_eq!(rows.len(), n, "{backend}: public rows");
+        let mut rows = 0;
+        while let Some(batch) = walk.next().await.unwrap() {
+            rows += batch.len();
+        }
+        assert_eq!(rows, n, "{backend}: public rows");
         assert_eq!(
             anon.public_directory(&OrgFilter::default(), 1, 200)
                 .await

@@ -2,7 +2,7 @@
 
 use crate::commands::CliError;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -11,8 +11,15 @@ pub struct Config {
     pub database_url: String,
     /// Address the web server binds to.
     pub bind: String,
-    /// Requests per minute per client on the public API; 0 turns the limit off.
+    /// Requests per minute per client on the public API and downloads; 0 turns the limit off.
     pub public_rate_limit_per_minute: u32,
+    /// Downloads (`/public/orgs.csv`, `.xlsx`, `.jsonl`) per minute per
+    /// client, besides the public limit; 0 turns it off.
+    pub public_download_limit_per_minute: u32,
+    /// Where the unfiltered downloads are kept until the data changes; empty:
+    /// beside the SQLite database (`FILE.downloads`), or in the system's
+    /// temporary directory for PostgreSQL.
+    pub public_download_cache_dir: String,
     /// Accounts, sessions, keys and the audit trail.
     pub security: Security,
 }
@@ -188,6 +195,10 @@ impl Default for Config {
             public_rate_limit_per_minute: per_minute(
                 gongyi_web::WebConfig::default().public_rate_limit,
             ),
+            public_download_limit_per_minute: per_minute(
+                gongyi_web::WebConfig::default().public_download_limit,
+            ),
+            public_download_cache_dir: String::new(),
             security: Security::default(),
         }
     }
@@ -203,6 +214,11 @@ impl std::fmt::Debug for Config {
                 "public_rate_limit_per_minute",
                 &self.public_rate_limit_per_minute,
             )
+            .field(
+                "public_download_limit_per_minute",
+                &self.public_download_limit_per_minute,
+            )
+            .field("public_download_cache_dir", &self.public_download_cache_dir)
             .field("security.level", &self.security.level)
             .field(
                 "security.key",
@@ -246,6 +262,11 @@ impl Config {
                 .parse()
                 .map_err(|_| CliError(format!("GONGYI_PUBLIC_RATE_LIMIT 应为整数,而非 {v}")))?;
         }
+        if let Ok(v) = std::env::var("GONGYI_PUBLIC_DOWNLOAD_LIMIT") {
+            cfg.public_download_limit_per_minute = v
+                .parse()
+                .map_err(|_| CliError(format!("GONGYI_PUBLIC_DOWNLOAD_LIMIT 应为整数,而非 {v}")))?;
+        }
         if let Ok(v) = std::env::var("GONGYI_KEY") {
             cfg.security.key = v;
         }
@@ -256,6 +277,22 @@ impl Config {
             cfg.database_url = v;
         }
         Ok(cfg)
+    }
+
+    /// The directory of cached downloads (see `public_download_cache_dir`).
+    /// For PostgreSQL the default is named after the database, so servers of
+    /// two databases on one machine keep apart.
+    pub fn download_cache_dir(&self) -> PathBuf {
+        if !self.public_download_cache_dir.is_empty() {
+            return PathBuf::from(&self.public_download_cache_dir);
+        }
+        if let Some(db) = self.database_url.strip_prefix("sqlite://") {
+            return PathBuf::from(format!("{}.downloads", db.split('?').next().unwrap_or(db)));
+        }
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        redact(&self.database_url).hash(&mut h);
+        std::env::temp_dir().join(format!("gongyi-downloads-{:016x}", h.finish()))
     }
 
     pub fn example() -> String {

@@ -128,10 +128,19 @@ impl Db {
     }
 
     /// Begins a transaction that only reads: one snapshot, no write lock.
+    /// SQLite's deferred transaction keeps the snapshot of its first read;
+    /// PostgreSQL's default (read committed) would take a new one for every
+    /// statement, so it is asked for repeatable read.
     pub async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
         })
     }
 

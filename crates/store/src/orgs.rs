@@ -168,11 +168,32 @@ impl OrgSort {
 
     /// The ORDER BY list; relevance binds the query after `binds`.
     fn order_by(self, f: &OrgFilter, backend: Backend, binds: &mut Vec<Bind>) -> String {
+        let (key, desc) = self.key(f, backend, binds, "o");
+        let dir = if desc { " DESC" } else { "" };
+        key.iter()
+            .map(|k| format!("{k}{dir}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The sort key over the organisation aliased `t`, most significant
+    /// first, and whether it descends (every part the same way, so a keyset
+    /// walk compares it as one row value). Each key ends in a unique column,
+    /// so rows tied on the rest still have one order. Relevance binds the
+    /// query after `binds`.
+    fn key(
+        self,
+        f: &OrgFilter,
+        backend: Backend,
+        binds: &mut Vec<Bind>,
+        t: &str,
+    ) -> (Vec<String>, bool) {
+        let cols = |c: &[&str]| c.iter().map(|c| c.replace("{t}", t)).collect();
         match self {
-            OrgSort::Name => "o.name_pinyin, o.id".into(),
-            OrgSort::RegistrationDateDesc => "o.registration_date DESC, o.id DESC".into(),
-            OrgSort::RegistrationDateAsc => "o.registration_date, o.id".into(),
-            OrgSort::CreditCode => "o.credit_code".into(),
+            OrgSort::Name => (cols(&["{t}.name_pinyin", "{t}.id"]), false),
+            OrgSort::RegistrationDateDesc => (cols(&["{t}.registration_date", "{t}.id"]), true),
+            OrgSort::RegistrationDateAsc => (cols(&["{t}.registration_date", "{t}.id"]), false),
+            OrgSort::CreditCode => (cols(&["{t}.credit_code"]), false),
             OrgSort::Relevance => match f
                 .q
                 .as_deref()
@@ -181,10 +202,16 @@ impl OrgSort {
             {
                 Some(q) => {
                     binds.push(Bind::Text(q.to_string()));
-                    let pos = dialect::position_of(backend, &format!("${}", binds.len()), "o.name");
-                    format!("{pos}, LENGTH(o.name), o.name_pinyin, o.id")
+                    let name = format!("{t}.name");
+                    let pos = dialect::position_of(backend, &format!("${}", binds.len()), &name);
+                    let mut key = vec![pos];
+                    key.extend(cols(&["LENGTH({t}.name)", "{t}.name_pinyin", "{t}.id"]));
+                    (key, false)
                 }
-                None => "LENGTH(o.name_initials), o.name_pinyin, o.id".into(),
+                None => (
+                    cols(&["LENGTH({t}.name_initials)", "{t}.name_pinyin", "{t}.id"]),
+                    false,
+                ),
             },
         }
     }
@@ -560,24 +587,78 @@ impl Db {
         })
     }
 
-    /// Rows `offset..offset + limit` of the directory for `f` in its sort
-    /// order, without a count (bulk downloads of exactly what is listed).
-    pub async fn org_rows(
+    /// Up to `limit` rows of the directory for `f` in its sort order, those
+    /// after the organisation with id `after` (from the start when `None`):
+    /// a keyset walk, so each batch costs the same however far it is
+    /// (`OFFSET` reads and discards every row before it). Run it inside one
+    /// read transaction ([`Db::begin_read`]) to see one snapshot throughout.
+    pub async fn org_rows_after(
         &self,
+        tx: &mut Tx,
         scope: &Scope,
         f: &OrgFilter,
-        offset: i64,
+        after: Option<i64>,
         limit: i64,
     ) -> Result<Vec<OrgRow>> {
-        let (w, mut binds) = where_clause(scope, f, Facet::None);
-        let order = f.sort.order_by(f, self.backend(), &mut binds);
+        let backend = self.backend();
+        let (mut w, mut binds) = where_clause(scope, f, Facet::None);
+        let (key, desc) = f.sort.key(f, backend, &mut binds, "o");
+        if let Some(id) = after {
+            // The last row's own key, read by id, so the caller keeps only the id.
+            let (cursor, _) = f.sort.key(f, backend, &mut binds, "c");
+            binds.push(Bind::Int(id));
+            let cond = format!(
+                "({}) {} (SELECT {} FROM organizations c WHERE c.id = ${})",
+                key.join(", "),
+                if desc { "<" } else { ">" },
+                cursor.join(", "),
+                binds.len()
+            );
+            w = if w.is_empty() {
+                format!(" WHERE {cond}")
+            } else {
+                format!("{w} AND {cond}")
+            };
+        }
+        let dir = if desc { " DESC" } else { "" };
+        let order: Vec<String> = key.iter().map(|k| format!("{k}{dir}")).collect();
         let sql = format!(
-            "{}{w} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            select_org(self.backend()),
+            "{}{w} ORDER BY {} LIMIT {limit}",
+            select_org(backend),
+            order.join(", ")
         );
         Ok(
-            on_db!(self, p => bind_all!(sqlx::query_as::<_, OrgRow>(&sql), &binds).fetch_all(p).await?),
+            on_tx!(tx, c => bind_all!(sqlx::query_as::<_, OrgRow>(&sql), &binds)
+            .fetch_all(&mut **c).await?),
         )
+    }
+
+    /// What the public directory shows can only have changed when this has:
+    /// organisations are never deleted, so a new one raises the count and the
+    /// highest id, every edit raises a `version`, a new rating (which sets the
+    /// current one) raises the ratings' count and highest id, and sub-districts
+    /// and service fields (names, order) are read whole. Read inside the
+    /// snapshot the data is read in, it names exactly that data.
+    pub async fn directory_version(&self, tx: &mut Tx) -> Result<String> {
+        let (orgs, versions, max_org, ratings, max_rating): (i64, i64, i64, i64, i64) = on_tx!(tx, c => sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM organizations),
+                        (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM organizations),
+                        (SELECT COALESCE(MAX(id), 0) FROM organizations),
+                        (SELECT COUNT(*) FROM ratings),
+                        (SELECT COALESCE(MAX(id), 0) FROM ratings)")
+                .fetch_one(&mut **c).await?);
+        let names: Vec<(String, String, i64)> = on_tx!(tx, c => sqlx::query_as(
+            "SELECT code, name, sort_order FROM subdistricts
+             UNION ALL SELECT code, name, sort_order FROM service_fields ORDER BY 1")
+            .fetch_all(&mut **c).await?);
+        let names: Vec<String> = names
+            .into_iter()
+            .map(|(c, n, o)| format!("{c}={n}@{o}"))
+            .collect();
+        Ok(format!(
+            "{orgs}.{versions}.{max_org}.{ratings}.{max_rating}|{}",
+            names.join(",")
+        ))
     }
 
     /// Facet counts for the directory's filters, within `scope`.

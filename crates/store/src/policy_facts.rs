@@ -255,12 +255,6 @@ impl Db {
     /// Reads the facts of `scope` in one read-only snapshot.
     pub async fn load_policy_facts(&self, scope: FactsScope) -> Result<PolicyFacts> {
         let mut tx = self.begin_read().await?;
-        if let Tx::Postgres(c) = &mut tx {
-            // One snapshot for all the queries, as SQLite's read transaction gives.
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut **c)
-                .await?;
-        }
         let loaded = load(&mut tx, scope).await?;
         // Nothing was written; ending the transaction either way is the same.
         tx.commit().await?;

@@ -104,13 +104,15 @@ async fn every_list_count_and_lookup_stays_inside_its_scope() {
                 .collect();
             got.sort_unstable();
             assert_eq!(got, want, "{what}: list");
+            let mut tx = db.begin_read().await.unwrap();
             let mut rows: Vec<i64> = db
-                .org_rows(&scope, &all, 0, 50)
+                .org_rows_after(&mut tx, &scope, &all, None, 50)
                 .await
                 .unwrap()
                 .iter()
                 .map(|o| o.id)
                 .collect();
+            drop(tx);
             rows.sort_unstable();
             assert_eq!(rows, want, "{what}: rows");
             assert_eq!(

@@ -21,7 +21,7 @@ pub struct FieldErrorBody {
 pub struct ErrorBody {
     /// Stable machine code: `invalid_input`, `not_found`, `conflict`, `refused` (the
     /// reason's own code is in `fields`), `unauthenticated`, `forbidden`, `csrf`,
-    /// `rate_limited`, `bad_request`, `internal`.
+    /// `rate_limited`, `busy`, `bad_request`, `internal`.
     pub code: String,
     /// A message in Chinese.
     pub message: String,

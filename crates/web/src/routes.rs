@@ -39,8 +39,14 @@ pub(crate) const LOGIN_BODY_LIMIT: usize = 8 * 1024;
 /// Settings of the web layer that are not per request.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// Requests per client per window on the public API; `None` = no limit.
+    /// Requests per client per window on the public API and downloads; `None` = no limit.
     pub public_rate_limit: Option<RateLimit>,
+    /// Downloads (`/public/orgs.csv` …) per client per window, on top of
+    /// the public limit; `None` = no limit.
+    pub public_download_limit: Option<RateLimit>,
+    /// Where the unfiltered downloads are kept between changes of the data
+    /// (`None`: generated for every request).
+    pub download_cache: Option<std::path::PathBuf>,
     /// Requests per client per window on the signed-in API; `None` = no limit.
     pub api_rate_limit: Option<RateLimit>,
     /// Login attempts per client address per window.
@@ -59,6 +65,8 @@ impl Default for WebConfig {
         };
         WebConfig {
             public_rate_limit: per_minute(600),
+            public_download_limit: per_minute(10),
+            download_cache: None,
             api_rate_limit: per_minute(1200),
             login_rate_limit: per_minute(20),
             secure_cookies: false,
@@ -141,18 +149,31 @@ impl RouteTable {
 }
 
 fn limited(router: Router<AppState>, limit: Option<RateLimit>) -> Router<AppState> {
-    match limit {
-        Some(l) => router.layer(from_fn_with_state(
-            Limiter::new(l),
-            public::limit::middleware,
-        )),
+    limited_by(router, limit.map(Limiter::new))
+}
+
+fn limited_by(router: Router<AppState>, limiter: Option<Limiter>) -> Router<AppState> {
+    match limiter {
+        Some(l) => router.layer(from_fn_with_state(l, public::limit::middleware)),
         None => router,
     }
 }
 
-/// The public pages and open-data API: no login, CORS on the API, rate limited.
+/// The public pages, downloads and open-data API: no login, CORS on the
+/// API; the API and downloads share the public rate limit per client, and
+/// downloads have a small budget of their own besides.
 fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTable) {
     use Access::Public as P;
+    let public_limit = config.public_rate_limit.map(Limiter::new);
+    let mut downloads =
+        RouteTable::new(state, "").get("/public/{file}", P, public::downloads::download);
+    downloads.router = limited(
+        limited_by(downloads.router, public_limit.clone()),
+        config.public_download_limit,
+    )
+    .layer(axum::Extension(public::downloads::Downloads::new(
+        config.download_cache.clone(),
+    )));
     let pages = RouteTable::new(state, "")
         .get("/public", P, || async {
             axum::response::Redirect::permanent("/public/orgs")
@@ -161,12 +182,12 @@ fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTabl
         .get("/public/orgs/{code}", P, public::pages::profile)
         .get("/public/data", P, public::pages::data)
         .get("/public/audit-checkpoint", P, public::checkpoint::show)
-        .get("/public/{file}", P, public::downloads::download)
         .get("/static/app.css", P, css);
+    let pages = merge(pages, downloads);
     let mut api = RouteTable::new(state, "/api/v1")
         .get("/public/organizations", P, public::api::list)
         .get("/public/organizations/{code}", P, public::api::get);
-    api.router = limited(api.router, config.public_rate_limit).layer(
+    api.router = limited_by(api.router, public_limit).layer(
         CorsLayer::new()
             .allow_origin(Any)
             .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])

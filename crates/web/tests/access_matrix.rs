@@ -547,6 +547,8 @@ async fn every_route_answers_every_role_and_the_public_as_the_table_says() {
         let registry = Registry::new(db, Clock::fixed(today()));
         let config = WebConfig {
             public_rate_limit: None,
+            public_download_limit: None,
+            download_cache: None,
             api_rate_limit: None,
             login_rate_limit: None,
             secure_cookies: false,

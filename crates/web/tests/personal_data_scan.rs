@@ -126,6 +126,8 @@ async fn no_page_api_answer_export_audit_record_or_log_line_holds_a_full_id_or_p
         );
         let config = WebConfig {
             public_rate_limit: None,
+            public_download_limit: None,
+            download_cache: None,
             api_rate_limit: None,
             login_rate_limit: None,
             secure_cookies: false,

@@ -327,6 +327,276 @@ async fn a_two_character_search_is_highlighted_and_missing_reports_read_as_missi
     }
 }
 
+/// The credit codes of a whole listing of the public API, page by page.
+async fn listed_codes(app: &Router, filter: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    for page in 1.. {
+        let (status, _, body) = get(
+            app,
+            &format!("/api/v1/public/organizations?{filter}&per_page=50&page={page}"),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{filter}");
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        let items = v["items"].as_array().unwrap();
+        codes.extend(
+            items
+                .iter()
+                .map(|o| o["credit_code"].as_str().unwrap().to_string()),
+        );
+        if items.is_empty() || codes.len() as i64 >= v["total"].as_i64().unwrap() {
+            return codes;
+        }
+    }
+    codes
+}
+
+/// The credit codes of a download, in its order, whatever its format.
+fn downloaded_codes(file: &str, body: &[u8]) -> Vec<String> {
+    match file.rsplit('.').next().unwrap() {
+        "csv" => {
+            assert!(body.starts_with(b"\xEF\xBB\xBF"), "csv has a BOM for Excel");
+            csv::Reader::from_reader(&body[3..])
+                .records()
+                .map(|r| r.unwrap()[1].to_string())
+                .collect()
+        }
+        "jsonl" => text(body)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["credit_code"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect(),
+        _ => gongyi_interchange::read_table(body, "x.xlsx", &Default::default())
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.get(1).to_string())
+            .collect(),
+    }
+}
+
+/// Twelve organisations of one name registered on one day: ties on every
+/// sort key but the id.
+async fn add_ties(r: &Registry) {
+    for n in 0..12 {
+        r.create_org(&tied_org(&tie_code(n), "杨浦区同名助老服务中心"))
+            .await
+            .unwrap();
+    }
+}
+
+/// A 民办非企业单位's credit code outside the demo data's `MJ` series.
+fn tie_code(n: u32) -> String {
+    let org = format!("TX{n:06}");
+    let check = gongyi_domain::credit_code::org_code_check(org.as_bytes()).unwrap();
+    gongyi_domain::CreditCode::from_body(&format!("52310110{org}{check}"))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+fn tied_org(code: &str, name: &str) -> gongyi_domain::organization::OrgInput {
+    gongyi_domain::organization::OrgInput {
+        credit_code: code.into(),
+        name: name.into(),
+        kind: "民办非企业单位".into(),
+        community: "是".into(),
+        fresh_graduate: "否".into(),
+        subdistrict: "310110021".into(),
+        registration_date: "2024-03-01".into(),
+        registered_capital: "60000".into(),
+        service_fields: "社会服务".into(),
+        address: String::new(),
+        legal_representative: "王芳".into(),
+        contact_phone: String::new(),
+        status: String::new(),
+        stage: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn downloads_in_every_order_hold_each_listed_row_once_in_the_listing_order() {
+    let config = WebConfig {
+        public_download_limit: None,
+        ..WebConfig::default()
+    };
+    for s in sites(config).await {
+        add_ties(&s.registry).await;
+        let filters = [
+            "sort=name",
+            "sort=registered_desc",
+            "sort=registered_asc",
+            "sort=credit_code",
+            "sort=relevance",
+            "subdistrict=310110021&sort=registered_desc",
+            // A name query without an order: best matches first.
+            "q=%E5%8A%A9%E8%80%81",
+        ];
+        for filter in filters {
+            let want = listed_codes(&s.app, filter).await;
+            assert!(want.len() > 12, "{}: {filter} lists {}", s.url, want.len());
+            for file in ["orgs.csv", "orgs.jsonl", "orgs.xlsx"] {
+                let (status, _, body) = get(&s.app, &format!("/public/{file}?{filter}"), &[]).await;
+                assert_eq!(status, StatusCode::OK, "{}: {file}?{filter}", s.url);
+                let got = downloaded_codes(file, &body);
+                assert_eq!(got, want, "{}: {file}?{filter}", s.url);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn downloads_have_a_small_budget_of_their_own_answered_with_429_and_retry_after() {
+    let config = WebConfig {
+        public_download_limit: Some(RateLimit {
+            requests: 2,
+            window: std::time::Duration::from_secs(60),
+        }),
+        ..WebConfig::default()
+    };
+    for s in sites(config).await {
+        for file in ["orgs.csv", "orgs.jsonl"] {
+            let (status, _, _) = get(&s.app, &format!("/public/{file}"), &[]).await;
+            assert_eq!(status, StatusCode::OK, "{}: {file}", s.url);
+        }
+        let (status, h, body) = get(&s.app, "/public/orgs.xlsx?kind=FOUNDATION", &[]).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}", s.url);
+        let wait: u64 = h[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{}: Retry-After {wait}", s.url);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&body).unwrap()["code"],
+            "rate_limited",
+            "{}",
+            s.url
+        );
+        let (api, _, _) = get(&s.app, "/api/v1/public/organizations", &[]).await;
+        assert_eq!(
+            api,
+            StatusCode::OK,
+            "{}: the API keeps its own budget",
+            s.url
+        );
+        let (missing, _, _) = get(&s.app, "/public/orgs.pdf", &[]).await;
+        assert_eq!(
+            missing,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}: any download counts",
+            s.url
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_full_download_is_served_from_the_cache_until_an_organisation_changes() {
+    let cache = std::env::temp_dir().join(format!("gongyi-download-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    for (i, s) in sites(WebConfig {
+        public_download_limit: None,
+        ..WebConfig::default()
+    })
+    .await
+    .into_iter()
+    .enumerate()
+    {
+        let dir = cache.join(i.to_string());
+        let app = gongyi_web::router_with(
+            AppState::new(s.registry.clone()),
+            &WebConfig {
+                public_download_limit: None,
+                download_cache: Some(dir.clone()),
+                ..WebConfig::default()
+            },
+        );
+        let files = |ext: &str| -> Vec<String> {
+            let mut v: Vec<String> = std::fs::read_dir(&dir)
+                .map(|d| {
+                    d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                        .filter(|n| n.ends_with(&format!(".{ext}")))
+                        .collect()
+                })
+                .unwrap_or_default();
+            v.sort();
+            v
+        };
+        add_ties(&s.registry).await;
+        for ext in ["csv", "jsonl", "xlsx"] {
+            let uri = format!("/public/orgs.{ext}");
+            let (status, h, body) = get(&app, &uri, &[]).await;
+            assert_eq!(status, StatusCode::OK, "{}: {uri}", s.url);
+            let etag = h[header::ETAG].to_str().unwrap().to_string();
+            assert_eq!(files(ext).len(), 1, "{}: {uri} is kept", s.url);
+            assert_eq!(
+                downloaded_codes(&uri, &body),
+                listed_codes(&app, "sort=name").await,
+                "{}: {uri}",
+                s.url
+            );
+            let (_, h2, again) = get(&app, &uri, &[]).await;
+            assert_eq!(
+                (&h2[header::ETAG], &again),
+                (&h[header::ETAG], &body),
+                "{}: {uri}",
+                s.url
+            );
+            let (not_modified, _, empty) = get(&app, &uri, &[("if-none-match", &etag)]).await;
+            assert_eq!(
+                (not_modified, empty.len()),
+                (StatusCode::NOT_MODIFIED, 0),
+                "{}",
+                s.url
+            );
+            // The same file under an order of its own.
+            let (_, by_code, _) = get(&app, &format!("{uri}?sort=credit_code"), &[]).await;
+            assert_ne!(
+                by_code[header::ETAG],
+                etag,
+                "{}: {uri} by credit code",
+                s.url
+            );
+            assert_eq!(files(ext).len(), 2, "{}: {uri}", s.url);
+        }
+
+        // An edit of one organisation: every format is made afresh.
+        let code = tie_code(3);
+        let version = s.registry.org(&code).await.unwrap().version;
+        s.registry
+            .update_org(&code, version, &tied_org(&code, "杨浦区改过名的公益服务社"))
+            .await
+            .unwrap();
+        for ext in ["csv", "jsonl", "xlsx"] {
+            let uri = format!("/public/orgs.{ext}");
+            let before = files(ext);
+            let (status, _, body) = get(&app, &uri, &[]).await;
+            assert_eq!(status, StatusCode::OK, "{}: {uri}", s.url);
+            let body = if ext == "xlsx" {
+                gongyi_interchange::read_table(&body, "x.xlsx", &Default::default())
+                    .unwrap()
+                    .rows
+                    .iter()
+                    .map(|r| r.get(2).to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                text(&body)
+            };
+            assert!(
+                body.contains("杨浦区改过名的公益服务社"),
+                "{}: {uri} after the edit",
+                s.url
+            );
+            let after = files(ext);
+            assert_eq!(after.len(), 2, "{}: {uri}: the old file is gone", s.url);
+            assert_ne!(after, before, "{}: {uri}", s.url);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }

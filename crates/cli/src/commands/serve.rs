@@ -73,6 +73,8 @@ pub async fn run(a: Args, cfg: &Config) -> Result<(), CliError> {
     };
     let web = gongyi_web::WebConfig {
         public_rate_limit: per_minute(cfg.public_rate_limit_per_minute),
+        public_download_limit: per_minute(cfg.public_download_limit_per_minute),
+        download_cache: Some(cfg.download_cache_dir()),
         api_rate_limit: per_minute(cfg.security.api_rate_limit_per_minute),
         login_rate_limit: per_minute(cfg.security.login_rate_limit_per_minute),
         secure_cookies: cfg.security.secure_cookies,

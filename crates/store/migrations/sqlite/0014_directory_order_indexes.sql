@@ -1,0 +1,7 @@
+-- The directory's orders as indexes, so a keyset walk of a download (and a
+-- first page) follows an index instead of sorting every matching row. The
+-- order by registration date needs none here: SQLite's index on
+-- registration_date already ends in the row id.
+CREATE INDEX organizations_by_name_pinyin ON organizations (name_pinyin, id);
+CREATE INDEX organizations_by_initials_length
+    ON organizations (LENGTH(name_initials), name_pinyin, id);
