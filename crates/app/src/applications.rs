@@ -26,8 +26,8 @@ use crate::{AppError, Registry, Result};
 use chrono::{DateTime, Datelike, Utc};
 use gongyi_domain::access::Scope;
 use gongyi_domain::application::{
-    self as wf, Action, Actor, ApplicationInput, Attachment, Current, Entitled, PaidSoFar, Status,
-    Step, SubsidyRule,
+    self as wf, Action, Actor, ApplicationInput, Attachment, Beneficiary, Current, Entitled,
+    PaidSoFar, Status, Step, SubsidyRule,
 };
 use gongyi_domain::policy::{BeneficiaryKind, Policy};
 use gongyi_domain::{text, Fen, Invalid};
@@ -171,23 +171,15 @@ impl Registry {
     /// Refuses a beneficiary outside the caller's scope, as if unknown to
     /// the caller: a sub-district applies for its own area, an organisation
     /// for itself.
-    async fn check_beneficiary_scope(
+    fn check_beneficiary_scope(
         &self,
-        kind: BeneficiaryKind,
-        id: &str,
+        beneficiary: Beneficiary,
         subdistrict: Option<&str>,
     ) -> Result<()> {
         let inside = match &self.caller.scope {
             Scope::District => true,
             Scope::Subdistrict(own) => subdistrict == Some(own.as_str()),
-            Scope::Organisation(own) => {
-                kind == BeneficiaryKind::Organisation
-                    && match self.db.org_by_code(id).await {
-                        Ok(o) => o.id == *own,
-                        Err(StoreError::NotFound) => false,
-                        Err(e) => return Err(e.into()),
-                    }
-            }
+            Scope::Organisation(own) => beneficiary == Beneficiary::Organisation(*own),
             Scope::Nothing => return Err(AppError::Forbidden),
         };
         if inside {
@@ -261,16 +253,12 @@ impl Registry {
             };
             return Err(Invalid::one("beneficiary_id", "beneficiary.unknown", message).into());
         };
-        self.check_beneficiary_scope(
-            draft.beneficiary_kind,
-            &draft.beneficiary_id,
-            snapshot.subdistrict_code.as_deref(),
-        )
-        .await?;
+        self.check_beneficiary_scope(snapshot.beneficiary, snapshot.subdistrict_code.as_deref())?;
+        // Keyed on the beneficiary's table id: an organisation that changed
+        // its credit code meets its earlier applications here.
         let key = gongyi_store::applications::EntitlementKey {
             rule: draft.rule,
-            beneficiary_kind: draft.beneficiary_kind,
-            beneficiary_id: &draft.beneficiary_id,
+            beneficiary: snapshot.beneficiary,
             event_key: &draft.event_key,
         };
         if let Some((id, status)) = self.db.live_application_for(key).await? {
@@ -299,6 +287,7 @@ impl Registry {
                     "beneficiary",
                     format!("{}:{}", draft.beneficiary_kind.code(), draft.beneficiary_id),
                 )
+                .note("beneficiary_ref", snapshot.beneficiary.table_id())
                 .note("event_key", &draft.event_key)
                 .note("amount_fen", draft.requested.get())
                 .note("attachments", attachments.len()),
@@ -512,7 +501,7 @@ impl Registry {
         };
         // Not through the caller's scope: whoever may act on the
         // application may have its facts checked.
-        let org = match self.db.org_by_code(&app.beneficiary_id).await {
+        let org = match self.db.org_by_id(app.beneficiary_ref).await {
             Ok(o) => o,
             Err(StoreError::NotFound) => return Ok(wf::FactsDecision::NotOnRecord),
             Err(e) => return Err(e.into()),
@@ -549,10 +538,7 @@ impl Registry {
     /// the smaller amount, or the engine's refusal.
     pub async fn entitlement_for(&self, tx: &mut Tx, app: &ApplicationRow) -> Result<Entitled> {
         let rule = app.rule;
-        let (count, total) = self
-            .db
-            .paid_so_far_tx(tx, rule, app.beneficiary_kind, &app.beneficiary_id)
-            .await?;
+        let (count, total) = self.db.paid_so_far_tx(tx, rule, app.beneficiary()).await?;
         let paid = PaidSoFar {
             count: u32::try_from(count).unwrap_or(u32::MAX),
             total: Fen(total),
@@ -684,16 +670,14 @@ impl Registry {
     }
 
     /// An organisation's applications and payments (its page's subsidy
-    /// section).
+    /// section), found by its table id, so applications made under an earlier credit
+    /// code are listed too.
     pub async fn org_subsidies(&self, credit_code: &str) -> Result<SubsidyHistory> {
-        if self.caller.scope != Scope::District {
-            self.org(credit_code).await?;
-        }
-        let code = credit_code.trim().to_uppercase();
-        let kind = BeneficiaryKind::Organisation;
+        let org = self.org(&credit_code.trim().to_uppercase()).await?;
+        let who = Beneficiary::Organisation(org.id);
         Ok(SubsidyHistory {
-            applications: self.db.applications_of(kind, &code).await?,
-            payments: self.db.payments_of(kind, &code, None).await?,
+            applications: self.db.applications_of(who).await?,
+            payments: self.db.payments_of(who, None).await?,
         })
     }
 
@@ -703,11 +687,7 @@ impl Registry {
         self.person(person_id).await?;
         Ok(self
             .db
-            .payments_of(
-                BeneficiaryKind::Person,
-                &wf::person_key(person_id),
-                Some(SubsidyRule::R9),
-            )
+            .payments_of(Beneficiary::Person(person_id), Some(SubsidyRule::R9))
             .await?)
     }
 }

@@ -3,11 +3,11 @@
 use crate::security::audit::AuditEntry;
 use crate::security::keys::Keys;
 use crate::{AppError, Registry, Result};
-use gongyi_domain::access::Scope;
+use gongyi_domain::access::{grants, Capability, Scope};
 use gongyi_domain::history::{
     CreditEntryInput, FinanceInput, HonourInput, InspectionInput, PartyBuildingInput, RatingInput,
 };
-use gongyi_domain::organization::{OrgDraft, OrgInput};
+use gongyi_domain::organization::{OrgDraft, OrgInput, Registration};
 use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::{FieldError, Invalid};
 use gongyi_store::history::OrgHistory;
@@ -191,6 +191,21 @@ fn with_changes(mut entry: AuditEntry, before: Option<&OrgRow>, after: &OrgRow) 
     entry
 }
 
+/// The registration facts of a stored organisation.
+fn registration_of(o: &OrgRow) -> Registration {
+    Registration {
+        credit_code: o.credit_code.clone(),
+        name: o.name.clone(),
+        kind: o.kind,
+        community: o.community,
+        fresh_graduate: o.fresh_graduate,
+        subdistrict: o.subdistrict_code.clone(),
+        registration_date: o.registration_date,
+        registered_capital: gongyi_domain::Fen(o.registered_capital_fen),
+        status: o.status,
+    }
+}
+
 /// Everything the organisation page shows.
 #[derive(Debug, Clone)]
 pub struct OrgPage {
@@ -240,6 +255,49 @@ impl Registry {
             }
             _ => Err(errs.into()),
         }
+    }
+
+    /// Whether the caller is the registering authority: it alone records
+    /// and changes registration facts (the bureau's accounts, the operator).
+    fn registers(&self) -> bool {
+        self.caller.is_operator()
+            || self
+                .caller
+                .role()
+                .is_some_and(|r| grants(r, Capability::RegisterOrg))
+    }
+
+    /// Refuses a change of registration facts by anyone but the registering
+    /// authority (an organisation's own account, a sub-district), naming
+    /// each fact; returns the changes otherwise.
+    fn registration_changes(
+        &self,
+        current: &OrgRow,
+        d: &OrgDraft,
+    ) -> Result<
+        Vec<(
+            gongyi_domain::organization::RegistrationField,
+            String,
+            String,
+        )>,
+    > {
+        let changes = registration_of(current).changes(&Registration::of_draft(d));
+        if changes.is_empty() || self.registers() {
+            return Ok(changes);
+        }
+        Err(Invalid(
+            changes
+                .iter()
+                .map(|(f, _, _)| {
+                    FieldError::new(
+                        f.code(),
+                        "registration.bureau_only",
+                        format!("{}是登记事项,只能由登记管理机关(区民政局)变更", f.label()),
+                    )
+                })
+                .collect(),
+        )
+        .into())
     }
 
     /// A sub-district caller may only place an organisation in its own
@@ -297,7 +355,9 @@ impl Registry {
     /// Saves an edit made on `version`; a newer version in the database means
     /// someone else saved first, and this save is refused. A contact phone
     /// sent back as its masked form (as pages and the API show it), or as the
-    /// stored number, keeps the stored sealed value.
+    /// stored number, keeps the stored sealed value. Registration facts
+    /// (credit code, name, kind, …) change only by the registering
+    /// authority, and each change goes into the organisation's history.
     pub async fn update_org(&self, code: &str, version: i64, input: &OrgInput) -> Result<OrgRow> {
         let current = self.org(code).await?;
         let stored = match self.db.org_phone_sealed(current.id).await? {
@@ -315,6 +375,7 @@ impl Registry {
         }
         let d = self.validate_org(&input).await?;
         self.check_subdistrict(&d)?;
+        let changes = self.registration_changes(&current, &d)?;
         let phone = match (&stored, d.contact_phone.as_deref()) {
             (Some((sealed, plain)), Some(p)) if p == plain => SealedPhone {
                 sealed: Some(sealed.clone()),
@@ -333,8 +394,19 @@ impl Registry {
             .update_org(&mut tx, current.id, version, &d, &phone)
             .await?;
         let org = self.db.org_by_id_tx(&mut tx, current.id).await?;
+        self.db
+            .insert_registration_changes(
+                &mut tx,
+                org.id,
+                &changes,
+                &self.caller.name,
+                chrono::Utc::now(),
+            )
+            .await?;
+        // The table id ties the trail together across changes of code.
         let mut entry = AuditEntry::new("update", "organization", &org.credit_code)
-            .note("version", org.version);
+            .note("version", org.version)
+            .note("org_id", org.id);
         // Another number with the same mask is a change the masks would hide.
         let old_sealed = stored.as_ref().map(|(s, _)| s);
         if phone.sealed.as_ref() != old_sealed
@@ -453,9 +525,13 @@ impl Registry {
         Ok(self.db.count_orgs_in(&self.caller.scope).await?)
     }
 
-    /// Deregisters (注销) an organisation on `date`.
+    /// Deregisters (注销) an organisation on `date`: a registration fact,
+    /// recorded by the registering authority only.
     pub async fn deregister(&self, code: &str, version: i64, date: &str) -> Result<()> {
         let org = self.org(code).await?;
+        if !self.registers() {
+            return Err(AppError::Forbidden);
+        }
         let d = gongyi_domain::text::date("deregistration_date", "注销日期", date)?;
         if d < org.registration_date {
             return Err(FieldError::new(

@@ -428,10 +428,16 @@ impl Eligibility {
     }
 }
 
-/// The claims of organisation `o` for events from the policy's start to
-/// `today` (the part of the period that has happened).
-pub fn eligibility_of(facts: &Facts, policy: &Policy, o: OrgIx, today: NaiveDate) -> Eligibility {
-    let credit_code = facts.org_id(o).to_string();
+/// The claims of organisation `o` (registered under `credit_code`) for
+/// events from the policy's start to `today` (the part of the period that
+/// has happened).
+pub fn eligibility_of(
+    facts: &Facts,
+    policy: &Policy,
+    o: OrgIx,
+    credit_code: String,
+    today: NaiveDate,
+) -> Eligibility {
     let window = policy
         .span()
         .filter(|(from, _)| *from <= today)
@@ -608,12 +614,13 @@ impl Registry {
         let data = self.db.load_policy_facts(FactsScope::Org(org.id)).await?;
         let o = data
             .facts
-            .find_org(&org.credit_code)
+            .find_org(&gongyi_store::policy_facts::org_fact_id(org.id))
             .ok_or(AppError::NotFound)?;
         Ok(eligibility_of(
             &data.facts,
             &Policy::yangpu(),
             o,
+            org.credit_code.clone(),
             self.clock.today(),
         ))
     }

@@ -6,8 +6,8 @@
 //! The bundle knows organisations by `O…` ids with credit codes and people by
 //! `P…` ids only. Organisations keep their credit codes; each is placed in a
 //! sub-district chosen from its number (the bundle has none). People get a
-//! synthetic resident ID (the bundle has none either) and are known to the
-//! rules by their new table id ([`BundleIds::people`] maps them).
+//! synthetic resident ID (the bundle has none either). Both are known to the
+//! rules by their new table ids ([`BundleIds`] maps them).
 //!
 //! [`evaluate_bundle`] evaluates a bundle straight from its files, touching
 //! no database, for `gongyi policy evaluate --facts DIR`.
@@ -23,7 +23,9 @@ use gongyi_domain::organization::{OrgDraft, OrgStatus};
 use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
 use gongyi_domain::policy::{Facts, OrgIx, Window};
 use gongyi_domain::{CreditCode, ResidentId};
-use gongyi_store::policy_facts::{person_fact_id, CompetitionWinRecord, SeniorAwardRecord};
+use gongyi_store::policy_facts::{
+    org_fact_id, person_fact_id, CompetitionWinRecord, SeniorAwardRecord,
+};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -48,7 +50,7 @@ pub fn evaluate_bundle(
 /// How the bundle's ids map onto the registry's fact ids.
 #[derive(Debug, Default, Clone)]
 pub struct BundleIds {
-    /// `O0000001` → credit code.
+    /// `O0000001` → the organisation's fact id (`O` + table id).
     pub orgs: HashMap<String, String>,
     /// `P00000001` → the person's fact id (`P` + table id).
     pub people: HashMap<String, String>,
@@ -157,7 +159,7 @@ impl Registry {
                 }
                 write_org_events(self, &mut tx, f, o, id).await?;
                 org_db.push(id);
-                ids.orgs.insert(bid.to_string(), code);
+                ids.orgs.insert(bid.to_string(), org_fact_id(id));
             }
             tx.commit().await?;
             done += chunk.len();

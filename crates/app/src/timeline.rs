@@ -8,8 +8,8 @@ use gongyi_domain::Fen;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEntry {
     pub date: NaiveDate,
-    /// A stable kind for styling: registration, inspection, rating, honour,
-    /// credit, party, finance, deregistration.
+    /// A stable kind for styling: registration, registration-change,
+    /// inspection, rating, honour, credit, party, finance, deregistration.
     pub kind: &'static str,
     pub title: String,
     pub detail: String,
@@ -23,6 +23,21 @@ pub fn timeline(p: &OrgPage) -> Vec<TimelineEntry> {
         title: "成立登记".into(),
         detail: format!("注册资金 {} 元", Fen(p.org.registered_capital_fen)),
     }];
+    for c in &p.history.registration_changes {
+        // Dated in Shanghai (UTC+8, no daylight saving).
+        let date = (c.changed_at + chrono::Duration::hours(8)).date_naive();
+        v.push(TimelineEntry {
+            date,
+            kind: "registration-change",
+            title: format!("变更登记:{}", c.field.label()),
+            detail: format!(
+                "{} → {}(经办:{})",
+                c.old_value.as_deref().unwrap_or("—"),
+                c.new_value.as_deref().unwrap_or("—"),
+                c.changed_by
+            ),
+        });
+    }
     for i in &p.history.inspections {
         let result = i.result.label().to_string();
         let date = i

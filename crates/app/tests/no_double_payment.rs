@@ -144,6 +144,7 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
                 &mut tx,
                 &draft,
                 &BeneficiarySnapshot {
+                    beneficiary: first.beneficiary(),
                     name: first.beneficiary_name.clone(),
                     subdistrict_code: first.subdistrict_code.clone(),
                     needs_review: false,
@@ -209,8 +210,7 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
 
     let entitlement = gongyi_store::applications::EntitlementKey {
         rule: SubsidyRule::R6,
-        beneficiary_kind: gongyi_domain::policy::BeneficiaryKind::Organisation,
-        beneficiary_id: org,
+        beneficiary: first.beneficiary(),
         event_key: &key,
     };
     let payments = r.store().payments_for(entitlement).await.unwrap();

@@ -379,9 +379,11 @@ async fn each_change_leaves_an_audit_record_and_the_chain_verifies() {
             .await
             .unwrap();
 
-        // An edit through the sub-district's own account.
+        // An edit through the sub-district's own account (not of a
+        // registration fact: those are the bureau's).
         let officer = r.acting(signed_in("subdistrict", Scope::Subdistrict(sub.clone())));
-        let mut edit = org_input(&code, "长海路睦邻互助中心", &sub);
+        let mut edit = org_input(&code, "长海路睦邻互助社", &sub);
+        edit.address = "长海路 100 号".into();
         edit.contact_phone = "13900001111".into();
         let org = officer.update_org(&code, org.version, &edit).await.unwrap();
         officer.add_history(&code, &inspection()).await.unwrap();
@@ -489,8 +491,8 @@ async fn each_change_leaves_an_audit_record_and_the_chain_verifies() {
         );
         let changes: serde_json::Value = serde_json::from_str(&update.changes).unwrap();
         assert_eq!(
-            changes["name"],
-            serde_json::json!(["长海路睦邻互助社", "长海路睦邻互助中心"]),
+            changes["address"],
+            serde_json::json!([null, "长海路 100 号"]),
             "{backend}"
         );
         assert_eq!(

@@ -154,6 +154,44 @@ pub fn person_key(id: i64) -> String {
     format!("P{id:08}")
 }
 
+/// An organisation as the rules know it: `O` + the table id, zero-padded to
+/// seven digits (the contract's form). Never its credit code, which the
+/// bureau can change.
+pub fn org_key(id: i64) -> String {
+    format!("O{id:07}")
+}
+
+/// Who an application or a payment is for, by the registry's own ids
+/// (`organizations.id`, `people.id`): "the same entitlement" is the same
+/// beneficiary whatever its credit code is today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Beneficiary {
+    Organisation(i64),
+    Person(i64),
+}
+
+impl Beneficiary {
+    pub fn of(kind: BeneficiaryKind, table_id: i64) -> Beneficiary {
+        match kind {
+            BeneficiaryKind::Organisation => Beneficiary::Organisation(table_id),
+            BeneficiaryKind::Person => Beneficiary::Person(table_id),
+        }
+    }
+
+    pub fn kind(self) -> BeneficiaryKind {
+        match self {
+            Beneficiary::Organisation(_) => BeneficiaryKind::Organisation,
+            Beneficiary::Person(_) => BeneficiaryKind::Person,
+        }
+    }
+
+    pub fn table_id(self) -> i64 {
+        match self {
+            Beneficiary::Organisation(id) | Beneficiary::Person(id) => id,
+        }
+    }
+}
+
 /// The table id inside a [`person_key`].
 pub fn person_table_id(key: &str) -> Option<i64> {
     key.strip_prefix('P')?.parse().ok().filter(|n| *n > 0)

@@ -52,6 +52,90 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// An organisation's registration facts (登记事项): what its registering
+    /// authority records, and alone may change (issue 11). The credit code
+    /// is one of them; the registry keys everything on the table id, so a
+    /// change of code changes no entitlement.
+    RegistrationField, "登记事项" {
+        CreditCode => "credit_code", "统一社会信用代码";
+        Name => "name", "组织名称";
+        Kind => "kind", "组织类型";
+        Community => "community", "社区社会组织";
+        FreshGraduate => "fresh_graduate", "应届大学生举办";
+        Subdistrict => "subdistrict", "所属街道";
+        RegistrationDate => "registration_date", "登记日期";
+        RegisteredCapital => "registered_capital", "注册资金";
+        Status => "status", "登记状态";
+    }
+}
+
+/// An organisation's registration facts, for finding which of them an edit
+/// changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub credit_code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub community: bool,
+    pub fresh_graduate: bool,
+    pub subdistrict: String,
+    pub registration_date: NaiveDate,
+    pub registered_capital: Fen,
+    pub status: OrgStatus,
+}
+
+impl Registration {
+    pub fn of_draft(d: &OrgDraft) -> Registration {
+        Registration {
+            credit_code: d.credit_code.as_str().to_string(),
+            name: d.name.clone(),
+            kind: d.kind,
+            community: d.community,
+            fresh_graduate: d.fresh_graduate,
+            subdistrict: d.subdistrict.clone(),
+            registration_date: d.registration_date,
+            registered_capital: d.registered_capital,
+            status: d.status,
+        }
+    }
+
+    /// Each fact as displayed (labels, yuan, 是/否).
+    fn shown(&self) -> [(RegistrationField, String); 9] {
+        let yes_no = |b: bool| if b { "是" } else { "否" }.to_string();
+        [
+            (RegistrationField::CreditCode, self.credit_code.clone()),
+            (RegistrationField::Name, self.name.clone()),
+            (RegistrationField::Kind, self.kind.label().into()),
+            (RegistrationField::Community, yes_no(self.community)),
+            (
+                RegistrationField::FreshGraduate,
+                yes_no(self.fresh_graduate),
+            ),
+            (RegistrationField::Subdistrict, self.subdistrict.clone()),
+            (
+                RegistrationField::RegistrationDate,
+                self.registration_date.to_string(),
+            ),
+            (
+                RegistrationField::RegisteredCapital,
+                self.registered_capital.to_yuan_string(),
+            ),
+            (RegistrationField::Status, self.status.label().into()),
+        ]
+    }
+
+    /// The facts `after` changes: (fact, before, after), as displayed.
+    pub fn changes(&self, after: &Registration) -> Vec<(RegistrationField, String, String)> {
+        self.shown()
+            .into_iter()
+            .zip(after.shown())
+            .filter(|((_, a), (_, b))| a != b)
+            .map(|((f, a), (_, b))| (f, a, b))
+            .collect()
+    }
+}
+
 /// The administrative division of Yangpu; codes with it in positions 3–8
 /// were registered by the district bureau.
 pub const DISTRICT_DIVISION: &str = "310110";
@@ -219,6 +303,33 @@ pub fn check_registered_capital(d: &OrgDraft) -> Result<(), Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registration_changes_name_each_changed_fact_as_displayed() {
+        let before = Registration::of_draft(&input().validate().expect("valid"));
+        let mut after = before.clone();
+        assert!(before.changes(&after).is_empty());
+        after.name = "新名称".into();
+        after.registered_capital = Fen::yuan(40_000);
+        after.community = false;
+        let changed: Vec<_> = before
+            .changes(&after)
+            .into_iter()
+            .map(|(f, a, b)| format!("{}:{a}→{b}", f.code()))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                "name:上海市杨浦区长海路恒爱助老发展中心→新名称",
+                "community:是→否",
+                format!(
+                    "registered_capital:{}→40000.00",
+                    before.registered_capital.to_yuan_string()
+                )
+                .as_str(),
+            ]
+        );
+    }
 
     pub(crate) fn input() -> OrgInput {
         OrgInput {

@@ -7,9 +7,10 @@
 //!   version = $v`, so of two concurrent steps from the same state only one
 //!   changes a row; the other gets [`StoreError::Conflict`];
 //! - the `payments` table has a unique key on (rule, beneficiary kind,
-//!   beneficiary, event key), so the same entitlement is paid at most once
-//!   whatever happens above; a second payment is
-//!   [`StoreError::Duplicate`] `{ field: "payment" }`.
+//!   beneficiary's internal id, event key), so the same entitlement is paid
+//!   at most once whatever happens above, also after the organisation's
+//!   credit code changed; a second payment is [`StoreError::Duplicate`]
+//!   `{ field: "payment" }`.
 //!
 //! Deciding whether a step is allowed is the domain's job
 //! (`gongyi_domain::application`); this module only records it.
@@ -20,8 +21,8 @@ use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use gongyi_domain::access::Scope;
 use gongyi_domain::application::{
-    person_table_id, Action, Actor, ApplicationDraft, Attachment, EventAction, Role, Status, Step,
-    SubsidyRule,
+    person_table_id, Action, Actor, ApplicationDraft, Attachment, Beneficiary, EventAction, Role,
+    Status, Step, SubsidyRule,
 };
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::Fen;
@@ -34,6 +35,11 @@ pub struct ApplicationRow {
     pub rule: SubsidyRule,
     #[sqlx(try_from = "Code<BeneficiaryKind>")]
     pub beneficiary_kind: BeneficiaryKind,
+    /// The beneficiary's table id (`organizations.id` or `people.id`, by
+    /// kind): what the entitlement is keyed on. See [`ApplicationRow::beneficiary`].
+    pub beneficiary_ref: i64,
+    /// For display: an organisation's credit code today (the one applied
+    /// under if it is no longer registered), a person's key.
     pub beneficiary_id: String,
     pub beneficiary_name: String,
     pub subdistrict_code: Option<String>,
@@ -60,12 +66,15 @@ pub struct ApplicationRow {
     pub version: i64,
 }
 
-const SELECT_APPLICATION: &str = "SELECT a.id, a.rule, a.beneficiary_kind, a.beneficiary_id,
+const SELECT_APPLICATION: &str = "SELECT a.id, a.rule, a.beneficiary_kind,
+ COALESCE(a.beneficiary_org_id, a.beneficiary_person_id) AS beneficiary_ref,
+ COALESCE(o.credit_code, a.beneficiary_id) AS beneficiary_id,
  a.beneficiary_name, a.subdistrict_code, s.name AS subdistrict_name, a.needs_review, a.event_key,
  a.requested_fen, a.approved_fen, a.budget_year, a.status, a.reason, a.applicant_name,
  a.applicant_role, a.reviewer_name, a.approver_name, a.payer_name, a.submitted_at, a.reviewed_at,
  a.approved_at, a.paid_at, a.updated_at, a.version
- FROM applications a LEFT JOIN subdistricts s ON s.code = a.subdistrict_code";
+ FROM applications a LEFT JOIN subdistricts s ON s.code = a.subdistrict_code
+ LEFT JOIN organizations o ON o.id = a.beneficiary_org_id";
 
 /// One step of an application's audit.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -117,6 +126,9 @@ pub struct PaymentRow {
     pub rule: SubsidyRule,
     #[sqlx(try_from = "Code<BeneficiaryKind>")]
     pub beneficiary_kind: BeneficiaryKind,
+    /// The beneficiary's table id, as on [`ApplicationRow::beneficiary_ref`].
+    pub beneficiary_ref: i64,
+    /// For display, as on [`ApplicationRow::beneficiary_id`].
     pub beneficiary_id: String,
     pub event_key: String,
     pub amount_fen: i64,
@@ -127,42 +139,59 @@ pub struct PaymentRow {
 }
 
 const SELECT_PAYMENT: &str = "SELECT p.id, p.application_id, p.rule, p.beneficiary_kind,
- p.beneficiary_id, p.event_key, p.amount_fen, p.budget_line_id, b.year AS budget_year,
- p.payer_name, p.paid_at
- FROM payments p JOIN budget_lines b ON b.id = p.budget_line_id";
+ COALESCE(p.beneficiary_org_id, p.beneficiary_person_id) AS beneficiary_ref,
+ COALESCE(o.credit_code, p.beneficiary_id) AS beneficiary_id, p.event_key, p.amount_fen,
+ p.budget_line_id, b.year AS budget_year, p.payer_name, p.paid_at
+ FROM payments p JOIN budget_lines b ON b.id = p.budget_line_id
+ LEFT JOIN organizations o ON o.id = p.beneficiary_org_id";
+
+impl PaymentRow {
+    pub fn beneficiary(&self) -> Beneficiary {
+        Beneficiary::of(self.beneficiary_kind, self.beneficiary_ref)
+    }
+}
 
 /// What the registry says about a beneficiary when an application is made;
 /// kept on the application so lists and the ledger need no joins into the
 /// registry (and do not change when the organisation later moves).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BeneficiarySnapshot {
+    /// By table id: what the application is keyed on.
+    pub beneficiary: Beneficiary,
     pub name: String,
     pub subdistrict_code: Option<String>,
     /// A community organisation (社区社会组织): its sub-district reviews.
     pub needs_review: bool,
 }
 
-/// The entitlement an application is for.
+/// The entitlement an application is for: its beneficiary by table id, so
+/// a changed credit code is still the same entitlement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntitlementKey<'a> {
     pub rule: SubsidyRule,
-    pub beneficiary_kind: BeneficiaryKind,
-    pub beneficiary_id: &'a str,
+    pub beneficiary: Beneficiary,
     pub event_key: &'a str,
+}
+
+/// The column holding a beneficiary of this kind's table id (in
+/// `applications` and `payments`).
+fn beneficiary_column(b: Beneficiary) -> &'static str {
+    match b {
+        Beneficiary::Organisation(_) => "beneficiary_org_id",
+        Beneficiary::Person(_) => "beneficiary_person_id",
+    }
 }
 
 impl EntitlementKey<'_> {
     /// The rows of this entitlement in table `alias`: the condition and its
-    /// binds, `$1`–`$4`.
+    /// binds, `$1`–`$3`.
     fn condition(&self, alias: &str) -> (String, Vec<Bind>) {
-        let cond = format!(
-            "{alias}.rule = $1 AND {alias}.beneficiary_kind = $2 AND {alias}.beneficiary_id = $3
-             AND {alias}.event_key = $4"
-        );
+        let column = beneficiary_column(self.beneficiary);
+        let cond =
+            format!("{alias}.rule = $1 AND {alias}.{column} = $2 AND {alias}.event_key = $3");
         let b = vec![
             Bind::Text(self.rule.code().into()),
-            Bind::Text(self.beneficiary_kind.code().into()),
-            Bind::Text(self.beneficiary_id.into()),
+            Bind::Int(self.beneficiary.table_id()),
             Bind::Text(self.event_key.into()),
         ];
         (cond, b)
@@ -170,11 +199,14 @@ impl EntitlementKey<'_> {
 }
 
 impl ApplicationRow {
+    pub fn beneficiary(&self) -> Beneficiary {
+        Beneficiary::of(self.beneficiary_kind, self.beneficiary_ref)
+    }
+
     pub fn entitlement(&self) -> EntitlementKey<'_> {
         EntitlementKey {
             rule: self.rule,
-            beneficiary_kind: self.beneficiary_kind,
-            beneficiary_id: &self.beneficiary_id,
+            beneficiary: self.beneficiary(),
             event_key: &self.event_key,
         }
     }
@@ -219,11 +251,7 @@ fn application_scope_condition(scope: &Scope, b: &mut Vec<Bind>) -> Option<Strin
         }
         Scope::Organisation(id) => {
             b.push(Bind::Int(*id));
-            Some(format!(
-                "(a.beneficiary_kind = 'organisation' AND a.beneficiary_id = \
-                 (SELECT credit_code FROM organizations WHERE id = ${}))",
-                b.len()
-            ))
+            Some(format!("a.beneficiary_org_id = ${}", b.len()))
         }
         Scope::Nothing => Some("1 = 0".into()),
     }
@@ -241,13 +269,22 @@ impl ApplicationFilter {
             ("a.status", status),
             ("a.rule", &self.rule),
             ("a.beneficiary_kind", &self.beneficiary_kind),
-            ("a.beneficiary_id", &self.beneficiary_id),
             ("a.subdistrict_code", &self.subdistrict),
         ] {
             if let Some(v) = v {
                 b.push(Bind::Text(v.clone()));
                 w.push(format!("{col} = ${}", b.len()));
             }
+        }
+        // A credit code finds the organisation's applications under any
+        // code it held; otherwise the key as applied for.
+        if let Some(v) = &self.beneficiary_id {
+            b.push(Bind::Text(v.clone()));
+            let n = b.len();
+            w.push(format!(
+                "(a.beneficiary_id = ${n} OR a.beneficiary_org_id = \
+                 (SELECT id FROM organizations WHERE credit_code = ${n}))"
+            ));
         }
         if w.is_empty() {
             (String::new(), b)
@@ -266,10 +303,11 @@ impl Db {
     ) -> Result<Option<BeneficiarySnapshot>> {
         match kind {
             BeneficiaryKind::Organisation => {
-                let row: Option<(String, String, bool)> = on_db!(self, p => sqlx::query_as(
-                    "SELECT name, subdistrict_code, community FROM organizations WHERE credit_code = $1")
+                let row: Option<(i64, String, String, bool)> = on_db!(self, p => sqlx::query_as(
+                    "SELECT id, name, subdistrict_code, community FROM organizations WHERE credit_code = $1")
                     .bind(id).fetch_optional(p).await?);
-                Ok(row.map(|(name, sub, community)| BeneficiarySnapshot {
+                Ok(row.map(|(org, name, sub, community)| BeneficiarySnapshot {
+                    beneficiary: Beneficiary::Organisation(org),
                     name,
                     subdistrict_code: Some(sub),
                     needs_review: community,
@@ -291,6 +329,7 @@ impl Db {
                      ORDER BY CASE WHEN e.end_date IS NULL THEN 0 ELSE 1 END, e.start_date DESC, e.id DESC
                      LIMIT 1").bind(pid).fetch_optional(p).await?);
                 Ok(Some(BeneficiarySnapshot {
+                    beneficiary: Beneficiary::Person(pid),
                     name,
                     subdistrict_code: sub,
                     needs_review: false,
@@ -300,7 +339,8 @@ impl Db {
     }
 
     /// Inserts a submitted application with its attachments and its first
-    /// event; returns its id.
+    /// event; returns its id. The beneficiary is `who.beneficiary`; the
+    /// draft's `beneficiary_id` is kept as applied for.
     pub async fn insert_application(
         &self,
         tx: &mut Tx,
@@ -310,15 +350,16 @@ impl Db {
         attachments: &[Attachment],
         at: DateTime<Utc>,
     ) -> Result<i64> {
+        let (org, person) = internal_ids(who.beneficiary);
         let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
             "INSERT INTO applications (rule, beneficiary_kind, beneficiary_id, beneficiary_name,
              subdistrict_code, needs_review, event_key, requested_fen, status, applicant_name,
-             applicant_role, submitted_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
-            .bind(d.rule.code()).bind(d.beneficiary_kind.code()).bind(&d.beneficiary_id)
+             applicant_role, submitted_at, updated_at, beneficiary_org_id, beneficiary_person_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id")
+            .bind(d.rule.code()).bind(who.beneficiary.kind().code()).bind(&d.beneficiary_id)
             .bind(&who.name).bind(&who.subdistrict_code).bind(who.needs_review).bind(&d.event_key)
             .bind(d.requested.get()).bind(Status::Submitted.code()).bind(&actor.name)
-            .bind(actor.role.code()).bind(at)
+            .bind(actor.role.code()).bind(at).bind(org).bind(person)
             .fetch_one(&mut **c).await?);
         for a in attachments {
             on_tx!(tx, c => sqlx::query(
@@ -429,8 +470,8 @@ impl Db {
     }
 
     /// Inserts the payment of an approved application. The entitlement's
-    /// unique key makes a second payment [`StoreError::Duplicate`]
-    /// `{ field: "payment" }`.
+    /// unique key (on the beneficiary's table id) makes a second payment
+    /// [`StoreError::Duplicate`] `{ field: "payment" }`.
     pub async fn insert_payment(
         &self,
         tx: &mut Tx,
@@ -440,12 +481,14 @@ impl Db {
         payer: &Actor,
         at: DateTime<Utc>,
     ) -> Result<i64> {
+        let (org, person) = internal_ids(a.beneficiary());
         on_tx!(tx, c => sqlx::query_scalar(
             "INSERT INTO payments (application_id, rule, beneficiary_kind, beneficiary_id, event_key,
-             amount_fen, budget_line_id, payer_name, paid_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+             amount_fen, budget_line_id, payer_name, paid_at, beneficiary_org_id, beneficiary_person_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
             .bind(a.id).bind(a.rule.code()).bind(a.beneficiary_kind.code()).bind(&a.beneficiary_id)
             .bind(&a.event_key).bind(amount.get()).bind(budget_line_id).bind(&payer.name).bind(at)
+            .bind(org).bind(person)
             .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "payment")))
     }
 
@@ -584,13 +627,15 @@ impl Db {
         &self,
         tx: &mut Tx,
         rule: SubsidyRule,
-        kind: BeneficiaryKind,
-        beneficiary_id: &str,
+        beneficiary: Beneficiary,
     ) -> Result<(i64, i64)> {
-        Ok(on_tx!(tx, c => sqlx::query_as(
+        let sql = format!(
             "SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments
-             WHERE rule = $1 AND beneficiary_kind = $2 AND beneficiary_id = $3")
-            .bind(rule.code()).bind(kind.code()).bind(beneficiary_id).fetch_one(&mut **c).await?))
+             WHERE rule = $1 AND {} = $2",
+            beneficiary_column(beneficiary)
+        );
+        Ok(on_tx!(tx, c => sqlx::query_as(&sql)
+            .bind(rule.code()).bind(beneficiary.table_id()).fetch_one(&mut **c).await?))
     }
 
     /// The payment of an application, if it was paid.
@@ -602,16 +647,16 @@ impl Db {
     /// A beneficiary's payments, optionally under one rule, by rule and event.
     pub async fn payments_of(
         &self,
-        kind: BeneficiaryKind,
-        beneficiary_id: &str,
+        beneficiary: Beneficiary,
         rule: Option<SubsidyRule>,
     ) -> Result<Vec<PaymentRow>> {
         let sql = format!(
-            "{SELECT_PAYMENT} WHERE p.beneficiary_kind = $1 AND p.beneficiary_id = $2
-             AND ($3 = '' OR p.rule = $3) ORDER BY p.rule, p.event_key"
+            "{SELECT_PAYMENT} WHERE p.{} = $1 AND ($2 = '' OR p.rule = $2)
+             ORDER BY p.rule, p.event_key, p.id",
+            beneficiary_column(beneficiary)
         );
         Ok(
-            on_db!(self, p => sqlx::query_as(&sql).bind(kind.code()).bind(beneficiary_id)
+            on_db!(self, p => sqlx::query_as(&sql).bind(beneficiary.table_id())
             .bind(rule.map_or("", SubsidyRule::code)).fetch_all(p).await?),
         )
     }
@@ -624,17 +669,20 @@ impl Db {
     }
 
     /// Every application of a beneficiary, newest first.
-    pub async fn applications_of(
-        &self,
-        kind: BeneficiaryKind,
-        beneficiary_id: &str,
-    ) -> Result<Vec<ApplicationRow>> {
+    pub async fn applications_of(&self, beneficiary: Beneficiary) -> Result<Vec<ApplicationRow>> {
         let sql = format!(
-            "{SELECT_APPLICATION} WHERE a.beneficiary_kind = $1 AND a.beneficiary_id = $2 ORDER BY a.id DESC"
+            "{SELECT_APPLICATION} WHERE a.{} = $1 ORDER BY a.id DESC",
+            beneficiary_column(beneficiary)
         );
-        Ok(
-            on_db!(self, p => sqlx::query_as(&sql).bind(kind.code()).bind(beneficiary_id).fetch_all(p).await?),
-        )
+        Ok(on_db!(self, p => sqlx::query_as(&sql).bind(beneficiary.table_id()).fetch_all(p).await?))
+    }
+}
+
+/// The values of `beneficiary_org_id` and `beneficiary_person_id`.
+fn internal_ids(b: Beneficiary) -> (Option<i64>, Option<i64>) {
+    match b {
+        Beneficiary::Organisation(id) => (Some(id), None),
+        Beneficiary::Person(id) => (None, Some(id)),
     }
 }
 

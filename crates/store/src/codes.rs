@@ -14,7 +14,7 @@ use gongyi_domain::application::{EventAction, Role, Status, SubsidyRule};
 use gongyi_domain::history::{
     CreditList, HonourLevel, InspectionResult, PartyOrgForm, RatingLevel,
 };
-use gongyi_domain::organization::{OrgKind, OrgStatus, Stage};
+use gongyi_domain::organization::{OrgKind, OrgStatus, RegistrationField, Stage};
 use gongyi_domain::person::{PerformanceRating, QualificationLevel};
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::vocabulary::Coded;
@@ -91,6 +91,7 @@ macro_rules! decoded {
 decoded!(
     OrgKind,
     OrgStatus,
+    RegistrationField,
     Stage,
     InspectionResult,
     RatingLevel,

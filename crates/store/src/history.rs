@@ -2,11 +2,12 @@
 
 use crate::codes::{Code, NullableCode};
 use crate::{on_db, on_tx, Db, Result, StoreError, Tx};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use gongyi_domain::history::{
     CreditEntry, CreditList, Finance, Honour, HonourLevel, Inspection, InspectionResult,
     PartyBuilding, PartyOrgForm, Rating, RatingLevel,
 };
+use gongyi_domain::organization::RegistrationField;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InspectionRow {
@@ -73,9 +74,22 @@ pub struct FinanceRow {
     pub volunteer_hours: i64,
 }
 
+/// A change of one registration fact, as the registering authority recorded it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RegistrationChangeRow {
+    pub id: i64,
+    #[sqlx(try_from = "Code<RegistrationField>")]
+    pub field: RegistrationField,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+}
+
 /// Everything dated about one organisation, each list in date order.
 #[derive(Debug, Clone, Default)]
 pub struct OrgHistory {
+    pub registration_changes: Vec<RegistrationChangeRow>,
     pub inspections: Vec<InspectionRow>,
     pub ratings: Vec<RatingRow>,
     pub honours: Vec<HonourRow>,
@@ -150,10 +164,33 @@ impl Db {
             .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "year")))
     }
 
+    /// Records changed registration facts: (fact, before, after).
+    pub async fn insert_registration_changes(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        changes: &[(RegistrationField, String, String)],
+        changed_by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        for (field, old, new) in changes {
+            on_tx!(tx, c => sqlx::query(
+                "INSERT INTO registration_changes (org_id, field, old_value, new_value, changed_by, changed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(org_id).bind(field.code()).bind(old).bind(new).bind(changed_by).bind(at)
+                .execute(&mut **c).await?.rows_affected());
+        }
+        Ok(())
+    }
+
     /// The whole history of one organisation.
     pub async fn org_history(&self, org_id: i64) -> Result<OrgHistory> {
         on_db!(self, p => {
             Ok(OrgHistory {
+                registration_changes: sqlx::query_as(
+                    "SELECT id, field, old_value, new_value, changed_by, changed_at
+                     FROM registration_changes WHERE org_id = $1 ORDER BY id")
+                    .bind(org_id).fetch_all(p).await?,
                 inspections: sqlx::query_as("SELECT id, year, result, date FROM inspections WHERE org_id = $1 ORDER BY year")
                     .bind(org_id).fetch_all(p).await?,
                 ratings: sqlx::query_as("SELECT id, level, date FROM ratings WHERE org_id = $1 ORDER BY date")

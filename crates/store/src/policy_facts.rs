@@ -7,9 +7,9 @@
 //! The loader runs one query per table, each ordered by owner, inside one
 //! read transaction, so a million organisations cost a dozen queries and one
 //! consistent snapshot, never a query per organisation. Organisations are
-//! known to the rules by credit code; people by `P` + their zero-padded
-//! table id ([`person_fact_id`]), never by resident ID, which is personal
-//! data.
+//! known to the rules by `O` + their zero-padded table id ([`org_fact_id`]),
+//! never by credit code, which the bureau can change; people by `P` + theirs
+//! ([`person_fact_id`]), never by resident ID, which is personal data.
 //!
 //! What it deliberately does not do: decide anything (the domain does), or
 //! keep payments (the applications workflow owns those tables).
@@ -53,7 +53,13 @@ pub struct SeniorAwardRecord {
 /// The id a person has in the facts: `P` + the table id, zero-padded to
 /// eight digits so that string order is id order (as in the contract).
 pub fn person_fact_id(id: i64) -> String {
-    format!("P{id:08}")
+    gongyi_domain::application::person_key(id)
+}
+
+/// The id an organisation has in the facts: `O` + the table id, zero-padded
+/// to seven digits (as in the contract).
+pub fn org_fact_id(id: i64) -> String {
+    gongyi_domain::application::org_key(id)
 }
 
 /// The table id of a fact id made by [`person_fact_id`].
@@ -125,8 +131,8 @@ fn i32_of(table: &str, v: i64) -> Result<i32> {
     i32::try_from(v).map_err(|_| invalid(table, format!("数值 {v} 超出范围")))
 }
 
-/// Organisation table ids with their credit codes and sub-districts, sorted
-/// by id (the query's order), for resolving the owners of events.
+/// Organisation table ids with their fact ids and sub-districts, sorted by
+/// id (the query's order), for resolving the owners of events.
 struct OrgKeys {
     ids: Vec<i64>,
     codes: Vec<Box<str>>,
@@ -148,7 +154,6 @@ impl OrgKeys {
 
 type OrgRowT = (
     i64,
-    String,
     String,
     bool,
     bool,
@@ -275,7 +280,7 @@ async fn load(tx: &mut Tx, scope: FactsScope) -> Result<PolicyFacts> {
 
     // Organisations, in id order.
     let sql = format!(
-        "SELECT id, credit_code, kind, community, fresh_graduate, in_district, registration_date,
+        "SELECT id, kind, community, fresh_graduate, in_district, registration_date,
          deregistration_date, registered_capital_fen, subdistrict_code FROM organizations{} ORDER BY id",
         org_where(scope, "id")
     );
@@ -285,22 +290,23 @@ async fn load(tx: &mut Tx, scope: FactsScope) -> Result<PolicyFacts> {
         while let Some(r) = s.try_next().await? {
             let t = "organizations";
             let org = Org {
-                kind: vocab(t, OrgKind::parse, &r.2)?,
-                community: r.3,
-                fresh_graduate: r.4,
-                in_district: r.5,
-                registration_date: r.6,
-                deregistration_date: r.7,
-                registered_capital: Fen(r.8),
+                kind: vocab(t, OrgKind::parse, &r.1)?,
+                community: r.2,
+                fresh_graduate: r.3,
+                in_district: r.4,
+                registration_date: r.5,
+                deregistration_date: r.6,
+                registered_capital: Fen(r.7),
             };
-            b.add_org(&r.1, org).map_err(facts_err)?;
+            let id = org_fact_id(r.0);
+            b.add_org(&id, org).map_err(facts_err)?;
             let next = u32::try_from(subdistricts.len()).unwrap_or(u32::MAX);
-            let sub = *sub_index.entry(r.9.clone()).or_insert_with(|| {
-                subdistricts.push(r.9.clone());
+            let sub = *sub_index.entry(r.8.clone()).or_insert_with(|| {
+                subdistricts.push(r.8.clone());
                 next
             });
             keys.ids.push(r.0);
-            keys.codes.push(r.1.into_boxed_str());
+            keys.codes.push(id.into_boxed_str());
             keys.subdistrict.push(sub);
             n += 1;
         }

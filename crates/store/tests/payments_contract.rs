@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use gongyi_domain::access::Scope;
 use gongyi_domain::application::{
-    Action, Actor, ApplicationDraft, Attachment, Role, Status, Step, SubsidyRule,
+    Action, Actor, ApplicationDraft, Attachment, Beneficiary, Role, Status, Step, SubsidyRule,
 };
 use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage};
 use gongyi_domain::person::{Employment, PersonDraft};
@@ -67,21 +67,65 @@ fn draft(rule: SubsidyRule, beneficiary: &str, key: &str, yuan: i64) -> Applicat
     }
 }
 
-fn snapshot(name: &str, sub: &str) -> BeneficiarySnapshot {
+fn snapshot(beneficiary: Beneficiary, name: &str, sub: &str) -> BeneficiarySnapshot {
     BeneficiarySnapshot {
+        beneficiary,
         name: name.into(),
         subdistrict_code: Some(sub.into()),
         needs_review: false,
     }
 }
 
+/// The beneficiary of `d` as the registry knows it, registered first when it
+/// is not (applications name their beneficiary by table id). A person is
+/// the first of the database's people.
+async fn registered(db: &Db, dr: &ApplicationDraft, sub: &str) -> Beneficiary {
+    if let Some(s) = db
+        .beneficiary_snapshot(dr.beneficiary_kind, &dr.beneficiary_id)
+        .await
+        .unwrap()
+    {
+        return s.beneficiary;
+    }
+    let mut tx = db.begin().await.unwrap();
+    let b = match dr.beneficiary_kind {
+        BeneficiaryKind::Organisation => {
+            let mut o = org(1, "某组织", sub, false);
+            o.credit_code = CreditCode::parse(&dr.beneficiary_id).unwrap();
+            let id = db.insert_org(&mut tx, &o, &Default::default()).await;
+            Beneficiary::Organisation(id.unwrap())
+        }
+        BeneficiaryKind::Person => {
+            let p = PersonDraft {
+                name: "李娜".into(),
+                resident_id: ResidentId::from_body("31011019900307002", d(2026, 1, 1)).unwrap(),
+                phone: None,
+                social_work_start_date: None,
+                supervisor: false,
+            };
+            let id = db.insert_person(&mut tx, &p, &sealed_of(&p)).await;
+            Beneficiary::Person(id.unwrap())
+        }
+    };
+    tx.commit().await.unwrap();
+    assert_eq!(
+        db.beneficiary_snapshot(dr.beneficiary_kind, &dr.beneficiary_id)
+            .await
+            .unwrap()
+            .map(|s| s.beneficiary),
+        Some(b)
+    );
+    b
+}
+
 async fn apply(db: &Db, d: &ApplicationDraft, sub: &str) -> i64 {
+    let b = registered(db, d, sub).await;
     let mut tx = db.begin().await.unwrap();
     let id = db
         .insert_application(
             &mut tx,
             d,
-            &snapshot("某组织", sub),
+            &snapshot(b, "某组织", sub),
             &who("申请人", Role::Organisation),
             &[],
             at(0),
@@ -185,12 +229,14 @@ async fn an_application_is_stored_with_its_attachments_and_its_first_event() {
             bytes: b"%PDF-1.4 \x00\xff binary".to_vec(),
         };
         let dr = draft(SubsidyRule::R3, code(1).as_str(), "2024-03", 800);
+        let b = registered(&db, &dr, "310110016").await;
         let mut tx = db.begin().await.unwrap();
         let id = db
             .insert_application(
                 &mut tx,
                 &dr,
                 &BeneficiarySnapshot {
+                    beneficiary: b,
                     name: "阳光助老服务中心".into(),
                     subdistrict_code: Some("310110016".into()),
                     needs_review: true,
@@ -273,12 +319,14 @@ async fn the_database_refuses_an_attachment_above_one_mebibyte_even_if_asked() {
             content_type: "application/pdf",
             bytes: vec![7u8; 1024 * 1024 + 1],
         };
+        let dr = draft(SubsidyRule::R6, code(1).as_str(), "VP-1", 100);
+        let b = registered(&db, &dr, "310110016").await;
         let mut tx = db.begin().await.unwrap();
         let r = db
             .insert_application(
                 &mut tx,
-                &draft(SubsidyRule::R6, code(1).as_str(), "VP-1", 100),
-                &snapshot("甲", "310110016"),
+                &dr,
+                &snapshot(b, "甲", "310110016"),
                 &who("王芳", Role::Organisation),
                 &[big],
                 at(0),
@@ -335,6 +383,7 @@ async fn beneficiaries_are_found_with_their_sub_district_and_review_need() {
         assert_eq!(
             o,
             BeneficiarySnapshot {
+                beneficiary: Beneficiary::Organisation(org_id),
                 name: "社区睦邻中心".into(),
                 subdistrict_code: Some("310110021".into()),
                 needs_review: true
@@ -676,6 +725,85 @@ async fn the_same_entitlement_is_paid_at_most_once_whatever_the_application() {
     }
 }
 
+/// Security issue 11, finding 2: the key is the organisation, not the
+/// credit code it applied under.
+#[tokio::test]
+async fn a_changed_credit_code_is_still_the_same_entitlement() {
+    for (db, url) in gongyi_testkit::databases().await {
+        set_budget(&db, "R5", 2024, 1_000_000).await;
+        let before = draft(
+            SubsidyRule::R5,
+            code(1).as_str(),
+            "全国先进社会组织|2024",
+            80_000,
+        );
+        let first = apply(&db, &before, "310110016").await;
+        approve_and_pay(&db, first, 80_000).await.unwrap();
+        let who = db.application(first).await.unwrap().beneficiary();
+
+        // The bureau records a new credit code for the same organisation.
+        let mut tx = db.begin().await.unwrap();
+        let mut changed = org(1, "某组织", "310110016", false);
+        changed.credit_code = code(3);
+        db.update_org(&mut tx, who.table_id(), 1, &changed, &Default::default())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let after = draft(
+            SubsidyRule::R5,
+            code(3).as_str(),
+            "全国先进社会组织|2024",
+            80_000,
+        );
+        assert_eq!(registered(&db, &after, "310110016").await, who, "{url}");
+        let second = apply(&db, &after, "310110016").await;
+        let e = db.application(second).await.unwrap();
+        assert_eq!(e.entitlement().beneficiary, who, "{url}");
+        assert_eq!(
+            db.live_application_for(e.entitlement()).await.unwrap(),
+            Some((first, Status::Paid)),
+            "{url}: the earlier application is found under the new code"
+        );
+        let again = approve_and_pay(&db, second, 80_000).await;
+        assert!(
+            matches!(again, Err(StoreError::Duplicate { field: "payment" })),
+            "{url}: {again:?}"
+        );
+        let paid = db.payments_of(who, None).await.unwrap();
+        assert_eq!(paid.len(), 1, "{url}");
+        // Lists show the code of today; the application keeps the one applied under.
+        assert_eq!(paid[0].beneficiary_id, code(3).as_str(), "{url}");
+        assert_eq!(
+            db.application(first).await.unwrap().beneficiary_id,
+            code(3).as_str(),
+            "{url}"
+        );
+        let by_old_code = ApplicationFilter {
+            beneficiary_id: Some(code(1).as_str().into()),
+            ..Default::default()
+        };
+        let by_new_code = ApplicationFilter {
+            beneficiary_id: Some(code(3).as_str().into()),
+            ..Default::default()
+        };
+        for (f, n) in [(by_old_code, 1), (by_new_code, 2)] {
+            let page = db.list_applications(&Scope::District, &f, 1, 20).await;
+            assert_eq!(page.unwrap().total, n, "{url}");
+        }
+        let mine = db
+            .list_applications(
+                &Scope::Organisation(who.table_id()),
+                &ApplicationFilter::default(),
+                1,
+                20,
+            )
+            .await
+            .unwrap();
+        assert_eq!(mine.total, 2, "{url}: the organisation sees both");
+    }
+}
+
 #[tokio::test]
 async fn the_database_refuses_a_payer_who_approved() {
     for (db, url) in gongyi_testkit::databases().await {
@@ -779,10 +907,8 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
             1
         );
 
-        let months = db
-            .payments_of(BeneficiaryKind::Person, "P00000001", Some(SubsidyRule::R9))
-            .await
-            .unwrap();
+        let person = db.application(m1).await.unwrap().beneficiary();
+        let months = db.payments_of(person, Some(SubsidyRule::R9)).await.unwrap();
         assert_eq!(
             months
                 .iter()
@@ -791,29 +917,22 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
             [("2024-01", 100_000), ("2024-02", 120_000)],
             "{url}"
         );
-        assert_eq!(
-            db.payments_of(BeneficiaryKind::Organisation, code(1).as_str(), None)
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
-        let apps = db
-            .applications_of(BeneficiaryKind::Organisation, code(2).as_str())
-            .await
-            .unwrap();
+        let org1 = db.application(a).await.unwrap().beneficiary();
+        assert_eq!(db.payments_of(org1, None).await.unwrap().len(), 1);
+        let org2 = registered(
+            &db,
+            &draft(SubsidyRule::R6, code(2).as_str(), "-", 1),
+            "310110021",
+        )
+        .await;
+        let apps = db.applications_of(org2).await.unwrap();
         assert_eq!(apps.len(), 1, "{url}");
 
         let mut tx = db.begin().await.unwrap();
         assert_eq!(
-            db.paid_so_far_tx(
-                &mut tx,
-                SubsidyRule::R9,
-                BeneficiaryKind::Person,
-                "P00000001"
-            )
-            .await
-            .unwrap(),
+            db.paid_so_far_tx(&mut tx, SubsidyRule::R9, person)
+                .await
+                .unwrap(),
             (2, 220_000),
             "{url}"
         );

@@ -15,7 +15,7 @@ use gongyi_domain::policy::facts::{CompetitionLevel, Score};
 use gongyi_domain::policy::YearMonth;
 use gongyi_domain::{CreditCode, Fen, ResidentId};
 use gongyi_store::policy_facts::{
-    person_fact_id, CompetitionWinRecord, FactsScope, SeniorAwardRecord,
+    org_fact_id, person_fact_id, CompetitionWinRecord, FactsScope, SeniorAwardRecord,
 };
 use gongyi_store::{Db, StoreError};
 
@@ -203,18 +203,20 @@ async fn fill(db: &Db) -> (i64, i64, i64) {
 }
 
 #[tokio::test]
-async fn policy_facts_are_stored_and_loaded_with_codes_and_safe_person_ids() {
+async fn policy_facts_are_stored_and_loaded_with_internal_ids() {
     for (db, url) in gongyi_testkit::databases().await {
-        let (a, _, p) = fill(&db).await;
+        let (a, b, p) = fill(&db).await;
         let loaded = db.load_policy_facts(FactsScope::All).await.unwrap();
         let f = &loaded.facts;
         assert_eq!((f.org_count(), f.person_count()), (2, 1), "{url}");
 
-        // Organisations by credit code, in code order; the municipal one is not a district one.
-        let o = f
-            .find_org(code(1, "310110").as_str())
-            .expect("org by credit code");
-        let other = f.find_org(code(2, "310000").as_str()).expect("other org");
+        // Organisations by `O` + table id, never by credit code (it can
+        // change); the municipal one is not a district one.
+        let oid = org_fact_id(a);
+        assert!(oid.starts_with('O') && oid.len() == 8, "{oid}");
+        assert_eq!(f.find_org(code(1, "310110").as_str()), None, "{url}");
+        let o = f.find_org(&oid).expect("org by fact id");
+        let other = f.find_org(&org_fact_id(b)).expect("other org");
         assert!(f.org(o).in_district && !f.org(other).in_district, "{url}");
         assert_eq!(loaded.org_subdistrict(o), Some("310110001"), "{url}");
         assert_eq!(loaded.org_subdistrict(other), Some("310110016"), "{url}");
@@ -343,7 +345,7 @@ async fn repeated_unique_keys_of_policy_facts_are_refused() {
         drop(tx);
         // Nothing of the refused inserts was kept.
         let loaded = db.load_policy_facts(FactsScope::All).await.unwrap();
-        let o = loaded.facts.find_org(code(2, "310000").as_str()).unwrap();
+        let o = loaded.facts.find_org(&org_fact_id(b)).unwrap();
         assert!(loaded.facts.venture_projects(o).is_empty(), "{url}");
     }
 }

@@ -6,7 +6,7 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use gongyi_domain::access::Scope;
-use gongyi_domain::application::{Actor, ApplicationDraft, Role, SubsidyRule};
+use gongyi_domain::application::{Actor, ApplicationDraft, Beneficiary, Role, SubsidyRule};
 use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus};
 use gongyi_domain::{CreditCode, Fen};
 use gongyi_store::applications::{ApplicationFilter, BeneficiarySnapshot};
@@ -57,6 +57,7 @@ async fn fill(db: &Db) -> (Vec<i64>, Vec<i64>) {
             requested: Fen::yuan(450),
         };
         let who = BeneficiarySnapshot {
+            beneficiary: Beneficiary::Organisation(*orgs.last().unwrap()),
             name: format!("第{n}睦邻中心"),
             subdistrict_code: Some(sub.into()),
             needs_review: true,

@@ -82,17 +82,28 @@ fn parse_backends(list: Option<String>) -> Vec<String> {
 
 /// A fresh SQLite database in a temporary file.
 pub async fn sqlite() -> (Db, String) {
+    let (db, url) = sqlite_empty().await;
+    db.migrate().await.expect("sqlite migrations apply");
+    (db, url)
+}
+
+async fn sqlite_empty() -> (Db, String) {
     let dir = std::env::temp_dir().join("gongyi-tests");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{}.db", unique("t")));
     let url = format!("sqlite://{}", path.display());
     let db = Db::connect(&url).await.expect("sqlite connects");
-    db.migrate().await.expect("sqlite migrations apply");
     (db, url)
 }
 
 /// A fresh PostgreSQL database.
 pub async fn postgres() -> (Db, String) {
+    let (db, url) = postgres_empty().await;
+    db.migrate().await.expect("postgres migrations apply");
+    (db, url)
+}
+
+async fn postgres_empty() -> (Db, String) {
     let base = postgres_base_url();
     let name = unique("gongyi_t");
     let mut admin = sqlx::PgConnection::connect(&base)
@@ -108,7 +119,6 @@ pub async fn postgres() -> (Db, String) {
         None => panic!("bad postgres url {base}"),
     };
     let db = Db::connect(&url).await.expect("postgres connects");
-    db.migrate().await.expect("postgres migrations apply");
     (db, url)
 }
 
@@ -119,6 +129,20 @@ pub async fn databases() -> Vec<(Db, String)> {
         match b.as_str() {
             "sqlite" => v.push(sqlite().await),
             "postgres" => v.push(postgres().await),
+            other => panic!("unknown backend {other} in GONGYI_TEST_BACKENDS"),
+        }
+    }
+    v
+}
+
+/// One fresh database per enabled backend with no migration applied, for
+/// tests of a migration on rows an older schema wrote.
+pub async fn empty_databases() -> Vec<(Db, String)> {
+    let mut v = Vec::new();
+    for b in backends() {
+        match b.as_str() {
+            "sqlite" => v.push(sqlite_empty().await),
+            "postgres" => v.push(postgres_empty().await),
             other => panic!("unknown backend {other} in GONGYI_TEST_BACKENDS"),
         }
     }

@@ -995,3 +995,227 @@ async fn organisations_and_sub_districts_see_and_act_on_their_own_applications_o
         );
     }
 }
+
+/// A PUT body for organisation `v` (as the API returned it) with `edit` applied.
+fn org_body(v: &Value, edit: &[(&str, Value)]) -> Value {
+    let mut body = json!({
+        "credit_code": v["credit_code"], "name": v["name"], "kind": v["kind"],
+        "community": v["community"], "fresh_graduate": v["fresh_graduate"],
+        "subdistrict": v["subdistrict_code"], "registration_date": v["registration_date"],
+        "registered_capital_fen": v["registered_capital_fen"], "status": v["status"],
+        "address": v["address"].as_str().unwrap_or(""), "version": v["version"],
+    });
+    for (k, x) in edit {
+        body[*k] = x.clone();
+    }
+    body
+}
+
+/// Security issue 11, finding 2: an organisation that changed its credit
+/// code applies again for an honour it was paid for. It is the same
+/// organisation, so the same entitlement: refused, and paid once.
+#[tokio::test]
+async fn an_honour_paid_before_a_change_of_credit_code_is_not_paid_again() {
+    for s in sites().await {
+        let b = s.backend;
+        let (old, new) = (credit_code(2), credit_code(3));
+        let key = "全国先进社会组织|2024";
+        let r = s
+            .api(
+                &s.bureau,
+                Method::POST,
+                &format!("/api/v1/organizations/{old}/honours"),
+                &json!({"title": "全国先进社会组织", "level": "NATIONAL", "date": "2024-05-10"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.seen());
+        s.budget("R5", "2024", "200000").await;
+        let org = s.org(2).await;
+        let first = s.apply(org, "R5", &old, key, 8_000_000).await;
+        let r = s.step(first, "approve", &s.bureau).await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+        let r = s.step(first, "pay", s.finance().await).await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+
+        // The bureau records the organisation's new credit code.
+        let v = s
+            .get(&s.bureau, &format!("/api/v1/organizations/{old}"))
+            .await
+            .json();
+        let body = org_body(&v, &[("credit_code", json!(new))]);
+        let r = s
+            .api(
+                &s.bureau,
+                Method::PUT,
+                &format!("/api/v1/organizations/{old}"),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+        assert_eq!(r.json()["credit_code"], new.as_str(), "{b}");
+
+        // The organisation (its account is bound to the organisation, not
+        // to the code) applies again under the new code: refused.
+        let apply_again = json!({
+            "rule": "R5", "beneficiary_id": new, "event_key": key, "requested_fen": 8_000_000,
+            "actor_name": "", "actor_role": ""
+        });
+        let r = s
+            .api(org, Method::POST, "/api/v1/applications", &apply_again)
+            .await;
+        assert_eq!(
+            error_fields(&r, StatusCode::CONFLICT, "refused", b),
+            one("event_key", "application.duplicate"),
+            "{b}"
+        );
+        assert!(r.body.contains("已拨付"), "{b}: {}", r.seen());
+        // So is the bureau, on the organisation's behalf.
+        let r = s
+            .api(
+                &s.bureau,
+                Method::POST,
+                "/api/v1/applications",
+                &apply_again,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+
+        // One payment, listed under the organisation whatever its code.
+        let history = s.registry.org_subsidies(&new).await.unwrap();
+        assert_eq!(
+            (history.applications.len(), history.payments.len()),
+            (1, 1),
+            "{b}"
+        );
+        assert_eq!(history.payments[0].amount_fen, 8_000_000, "{b}");
+        let ledger = s.registry.ledger(Some(2024)).await.unwrap();
+        let r5: i64 = ledger
+            .iter()
+            .filter(|l| l.rule.code() == "R5")
+            .map(|l| l.total_fen)
+            .sum();
+        assert_eq!(r5, 8_000_000, "{b}: paid once");
+        let html = s.page(&s.bureau, &format!("/orgs/{new}")).await;
+        assert!(html.contains("变更登记:统一社会信用代码"), "{b}");
+        assert!(html.contains(&format!("{old} → {new}")), "{b}");
+
+        // The change is in the audit trail, tied to the organisation's id.
+        let f = gongyi_testkit::store::audit::AuditFilter {
+            action: Some("update".into()),
+            entity_id: Some(new.clone()),
+            ..Default::default()
+        };
+        let (rows, _) = s.registry.audit_search(&f, 1, 10).await.unwrap();
+        assert_eq!(rows.len(), 1, "{b}");
+        let changes: Value = serde_json::from_str(&rows[0].changes).unwrap();
+        assert_eq!(changes["credit_code"], json!([old, new]), "{b}");
+        assert_eq!(
+            (rows[0].actor_name.as_str(), rows[0].actor_role.as_str()),
+            ("bureau", "bureau"),
+            "{b}"
+        );
+    }
+}
+
+/// Registration facts are the bureau's record: an organisation's own
+/// account changes its address, not its credit code, name or kind, on
+/// the page or through the API.
+#[tokio::test]
+async fn an_organisation_may_not_change_its_own_registration_facts() {
+    for s in sites().await {
+        let b = s.backend;
+        let code = credit_code(2);
+        let org = s.org(2).await;
+        let uri = format!("/api/v1/organizations/{code}");
+        let v = s.get(org, &uri).await.json();
+        let r = s
+            .api(
+                org,
+                Method::PUT,
+                &uri,
+                &org_body(
+                    &v,
+                    &[
+                        ("credit_code", json!(credit_code(4))),
+                        ("name", json!("改名后的促进会")),
+                    ],
+                ),
+            )
+            .await;
+        let fields = error_fields(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", b);
+        let only_bureau = |f: &str| (f.to_string(), "registration.bureau_only".to_string());
+        assert_eq!(
+            fields,
+            [only_bureau("credit_code"), only_bureau("name")],
+            "{b}"
+        );
+        let r = s
+            .api(
+                org,
+                Method::PUT,
+                &uri,
+                &org_body(&v, &[("registered_capital_fen", json!(50_000_000))]),
+            )
+            .await;
+        assert_eq!(
+            error_fields(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", b),
+            one("registered_capital_fen", "registration.bureau_only"),
+            "{b}"
+        );
+
+        // The page: the form comes back with the field's error.
+        let html = s.page(org, &format!("/orgs/{code}/edit")).await;
+        assert!(
+            html.contains(&format!(r#"name="credit_code" value="{code}" readonly"#)),
+            "{b}: shown read-only"
+        );
+        let bureau_form = s.page(&s.bureau, &format!("/orgs/{code}/edit")).await;
+        assert!(!bureau_form.contains("readonly"), "{b}");
+        let version = v["version"].as_i64().unwrap().to_string();
+        let form = |name: &'static str, address: &'static str| {
+            vec![
+                ("version", version.clone()),
+                ("credit_code", code.clone()),
+                ("name", name.to_string()),
+                ("kind", "PRIVATE_NON_ENTERPRISE".to_string()),
+                ("subdistrict", SUB_2.to_string()),
+                ("registration_date", "2023-03-01".to_string()),
+                ("registered_capital", "200000".to_string()),
+                ("status", "NORMAL".to_string()),
+                ("address", address.to_string()),
+            ]
+        };
+        let pairs = form("改名后的促进会", "");
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = s.form(org, &format!("/orgs/{code}/edit"), &pairs).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{b}: {}",
+            r.seen()
+        );
+        assert!(
+            r.body
+                .contains("组织名称是登记事项,只能由登记管理机关(区民政局)变更"),
+            "{b}: {}",
+            r.seen()
+        );
+
+        // What is not a registration fact, it may change.
+        let pairs = form("青少年科技教育促进会", "控江路 1 号");
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = s.form(org, &format!("/orgs/{code}/edit"), &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", r.seen());
+        let after = s.get(&s.bureau, &uri).await.json();
+        assert_eq!(
+            (after["name"].as_str(), after["address"].as_str()),
+            (Some("青少年科技教育促进会"), Some("控江路 1 号")),
+            "{b}"
+        );
+        assert_eq!(after["credit_code"], code.as_str(), "{b}");
+        assert_eq!(
+            after["registered_capital_fen"], 20_000_000,
+            "{b}: unchanged"
+        );
+    }
+}

@@ -26,6 +26,9 @@ struct OrgForm {
     stages: Vec<Opt>,
     subdistricts: Vec<Opt>,
     fields: Vec<(Opt, bool)>,
+    /// Registration facts are shown read-only: the caller may not change
+    /// them (the use case refuses it anyway).
+    locked: bool,
 }
 
 async fn org_form(
@@ -38,7 +41,13 @@ async fn org_form(
     let subs = s.registry.subdistricts().await?;
     let fields = s.registry.service_fields().await?;
     let chosen: Vec<String> = gongyi_domain::organization::split_list(form.v("service_fields"));
+    let locked = !creating
+        && s.session
+            .principal
+            .may(gongyi_domain::access::Capability::RegisterOrg)
+            .is_err();
     Ok(OrgForm {
+        locked,
         title,
         action,
         creating,
