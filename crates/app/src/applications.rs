@@ -14,7 +14,7 @@
 //!   'APPROVED'`) and inserts the payment, whose unique key refuses a second
 //!   payment of the same entitlement whatever happened before.
 //!
-//! Who may do what is the domain's decision (`gongyi_domain::application`).
+//! Who may do what is the domain's decision (`gongyi_domain::applications`).
 //! The actor is the registry's caller: a signed-in account acts as itself
 //! (names typed into a form are ignored); only the command-line operator
 //! names the actor it records ([`ActorInput`]). Every step is written to the
@@ -25,7 +25,7 @@ use crate::security::audit::AuditEntry;
 use crate::{AppError, Registry, Result};
 use chrono::{DateTime, Datelike, Utc};
 use gongyi_domain::access::Scope;
-use gongyi_domain::application::{
+use gongyi_domain::applications::{
     self as wf, Action, Actor, ApplicationInput, Attachment, Beneficiary, Current, Entitled,
     PaidSoFar, Status, Step, SubsidyRule,
 };

@@ -5,7 +5,7 @@ use crate::orgs::seal_org_draft;
 use crate::people::seal_draft;
 use crate::{Registry, Result};
 use gongyi_demo::{DemoConfig, DemoOrg, DemoPerson};
-use gongyi_domain::organization::OrgStatus;
+use gongyi_domain::orgs::OrgStatus;
 use gongyi_store::bulk::{HistoryBatch, OrgBulk, PersonBatch, PersonBulk};
 
 /// Organisations and people written.

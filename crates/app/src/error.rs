@@ -109,8 +109,8 @@ impl From<Invalid> for AppError {
     }
 }
 
-impl From<gongyi_domain::application::Refused> for AppError {
-    fn from(r: gongyi_domain::application::Refused) -> Self {
+impl From<gongyi_domain::applications::Refused> for AppError {
+    fn from(r: gongyi_domain::applications::Refused) -> Self {
         AppError::Refused {
             field: r.field,
             code: r.code,

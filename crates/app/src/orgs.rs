@@ -7,7 +7,7 @@ use gongyi_domain::access::{grants, Capability, Scope};
 use gongyi_domain::history::{
     CreditEntryInput, FinanceInput, HonourInput, InspectionInput, PartyBuildingInput, RatingInput,
 };
-use gongyi_domain::organization::{OrgDraft, OrgInput, Registration};
+use gongyi_domain::orgs::{OrgDraft, OrgInput, Registration};
 use gongyi_domain::resident_id::mask_phone;
 use gongyi_domain::{FieldError, Invalid};
 use gongyi_store::history::OrgHistory;
@@ -274,13 +274,7 @@ impl Registry {
         &self,
         current: &OrgRow,
         d: &OrgDraft,
-    ) -> Result<
-        Vec<(
-            gongyi_domain::organization::RegistrationField,
-            String,
-            String,
-        )>,
-    > {
+    ) -> Result<Vec<(gongyi_domain::orgs::RegistrationField, String, String)>> {
         let changes = registration_of(current).changes(&Registration::of_draft(d));
         if changes.is_empty() || self.registers() {
             return Ok(changes);

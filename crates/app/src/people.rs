@@ -10,7 +10,7 @@ use crate::security::audit::AuditEntry;
 use crate::security::keys::Keys;
 use crate::{AppError, Registry, Result};
 use gongyi_domain::access::Scope;
-use gongyi_domain::person::{
+use gongyi_domain::people::{
     check_no_overlapping_full_time, AnnualReview, EmploymentInput, PerformanceRating, PersonDraft,
     PersonInput, QualificationInput,
 };

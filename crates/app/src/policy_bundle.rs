@@ -19,8 +19,8 @@
 use crate::{AppError, Registry, Result};
 use chrono::NaiveDate;
 use gongyi_domain::history::{Honour, Inspection, Rating};
-use gongyi_domain::organization::{OrgDraft, OrgStatus};
-use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
+use gongyi_domain::orgs::{OrgDraft, OrgStatus};
+use gongyi_domain::people::{AnnualReview, Employment, PersonDraft, Qualification};
 use gongyi_domain::policy::{Facts, OrgIx, Window};
 use gongyi_domain::{CreditCode, ResidentId};
 use gongyi_store::policy_facts::{

@@ -12,10 +12,10 @@ use crate::people::{seal_draft, PersonRecordInput};
 use crate::security::audit::AuditEntry;
 use crate::security::keys::Keys;
 use crate::{AppError, Registry};
-use gongyi_domain::organization::OrgDraft;
-use gongyi_domain::organization::OrgInput;
-use gongyi_domain::person::PersonDraft;
-use gongyi_domain::person::PersonInput;
+use gongyi_domain::orgs::OrgDraft;
+use gongyi_domain::orgs::OrgInput;
+use gongyi_domain::people::PersonDraft;
+use gongyi_domain::people::PersonInput;
 use gongyi_domain::{Fen, Invalid};
 use gongyi_interchange::{
     formula, map_columns, read_table_chunked, ColumnError, ColumnMap, ColumnSpec, ReadError,

@@ -9,10 +9,10 @@
 use chrono::NaiveDate;
 use gongyi_app::applications::{ActionInput, ActorInput, AttachmentInput, BudgetInput};
 use gongyi_app::{AppError, Clock, Registry};
-use gongyi_domain::application::ApplicationInput;
+use gongyi_domain::applications::ApplicationInput;
 use gongyi_domain::credit_code::org_code_check;
-use gongyi_domain::organization::OrgInput;
-use gongyi_domain::person::PersonInput;
+use gongyi_domain::orgs::OrgInput;
+use gongyi_domain::people::PersonInput;
 use gongyi_domain::{CreditCode, ResidentId};
 use gongyi_store::applications::ApplicationRow;
 use gongyi_store::Backend;

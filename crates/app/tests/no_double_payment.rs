@@ -19,9 +19,9 @@
 use chrono::{NaiveDate, Utc};
 use gongyi_app::applications::{ActionInput, ActorInput};
 use gongyi_app::{AppError, Clock, Registry};
-use gongyi_domain::application::{Actor, ApplicationInput, Role, Status, SubsidyRule};
+use gongyi_domain::applications::{Actor, ApplicationInput, Role, Status, SubsidyRule};
 use gongyi_domain::credit_code::org_code_check;
-use gongyi_domain::organization::OrgInput;
+use gongyi_domain::orgs::OrgInput;
 use gongyi_domain::{CreditCode, Fen};
 use gongyi_store::applications::BeneficiarySnapshot;
 use gongyi_store::Backend;

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use gongyi_app::transfer::{CsvSink, RecordKind};
 use gongyi_app::{Clock, Registry};
 use gongyi_domain::credit_code::org_code_check;
-use gongyi_domain::organization::OrgInput;
+use gongyi_domain::orgs::OrgInput;
 use gongyi_domain::CreditCode;
 use gongyi_interchange::ReadOptions;
 use gongyi_store::audit::{AuditFilter, AuditRow};

@@ -13,8 +13,8 @@ use gongyi_app::people::PersonRecordInput;
 use gongyi_app::{AppError, Clock, Registry};
 use gongyi_domain::credit_code::org_code_check;
 use gongyi_domain::history::{FinanceInput, InspectionInput};
-use gongyi_domain::organization::OrgInput;
-use gongyi_domain::person::{EmploymentInput, PersonInput};
+use gongyi_domain::orgs::OrgInput;
+use gongyi_domain::people::{EmploymentInput, PersonInput};
 use gongyi_domain::{CreditCode, ResidentId};
 use gongyi_store::Backend;
 

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use gongyi_app::transfer::{CsvSink, ImportError, ImportOutcome, RecordKind};
 use gongyi_app::{Clock, Registry};
 use gongyi_domain::credit_code::org_code_check;
-use gongyi_domain::organization::OrgInput;
+use gongyi_domain::orgs::OrgInput;
 use gongyi_domain::CreditCode;
 use gongyi_interchange::{read_table, write_xlsx_to_vec, ReadError, ReadOptions, XlsxOptions};
 use gongyi_store::Backend;

@@ -29,8 +29,8 @@ mod vocab;
 
 use chrono::NaiveDate;
 use gongyi_domain::history::{CreditEntry, Finance, Honour, Inspection, PartyBuilding, Rating};
-use gongyi_domain::organization::OrgDraft;
-use gongyi_domain::person::{AnnualReview, Employment, PersonDraft, Qualification};
+use gongyi_domain::orgs::OrgDraft;
+use gongyi_domain::people::{AnnualReview, Employment, PersonDraft, Qualification};
 use gongyi_domain::Fen;
 use std::sync::Arc;
 
@@ -288,12 +288,12 @@ mod tests {
             .chain(990_000..1_010_000)
             .chain(1_080_000..1_100_000)
         {
-            let c = ctx.credit_code(i, gongyi_domain::organization::OrgKind::SocialGroup);
+            let c = ctx.credit_code(i, gongyi_domain::orgs::OrgKind::SocialGroup);
             assert!(seen.insert(c.as_str()[8..16].to_string()), "{c} repeats");
         }
-        let first = ctx.credit_code(0, gongyi_domain::organization::OrgKind::Foundation);
+        let first = ctx.credit_code(0, gongyi_domain::orgs::OrgKind::Foundation);
         assert!(first.as_str().starts_with("53310110MJ"), "{first}");
-        let later = ctx.credit_code(1_000_000, gongyi_domain::organization::OrgKind::Foundation);
+        let later = ctx.credit_code(1_000_000, gongyi_domain::orgs::OrgKind::Foundation);
         assert!(later.as_str().starts_with("53310110MK"), "{later}");
     }
 

@@ -16,7 +16,7 @@ use gongyi_domain::history::{
     CreditEntry, CreditList, Finance, Honour, HonourLevel, Inspection, InspectionResult,
     PartyBuilding, PartyOrgForm, Rating, RatingLevel,
 };
-use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage, DISTRICT_DIVISION};
+use gongyi_domain::orgs::{OrgDraft, OrgKind, OrgStatus, Stage, DISTRICT_DIVISION};
 use gongyi_domain::policy::registration;
 use gongyi_domain::{CreditCode, Fen};
 use rand::rngs::SmallRng;

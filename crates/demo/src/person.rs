@@ -16,7 +16,7 @@ use crate::vocab;
 use crate::{DemoConfig, DemoPerson};
 use chrono::{Datelike, NaiveDate};
 use gongyi_domain::dates::add_years;
-use gongyi_domain::person::{
+use gongyi_domain::people::{
     AnnualReview, Employment, PerformanceRating, PersonDraft, Qualification, QualificationLevel,
 };
 use gongyi_domain::ResidentId;

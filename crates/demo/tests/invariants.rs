@@ -9,8 +9,8 @@ use gongyi_domain::history::{
     CreditEntryInput, FinanceInput, HonourInput, InspectionInput, InspectionResult,
     PartyBuildingInput, RatingInput, RatingLevel,
 };
-use gongyi_domain::organization::{check_registered_capital, OrgInput, OrgKind, OrgStatus};
-use gongyi_domain::person::{
+use gongyi_domain::orgs::{check_registered_capital, OrgInput, OrgKind, OrgStatus};
+use gongyi_domain::people::{
     check_no_overlapping_full_time, EmploymentInput, PersonInput, QualificationInput,
 };
 use gongyi_domain::resident_id::Sex;

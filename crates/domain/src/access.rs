@@ -42,8 +42,8 @@ impl Role {
     }
 
     /// The role in the application workflow, for roles that take its steps.
-    pub fn workflow_role(self) -> Option<crate::application::Role> {
-        use crate::application::Role as W;
+    pub fn workflow_role(self) -> Option<crate::applications::Role> {
+        use crate::applications::Role as W;
         match self {
             Role::Bureau => Some(W::Bureau),
             Role::Subdistrict => Some(W::Subdistrict),
@@ -244,10 +244,10 @@ impl Principal {
     }
 
     /// The actor of the application workflow this caller is, if any.
-    pub fn workflow_actor(&self) -> Option<crate::application::Actor> {
+    pub fn workflow_actor(&self) -> Option<crate::applications::Actor> {
         self.role
             .workflow_role()
-            .map(|role| crate::application::Actor {
+            .map(|role| crate::applications::Actor {
                 name: self.name.clone(),
                 role,
             })

@@ -7,7 +7,7 @@
 //! category `1` 社会团体, `2` 民办非企业单位, `3` 基金会.
 
 use crate::error::Invalid;
-use crate::organization::OrgKind;
+use crate::orgs::OrgKind;
 use std::fmt;
 
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";

@@ -5,16 +5,16 @@
 //! with its reasons so that pages, the API and tests can explain it.
 
 pub mod access;
-pub mod application;
+pub mod applications;
 pub mod credit_code;
 pub mod dates;
 pub mod disclosure;
 pub mod error;
 pub mod history;
 pub mod money;
-pub mod organization;
+pub mod orgs;
 pub mod password;
-pub mod person;
+pub mod people;
 pub mod policy;
 pub mod resident_id;
 pub mod search;

@@ -122,7 +122,7 @@ pub(crate) use vocabulary;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::organization::OrgKind;
+    use crate::orgs::OrgKind;
 
     #[test]
     fn a_stored_code_decodes_only_exactly() {

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use gongyi_domain::application::*;
+use gongyi_domain::applications::*;
 use gongyi_domain::policy::Policy;
 use gongyi_domain::Fen;
 

@@ -959,7 +959,7 @@ fn r1_registration_checks_for_district_registrations_in_the_period() {
         o.registered_capital = gongyi_domain::Fen(0);
     })
     .org_with("O5", "2025-12-31", |o| {
-        o.kind = gongyi_domain::organization::OrgKind::Foundation;
+        o.kind = gongyi_domain::orgs::OrgKind::Foundation;
         o.registered_capital = gongyi_domain::Fen::yuan(2_000_000);
     });
     let facts = w.build();

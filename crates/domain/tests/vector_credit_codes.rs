@@ -1,7 +1,7 @@
 //! Every credit code in the test vectors (`docs/policies/vectors`) parses
 //! and matches its kind.
 
-use gongyi_domain::organization::OrgKind;
+use gongyi_domain::orgs::OrgKind;
 use gongyi_domain::CreditCode;
 
 #[test]

@@ -13,14 +13,14 @@
 //!   `{ field: "payment" }`.
 //!
 //! Deciding whether a step is allowed is the domain's job
-//! (`gongyi_domain::application`); this module only records it.
+//! (`gongyi_domain::applications`); this module only records it.
 
 use crate::codes::{self, Code, NullableCode};
 use crate::query::{bind_all, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use gongyi_domain::access::Scope;
-use gongyi_domain::application::{
+use gongyi_domain::applications::{
     person_table_id, Action, Actor, ApplicationDraft, Attachment, Beneficiary, EventAction, Role,
     Status, Step, SubsidyRule,
 };

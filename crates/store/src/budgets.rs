@@ -10,7 +10,7 @@
 use crate::codes::Code;
 use crate::{dialect, on_db, on_tx, Db, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
-use gongyi_domain::application::{Actor, SubsidyRule};
+use gongyi_domain::applications::{Actor, SubsidyRule};
 use gongyi_domain::Fen;
 
 /// A budget line as stored.

@@ -10,12 +10,12 @@
 //! 0.8 boxes it as "unprintable error".)
 
 use crate::{Result, StoreError};
-use gongyi_domain::application::{EventAction, Role, Status, SubsidyRule};
+use gongyi_domain::applications::{EventAction, Role, Status, SubsidyRule};
 use gongyi_domain::history::{
     CreditList, HonourLevel, InspectionResult, PartyOrgForm, RatingLevel,
 };
-use gongyi_domain::organization::{OrgKind, OrgStatus, RegistrationField, Stage};
-use gongyi_domain::person::{PerformanceRating, QualificationLevel};
+use gongyi_domain::orgs::{OrgKind, OrgStatus, RegistrationField, Stage};
+use gongyi_domain::people::{PerformanceRating, QualificationLevel};
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::vocabulary::Coded;
 use sqlx::decode::Decode;

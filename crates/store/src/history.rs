@@ -7,7 +7,7 @@ use gongyi_domain::history::{
     CreditEntry, CreditList, Finance, Honour, HonourLevel, Inspection, InspectionResult,
     PartyBuilding, PartyOrgForm, Rating, RatingLevel,
 };
-use gongyi_domain::organization::RegistrationField;
+use gongyi_domain::orgs::RegistrationField;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InspectionRow {

@@ -8,7 +8,7 @@ use crate::{on_db, on_tx, Backend, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::access::Scope;
 use gongyi_domain::history::RatingLevel;
-use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage};
+use gongyi_domain::orgs::{OrgDraft, OrgKind, OrgStatus, Stage};
 use gongyi_domain::search::{is_pinyin_query, pinyin_keys};
 use gongyi_domain::Invalid;
 

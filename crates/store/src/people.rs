@@ -6,7 +6,7 @@ use crate::query::{bind_all, escape_like, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use gongyi_domain::access::Scope;
-use gongyi_domain::person::{
+use gongyi_domain::people::{
     AnnualReview, Employment, PerformanceRating, PersonDraft, Qualification, QualificationLevel,
 };
 use gongyi_domain::search::{is_pinyin_query, pinyin_keys};

@@ -19,8 +19,8 @@ use crate::{on_db, on_tx, Db, Result, StoreError, Tx};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use gongyi_domain::history::{HonourLevel, InspectionResult, RatingLevel};
-use gongyi_domain::organization::OrgKind;
-use gongyi_domain::person::{PerformanceRating, QualificationLevel};
+use gongyi_domain::orgs::OrgKind;
+use gongyi_domain::people::{PerformanceRating, QualificationLevel};
 use gongyi_domain::policy::facts::{
     CompetitionLevel, CompetitionWin, Employment, Inspection, Lease, Org, OrgIx, Performance,
     Person, Qualification, Rating, Score, SeniorAwardDecision, StartupApplication,
@@ -53,13 +53,13 @@ pub struct SeniorAwardRecord {
 /// The id a person has in the facts: `P` + the table id, zero-padded to
 /// eight digits so that string order is id order (as in the contract).
 pub fn person_fact_id(id: i64) -> String {
-    gongyi_domain::application::person_key(id)
+    gongyi_domain::applications::person_key(id)
 }
 
 /// The id an organisation has in the facts: `O` + the table id, zero-padded
 /// to seven digits (as in the contract).
 pub fn org_fact_id(id: i64) -> String {
-    gongyi_domain::application::org_key(id)
+    gongyi_domain::applications::org_key(id)
 }
 
 /// The table id of a fact id made by [`person_fact_id`].

@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use gongyi_domain::access::Scope;
 use gongyi_domain::history::*;
-use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage};
-use gongyi_domain::person::{
+use gongyi_domain::orgs::{OrgDraft, OrgKind, OrgStatus, Stage};
+use gongyi_domain::people::{
     AnnualReview, Employment, PerformanceRating, PersonDraft, Qualification, QualificationLevel,
 };
 use gongyi_domain::{CreditCode, Fen, ResidentId};

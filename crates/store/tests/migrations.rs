@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use chrono::{TimeZone, Utc};
-use gongyi_domain::application::{Actor, Beneficiary, Role, SubsidyRule};
+use gongyi_domain::applications::{Actor, Beneficiary, Role, SubsidyRule};
 use gongyi_domain::Fen;
 use gongyi_store::{Backend, Db, StoreError};
 use std::path::PathBuf;

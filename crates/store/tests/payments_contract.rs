@@ -7,11 +7,11 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use gongyi_domain::access::Scope;
-use gongyi_domain::application::{
+use gongyi_domain::applications::{
     Action, Actor, ApplicationDraft, Attachment, Beneficiary, Role, Status, Step, SubsidyRule,
 };
-use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus, Stage};
-use gongyi_domain::person::{Employment, PersonDraft};
+use gongyi_domain::orgs::{OrgDraft, OrgKind, OrgStatus, Stage};
+use gongyi_domain::people::{Employment, PersonDraft};
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::{CreditCode, Fen, ResidentId};
 use gongyi_store::applications::{ApplicationFilter, BeneficiarySnapshot, Transition};
@@ -390,7 +390,7 @@ async fn beneficiaries_are_found_with_their_sub_district_and_review_need() {
             },
             "{url}"
         );
-        let key = gongyi_domain::application::person_key(pid);
+        let key = gongyi_domain::applications::person_key(pid);
         let p = db
             .beneficiary_snapshot(BeneficiaryKind::Person, &key)
             .await
@@ -964,7 +964,7 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
 }
 
 /// What the application writes for a person (the store holds no key).
-fn sealed_of(p: &gongyi_domain::person::PersonDraft) -> gongyi_store::people::SealedPersonal {
+fn sealed_of(p: &gongyi_domain::people::PersonDraft) -> gongyi_store::people::SealedPersonal {
     let rid = p.resident_id.as_str();
     gongyi_store::people::SealedPersonal {
         resident_id_lookup: format!("L{}", rid.chars().rev().collect::<String>()),

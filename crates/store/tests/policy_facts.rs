@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use gongyi_domain::history::{
     Honour, HonourLevel, Inspection, InspectionResult, Rating, RatingLevel,
 };
-use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus};
-use gongyi_domain::person::{
+use gongyi_domain::orgs::{OrgDraft, OrgKind, OrgStatus};
+use gongyi_domain::people::{
     AnnualReview, Employment, PerformanceRating, PersonDraft, Qualification, QualificationLevel,
 };
 use gongyi_domain::policy::facts::{CompetitionLevel, Score};
@@ -351,7 +351,7 @@ async fn repeated_unique_keys_of_policy_facts_are_refused() {
 }
 
 /// What the application writes for a person (the store holds no key).
-fn sealed_of(p: &gongyi_domain::person::PersonDraft) -> gongyi_store::people::SealedPersonal {
+fn sealed_of(p: &gongyi_domain::people::PersonDraft) -> gongyi_store::people::SealedPersonal {
     let rid = p.resident_id.as_str();
     gongyi_store::people::SealedPersonal {
         resident_id_lookup: format!("L{}", rid.chars().rev().collect::<String>()),

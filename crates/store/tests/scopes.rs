@@ -6,8 +6,8 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use gongyi_domain::access::Scope;
-use gongyi_domain::application::{Actor, ApplicationDraft, Beneficiary, Role, SubsidyRule};
-use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus};
+use gongyi_domain::applications::{Actor, ApplicationDraft, Beneficiary, Role, SubsidyRule};
+use gongyi_domain::orgs::{OrgDraft, OrgKind, OrgStatus};
 use gongyi_domain::{CreditCode, Fen};
 use gongyi_store::applications::{ApplicationFilter, BeneficiarySnapshot};
 use gongyi_store::orgs::OrgFilter;

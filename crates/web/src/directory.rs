@@ -9,7 +9,7 @@ use crate::pages::{query_string, Opt};
 use gongyi_app::orgs::{Facets, OrgFilter, OrgRow, OrgSort};
 use gongyi_app::reference::RefRow;
 use gongyi_app::{Page, Registry, Result};
-use gongyi_domain::organization::{OrgKind, OrgStatus};
+use gongyi_domain::orgs::{OrgKind, OrgStatus};
 use serde::Deserialize;
 
 /// Directory query parameters.

@@ -13,7 +13,7 @@ use axum::Router;
 use chrono::NaiveDate;
 use gongyi_app::{Clock, Registry};
 use gongyi_domain::history::{Inspection, InspectionResult};
-use gongyi_domain::organization::{OrgDraft, OrgKind, OrgStatus};
+use gongyi_domain::orgs::{OrgDraft, OrgKind, OrgStatus};
 use gongyi_domain::policy::YearMonth;
 use gongyi_domain::{CreditCode, Fen};
 use serde_json::Value;

@@ -400,8 +400,8 @@ fn tie_code(n: u32) -> String {
         .to_string()
 }
 
-fn tied_org(code: &str, name: &str) -> gongyi_domain::organization::OrgInput {
-    gongyi_domain::organization::OrgInput {
+fn tied_org(code: &str, name: &str) -> gongyi_domain::orgs::OrgInput {
+    gongyi_domain::orgs::OrgInput {
         credit_code: code.into(),
         name: name.into(),
         kind: "民办非企业单位".into(),

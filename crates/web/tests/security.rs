@@ -1791,7 +1791,7 @@ async fn registering_a_number_known_outside_the_callers_scope_answers_as_a_new_o
         ));
         let inside = resident_id("31011019850101038");
         registry
-            .create_person(&gongyi_domain::person::PersonInput {
+            .create_person(&gongyi_domain::people::PersonInput {
                 name: "赵敏".into(),
                 resident_id: inside.clone(),
                 ..Default::default()

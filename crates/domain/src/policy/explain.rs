@@ -7,7 +7,7 @@
 
 use crate::history::{HonourLevel, InspectionResult, RatingLevel};
 use crate::money::Fen;
-use crate::person::{PerformanceRating, QualificationLevel};
+use crate::people::{PerformanceRating, QualificationLevel};
 use crate::policy::facts::{CompetitionLevel, Facts, NotDistrict, OrgIx, Score};
 use crate::policy::params::Policy;
 use crate::policy::types::{Decision, EventKey};

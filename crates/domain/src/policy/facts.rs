@@ -9,8 +9,8 @@
 
 use crate::history::{HonourLevel, InspectionResult, RatingLevel};
 use crate::money::Fen;
-use crate::organization::OrgKind;
-use crate::person::{PerformanceRating, QualificationLevel};
+use crate::orgs::OrgKind;
+use crate::people::{PerformanceRating, QualificationLevel};
 use crate::policy::YearMonth;
 use crate::vocabulary::vocabulary;
 use chrono::NaiveDate;

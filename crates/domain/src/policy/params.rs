@@ -9,7 +9,7 @@
 
 use crate::history::{HonourLevel, RatingLevel};
 use crate::money::Fen;
-use crate::person::{PerformanceRating, QualificationLevel};
+use crate::people::{PerformanceRating, QualificationLevel};
 use crate::policy::facts::CompetitionLevel;
 use crate::policy::registration::CapitalParams;
 use crate::text;

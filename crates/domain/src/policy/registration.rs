@@ -2,7 +2,7 @@
 //! rule, not a payment.
 
 use crate::money::Fen;
-use crate::organization::OrgKind;
+use crate::orgs::OrgKind;
 use crate::policy::params::{Policy, PolicyParams};
 use chrono::NaiveDate;
 

@@ -10,7 +10,7 @@
 
 use crate::history::InspectionResult;
 use crate::money::Fen;
-use crate::person::QualificationLevel;
+use crate::people::QualificationLevel;
 use crate::policy::explain::{Basis, Refusal};
 use crate::policy::facts::{ContractSpell, Facts, OrgIx, PersonIx, SupervisorReview};
 use crate::policy::params::{Policy, PolicyParams, TieKey};

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use gongyi_domain::history::{HonourLevel, InspectionResult, RatingLevel};
-use gongyi_domain::organization::OrgKind;
-use gongyi_domain::person::{PerformanceRating, QualificationLevel};
+use gongyi_domain::orgs::OrgKind;
+use gongyi_domain::people::{PerformanceRating, QualificationLevel};
 use gongyi_domain::policy::facts::{
     CompetitionLevel, CompetitionWin, Employment, Inspection, Lease, Org, OrgIx, Performance,
     Person, Qualification, Rating, Score, SeniorAwardDecision, StartupApplication,

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use gongyi_app::applications::{ActionInput, ActorInput, ApplicationPage, AttachmentInput};
 use gongyi_app::applications::{ApplicationFilter, ApplicationRow};
 use gongyi_app::AppError;
-use gongyi_domain::application::ApplicationInput;
+use gongyi_domain::applications::ApplicationInput;
 use gongyi_domain::{Fen, Invalid};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};

@@ -12,7 +12,7 @@ use axum::Json;
 use gongyi_app::orgs::HistoryInput;
 use gongyi_app::AppError;
 use gongyi_domain::history::*;
-use gongyi_domain::organization::OrgInput;
+use gongyi_domain::orgs::OrgInput;
 use gongyi_domain::{Fen, Invalid};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gongyi_app::people::{PersonRecordInput, Registration};
 use gongyi_app::AppError;
-use gongyi_domain::person::PersonInput;
+use gongyi_domain::people::PersonInput;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

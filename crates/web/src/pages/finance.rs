@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::applications::{ActorInput, BudgetInput};
 use gongyi_app::applications::{BudgetStatusRow, LedgerRow};
 use gongyi_app::AppError;
-use gongyi_domain::application::{yuan_grouped, SubsidyRule};
+use gongyi_domain::applications::{yuan_grouped, SubsidyRule};
 use gongyi_domain::Fen;
 use serde::Deserialize;
 use std::collections::BTreeMap;

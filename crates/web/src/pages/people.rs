@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::people::PersonFilter;
 use gongyi_app::people::{PersonPage, PersonRecordInput, Registration};
 use gongyi_app::AppError;
-use gongyi_domain::person::{PerformanceRating, PersonInput, QualificationLevel};
+use gongyi_domain::people::{PerformanceRating, PersonInput, QualificationLevel};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

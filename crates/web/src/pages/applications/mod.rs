@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use gongyi_app::applications::SubsidyHistory;
 use gongyi_app::applications::{ApplicationFilter, ApplicationRow, PaymentRow};
 use gongyi_app::AppError;
-use gongyi_domain::application::{yuan_grouped, Status, SubsidyRule};
+use gongyi_domain::applications::{yuan_grouped, Status, SubsidyRule};
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::Fen;
 use serde::Deserialize;
@@ -42,7 +42,7 @@ fn opt_money(fen: Option<i64>) -> String {
 /// Where a beneficiary's page is.
 fn beneficiary_href(kind: BeneficiaryKind, id: &str) -> String {
     match kind {
-        BeneficiaryKind::Person => gongyi_domain::application::person_table_id(id)
+        BeneficiaryKind::Person => gongyi_domain::applications::person_table_id(id)
             .map_or_else(String::new, |n| format!("/people/{n}")),
         BeneficiaryKind::Organisation => format!("/orgs/{id}"),
     }

@@ -10,7 +10,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::applications::{ActorInput, AttachmentInput};
-use gongyi_domain::application::ApplicationInput;
+use gongyi_domain::applications::ApplicationInput;
 
 #[derive(Template)]
 #[template(path = "applications/new.html")]
@@ -30,8 +30,8 @@ fn new_page(form: FormState) -> NewPage {
             .iter()
             .map(|r| (r.code().to_string(), r.event_key_hint().to_string()))
             .collect(),
-        max_files: gongyi_domain::application::MAX_ATTACHMENTS,
-        max_kb: gongyi_domain::application::MAX_ATTACHMENT_BYTES / 1024,
+        max_files: gongyi_domain::applications::MAX_ATTACHMENTS,
+        max_kb: gongyi_domain::applications::MAX_ATTACHMENT_BYTES / 1024,
     }
 }
 

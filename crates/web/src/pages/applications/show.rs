@@ -11,7 +11,7 @@ use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::applications::{ActionInput, ActorInput, ApplicationPage};
-use gongyi_domain::application::Action;
+use gongyi_domain::applications::Action;
 use serde::Deserialize;
 
 pub struct EventItem {

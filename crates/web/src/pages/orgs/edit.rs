@@ -12,7 +12,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::AppError;
-use gongyi_domain::organization::{OrgInput, OrgKind, OrgStatus, Stage};
+use gongyi_domain::orgs::{OrgInput, OrgKind, OrgStatus, Stage};
 
 #[derive(Template)]
 #[template(path = "orgs/form.html")]
@@ -40,7 +40,7 @@ async fn org_form(
 ) -> Result<OrgForm, AppError> {
     let subs = s.registry.subdistricts().await?;
     let fields = s.registry.service_fields().await?;
-    let chosen: Vec<String> = gongyi_domain::organization::split_list(form.v("service_fields"));
+    let chosen: Vec<String> = gongyi_domain::orgs::split_list(form.v("service_fields"));
     let locked = !creating
         && s.session
             .principal
