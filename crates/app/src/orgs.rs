@@ -354,7 +354,29 @@ impl Registry {
     /// authority, and each change goes into the organisation's history.
     pub async fn update_org(&self, code: &str, version: i64, input: &OrgInput) -> Result<OrgRow> {
         let current = self.org(code).await?;
-        let stored = match self.db.org_phone_sealed(current.id).await? {
+        if current.version != version {
+            return Err(AppError::Conflict);
+        }
+        let subdistricts = self.db.subdistricts().await?;
+        let mut tx = self.db.begin().await?;
+        let org = self
+            .update_org_tx(&mut tx, current, input, &subdistricts)
+            .await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    /// Saves `input` over `current` (as read, at its version) inside `tx`:
+    /// the masked phone kept, registration facts only by the registering
+    /// authority and recorded, audited. Edits and imports share it.
+    pub(crate) async fn update_org_tx(
+        &self,
+        tx: &mut Tx,
+        current: OrgRow,
+        input: &OrgInput,
+        subdistricts: &[RefRow],
+    ) -> Result<OrgRow> {
+        let stored = match self.db.org_phone_sealed_tx(tx, current.id).await? {
             Some(sealed) => {
                 let plain = self.keys.open(&sealed)?;
                 Some((sealed, plain))
@@ -367,7 +389,7 @@ impl Registry {
                 input.contact_phone = plain.clone();
             }
         }
-        let d = self.validate_org(&input).await?;
+        let d = self.validate_org_with(&input, subdistricts)?;
         self.check_subdistrict(&d)?;
         let changes = self.registration_changes(&current, &d)?;
         let phone = match (&stored, d.contact_phone.as_deref()) {
@@ -377,20 +399,15 @@ impl Registry {
             },
             _ => seal_org_draft(&self.keys, &d),
         };
-        // The audit's "before" is `current`: a version identifies one state,
-        // and the guarded update only succeeds on the row still at it. (The
-        // write comes first in the transaction for SQLite's lock.)
-        if current.version != version {
-            return Err(AppError::Conflict);
-        }
-        let mut tx = self.db.begin().await?;
+        // The guarded update succeeds only on the row still at the version
+        // read, so the audit's "before" is `current`.
         self.db
-            .update_org(&mut tx, current.id, version, &d, &phone)
+            .update_org(tx, current.id, current.version, &d, &phone)
             .await?;
-        let org = self.db.org_by_id_tx(&mut tx, current.id).await?;
+        let org = self.db.org_by_id_tx(tx, current.id).await?;
         self.db
             .insert_registration_changes(
-                &mut tx,
+                tx,
                 org.id,
                 &changes,
                 &self.caller.name,
@@ -409,10 +426,15 @@ impl Registry {
         {
             entry = entry.note("contact_phone_changed", "是");
         }
-        self.audit(&mut tx, with_changes(entry, Some(&current), &org))
+        self.audit(tx, with_changes(entry, Some(&current), &org))
             .await?;
-        tx.commit().await?;
         Ok(org)
+    }
+
+    /// The organisation with credit code `code` as `tx` sees it, if it lies
+    /// in the caller's scope.
+    pub(crate) async fn org_tx(&self, tx: &mut Tx, code: &str) -> Result<OrgRow> {
+        self.in_scope(self.db.org_by_code_tx(tx, code).await?)
     }
 
     /// Adds one history record to the organisation with `code`.

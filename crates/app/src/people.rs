@@ -324,10 +324,20 @@ impl Registry {
         input: &PersonInput,
     ) -> Result<PersonRow> {
         let mut tx = self.db.begin().await?;
-        let current = self
-            .db
-            .person_sealed_tx(&mut tx, id, &self.caller.scope)
-            .await?;
+        self.update_person_tx(&mut tx, id, version, input).await?;
+        tx.commit().await?;
+        Ok(self.db.person(id, &Scope::District).await?)
+    }
+
+    /// [`Registry::update_person`] inside `tx` (edits and imports share it).
+    pub(crate) async fn update_person_tx(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        version: i64,
+        input: &PersonInput,
+    ) -> Result<()> {
+        let current = self.db.person_sealed_tx(tx, id, &self.caller.scope).await?;
         let mut input = input.clone();
         if let (Some(masked), Some(sealed)) =
             (&current.resident_id_masked, &current.resident_id_sealed)
@@ -343,18 +353,15 @@ impl Registry {
         }
         let d = input.validate(self.clock.today())?;
         let sealed = seal_draft(&self.keys, &d);
-        self.db
-            .update_person(&mut tx, id, version, &d, &sealed)
-            .await?;
+        self.db.update_person(tx, id, version, &d, &sealed).await?;
         let entry = person_changes(
             AuditEntry::new("update", "person", id),
             Some(&current),
             &d,
             &sealed,
         );
-        self.audit(&mut tx, entry).await?;
-        tx.commit().await?;
-        Ok(self.db.person(id, &Scope::District).await?)
+        self.audit(tx, entry).await?;
+        Ok(())
     }
 
     /// Adds a qualification, employment or review to the person with

@@ -109,6 +109,7 @@ impl RecordKind {
             opt("deregistration_date", "注销日期"),
         ];
         const PEOPLE: &[ColumnSpec] = &[
+            opt("person_no", "人员编号").aliases(&["编号"]),
             req("name", "姓名"),
             req("resident_id", "公民身份号码").aliases(&["身份证号", "身份证号码"]),
             opt("phone", "联系电话").aliases(&["手机", "手机号"]),
@@ -221,7 +222,12 @@ impl From<gongyi_store::StoreError> for ImportError {
 
 #[derive(Debug, Default)]
 pub struct ImportOutcome {
+    /// New records written.
     pub imported: usize,
+    /// Registered organisations and people whose row changed something.
+    pub updated: usize,
+    /// Rows equal to what is stored (as an export writes it): nothing written.
+    pub unchanged: usize,
     /// Rows left out (only with `skip_invalid`), with their reasons.
     pub skipped: RowErrors,
 }
@@ -302,6 +308,8 @@ struct ImportState {
     /// Keys already seen in the file (credit codes or resident ID lookups).
     seen: HashSet<String>,
     imported: usize,
+    updated: usize,
+    unchanged: usize,
     map: Option<ColumnMap>,
     subdistricts: Vec<gongyi_store::reference::RefRow>,
 }
@@ -374,6 +382,8 @@ impl Registry {
             errors: RowErrors::new(),
             seen: HashSet::new(),
             imported: 0,
+            updated: 0,
+            unchanged: 0,
             map: None,
             subdistricts: self.db.subdistricts().await?,
         };
@@ -403,6 +413,8 @@ impl Registry {
             AuditEntry::new("import", kind.name(), "")
                 .note("file", file_name)
                 .note("imported", state.imported)
+                .note("updated", state.updated)
+                .note("unchanged", state.unchanged)
                 .note("skipped", state.errors.rows_affected()),
         )
         .await?;
@@ -410,6 +422,8 @@ impl Registry {
         self.db.analyze().await?;
         Ok(ImportOutcome {
             imported: state.imported,
+            updated: state.updated,
+            unchanged: state.unchanged,
             skipped: state.errors.sorted(),
         })
     }
@@ -432,8 +446,51 @@ impl Registry {
         let today = self.clock.today();
         match kind {
             RecordKind::Organizations => {
-                let mut valid: Vec<(&Row, OrgDraft, Option<chrono::NaiveDate>)> = Vec::new();
+                // A registered credit code updates that organisation (the
+                // export → edit in Excel → import round trip); the rest register.
+                let codes: Vec<String> = table
+                    .rows
+                    .iter()
+                    .map(|r| get(map, r, "credit_code").trim().to_uppercase())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                let registered: HashSet<String> = self
+                    .db
+                    .existing_credit_codes(&codes)
+                    .await?
+                    .into_iter()
+                    .collect();
+                let mut fresh: Vec<&Row> = Vec::new();
                 for row in &table.rows {
+                    let code = get(map, row, "credit_code").trim().to_uppercase();
+                    if !registered.contains(&code) {
+                        fresh.push(row);
+                    } else if !st.seen.insert(code.clone()) {
+                        st.errors.push_invalid(
+                            row,
+                            duplicate_in_file("credit_code", "统一社会信用代码"),
+                            map,
+                        );
+                    } else {
+                        self.db.savepoint(tx).await?;
+                        match self.import_org_update(tx, &code, map, row, st).await {
+                            Ok(changed) => {
+                                self.db.release_savepoint(tx).await?;
+                                if changed {
+                                    st.updated += 1;
+                                } else {
+                                    st.unchanged += 1;
+                                }
+                            }
+                            Err(e) => {
+                                self.db.rollback_savepoint(tx).await?;
+                                st.errors.push_invalid(row, invalid_of(e)?, map);
+                            }
+                        }
+                    }
+                }
+                let mut valid: Vec<(&Row, OrgDraft, Option<chrono::NaiveDate>)> = Vec::new();
+                for row in fresh {
                     let checked = self
                         .validate_org_with(&org_input(map, row), &st.subdistricts)
                         .and_then(|d| {
@@ -488,9 +545,39 @@ impl Registry {
                 st.imported += valid.len();
             }
             RecordKind::People => {
+                // A row with a person's number (as exports write it) updates
+                // that person; the rest register new people.
+                let mut fresh: Vec<&Row> = Vec::new();
+                for row in &table.rows {
+                    let no = get(map, row, "person_no");
+                    if no.trim().is_empty() {
+                        fresh.push(row);
+                        continue;
+                    }
+                    self.db.savepoint(tx).await?;
+                    match self.import_person_update(tx, &no, map, row).await {
+                        Ok(None) => {
+                            // Not registered here (another registry's export).
+                            self.db.release_savepoint(tx).await?;
+                            fresh.push(row);
+                        }
+                        Ok(Some(changed)) => {
+                            self.db.release_savepoint(tx).await?;
+                            if changed {
+                                st.updated += 1;
+                            } else {
+                                st.unchanged += 1;
+                            }
+                        }
+                        Err(e) => {
+                            self.db.rollback_savepoint(tx).await?;
+                            st.errors.push_invalid(row, invalid_of(e)?, map);
+                        }
+                    }
+                }
                 // Duplicates are found by keyed hash: the plain number is not stored.
                 let mut valid: Vec<(&Row, PersonDraft, String)> = Vec::new();
-                for row in &table.rows {
+                for row in fresh {
                     let input = PersonInput {
                         name: get(map, row, "name"),
                         resident_id: get(map, row, "resident_id"),
@@ -576,6 +663,112 @@ impl Registry {
         Ok(())
     }
 
+    /// Updates the registered organisation `code` from an import row. Cells
+    /// of columns the file lacks keep their stored values; a row equal to
+    /// what export writes changes nothing (`false`), and a masked phone sent
+    /// back keeps the stored number.
+    async fn import_org_update(
+        &self,
+        tx: &mut Tx,
+        code: &str,
+        map: &ColumnMap,
+        row: &Row,
+        st: &ImportState,
+    ) -> Result<bool, AppError> {
+        let current = self.org_tx(tx, code).await.map_err(|e| match e {
+            AppError::NotFound => AppError::Invalid(Invalid::one(
+                "credit_code",
+                "organization.unknown",
+                format!("统一社会信用代码“{code}”对应的组织不存在"),
+            )),
+            other => other,
+        })?;
+        let stored = org_cells(&current, current.contact_phone_masked.clone());
+        let Some(cells) = overlay(RecordKind::Organizations, map, row, &stored) else {
+            return Ok(false);
+        };
+        let cell = |key: &str| cell_at(RecordKind::Organizations, &cells, key);
+        if cell("deregistration_date")
+            != cell_at(RecordKind::Organizations, &stored, "deregistration_date")
+        {
+            return Err(Invalid::one(
+                "deregistration_date",
+                "organization.deregistration_by_act",
+                "注销日期不能通过导入更改,须办理注销登记",
+            )
+            .into());
+        }
+        let input = OrgInput {
+            credit_code: cell("credit_code"),
+            name: cell("name"),
+            kind: cell("kind"),
+            community: cell("community"),
+            fresh_graduate: cell("fresh_graduate"),
+            subdistrict: cell("subdistrict"),
+            registration_date: cell("registration_date"),
+            registered_capital: cell("registered_capital"),
+            service_fields: cell("service_fields"),
+            address: cell("address"),
+            legal_representative: cell("legal_representative"),
+            contact_phone: cell("contact_phone"),
+            status: cell("status"),
+            stage: cell("stage"),
+        };
+        self.update_org_tx(tx, current, &input, &st.subdistricts)
+            .await?;
+        Ok(true)
+    }
+
+    /// Updates the person numbered `no` from an import row, on the same
+    /// terms as [`Registry::import_org_update`]: the masked resident ID and
+    /// phone an export wrote keep the stored numbers. `None`: no such person
+    /// in the caller's scope, so the row registers one.
+    async fn import_person_update(
+        &self,
+        tx: &mut Tx,
+        no: &str,
+        map: &ColumnMap,
+        row: &Row,
+    ) -> Result<Option<bool>, AppError> {
+        let key = gongyi_domain::applications::parse_beneficiary(
+            "person_no",
+            gongyi_domain::policy::BeneficiaryKind::Person,
+            no,
+        )?;
+        let Some(id) = gongyi_domain::applications::person_table_id(&key) else {
+            return Ok(None);
+        };
+        // Outside the caller's scope reads as not registered: the row then
+        // registers, and a number known elsewhere becomes a claim as on forms.
+        let current = match self.db.person_sealed_tx(tx, id, &self.caller.scope).await {
+            Ok(c) => c,
+            Err(gongyi_store::StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let stored = person_cells(
+            id,
+            &current.name,
+            current.resident_id_masked.clone(),
+            current.phone_masked.clone(),
+            current.social_work_start_date,
+            current.supervisor,
+        );
+        let Some(cells) = overlay(RecordKind::People, map, row, &stored) else {
+            return Ok(Some(false));
+        };
+        let cell = |key: &str| cell_at(RecordKind::People, &cells, key);
+        let input = PersonInput {
+            name: cell("name"),
+            resident_id: cell("resident_id"),
+            phone: cell("phone"),
+            social_work_start_date: cell("social_work_start_date"),
+            supervisor: cell("supervisor"),
+        };
+        self.update_person_tx(tx, id, current.version, &input)
+            .await?;
+        Ok(Some(true))
+    }
+
     /// Calls `sink` with batches of export rows (cells in `kind.columns()`
     /// order). Personal data is masked unless `unmasked`.
     pub async fn export_rows(
@@ -637,15 +830,14 @@ impl Registry {
                         } else {
                             (p.resident_id_masked.clone(), p.phone_masked.clone())
                         };
-                        out.push(vec![
-                            p.name.clone(),
-                            rid.unwrap_or_default(),
-                            phone.unwrap_or_default(),
-                            p.social_work_start_date
-                                .map(|d| d.to_string())
-                                .unwrap_or_default(),
-                            yes_no(p.supervisor),
-                        ]);
+                        out.push(person_cells(
+                            p.id,
+                            &p.name,
+                            rid,
+                            phone,
+                            p.social_work_start_date,
+                            p.supervisor,
+                        ));
                     }
                     sink(out)?;
                 }
@@ -680,6 +872,52 @@ impl Registry {
 
 fn yes_no(b: bool) -> String {
     if b { "是" } else { "否" }.to_string()
+}
+
+/// The cells of a person (`rid` and `phone` masked or opened, as exported).
+fn person_cells(
+    id: i64,
+    name: &str,
+    rid: Option<String>,
+    phone: Option<String>,
+    start: Option<chrono::NaiveDate>,
+    supervisor: bool,
+) -> Vec<String> {
+    vec![
+        gongyi_domain::applications::person_key(id),
+        name.to_string(),
+        rid.unwrap_or_default(),
+        phone.unwrap_or_default(),
+        start.map(|d| d.to_string()).unwrap_or_default(),
+        yes_no(supervisor),
+    ]
+}
+
+/// The stored record's cells (in `kind.columns()` order) with the row's
+/// cells laid over them for the columns the file has; `None` when nothing
+/// differs (trimmed), so an unedited row of an export writes nothing.
+fn overlay(kind: RecordKind, map: &ColumnMap, row: &Row, stored: &[String]) -> Option<Vec<String>> {
+    let mut cells = stored.to_vec();
+    let mut differs = false;
+    for (i, spec) in kind.columns().iter().enumerate() {
+        if let (Some(v), Some(slot)) = (map.cell(row, spec.key), cells.get_mut(i)) {
+            if v.trim() != slot.trim() {
+                differs = true;
+                *slot = v.to_string();
+            }
+        }
+    }
+    differs.then_some(cells)
+}
+
+/// The cell of column `key` among `cells` in `kind.columns()` order, trimmed.
+fn cell_at(kind: RecordKind, cells: &[String], key: &str) -> String {
+    kind.columns()
+        .iter()
+        .position(|c| c.key == key)
+        .and_then(|i| cells.get(i))
+        .map(|c| c.trim().to_string())
+        .unwrap_or_default()
 }
 
 /// The cells of an organisation, with its contact phone as it is to be

@@ -205,17 +205,6 @@ async fn evaluating_from_the_database_reproduces_the_vectors_row_for_row() {
         let report = registry.policy_report(period(), &[]).await.unwrap();
         assert_eq!(report.totals(), &run.totals(), "{url}");
         assert_eq!(report.len(), run.evaluation.len(), "{url}");
-        let refused = registry.load_vectors_bundle(&dir, &|_, _| {}).await;
-        assert!(
-            matches!(
-                refused,
-                Err(gongyi_app::AppError::Refused {
-                    code: "vectors.registry_not_empty",
-                    ..
-                })
-            ),
-            "{url}: a second load is refused"
-        );
         if full {
             assert_eq!(got.len(), 309_358, "{url}");
             compare(&url, got, expected_from_file(&ids));
@@ -245,4 +234,147 @@ async fn evaluating_from_the_database_reproduces_the_vectors_row_for_row() {
             assert_eq!(by_year[r.rule.code()], in_2024, "{url}: {} in 2024", r.rule);
         }
     }
+}
+
+/// `policy load-facts` merges a bundle into a registry that already holds
+/// data: organisations by credit code, people by resident ID, a recorded
+/// fact kept as recorded, all in one transaction. A second load adds
+/// nothing; a bundle with one bad row writes nothing.
+#[tokio::test]
+async fn a_bundle_merges_into_a_registry_with_data_twice_without_change_and_all_or_nothing() {
+    let dir = std::env::temp_dir().join(format!("gongyi-merge-{}", std::process::id()));
+    subset(60, &dir);
+    let orgs_csv = std::fs::read_to_string(dir.join("organisations.csv")).unwrap();
+    let first: Vec<&str> = orgs_csv.lines().nth(1).unwrap().split(',').collect();
+    let (first_code, bundle_orgs) = (first[1].to_string(), orgs_csv.lines().count() - 1);
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db.clone(), Clock::fixed(d("2026-01-15")));
+        // The registry already knows the bundle's first organisation, under
+        // its own name and with a rating of its own, and one more.
+        let field = |k: &str| match k {
+            "credit_code" => first_code.clone(),
+            "name" => "杨浦区登记在册的社会组织".into(),
+            "kind" => match first_code.as_bytes()[1] {
+                b'1' => "社会团体",
+                b'2' => "民办非企业单位",
+                _ => "基金会",
+            }
+            .into(),
+            "subdistrict" => "310110001".into(),
+            "registration_date" => "2015-03-01".into(),
+            "registered_capital" => "30000".into(),
+            _ => String::new(),
+        };
+        let input = gongyi_domain::orgs::OrgInput {
+            credit_code: field("credit_code"),
+            name: field("name"),
+            kind: field("kind"),
+            subdistrict: field("subdistrict"),
+            registration_date: field("registration_date"),
+            registered_capital: field("registered_capital"),
+            ..Default::default()
+        };
+        registry.create_org(&input).await.unwrap();
+        let rating = gongyi_app::orgs::HistoryInput::from_fields("ratings", |k| {
+            match k {
+                "level" => "4A",
+                "date" => "2019-06-01",
+                _ => "",
+            }
+            .to_string()
+        })
+        .unwrap();
+        registry.add_history(&first_code, &rating).await.unwrap();
+
+        let (ids, c) = registry
+            .merge_vectors_bundle(&dir, &|_, _| {})
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e:?}"));
+        assert_eq!(
+            (c.orgs_matched, c.orgs_added),
+            (1, bundle_orgs - 1),
+            "{url}"
+        );
+        assert!(c.people_added > 0 && c.facts_added > 0, "{url}: {c:?}");
+        let org = registry.org(&first_code).await.unwrap();
+        assert_eq!(
+            org.name, "杨浦区登记在册的社会组织",
+            "{url}: registration is the registry's"
+        );
+        assert_eq!(ids.orgs.len(), bundle_orgs, "{url}");
+        let history = registry.store().org_history(org.id).await.unwrap();
+        assert!(
+            history.ratings.iter().any(|r| r.date == d("2019-06-01")),
+            "{url}: the registry's own rating is kept"
+        );
+        let before = registry
+            .evaluate_policy(period(), &[])
+            .await
+            .unwrap()
+            .totals();
+
+        // Again: everything is matched, nothing is added.
+        let (again, c2) = registry
+            .merge_vectors_bundle(&dir, &|_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            (c2.orgs_added, c2.people_added, c2.facts_added),
+            (0, 0, 0),
+            "{url}: {c2:?}"
+        );
+        assert_eq!(
+            (c2.orgs_matched, c2.people_matched),
+            (bundle_orgs, c.people_added),
+            "{url}"
+        );
+        assert_eq!(c2.facts_kept, c.facts_added + c.facts_kept, "{url}");
+        assert_eq!(again.orgs, ids.orgs, "{url}");
+        assert_eq!(again.people, ids.people, "{url}");
+        let after = registry
+            .evaluate_policy(period(), &[])
+            .await
+            .unwrap()
+            .totals();
+        assert_eq!(
+            before, after,
+            "{url}: a second load changed what the rules pay"
+        );
+
+        // One bad credit code in the last row: nothing at all is written.
+        let bad = dir.with_extension("bad");
+        std::fs::create_dir_all(&bad).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), bad.join(entry.file_name())).unwrap();
+        }
+        let mut lines: Vec<String> = orgs_csv.lines().map(str::to_string).collect();
+        // A new organisation first (so a write happens before the failure).
+        let mut fresh: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+        fresh[0] = "O0999999".into();
+        fresh[1] = "51310110MJ000000X2".into();
+        lines.insert(1, fresh.join(","));
+        let last = lines.len() - 1;
+        let mut broken: Vec<String> = lines[last].split(',').map(str::to_string).collect();
+        broken[1] = "not-a-credit-code".into();
+        lines[last] = broken.join(",");
+        std::fs::write(bad.join("organisations.csv"), lines.join("\n") + "\n").unwrap();
+        let orgs_before = registry.count_orgs().await.unwrap();
+        let people_before = registry.people_count().await.unwrap();
+        assert!(
+            registry
+                .merge_vectors_bundle(&bad, &|_, _| {})
+                .await
+                .is_err(),
+            "{url}: a bad credit code was accepted"
+        );
+        assert_eq!(registry.count_orgs().await.unwrap(), orgs_before, "{url}");
+        assert_eq!(
+            registry.people_count().await.unwrap(),
+            people_before,
+            "{url}"
+        );
+        let _ = std::fs::remove_dir_all(&bad);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

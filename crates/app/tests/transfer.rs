@@ -536,14 +536,16 @@ async fn skipping_invalid_rows_imports_the_good_ones_and_reports_the_bad_ones() 
 }
 
 #[tokio::test]
-async fn a_credit_code_twice_in_one_file_or_already_registered_is_reported_on_its_row() {
+async fn a_credit_code_twice_in_one_file_is_reported_and_a_registered_one_updates_that_organisation(
+) {
     let rows = vec![
         org_row(&credit_code(401), "杨浦区第一次出现的组织"),
         org_row(&credit_code(402), "杨浦区另一个组织"),
         org_row(&credit_code(401), "杨浦区第二次出现的组织"),
-        // Already in the database: the insert fails inside the transaction,
-        // which PostgreSQL only survives through a savepoint.
-        org_row(&credit_code(400), "杨浦区重复登记的组织"),
+        // Already registered: the row updates it (the export → Excel →
+        // import round trip), inside a savepoint PostgreSQL needs.
+        org_row(&credit_code(400), "杨浦区改名后的组织"),
+        org_row(&credit_code(400), "杨浦区又一次改名的组织"),
         org_row(&credit_code(403), "杨浦区最后一个组织"),
     ];
     let bytes = csv_of(RecordKind::Organizations, &rows);
@@ -570,7 +572,7 @@ async fn a_credit_code_twice_in_one_file_or_already_registered_is_reported_on_it
                     got,
                     vec![
                         (4, "统一社会信用代码".into(), "duplicate_in_file".into()),
-                        (5, "统一社会信用代码".into(), "duplicate".into()),
+                        (6, "统一社会信用代码".into(), "duplicate_in_file".into()),
                     ],
                     "{backend}: report was\n{e}"
                 );
@@ -578,10 +580,16 @@ async fn a_credit_code_twice_in_one_file_or_already_registered_is_reported_on_it
             other => panic!("{backend}: expected row errors, got {other:?}"),
         }
         assert_eq!(r.store().count_orgs().await.unwrap(), 1, "{backend}");
+        assert_eq!(
+            r.org_page(&credit_code(400)).await.unwrap().org.name,
+            "杨浦区早已登记的组织",
+            "{backend}: a refused file changed a registered organisation"
+        );
         let outcome = import(&r, RecordKind::Organizations, &bytes, "dup.csv", true)
             .await
             .unwrap_or_else(|e| panic!("{backend}: {e}\n{e:?}"));
         assert_eq!(outcome.imported, 3, "{backend}: {}", outcome.skipped);
+        assert_eq!(outcome.updated, 1, "{backend}");
         assert_eq!(r.store().count_orgs().await.unwrap(), 4, "{backend}");
         assert_eq!(
             r.org_page(&credit_code(401)).await.unwrap().org.name,
@@ -590,8 +598,125 @@ async fn a_credit_code_twice_in_one_file_or_already_registered_is_reported_on_it
         );
         assert_eq!(
             r.org_page(&credit_code(400)).await.unwrap().org.name,
-            "杨浦区早已登记的组织",
-            "{backend}: the registered organisation was overwritten"
+            "杨浦区改名后的组织",
+            "{backend}: the registered organisation's first row is its update"
+        );
+    }
+}
+
+/// The bureau's everyday round trip: export masked (the default), change a
+/// few cells in Excel, import the same file back. Only the edited rows
+/// change; every masked phone and resident ID keeps the number stored.
+#[tokio::test]
+async fn a_masked_export_edited_and_imported_back_updates_the_edited_rows_and_keeps_masked_values()
+{
+    for (r, backend) in registries().await {
+        demo(&r).await;
+        // Organisations: rename one, change another's address.
+        let orgs = export_rows(&r, RecordKind::Organizations, false).await;
+        let with_phone: Vec<usize> = (0..orgs.len())
+            .filter(|&i| !orgs[i][11].is_empty())
+            .collect();
+        assert!(with_phone.len() >= 2, "{backend}: demo orgs need phones");
+        let (a, b) = (with_phone[0], with_phone[1]);
+        let sealed_before: Vec<Option<String>> = {
+            let mut v = Vec::new();
+            for row in &orgs {
+                let id = r.org(&row[0]).await.unwrap().id;
+                v.push(r.store().org_phone_sealed(id).await.unwrap());
+            }
+            v
+        };
+        let mut edited = orgs.clone();
+        edited[a][1] = format!("{}(更名)", orgs[a][1]);
+        edited[b][9] = "上海市杨浦区国定路 1 号".into();
+        let outcome = import(
+            &r,
+            RecordKind::Organizations,
+            &xlsx_of(RecordKind::Organizations, &edited),
+            "orgs.xlsx",
+            false,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: the round trip was refused: {e}"));
+        assert_eq!(
+            (outcome.imported, outcome.updated, outcome.unchanged),
+            (0, 2, orgs.len() - 2),
+            "{backend}"
+        );
+        let after = export_rows(&r, RecordKind::Organizations, false).await;
+        assert_eq!(
+            after, edited,
+            "{backend}: the export shows exactly the edits"
+        );
+        for (i, row) in orgs.iter().enumerate() {
+            let id = r.org(&row[0]).await.unwrap().id;
+            assert_eq!(
+                r.store().org_phone_sealed(id).await.unwrap(),
+                sealed_before[i],
+                "{backend}: the stored phone of row {i} changed"
+            );
+        }
+
+        // People: rename one; every masked number stays as stored.
+        let people = export_rows(&r, RecordKind::People, false).await;
+        let unmasked_before = export_rows(&r, RecordKind::People, true).await;
+        let mut edited = people.clone();
+        edited[0][1] = "改名测试".into();
+        let outcome = import(
+            &r,
+            RecordKind::People,
+            &csv_of(RecordKind::People, &edited),
+            "people.csv",
+            false,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: the people round trip was refused: {e}"));
+        assert_eq!(
+            (outcome.imported, outcome.updated, outcome.unchanged),
+            (0, 1, people.len() - 1),
+            "{backend}"
+        );
+        let mut expected = unmasked_before.clone();
+        expected[0][1] = "改名测试".into();
+        assert_eq!(
+            export_rows(&r, RecordKind::People, true).await,
+            expected,
+            "{backend}: resident IDs and phones are the stored ones"
+        );
+    }
+}
+
+/// A row that sends a masked phone in a changed form is a new phone, and
+/// must be a valid one: the row is refused by name, nothing is written.
+#[tokio::test]
+async fn an_edited_row_with_a_bad_phone_is_refused_on_its_row_and_writes_nothing() {
+    for (r, backend) in registries().await {
+        demo(&r).await;
+        let orgs = export_rows(&r, RecordKind::Organizations, false).await;
+        let mut edited = orgs.clone();
+        edited[0][1] = format!("{}(更名)", orgs[0][1]);
+        edited[1][11] = "12345".into();
+        match import(
+            &r,
+            RecordKind::Organizations,
+            &csv_of(RecordKind::Organizations, &edited),
+            "orgs.csv",
+            false,
+        )
+        .await
+        {
+            Err(ImportError::Rows(e)) => {
+                let got: Vec<(usize, String)> =
+                    e.iter().map(|x| (x.row, x.field.clone())).collect();
+                assert_eq!(got, vec![(3, "联系电话".to_string())], "{backend}: {e}");
+            }
+            other => panic!("{backend}: expected a row error, got {other:?}"),
+        }
+        assert_eq!(
+            export_rows(&r, RecordKind::Organizations, false).await,
+            orgs,
+            "{backend}: a refused file changed something"
         );
     }
 }
@@ -794,7 +919,7 @@ async fn a_masked_export_contains_no_full_resident_id_or_phone_number() {
         let orgs = export_rows(&r, RecordKind::Organizations, true).await;
         let mut secrets: Vec<String> = people
             .iter()
-            .flat_map(|p| [p[1].clone(), p[2].clone()])
+            .flat_map(|p| [p[2].clone(), p[3].clone()])
             .chain(orgs.iter().map(|o| o[11].clone()))
             .filter(|s| !s.is_empty())
             .collect();
@@ -831,9 +956,9 @@ async fn a_masked_export_contains_no_full_resident_id_or_phone_number() {
         assert!(
             masked_people
                 .iter()
-                .all(|p| p[1].len() == 18 && &p[1][6..14] == "********"),
+                .all(|p| p[2].len() == 18 && &p[2][6..14] == "********"),
             "{backend}: masked IDs look like {:?}",
-            masked_people.iter().map(|p| &p[1]).collect::<Vec<_>>()
+            masked_people.iter().map(|p| &p[2]).collect::<Vec<_>>()
         );
     }
 }

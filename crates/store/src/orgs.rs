@@ -536,6 +536,14 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
+    /// As [`Db::org_by_code`], as this transaction sees it.
+    pub async fn org_by_code_tx(&self, tx: &mut Tx, code: &str) -> Result<OrgRow> {
+        let code = code.trim().to_uppercase();
+        let sql = format!("{} WHERE o.credit_code = $1", select_org(self.backend()));
+        on_tx!(tx, c => sqlx::query_as::<_, OrgRow>(&sql).bind(&code).fetch_optional(&mut **c).await?)
+            .ok_or(StoreError::NotFound)
+    }
+
     /// The id, registration date and sub-district of an organisation, inside
     /// a transaction (to check a caller's scope before writing).
     pub async fn org_scope_key_tx(
@@ -747,6 +755,14 @@ impl Db {
         let v: Option<Option<String>> = on_db!(self, p => sqlx::query_scalar(
             "SELECT contact_phone_sealed FROM organizations WHERE id = $1")
             .bind(id).fetch_optional(p).await?);
+        v.ok_or(StoreError::NotFound)
+    }
+
+    /// As [`Db::org_phone_sealed`], as this transaction sees it.
+    pub async fn org_phone_sealed_tx(&self, tx: &mut Tx, id: i64) -> Result<Option<String>> {
+        let v: Option<Option<String>> = on_tx!(tx, c => sqlx::query_scalar(
+            "SELECT contact_phone_sealed FROM organizations WHERE id = $1")
+            .bind(id).fetch_optional(&mut **c).await?);
         v.ok_or(StoreError::NotFound)
     }
 

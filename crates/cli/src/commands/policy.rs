@@ -9,7 +9,8 @@
 //! - `simulate --year 2024 --set rent.monthly_cap=800 …`: in force against
 //!   simulated, per rule and sub-district; nothing is stored;
 //! - `params`: the parameters of the version in force;
-//! - `load-facts DIR`: writes a bundle into an empty registry.
+//! - `load-facts DIR`: merges a bundle into the registry, all or nothing
+//!   (organisations matched by credit code, people by resident ID).
 
 use super::{progress_bar, CliError};
 use crate::config::Config;
@@ -31,7 +32,7 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// List the parameters of the version in force.
     Params,
-    /// Write a test-vector bundle (CONTRACT.md) into an empty database.
+    /// Merge a test-vector bundle (CONTRACT.md) into the database, all or nothing.
     LoadFacts(LoadArgs),
 }
 
@@ -282,17 +283,17 @@ fn params() {
 async fn load_facts(a: LoadArgs, cfg: &Config) -> Result<(), CliError> {
     let registry = super::registry(cfg).await?;
     let bar = progress_bar(0, "写入测试向量");
-    let ids = registry
-        .load_vectors_bundle(&a.dir, &|done, total| {
+    let (_, c) = registry
+        .merge_vectors_bundle(&a.dir, &|done, total| {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
         })
         .await?;
     bar.finish_and_clear();
     eprintln!(
-        "已写入 {} 家社会组织、{} 名人员及其扶持相关记录",
-        ids.orgs.len(),
-        ids.people.len()
+        "社会组织:新增 {} 家,已登记 {} 家;人员:新增 {} 名,已登记 {} 名;\
+         扶持相关记录:新增 {} 条,已有记录保留 {} 条",
+        c.orgs_added, c.orgs_matched, c.people_added, c.people_matched, c.facts_added, c.facts_kept
     );
     Ok(())
 }

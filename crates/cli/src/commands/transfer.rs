@@ -53,7 +53,10 @@ pub async fn import(a: ImportArgs, cfg: &Config) -> Result<(), CliError> {
     bar.finish_and_clear();
     match result {
         Ok(o) => {
-            eprintln!("已导入 {} 行。", o.imported);
+            eprintln!(
+                "新增 {} 行,更新 {} 行,{} 行与已登记的一致未改动。",
+                o.imported, o.updated, o.unchanged
+            );
             if !o.skipped.is_empty() {
                 eprintln!("跳过 {}:\n{}", o.skipped.summary(), o.skipped);
             }
