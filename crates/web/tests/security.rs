@@ -805,7 +805,7 @@ async fn no_administrator_resets_unlocks_disables_or_re_roles_another_administra
         // The security administrator neither.
         let page = send(&app, get("/admin/security", &sec.cookie)).await;
         assert!(
-            page.body.contains("/admin/security/sep-clerk/unlock"),
+            page.body.contains("/admin/security/sep-clerk/role"),
             "{url}"
         );
         assert!(!page.body.contains("/admin/security/sep-sys/"), "{url}");
@@ -1946,5 +1946,105 @@ async fn the_database_holds_no_session_token_password_or_second_factor_in_clear(
         )
         .unwrap();
         assert!(other.open(&sealed).is_err(), "{url}");
+    }
+}
+
+/// The security administrator's page starts every role form from the role
+/// held, offers unlock and second-factor reset only where they apply, and
+/// changes a role only after a confirmation; the system administrator's
+/// form keeps what was typed after a refusal, and accounts show their
+/// sub-district and organisation by name.
+#[tokio::test]
+async fn the_account_pages_start_from_what_is_held_and_confirm_role_changes() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let sec = common::sign_in(&registry, "ui-sec", Role::SecurityAdmin, "", "").await;
+        let sys = common::sign_in(&registry, "ui-sys", Role::SystemAdmin, "", "").await;
+        let sub = registry.store().subdistricts().await.unwrap().remove(0);
+        common::sign_in(&registry, "ui-officer", Role::Subdistrict, &sub.code, "").await;
+        common::sign_in(&registry, "ui-clerk", Role::Bureau, "", "").await;
+
+        let page = send(&app, get("/admin/security", &sec.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        let row = page
+            .body
+            .split("<tr>")
+            .find(|r| r.contains("/admin/security/ui-officer/role"))
+            .unwrap();
+        assert!(
+            row.contains(r#"<option value="subdistrict" selected>"#),
+            "{url}: {row}"
+        );
+        assert!(
+            row.contains(&format!(r#"<option value="{}" selected>"#, sub.code)),
+            "{url}: {row}"
+        );
+        assert!(row.contains(&sub.name), "{url}");
+        assert!(
+            !row.contains(&format!("<td>{}</td>", sub.code)),
+            "{url}: a code on screen"
+        );
+        assert!(
+            !page.body.contains("/admin/security/ui-officer/unlock")
+                && !page.body.contains("/admin/security/ui-officer/clear-totp"),
+            "{url}: unlock and second-factor reset offered where they do not apply"
+        );
+        // A role change asks first, and changes nothing until confirmed.
+        let body = format!("role=bureau&subdistrict=&org=&_csrf={}", sec.csrf);
+        let r = send(
+            &app,
+            form("/admin/security/ui-officer/role", &sec.cookie, &body),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{url}");
+        assert!(r.body.contains("确认修改角色"), "{url}: {}", r.body);
+        let officer = registry
+            .store()
+            .account_by_name("ui-officer")
+            .await
+            .unwrap();
+        assert_eq!(
+            officer.role, "subdistrict",
+            "{url}: changed before confirming"
+        );
+        let body = format!("role=bureau&subdistrict=&org=&confirm=1&_csrf={}", sec.csrf);
+        let r = send(
+            &app,
+            form("/admin/security/ui-officer/role", &sec.cookie, &body),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{url}: {}", r.body);
+        let officer = registry
+            .store()
+            .account_by_name("ui-officer")
+            .await
+            .unwrap();
+        assert_eq!(officer.role, "bureau", "{url}");
+
+        // A refused account form comes back as typed.
+        let body = format!(
+            "name=ui-new&display_name=张三&role=organisation&subdistrict=&org=not-a-code&_csrf={}",
+            sys.csrf
+        );
+        let r = send(&app, form("/admin/accounts", &sys.cookie, &body)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(
+            r.body.contains(r#"value="ui-new""#),
+            "{url}: the name was lost"
+        );
+        assert!(
+            r.body.contains(r#"value="张三""#),
+            "{url}: the display name was lost"
+        );
+        assert!(r.body.contains(r#"value="not-a-code""#), "{url}");
+        assert!(
+            r.body.contains(r#"<option value="organisation" selected>"#),
+            "{url}: the role was lost"
+        );
+        // 停用 does not look like 重置密码.
+        let page = send(&app, get("/admin/accounts", &sys.cookie)).await;
+        assert!(page.body.contains(r#"class="danger">停用"#), "{url}");
+        assert!(page.body.contains(r#"class="secondary">重置密码"#), "{url}");
     }
 }

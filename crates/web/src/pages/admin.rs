@@ -16,13 +16,18 @@ use gongyi_app::security::accounts::AccountRow;
 use gongyi_app::AppError;
 use gongyi_domain::access::Role;
 
-/// An account as the administrators see it: no hash, no secret.
+/// An account as the administrators see it: no hash, no secret; its area
+/// by name, not by code or table id.
 pub struct AccountLine {
     pub name: String,
     pub display_name: String,
     pub role: String,
+    /// The role's code, so the role form starts from the role held.
+    pub role_code: String,
+    pub subdistrict_code: String,
     pub subdistrict: String,
-    pub org_id: String,
+    pub org_code: String,
+    pub org: String,
     pub locked: bool,
     pub disabled: bool,
     pub must_change: bool,
@@ -31,22 +36,64 @@ pub struct AccountLine {
     pub admin: bool,
 }
 
-fn lines(rows: Vec<AccountRow>) -> Vec<AccountLine> {
+async fn lines(
+    s: &crate::auth::Scoped,
+    rows: Vec<AccountRow>,
+    subdistricts: &[RefRow],
+) -> Result<Vec<AccountLine>, PageError> {
     let now = chrono::Utc::now();
-    rows.into_iter()
-        .map(|a| AccountLine {
+    let mut out = Vec::with_capacity(rows.len());
+    for a in rows {
+        let (org_code, org) = match a.org_id {
+            Some(id) => match s.registry.org_by_id(id).await {
+                Ok(o) => (o.credit_code, o.name),
+                Err(AppError::NotFound) => (String::new(), "(已不存在)".into()),
+                Err(e) => return Err(e.into()),
+            },
+            None => (String::new(), String::new()),
+        };
+        let sub = a.subdistrict_code.unwrap_or_default();
+        out.push(AccountLine {
             admin: Role::parse("role", &a.role).is_ok_and(Role::is_admin),
             role: Role::label_of(&a.role),
-            subdistrict: a.subdistrict_code.unwrap_or_default(),
-            org_id: a.org_id.map(|i| i.to_string()).unwrap_or_default(),
+            subdistrict: subdistricts
+                .iter()
+                .find(|r| r.code == sub)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+            subdistrict_code: sub,
+            role_code: a.role,
+            org_code,
+            org,
             locked: a.locked_until.is_some_and(|t| t > now),
             disabled: a.disabled,
             must_change: a.must_change_password,
             has_totp: a.totp_secret.is_some(),
             name: a.name,
             display_name: a.display_name,
-        })
-        .collect()
+        });
+    }
+    Ok(out)
+}
+
+/// What was typed into the account form, shown again after a refusal.
+#[derive(Default)]
+pub struct Typed {
+    pub name: String,
+    pub display_name: String,
+    pub role: String,
+    pub subdistrict: String,
+    pub org: String,
+}
+
+/// A role change waiting for the security administrator's confirmation.
+pub struct Pending {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub role: String,
+    pub subdistrict: String,
+    pub org: String,
 }
 
 pub struct RoleOpt {
@@ -79,6 +126,17 @@ struct AccountsPage {
     issued_password: String,
     /// The security policy in force (set in the configuration file).
     policy: Vec<(&'static str, String)>,
+    typed: Typed,
+    pending: Option<Pending>,
+}
+
+/// What a page shows besides the accounts.
+#[derive(Default)]
+struct Shown {
+    notice: String,
+    issued: Option<(String, String)>,
+    typed: Typed,
+    pending: Option<Pending>,
 }
 
 fn policy_lines(
@@ -126,12 +184,11 @@ async fn page(
     s: &crate::auth::Scoped,
     security: bool,
     status: StatusCode,
-    notice: String,
-    issued: Option<(String, String)>,
+    shown: Shown,
 ) -> Result<Response, PageError> {
-    let accounts = lines(s.registry.accounts().await?);
     let subdistricts = s.registry.subdistricts().await?;
-    let (issued_name, issued_password) = issued.unwrap_or_default();
+    let accounts = lines(s, s.registry.accounts().await?, &subdistricts).await?;
+    let (issued_name, issued_password) = shown.issued.unwrap_or_default();
     Ok(render(
         status,
         &AccountsPage {
@@ -139,7 +196,7 @@ async fn page(
             accounts,
             roles: roles(),
             subdistricts,
-            notice,
+            notice: shown.notice,
             issued_name,
             issued_password,
             policy: if security {
@@ -147,8 +204,17 @@ async fn page(
             } else {
                 vec![]
             },
+            typed: shown.typed,
+            pending: shown.pending,
         },
     ))
+}
+
+fn notice(text: impl Into<String>) -> Shown {
+    Shown {
+        notice: text.into(),
+        ..Shown::default()
+    }
 }
 
 fn input(f: &FormPairs, name: &str) -> AccountInput {
@@ -176,31 +242,32 @@ fn notice_of(e: AppError) -> Result<String, PageError> {
 }
 
 pub async fn accounts(Ctx(s): Ctx) -> Result<Response, PageError> {
-    page(&s, false, StatusCode::OK, String::new(), None).await
+    page(&s, false, StatusCode::OK, Shown::default()).await
 }
 
 pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     match s.registry.create_account(&input(&f, &f.get("name"))).await {
         Ok(i) => {
-            page(
-                &s,
-                false,
-                StatusCode::OK,
-                String::new(),
-                Some((i.name, i.one_time_password)),
-            )
-            .await
+            let shown = Shown {
+                issued: Some((i.name, i.one_time_password)),
+                ..Shown::default()
+            };
+            page(&s, false, StatusCode::OK, shown).await
         }
         Err(e) => {
-            page(
-                &s,
-                false,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                notice_of(e)?,
-                None,
-            )
-            .await
+            let shown = Shown {
+                notice: notice_of(e)?,
+                typed: Typed {
+                    name: f.get("name"),
+                    display_name: f.get("display_name"),
+                    role: f.get("role"),
+                    subdistrict: f.get("subdistrict"),
+                    org: f.get("org"),
+                },
+                ..Shown::default()
+            };
+            page(&s, false, StatusCode::UNPROCESSABLE_ENTITY, shown).await
         }
     }
 }
@@ -220,14 +287,19 @@ pub async fn act(
         _ => Err(AppError::NotFound),
     };
     match r {
-        Ok(issued) => page(&s, false, StatusCode::OK, "已完成".into(), issued).await,
+        Ok(issued) => {
+            let shown = Shown {
+                issued,
+                ..notice("已完成")
+            };
+            page(&s, false, StatusCode::OK, shown).await
+        }
         Err(e) => {
             page(
                 &s,
                 false,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                notice_of(e)?,
-                None,
+                notice(notice_of(e)?),
             )
             .await
         }
@@ -235,7 +307,7 @@ pub async fn act(
 }
 
 pub async fn security(Ctx(s): Ctx) -> Result<Response, PageError> {
-    page(&s, true, StatusCode::OK, String::new(), None).await
+    page(&s, true, StatusCode::OK, Shown::default()).await
 }
 
 pub async fn secure(
@@ -245,22 +317,73 @@ pub async fn secure(
 ) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
     let r = match action.as_str() {
+        // One click must not turn an account into another role: the change
+        // is shown for confirmation first.
+        "role" if f.get("confirm") != "1" => {
+            return confirm_role(&s, &name, &f).await;
+        }
         "role" => s.registry.set_role(&input(&f, &name)).await,
         "unlock" => s.registry.unlock(&name, false).await,
         "clear-totp" => s.registry.unlock(&name, true).await,
         _ => Err(AppError::NotFound),
     };
     match r {
-        Ok(()) => page(&s, true, StatusCode::OK, "已完成".into(), None).await,
+        Ok(()) => page(&s, true, StatusCode::OK, notice("已完成")).await,
         Err(e) => {
             page(
                 &s,
                 true,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                notice_of(e)?,
-                None,
+                notice(notice_of(e)?),
             )
             .await
         }
+    }
+}
+
+/// The security page with the requested role change to confirm; an
+/// administrator account or role is refused at once, as the console's.
+async fn confirm_role(
+    s: &crate::auth::Scoped,
+    name: &str,
+    f: &FormPairs,
+) -> Result<Response, PageError> {
+    let to = Role::parse("role", &f.get("role"));
+    let account = s
+        .registry
+        .accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.name == name)
+        .ok_or(AppError::NotFound)?;
+    let from_admin = Role::parse("role", &account.role).is_ok_and(Role::is_admin);
+    match to {
+        Ok(to) if !to.is_admin() && !from_admin => {
+            let shown = Shown {
+                pending: Some(Pending {
+                    name: name.to_string(),
+                    from: Role::label_of(&account.role),
+                    to: to.label().to_string(),
+                    role: to.code().to_string(),
+                    subdistrict: f.get("subdistrict"),
+                    org: f.get("org"),
+                }),
+                ..Shown::default()
+            };
+            page(s, true, StatusCode::OK, shown).await
+        }
+        // Let the use case refuse it with its own reason.
+        _ => match s.registry.set_role(&input(f, name)).await {
+            Ok(()) => page(s, true, StatusCode::OK, notice("已完成")).await,
+            Err(e) => {
+                page(
+                    s,
+                    true,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    notice(notice_of(e)?),
+                )
+                .await
+            }
+        },
     }
 }
