@@ -81,6 +81,23 @@ impl RecordKind {
         }
     }
 
+    /// What the kind is called on pages and in the audit trail.
+    pub fn label(self) -> &'static str {
+        match self {
+            RecordKind::Organizations => "社会组织",
+            RecordKind::People => "人员",
+            RecordKind::Inspections => "年检结论",
+            RecordKind::Ratings => "评估等级",
+            RecordKind::Honours => "荣誉",
+            RecordKind::CreditEntries => "信用记录",
+            RecordKind::PartyBuilding => "党建情况",
+            RecordKind::Finances => "年度财务",
+            RecordKind::Qualifications => "职业资格",
+            RecordKind::Employments => "任职",
+            RecordKind::Reviews => "年度考核",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<RecordKind> {
         RecordKind::ALL.iter().copied().find(|k| k.name() == s)
     }

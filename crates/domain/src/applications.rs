@@ -1024,8 +1024,8 @@ pub fn provisional_entitlement(
                     "rule",
                     format!(
                         "已获等级评估奖励 {} 元,达到最高等级奖励 {} 元,不再补差",
-                        yuan_grouped(paid.total),
-                        yuan_grouped(top)
+                        paid.total.grouped(),
+                        top.grouped()
                     ),
                 ));
             }
@@ -1056,7 +1056,7 @@ pub fn provisional_entitlement(
             "按 {} {}{} 元核定({} 版)",
             rule.code(),
             label,
-            yuan_grouped(cap),
+            cap.grouped(),
             params.version
         )
     } else {
@@ -1064,7 +1064,7 @@ pub fn provisional_entitlement(
             "按申请金额核定,未超过 {} {}{} 元({} 版)",
             rule.code(),
             label,
-            yuan_grouped(cap),
+            cap.grouped(),
             params.version
         )
     };
@@ -1099,19 +1099,11 @@ pub fn with_facts(entitled: Entitled, facts: &FactsDecision) -> Result<Entitled,
     match facts {
         FactsDecision::Granted { amount } if *amount < entitled.amount => Ok(Entitled {
             amount: *amount,
-            note: format!(
-                "按登记信息核定 {} 元;{}",
-                yuan_grouped(*amount),
-                entitled.note
-            ),
+            note: format!("按登记信息核定 {} 元;{}", amount.grouped(), entitled.note),
             ..entitled
         }),
         FactsDecision::Granted { amount } => Ok(Entitled {
-            note: format!(
-                "登记信息核定 {} 元;{}",
-                yuan_grouped(*amount),
-                entitled.note
-            ),
+            note: format!("登记信息核定 {} 元;{}", amount.grouped(), entitled.note),
             ..entitled
         }),
         FactsDecision::Refused { code, message } => {
@@ -1134,8 +1126,8 @@ pub fn approved_amount(entitled: &Entitled, typed: Option<Fen>) -> Result<Fen, R
             "amount",
             format!(
                 "批准金额 {} 元超过核定金额 {} 元({})",
-                yuan_grouped(a),
-                yuan_grouped(entitled.amount),
+                a.grouped(),
+                entitled.amount.grouped(),
                 entitled.note
             ),
         )),
@@ -1168,9 +1160,9 @@ pub fn check_budget(
             format!(
                 "{} {year} 年预算余额 {} 元,不足以支付 {} 元,缺口 {} 元",
                 rule.code(),
-                yuan_grouped(left.max(Fen::ZERO)),
-                yuan_grouped(amount),
-                yuan_grouped(amount - left.max(Fen::ZERO))
+                left.max(Fen::ZERO).grouped(),
+                amount.grouped(),
+                (amount - left.max(Fen::ZERO)).grouped()
             ),
         ));
     }
@@ -1191,29 +1183,11 @@ pub fn check_budget_amount(
             format!(
                 "{} {year} 年已批准和已拨付合计 {} 元,预算额度不能低于此数",
                 rule.code(),
-                yuan_grouped(committed)
+                committed.grouped()
             ),
         ));
     }
     Ok(())
-}
-
-/// "1,234,567.80": yuan with thousands separators, for messages and pages.
-pub fn yuan_grouped(f: Fen) -> String {
-    let plain = f.to_yuan_string();
-    let (sign, rest) = match plain.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", plain.as_str()),
-    };
-    let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{frac}")
 }
 
 #[cfg(test)]
@@ -1283,11 +1257,11 @@ mod tests {
 
     #[test]
     fn money_in_messages_has_thousands_separators() {
-        assert_eq!(yuan_grouped(Fen(120_000)), "1,200.00");
-        assert_eq!(yuan_grouped(Fen(5)), "0.05");
-        assert_eq!(yuan_grouped(Fen(123_456_789)), "1,234,567.89");
-        assert_eq!(yuan_grouped(Fen(-30_000)), "-300.00");
-        assert_eq!(yuan_grouped(Fen(100_000)), "1,000.00");
+        assert_eq!(Fen(120_000).grouped(), "1,200.00");
+        assert_eq!(Fen(5).grouped(), "0.05");
+        assert_eq!(Fen(123_456_789).grouped(), "1,234,567.89");
+        assert_eq!(Fen(-30_000).grouped(), "-300.00");
+        assert_eq!(Fen(100_000).grouped(), "1,000.00");
     }
 
     #[test]

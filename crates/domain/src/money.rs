@@ -96,7 +96,31 @@ impl Fen {
             .ok_or_else(|| Invalid::one(field, "money.format", format!("金额格式不正确:“{s}”")))
     }
 
-    /// "12,345.60" — yuan with two decimals, for display and export.
+    /// "1,234,567.89 元" — how every page and message shows an amount:
+    /// thousands grouped, two decimals, the unit named.
+    pub fn shown(self) -> String {
+        format!("{} 元", self.grouped())
+    }
+
+    /// "1,234,567.89": grouped, for a column whose heading names the unit.
+    pub fn grouped(self) -> String {
+        let plain = self.to_yuan_string();
+        let (sign, rest) = plain
+            .strip_prefix('-')
+            .map_or(("", plain.as_str()), |r| ("-", r));
+        let (int, dec) = rest.split_once('.').unwrap_or((rest, "00"));
+        let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{sign}{grouped}.{dec}")
+    }
+
+    /// "12345.60" — yuan with two decimals, no grouping: for export files,
+    /// which import again.
     pub fn to_yuan_string(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let a = self.0.unsigned_abs();
@@ -150,6 +174,16 @@ impl std::iter::Sum for Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_amounts_group_thousands_and_name_the_unit() {
+        assert_eq!(Fen(123_456_789).shown(), "1,234,567.89 元");
+        assert_eq!(Fen(85_810_669).shown(), "858,106.69 元");
+        assert_eq!(Fen(100_000).shown(), "1,000.00 元");
+        assert_eq!(Fen(99_999).shown(), "999.99 元");
+        assert_eq!(Fen(5).shown(), "0.05 元");
+        assert_eq!(Fen(-123_456).shown(), "-1,234.56 元");
+    }
 
     #[test]
     fn yuan_with_two_decimals_becomes_fen() {

@@ -294,8 +294,11 @@ pub fn check_registered_capital(d: &OrgDraft) -> Result<(), Invalid> {
         "registered_capital",
         "registered_capital.below_minimum",
         format!(
-            "注册资金 {} 元低于最低要求 {} 元({}:{})",
-            d.registered_capital, check.minimum, check.clause, check.reason
+            "注册资金 {} 低于最低要求 {}({}:{})",
+            d.registered_capital.shown(),
+            check.minimum.shown(),
+            check.clause,
+            check.reason
         ),
     ))
 }

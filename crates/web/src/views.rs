@@ -163,3 +163,8 @@ impl From<&EmploymentRow> for EmploymentView {
 pub fn yuan(fen: i64) -> String {
     Fen(fen).to_yuan_string()
 }
+
+/// An amount as every page shows it: `1,234.56 元`.
+pub fn money(fen: i64) -> String {
+    Fen(fen).shown()
+}

@@ -2048,3 +2048,59 @@ async fn the_account_pages_start_from_what_is_held_and_confirm_role_changes() {
         assert!(page.body.contains(r#"class="secondary">重置密码"#), "{url}");
     }
 }
+
+/// The audit page reads as Chinese: action and record named, a link to the
+/// record, changes as 字段:前 → 后 with amounts in 元; no JSON, no codes.
+#[tokio::test]
+async fn the_audit_page_reads_as_chinese_with_links_and_amounts_in_yuan() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let org = "TX000042";
+        let check = gongyi_domain::credit_code::org_code_check(org.as_bytes()).unwrap();
+        let code = gongyi_domain::CreditCode::from_body(&format!("52310110{org}{check}"))
+            .unwrap()
+            .as_str()
+            .to_string();
+        registry
+            .create_org(&gongyi_domain::orgs::OrgInput {
+                credit_code: code.clone(),
+                name: "杨浦区审计页测试服务中心".into(),
+                kind: "民办非企业单位".into(),
+                subdistrict: "310110021".into(),
+                registration_date: "2024-03-01".into(),
+                registered_capital: "120000".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let aud = common::sign_in(&registry, "read-audit", Role::AuditAdmin, "", "").await;
+        let page = send(&app, get("/audit", &aud.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{url}");
+        let row = page
+            .body
+            .split("<tr>")
+            .find(|r| r.contains(&code))
+            .unwrap_or_else(|| panic!("{url}: no row for the organisation"));
+        assert!(row.contains("新建"), "{url}: {row}");
+        assert!(
+            row.contains(&format!(r#"href="/orgs/{code}""#)),
+            "{url}: {row}"
+        );
+        assert!(
+            row.contains("组织名称:无 → 杨浦区审计页测试服务中心"),
+            "{url}: {row}"
+        );
+        assert!(row.contains("注册资金:无 → 120,000.00 元"), "{url}: {row}");
+        assert!(row.contains("服务器控制台"), "{url}: {row}");
+        for raw in [
+            "{&quot;",
+            "{\"",
+            ">create<",
+            "registered_capital_fen",
+            "12000000",
+        ] {
+            assert!(!row.contains(raw), "{url}: {raw} on screen: {row}");
+        }
+    }
+}

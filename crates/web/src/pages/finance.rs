@@ -14,13 +14,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::applications::{ActorInput, BudgetInput};
 use gongyi_app::applications::{BudgetStatusRow, LedgerRow};
 use gongyi_app::AppError;
-use gongyi_domain::applications::{yuan_grouped, SubsidyRule};
+use gongyi_domain::applications::SubsidyRule;
 use gongyi_domain::Fen;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 fn money(fen: i64) -> String {
-    yuan_grouped(Fen(fen))
+    Fen(fen).grouped()
 }
 
 #[derive(Debug, Default, Deserialize)]

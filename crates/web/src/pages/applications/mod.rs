@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use gongyi_app::applications::SubsidyHistory;
 use gongyi_app::applications::{ApplicationFilter, ApplicationRow, PaymentRow};
 use gongyi_app::AppError;
-use gongyi_domain::applications::{yuan_grouped, Status, SubsidyRule};
+use gongyi_domain::applications::{Status, SubsidyRule};
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::Fen;
 use serde::Deserialize;
@@ -32,7 +32,7 @@ pub fn shanghai(t: DateTime<Utc>) -> String {
 }
 
 fn money(fen: i64) -> String {
-    yuan_grouped(Fen(fen))
+    Fen(fen).grouped()
 }
 
 fn opt_money(fen: Option<i64>) -> String {
