@@ -20,7 +20,7 @@ pub mod transfer;
 pub use error::{AppError, BundleError};
 /// Pages of a listing, as every list use case hands them out, and the
 /// bounds every listing keeps.
-pub use gongyi_store::{bound_page, Page, MAX_PER_PAGE};
+pub use gongyi_store::{bound_page, Page, MAX_PAGE, MAX_PER_PAGE};
 
 use gongyi_store::Db;
 

@@ -12,6 +12,9 @@ use gongyi_app::{Page, Registry, Result};
 use gongyi_domain::orgs::{OrgKind, OrgStatus};
 use serde::Deserialize;
 
+/// Organisations on a page of the directory unless the caller asks otherwise.
+const PER_PAGE: i64 = 20;
+
 /// Directory query parameters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -60,7 +63,12 @@ impl DirectoryParams {
 
     /// The page and page size asked for, within the listing bounds.
     pub fn bounds(&self) -> (i64, i64) {
-        gongyi_app::bound_page(self.page, self.per_page, 20)
+        gongyi_app::bound_page(self.page, self.per_page, PER_PAGE)
+    }
+
+    /// The same for the APIs, which refuse values out of bounds instead.
+    pub fn checked_bounds(&self) -> Result<(i64, i64)> {
+        crate::api::paging(self.page, self.per_page, PER_PAGE)
     }
 
     pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {

@@ -1,8 +1,11 @@
 //! Errors become a response once: pages get a Chinese error page, the API gets
-//! `{code, message, fields}` with a matching status.
+//! `{code, message, fields}` with a matching status — also for what the
+//! framework refuses before a handler runs ([`api_shape`]).
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use gongyi_app::AppError;
 use serde::Serialize;
@@ -104,6 +107,59 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.0, axum::Json(self.1)).into_response()
     }
+}
+
+/// How much of a refusal's own text is kept in the message.
+const REJECTION_TEXT: usize = 2048;
+
+/// In front of the whole router: an error under `/api/` that is not JSON was
+/// written by the framework before any handler ran (a path or query value of
+/// the wrong type, the body limit, a method the route lacks). It gets the
+/// error body every other API failure has, keeping its status and headers
+/// (`Allow`, `Retry-After`).
+pub async fn api_shape(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, REJECTION_TEXT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (code, what) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "记录不存在"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "此地址不支持该请求方法"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("body.too_large", "请求体过大"),
+        s if s.is_server_error() => ("internal", "服务器内部错误"),
+        _ => ("bad_request", "请求无法读取"),
+    };
+    let message = if text.is_empty() || status.is_server_error() {
+        what.to_string()
+    } else {
+        format!("{what}:{text}")
+    };
+    let body = ErrorBody {
+        code: code.into(),
+        message,
+        fields: vec![],
+    };
+    let Ok(bytes) = serde_json::to_vec(&body) else {
+        return (status, what).into_response();
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 #[derive(Template)]

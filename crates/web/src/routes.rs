@@ -471,7 +471,8 @@ pub fn routes(state: AppState, config: &WebConfig) -> (Router, Vec<RouteSpec>) {
     let api_v1 = limited(api.router, config.api_rate_limit)
         .merge(public_api.router)
         .merge(api_login.router)
-        .fallback(api::not_found);
+        .fallback(api::not_found)
+        .layer(axum::Extension(api::Document::new(&specs)));
     let mut router = Router::new()
         .merge(work.router)
         .merge(accounts.router)
@@ -483,6 +484,8 @@ pub fn routes(state: AppState, config: &WebConfig) -> (Router, Vec<RouteSpec>) {
     for l in headers::layers() {
         router = router.layer(l);
     }
+    // Outermost, so the body limit's own refusals get the API's error body too.
+    let router = router.layer(axum::middleware::from_fn(crate::error::api_shape));
     (router.with_state(state), specs)
 }
 

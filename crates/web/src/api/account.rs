@@ -31,6 +31,14 @@ pub struct SessionBody {
     pub needs_second_factor: bool,
 }
 
+/// Signs in: sets the session cookie and returns the CSRF token. An account
+/// that must change its password or set up a second factor gets a session
+/// that can do only that (the other operations answer 403 until then).
+#[utoipa::path(post, path = "/api/v1/login", request_body = LoginBody,
+    responses((status = 200, body = SessionBody, headers(("Set-Cookie" = String, description = "the session cookie"))),
+        (status = 401, description = "`refused`: wrong name, password or code, a locked or disabled account (one answer for all)",
+            body = crate::error::ErrorBody)),
+    tag = "account")]
 pub async fn login(
     State(s): State<AppState>,
     ext: axum::http::Extensions,
@@ -67,6 +75,8 @@ pub async fn login(
     Ok(res)
 }
 
+/// Ends the session and clears its cookie.
+#[utoipa::path(post, path = "/api/v1/logout", responses((status = 204, description = "signed out")), tag = "account")]
 pub async fn logout(Ctx(s): Ctx, State(app): State<AppState>) -> Result<Response, ApiError> {
     s.registry.logout(&s.session).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();

@@ -4,7 +4,7 @@
 
 use super::{ApiJson, PageBody};
 use crate::auth::Ctx;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::ApiError;
 use crate::form::nonblank;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -18,6 +18,10 @@ use gongyi_domain::applications::ApplicationInput;
 use gongyi_domain::{Fen, Invalid};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+
+fn rules() -> utoipa::openapi::Object {
+    super::one_of(gongyi_domain::applications::SubsidyRule::ALL.map(|r| r.code()))
+}
 
 /// A file attached to a new application.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,6 +38,7 @@ pub struct AttachmentBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplicationBody {
     /// `R2` … `R11`.
+    #[schema(schema_with = rules)]
     pub rule: String,
     /// Credit code (organisation rules) or person number / key `P00000012` (R9–R11).
     pub beneficiary_id: String,
@@ -41,6 +46,8 @@ pub struct ApplicationBody {
     /// (R3, R9), `title|YYYY` (R5), a project id (R6, R7), a year (R10), free text (R8).
     pub event_key: String,
     /// In fen, a whole positive number.
+    #[serde(deserialize_with = "super::whole::i64")]
+    #[schema(minimum = 1)]
     pub requested_fen: i64,
     /// Ignored: the signed-in account is the actor.
     #[serde(default)]
@@ -65,8 +72,10 @@ pub struct ActionBody {
     #[serde(default)]
     pub reason: String,
     /// Approve only: a lower amount than the entitlement, in fen.
+    #[serde(default, deserialize_with = "super::whole::opt_i64")]
     pub approved_fen: Option<i64>,
     /// The version that was read; a newer one is 409 `conflict`.
+    #[serde(default, deserialize_with = "super::whole::opt_i64")]
     pub version: Option<i64>,
 }
 
@@ -268,9 +277,7 @@ fn fen_text(fen: i64) -> String {
 
 /// Submits an application.
 #[utoipa::path(post, path = "/api/v1/applications", request_body = ApplicationBody,
-    responses((status = 201, body = ApplicationDetail),
-        (status = 409, description = "refused (duplicate, role)", body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+    responses((status = 201, body = ApplicationDetail)),
     tag = "applications")]
 pub async fn create(
     Ctx(s): Ctx,
@@ -316,7 +323,7 @@ pub async fn create(
 
 /// One application.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = ApplicationDetail), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = ApplicationDetail)),
     tag = "applications")]
 pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<ApplicationDetail>, ApiError> {
     let page = s.registry.application_page(id).await?;
@@ -324,6 +331,7 @@ pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<ApplicationDet
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// `SUBMITTED`, `SUBDISTRICT_REVIEWED`, `APPROVED`, `PAID`, `RETURNED`, `REFUSED`.
     pub status: Option<String>,
@@ -342,7 +350,7 @@ pub async fn list(
     Ctx(s): Ctx,
     Query(q): Query<QueueQuery>,
 ) -> Result<Json<PageBody<ApplicationView>>, ApiError> {
-    let (page, per_page) = gongyi_app::bound_page(q.page, q.per_page, 30);
+    let (page, per_page) = super::paging(q.page, q.per_page, 30)?;
     let f = ApplicationFilter {
         status: nonblank(&q.status),
         rule: nonblank(&q.rule),
@@ -363,10 +371,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/applications/{id}/{action}",
     params(("id" = i64, Path), ("action" = String, Path, description = "review · approve · pay · return · refuse · resubmit")),
     request_body = ActionBody,
-    responses((status = 200, body = ApplicationDetail),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "refused by the workflow or the budget, or a stale version", body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ApplicationDetail)),
     tag = "applications")]
 pub async fn act(
     Ctx(s): Ctx,

@@ -33,6 +33,8 @@ pub struct OrganizationBody {
     /// YYYY-MM-DD
     pub registration_date: String,
     /// In fen, a whole non-negative number.
+    #[serde(deserialize_with = "super::whole::i64")]
+    #[schema(minimum = 0)]
     pub registered_capital_fen: i64,
     #[serde(default)]
     pub service_fields: Vec<String>,
@@ -46,7 +48,16 @@ pub struct OrganizationBody {
     pub status: String,
     #[serde(default)]
     pub stage: String,
-    /// Required on update: the version that was read.
+}
+
+/// An organisation's record to replace, with the version that was read.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrganizationUpdateBody {
+    #[serde(flatten)]
+    pub organization: OrganizationBody,
+    /// The version that was read; another is 409 `conflict`.
+    #[serde(default, deserialize_with = "super::whole::opt_i64")]
+    #[schema(required = true, value_type = i64)]
     pub version: Option<i64>,
 }
 
@@ -113,7 +124,7 @@ pub async fn list(
     Ctx(s): Ctx,
     Query(p): Query<DirectoryParams>,
 ) -> Result<Json<DirectoryBody>, ApiError> {
-    let (page, per_page) = p.bounds();
+    let (page, per_page) = p.checked_bounds()?;
     let (list, f) = s.registry.directory(&p.filter(), page, per_page).await?;
     let fc = |v: &Vec<(String, i64)>| {
         v.iter()
@@ -145,7 +156,7 @@ pub async fn list(
 
 /// One organisation by credit code.
 #[utoipa::path(get, path = "/api/v1/organizations/{code}", params(("code" = String, Path, description = "统一社会信用代码")),
-    responses((status = 200, body = OrganizationView), (status = 404, body = crate::error::ErrorBody)), tag = "organizations")]
+    responses((status = 200, body = OrganizationView)), tag = "organizations")]
 pub async fn get(
     Ctx(s): Ctx,
     Path(code): Path<String>,
@@ -156,7 +167,7 @@ pub async fn get(
 
 /// Registers an organisation.
 #[utoipa::path(post, path = "/api/v1/organizations", request_body = OrganizationBody,
-    responses((status = 201, body = OrganizationView), (status = 422, body = crate::error::ErrorBody)), tag = "organizations")]
+    responses((status = 201, body = OrganizationView)), tag = "organizations")]
 pub async fn create(
     Ctx(s): Ctx,
     ApiJson(b): ApiJson<OrganizationBody>,
@@ -170,16 +181,16 @@ pub async fn create(
 }
 
 /// Replaces an organisation's record; `version` must be the one read (409 otherwise).
-#[utoipa::path(put, path = "/api/v1/organizations/{code}", request_body = OrganizationBody,
+#[utoipa::path(put, path = "/api/v1/organizations/{code}", request_body = OrganizationUpdateBody,
     params(("code" = String, Path, description = "统一社会信用代码")),
-    responses((status = 200, body = OrganizationView), (status = 409, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)), tag = "organizations")]
+    responses((status = 200, body = OrganizationView)), tag = "organizations")]
 pub async fn update(
     Ctx(s): Ctx,
     Path(code): Path<String>,
-    ApiJson(b): ApiJson<OrganizationBody>,
+    ApiJson(u): ApiJson<OrganizationUpdateBody>,
 ) -> Result<Json<OrganizationView>, ApiError> {
-    let Some(version) = b.version else {
+    let b = u.organization;
+    let Some(version) = u.version else {
         return Err(AppError::Invalid(Invalid::one(
             "version",
             "version.required",
@@ -231,10 +242,11 @@ fn history_input(kind: &str, b: HistoryRecordBody) -> Option<HistoryInput> {
 }
 
 /// Adds a history record: `kind` is inspections, ratings, honours,
-/// credit-entries, party-building or finances.
+/// credit-entries, party-building or finances (another is 404).
 #[utoipa::path(post, path = "/api/v1/organizations/{code}/{kind}", request_body = HistoryRecordBody,
-    params(("code" = String, Path), ("kind" = String, Path)),
-    responses((status = 201, description = "created; body is {id}"), (status = 422, body = crate::error::ErrorBody)),
+    params(("code" = String, Path, description = "统一社会信用代码"),
+        ("kind" = String, Path, description = "inspections · ratings · honours · credit-entries · party-building · finances")),
+    responses((status = 201, description = "created; body is {id}")),
     tag = "organizations")]
 pub async fn add_history(
     Ctx(s): Ctx,

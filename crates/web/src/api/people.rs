@@ -34,7 +34,7 @@ pub async fn list(
     Ctx(s): Ctx,
     Query(p): Query<PeopleParams>,
 ) -> Result<Json<PageBody<PersonView>>, ApiError> {
-    let (page, per_page) = gongyi_app::bound_page(p.page, p.per_page, 20);
+    let (page, per_page) = super::paging(p.page, p.per_page, 20)?;
     let list = s.registry.people(&p.filter(), page, per_page).await?;
     Ok(Json(PageBody {
         items: list.items.iter().map(PersonView::from).collect(),
@@ -54,7 +54,7 @@ pub struct PersonDetailBody {
 
 /// One person with qualifications, employments and reviews.
 #[utoipa::path(get, path = "/api/v1/people/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = PersonDetailBody), (status = 404, body = crate::error::ErrorBody)), tag = "people")]
+    responses((status = 200, body = PersonDetailBody)), tag = "people")]
 pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<PersonDetailBody>, ApiError> {
     use serde_json::json;
     let p = s.registry.person_page(id).await?;
@@ -80,8 +80,7 @@ pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<PersonDetailBo
 /// scope (then flagged for the bureau), so the answer tells nothing about
 /// people it cannot see.
 #[utoipa::path(post, path = "/api/v1/people", request_body = PersonBody,
-    responses((status = 201, body = PersonView), (status = 202, description = "submitted (callers with a scope)"),
-        (status = 422, body = crate::error::ErrorBody)), tag = "people")]
+    responses((status = 201, body = PersonView), (status = 202, description = "submitted (callers with a scope)")), tag = "people")]
 pub async fn create(Ctx(s): Ctx, ApiJson(b): ApiJson<PersonBody>) -> Result<Response, ApiError> {
     let input = PersonInput {
         name: b.name,
@@ -120,10 +119,10 @@ pub struct PersonRecordBody {
     pub performance: String,
 }
 
-/// Adds a record: `kind` is qualifications, employments or reviews.
+/// Adds a record: `kind` is qualifications, employments or reviews (another is 404).
 #[utoipa::path(post, path = "/api/v1/people/{id}/{kind}", request_body = PersonRecordBody,
-    params(("id" = i64, Path), ("kind" = String, Path)),
-    responses((status = 201, description = "created; body is {id}"), (status = 422, body = crate::error::ErrorBody)),
+    params(("id" = i64, Path), ("kind" = String, Path, description = "qualifications · employments · reviews")),
+    responses((status = 201, description = "created; body is {id}")),
     tag = "people")]
 pub async fn add_record(
     Ctx(s): Ctx,
@@ -140,10 +139,15 @@ pub async fn add_record(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RevealBody {
     /// `resident_id` or `phone`.
+    #[schema(schema_with = reveal_fields)]
     pub field: String,
     /// Why the full value is needed (at least two characters); recorded.
     #[serde(default)]
     pub reason: String,
+}
+
+fn reveal_fields() -> utoipa::openapi::Object {
+    super::one_of(["resident_id", "phone"])
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -155,8 +159,7 @@ pub struct RevealedBody {
 /// The full resident ID or phone of one person, for a reason; audited, never cached.
 #[utoipa::path(post, path = "/api/v1/people/{id}/reveal", request_body = RevealBody,
     params(("id" = i64, Path)),
-    responses((status = 200, body = RevealedBody), (status = 404, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = RevealedBody)),
     tag = "people")]
 pub async fn reveal(
     Ctx(s): Ctx,

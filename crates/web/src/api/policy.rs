@@ -49,7 +49,7 @@ pub struct EligibilityBody {
 /// What an organisation may claim under the policy in force, and why not.
 #[utoipa::path(get, path = "/api/v1/organizations/{code}/eligibility",
     params(("code" = String, Path, description = "统一社会信用代码")),
-    responses((status = 200, body = EligibilityBody), (status = 404, body = crate::error::ErrorBody)),
+    responses((status = 200, body = EligibilityBody)),
     tag = "policy")]
 pub async fn eligibility(
     Ctx(s): Ctx,

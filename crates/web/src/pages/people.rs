@@ -17,6 +17,7 @@ use gongyi_domain::people::{PerformanceRating, PersonInput, QualificationLevel};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleParams {
     /// Name fragment, pinyin or initials.
     pub q: Option<String>,

@@ -52,14 +52,13 @@ fn cached_json<T: Serialize>(headers: &HeaderMap, body: &T) -> Response {
 
 /// The public directory: same filters as the pages.
 #[utoipa::path(get, path = "/api/v1/public/organizations", params(DirectoryParams),
-    responses((status = 200, body = PublicPage), (status = 304, description = "not modified"),
-        (status = 429, body = crate::error::ErrorBody)), tag = "public")]
+    responses((status = 200, body = PublicPage), (status = 304, description = "not modified")), tag = "public")]
 pub async fn list(
     State(s): State<AppState>,
     Query(p): Query<DirectoryParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let (page, per_page) = p.bounds();
+    let (page, per_page) = p.checked_bounds()?;
     let list = s
         .registry
         .public_directory(&p.relevance_filter(), page, per_page)
@@ -76,7 +75,7 @@ pub async fn list(
 
 /// One organisation's public profile by credit code.
 #[utoipa::path(get, path = "/api/v1/public/organizations/{code}", params(("code" = String, Path)),
-    responses((status = 200, body = PublicProfileView), (status = 404, body = crate::error::ErrorBody)), tag = "public")]
+    responses((status = 200, body = PublicProfileView), (status = 304, description = "not modified")), tag = "public")]
 pub async fn get(
     State(s): State<AppState>,
     Path(code): Path<String>,
