@@ -200,7 +200,8 @@ impl Registry {
                 };
                 let sealed = crate::people::seal_draft(&self.keys, &draft);
                 let id = self.db.insert_person(&mut tx, &draft, &sealed).await?;
-                if let Some(q) = person.qualification {
+                // The whole history (qualifications.csv), else the one stated.
+                for q in f.qualifications(p) {
                     let q = Qualification {
                         level: q.level,
                         certificate_no: "VECTORS".into(),

@@ -24,9 +24,18 @@ fn bundle_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/policies/vectors/n10000")
 }
 
+/// The hand-worked bundle of qualification upgrades and rating changes.
+fn history_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors/tests/data/history")
+}
+
 /// A file of the bundle as text, whether it is kept plain or gzipped.
 fn bundle_file(name: &str) -> String {
-    let (_, mut input) = gongyi_vectors::read::open(&bundle_dir(), name).unwrap();
+    file_of(&bundle_dir(), name)
+}
+
+fn file_of(dir: &Path, name: &str) -> String {
+    let (_, mut input) = gongyi_vectors::read::open(dir, name).unwrap();
     let mut text = String::new();
     input.read_to_string(&mut text).unwrap();
     text
@@ -56,9 +65,9 @@ fn rows_of(facts: &Facts, e: &gongyi_domain::policy::Evaluation) -> Vec<Row> {
         .collect()
 }
 
-/// `entitlements.csv` of the bundle with its ids mapped to the registry's.
-fn expected_from_file(ids: &gongyi_app::policy_bundle::BundleIds) -> Vec<Row> {
-    let text = bundle_file("entitlements.csv");
+/// `entitlements.csv` of the bundle in `dir` with its ids mapped to the registry's.
+fn expected_from_file(dir: &Path, ids: &gongyi_app::policy_bundle::BundleIds) -> Vec<Row> {
+    let text = file_of(dir, "entitlements.csv");
     let mut r = csv::Reader::from_reader(text.as_bytes());
     r.records()
         .map(|rec| {
@@ -218,7 +227,7 @@ async fn evaluating_from_the_database_reproduces_the_vectors_row_for_row() {
         );
         if full {
             assert_eq!(got.len(), 309_358, "{url}");
-            compare(&url, got, expected_from_file(&ids));
+            compare(&url, got, expected_from_file(&dir, &ids));
         } else {
             assert!(!got.is_empty(), "{url}: the subset pays something");
             compare(&url, got, expected_from_engine(&dir, &ids));
@@ -244,5 +253,24 @@ async fn evaluating_from_the_database_reproduces_the_vectors_row_for_row() {
                 .map_or(0, |(_, t)| t.total.get());
             assert_eq!(by_year[r.rule.code()], in_2024, "{url}: {} in 2024", r.rule);
         }
+    }
+}
+
+/// The hand-worked vectors of people who upgraded their qualification and
+/// organisations whose rating changed (`crates/vectors/tests/data/history`,
+/// calculation in its README), written through the store (every
+/// qualification into the `qualifications` table) and evaluated from it.
+#[tokio::test]
+async fn the_history_vectors_are_reproduced_from_the_database() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::fixed(d("2026-01-15")));
+        let ids = registry
+            .load_vectors_bundle(&history_dir(), &|_, _| {})
+            .await
+            .unwrap();
+        let run = registry.evaluate_policy(period(), &[]).await.unwrap();
+        let got = rows_of(run.facts(), &run.evaluation);
+        assert_eq!(got.len(), 24, "{url}");
+        compare(&url, got, expected_from_file(&history_dir(), &ids));
     }
 }
