@@ -5,14 +5,22 @@
 //!
 //! Each step is one transaction that writes the status change and its audit
 //! event together. The two money steps add guarantees of their own:
-//! - **approve** locks the rule's budget line for the year first, then
-//!   re-reads the application, recomputes the entitlement from the
-//!   registry's facts and the payment history ([`Registry::facts_decision`],
-//!   [`Registry::entitlement_for`]), refuses a second approval of the same
-//!   entitlement and an approval the line cannot cover, all inside the lock;
+//! - **approve** evaluates the application's rule on the recorded facts of
+//!   its beneficiary ([`Registry::facts_decision`]: the engine's amount, its
+//!   refusal, or "not on record" naming the missing fact and who records
+//!   it), then locks every budget line of the rule, re-reads the
+//!   application, counts what the rule's other approved and paid
+//!   applications took (once-only awards, 24 rent months, R4's ceiling, R10's
+//!   two a year), refuses a second approval of the same entitlement and an
+//!   approval the line cannot cover, all inside the lock, and approves at
+//!   most the engine's amount;
 //! - **pay** changes the status with a guarded update (`… AND status =
 //!   'APPROVED'`) and inserts the payment, whose unique key refuses a second
 //!   payment of the same entitlement whatever happened before.
+//!
+//! - **submit** refuses an organisation deregistered, revoked or on the
+//!   abnormal-activity or serious-dishonesty list on the event's day
+//!   ([`wf::Standing`]); approval checks it again.
 //!
 //! Who may do what is the domain's decision (`gongyi_domain::applications`).
 //! The actor is the registry's caller: a signed-in account acts as itself
@@ -26,10 +34,10 @@ use crate::{AppError, Registry, Result};
 use chrono::{DateTime, Datelike, Utc};
 use gongyi_domain::access::Scope;
 use gongyi_domain::applications::{
-    self as wf, Action, Actor, ApplicationInput, Attachment, Beneficiary, Current, Entitled,
-    PaidSoFar, Status, Step, SubsidyRule,
+    self as wf, Action, Actor, ApplicationInput, Attachment, Beneficiary, Current, Status, Step,
+    SubsidyRule,
 };
-use gongyi_domain::policy::{BeneficiaryKind, Policy};
+use gongyi_domain::policy::{self, BeneficiaryKind, Policy, Window};
 use gongyi_domain::{text, Fen, Invalid};
 use gongyi_store::applications::Transition;
 /// What the application use cases hand out: applications, their events,
@@ -39,8 +47,9 @@ pub use gongyi_store::applications::{
     PaymentRow,
 };
 /// Budget lines with what is committed against them, and the ledger.
-pub use gongyi_store::budgets::{BudgetStatusRow, LedgerRow};
-use gongyi_store::{Page, StoreError, Tx};
+pub use gongyi_store::budgets::{BudgetEventRow, BudgetStatusRow, LedgerRow};
+use gongyi_store::policy_facts::{org_fact_id, person_fact_id, FactsScope};
+use gongyi_store::{Page, StoreError};
 
 /// A file as uploaded.
 #[derive(Debug, Clone, Default)]
@@ -254,6 +263,21 @@ impl Registry {
             return Err(Invalid::one("beneficiary_id", "beneficiary.unknown", message).into());
         };
         self.check_beneficiary_scope(snapshot.beneficiary, snapshot.subdistrict_code.as_deref())?;
+        // An organisation deregistered, revoked or on a credit list on the
+        // event's day (the recorded event's, else the key's, else today)
+        // may not apply.
+        if let Beneficiary::Organisation(org) = snapshot.beneficiary {
+            let day = match self
+                .event_decision(draft.rule, snapshot.beneficiary, &draft.event_key)
+                .await?
+                .date()
+            {
+                Some(d) => d,
+                None => wf::event_date(draft.rule, &draft.event_key)
+                    .unwrap_or_else(|| self.clock.today()),
+            };
+            self.db.org_standing(org).await?.check(day)?;
+        }
         // Keyed on the beneficiary's table id: an organisation that changed
         // its credit code meets its earlier applications here.
         let key = gongyi_store::applications::EntitlementKey {
@@ -379,14 +403,26 @@ impl Registry {
         // other approval of the line.
         let facts = self.facts_decision(&seen).await?;
         let mut tx = self.db.begin().await?;
-        // First statement of the transaction: see `Db::lock_budget_line`.
-        let line = self.db.lock_budget_line(&mut tx, rule, year).await?;
+        // First statement of the transaction: every line of the rule, so
+        // that what other applications of the rule took (below) cannot
+        // change until this one is decided, whatever year they drew on.
+        let line = self.db.lock_rule_budget(&mut tx, rule, year).await?;
         let app = self.db.application_tx(&mut tx, id).await?;
         if version.is_some_and(|v| v != app.version) {
             return Err(AppError::Conflict);
         }
         let step = wf::decide(&current(&app), Action::Approve, who, reason)?;
-        let entitled = wf::with_facts(self.entitlement_for(&mut tx, &app).await?, &facts)?;
+        let committed = self
+            .db
+            .committed_tx(&mut tx, app.entitlement(), app.id)
+            .await?;
+        let entitled = wf::entitlement(
+            rule,
+            Fen(app.requested_fen),
+            &facts,
+            committed,
+            &Policy::yangpu(),
+        )?;
         let amount = wf::approved_amount(&entitled, typed)?;
         if let Some(taken) = self
             .db
@@ -483,73 +519,86 @@ impl Registry {
     }
 
     /// What the policy engine decides about the application's event on the
-    /// registry's facts (organisation rules R2–R7, through
-    /// [`Registry::org_eligibility`]).
-    ///
-    /// Person rules (R9–R11) are not evaluated per approval yet: the facts
-    /// loader has no per-person scope, and loading every person's facts at
-    /// each approval would be far too slow; they, and events the registry
-    /// holds no record of, get [`wf::FactsDecision::NotOnRecord`], which the
-    /// approval's audit note states.
+    /// recorded facts of its beneficiary (one organisation's facts for
+    /// R2–R7, one person's for R9–R11; `store::policy_facts::FactsScope`),
+    /// over the whole policy period: the engine's amount, its refusal, or
+    /// "not on record" naming the missing fact and who must record it. For
+    /// an organisation, one deregistered, revoked or listed on the event's
+    /// day is refused too ([`wf::Standing`]). R8 has no formula and is not
+    /// evaluated. Not through the caller's scope: whoever may act on the
+    /// application may have its facts checked.
     pub async fn facts_decision(&self, app: &ApplicationRow) -> Result<wf::FactsDecision> {
-        let Some(policy_rule) = app
-            .rule
-            .policy_rule()
-            .filter(|r| r.beneficiary_kind() == BeneficiaryKind::Organisation)
-        else {
-            return Ok(wf::FactsDecision::NotOnRecord);
-        };
-        // Not through the caller's scope: whoever may act on the
-        // application may have its facts checked.
-        let org = match self.db.org_by_id(app.beneficiary_ref).await {
-            Ok(o) => o,
-            Err(StoreError::NotFound) => return Ok(wf::FactsDecision::NotOnRecord),
-            Err(e) => return Err(e.into()),
-        };
-        let eligibility = match self.eligibility_of_org(&org).await {
-            Ok(e) => e,
-            Err(AppError::NotFound) => return Ok(wf::FactsDecision::NotOnRecord),
-            Err(e) => return Err(e),
-        };
-        Ok(
-            match eligibility
-                .items
-                .iter()
-                .find(|i| i.rule == policy_rule && i.event_key == app.event_key)
-            {
-                Some(i) if i.granted => wf::FactsDecision::Granted {
-                    amount: i.amount.unwrap_or(Fen::ZERO),
-                },
-                Some(i) => wf::FactsDecision::Refused {
-                    code: i.code.unwrap_or("policy.refused"),
-                    message: i.message.clone(),
-                },
-                None => wf::FactsDecision::NotOnRecord,
-            },
-        )
+        let decision = self
+            .event_decision(app.rule, app.beneficiary(), &app.event_key)
+            .await?;
+        if let Beneficiary::Organisation(org) = app.beneficiary() {
+            let day = decision
+                .date()
+                .or_else(|| wf::event_date(app.rule, &app.event_key))
+                .unwrap_or_else(|| self.clock.today());
+            if let Err(r) = self.db.org_standing(org).await?.check(day) {
+                return Ok(wf::FactsDecision::Refused {
+                    code: r.code,
+                    message: r.message,
+                });
+            }
+        }
+        Ok(decision)
     }
 
-    /// The amount an approval may grant for `app` from the rule's parameters
-    /// and the payment history as this transaction sees it
-    /// ([`wf::provisional_entitlement`]): the request capped by the rule's
-    /// parameters in force on the event's date, less what a cumulative rule
-    /// already paid, refused when a once-only rule already paid. Approval
-    /// combines it with [`Registry::facts_decision`] ([`wf::with_facts`]):
-    /// the smaller amount, or the engine's refusal.
-    pub async fn entitlement_for(&self, tx: &mut Tx, app: &ApplicationRow) -> Result<Entitled> {
-        let rule = app.rule;
-        let (count, total) = self.db.paid_so_far_tx(tx, rule, app.beneficiary()).await?;
-        let paid = PaidSoFar {
-            count: u32::try_from(count).unwrap_or(u32::MAX),
-            total: Fen(total),
+    /// The engine's decision about one event of one beneficiary (see
+    /// [`Registry::facts_decision`]).
+    async fn event_decision(
+        &self,
+        rule: SubsidyRule,
+        who: Beneficiary,
+        key: &str,
+    ) -> Result<wf::FactsDecision> {
+        let Some(policy_rule) = rule.policy_rule() else {
+            return Ok(wf::FactsDecision::not_on_record(rule, key));
         };
-        Ok(wf::provisional_entitlement(
-            rule,
-            Fen(app.requested_fen),
-            &Policy::yangpu(),
-            wf::event_date(rule, &app.event_key),
-            paid,
-        )?)
+        let policy = Policy::yangpu();
+        let Some(window) = decision_window(&policy, rule, key) else {
+            return Ok(wf::FactsDecision::not_on_record(rule, key));
+        };
+        let (scope, fact_id) = match who {
+            Beneficiary::Organisation(id) => (FactsScope::Org(id), org_fact_id(id)),
+            Beneficiary::Person(id) => (FactsScope::Person(id), person_fact_id(id)),
+        };
+        let data = self.db.load_policy_facts(scope).await?;
+        let facts = &data.facts;
+        let decisions = match who {
+            Beneficiary::Organisation(_) => facts
+                .find_org(&fact_id)
+                .map(|o| policy::claims_of_org(facts, &policy, o, window)),
+            Beneficiary::Person(_) => facts
+                .find_person(&fact_id)
+                .map(|p| policy::claims_of_person(facts, &policy, p, window)),
+        }
+        .unwrap_or_default();
+        let mine: Vec<&policy::Decision> =
+            decisions.iter().filter(|d| d.rule == policy_rule).collect();
+        // Several records may share a key (the same honour twice, a
+        // project's wins): the one paid if any, else the first refused.
+        let of_key = || {
+            mine.iter()
+                .filter(|d| d.key.display(facts).to_string() == key)
+        };
+        let Some(d) = of_key()
+            .find(|d| d.amount().is_some())
+            .or_else(|| of_key().next())
+        else {
+            return Ok(wf::FactsDecision::not_on_record(rule, key));
+        };
+        Ok(match d.outcome {
+            policy::Outcome::Granted { amount, .. } => wf::FactsDecision::Granted {
+                amount,
+                rule_total: mine.iter().filter_map(|d| d.amount()).sum(),
+                date: d.key.date(facts),
+                explanation: d.explain(facts, &policy).text,
+            },
+            policy::Outcome::Refused(why) => wf::FactsDecision::refused(policy_rule, why, &policy),
+        })
     }
 
     pub async fn application_page(&self, id: i64) -> Result<ApplicationPage> {
@@ -623,6 +672,19 @@ impl Registry {
         Ok(self.db.budget_line_status(rule, year).await?)
     }
 
+    /// The history of one budget line: every change with who made it, from
+    /// what amount to what, oldest first (`budget_events`, written with each
+    /// change in [`Registry::set_budget`]).
+    pub async fn budget_history(&self, rule: &str, year: &str) -> Result<Vec<BudgetEventRow>> {
+        let mut errs = Invalid::default();
+        let rule = errs.take(SubsidyRule::parse("rule", rule));
+        let year = errs.take(text::year("year", "预算年度", year));
+        let (Some(rule), Some(year)) = (rule, year) else {
+            return Err(errs.into());
+        };
+        Ok(self.db.budget_events(rule, year).await?)
+    }
+
     pub async fn budgets(&self, year: Option<i32>) -> Result<Vec<BudgetStatusRow>> {
         Ok(self.db.budget_status(year).await?)
     }
@@ -690,6 +752,17 @@ impl Registry {
             .payments_of(Beneficiary::Person(person_id), Some(SubsidyRule::R9))
             .await?)
     }
+}
+
+/// The dates an approval evaluates: the whole policy period, widened to
+/// the days the event key names, so that an event outside the period is
+/// refused as such rather than not found.
+fn decision_window(policy: &Policy, rule: SubsidyRule, key: &str) -> Option<Window> {
+    let (from, to) = policy.span()?;
+    Some(match wf::event_span(rule, key) {
+        Some((a, b)) => Window::new(from.min(a), to.max(b)),
+        None => Window::new(from, to),
+    })
 }
 
 /// Another application of the same entitlement is approved or paid.

@@ -14,6 +14,8 @@ pub mod policy_bundle;
 pub mod public;
 pub mod reference;
 pub mod security;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 pub mod timeline;
 pub mod transfer;
 

@@ -282,7 +282,8 @@ impl Registry {
                 }
                 Err(e) => return Err(e.into()),
             };
-            if let Some(q) = person.qualification {
+            // The whole history (qualifications.csv), else the one stated.
+            for q in f.qualifications(p) {
                 let q = Qualification {
                     level: q.level,
                     certificate_no: "VECTORS".into(),

@@ -1,13 +1,17 @@
 //! Applications to payment through the use cases, on both databases: the
 //! workflow's allowed and refused steps (and that a refusal writes nothing),
-//! approver ≠ payer, the entitlement recomputed at approval, budget
+//! approver ≠ payer, the entitlement recomputed at approval from the
+//! recorded facts (no payment the rules do not back: an event not on record
+//! is refused naming the missing fact), limits across applications, budget
 //! overdraws refused naming the line and the shortfall, returned
-//! applications resubmitted, budgets, the ledger and the histories.
+//! applications resubmitted, budgets with their history, the ledger (read
+//! back from its workbook) and the histories.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use chrono::NaiveDate;
 use gongyi_app::applications::{ActionInput, ActorInput, AttachmentInput, BudgetInput};
+use gongyi_app::test_support::Record;
 use gongyi_app::{AppError, Clock, Registry};
 use gongyi_domain::applications::ApplicationInput;
 use gongyi_domain::credit_code::org_code_check;
@@ -92,6 +96,17 @@ async fn registries() -> Vec<(Registry, &'static str, i64)> {
     v
 }
 
+/// The table id of an organisation, for recording its facts.
+async fn org_id(r: &Registry, code: &str) -> i64 {
+    Record(r).org_id(code).await
+}
+
+/// R6: the project `key` of `other()` selected with `yuan` (the match is half).
+async fn venture(r: &Registry, key: &str, yuan: &str) {
+    let o = org_id(r, &other()).await;
+    Record(r).venture(o, key, yuan, "2024-01-10").await;
+}
+
 fn actor(name: &str, role: &str) -> ActorInput {
     ActorInput {
         name: name.into(),
@@ -172,6 +187,8 @@ async fn actions(r: &Registry, id: i64) -> Vec<String> {
 async fn a_community_organisation_goes_through_its_sub_district_then_the_bureau_then_finance() {
     for (r, backend, _) in registries().await {
         budget(&r, "R3", "2024", "10000").await;
+        let c = org_id(&r, &community()).await;
+        Record(&r).lease(c, "2024-03", "450").await;
         let a = apply(&r, "R3", &community(), "2024-03", "450").await;
         assert_eq!(
             (a.status.code(), a.needs_review),
@@ -256,6 +273,7 @@ async fn a_community_organisation_goes_through_its_sub_district_then_the_bureau_
 async fn every_refused_step_says_why_and_changes_nothing() {
     for (r, backend, _) in registries().await {
         budget(&r, "R6", "2024", "100000").await;
+        venture(&r, "VP-1", "40000").await;
         let a = apply(&r, "R6", &other(), "VP-1", "20000").await;
         let cases = [
             (
@@ -340,6 +358,8 @@ async fn every_refused_step_says_why_and_changes_nothing() {
 #[tokio::test]
 async fn an_approval_that_would_overdraw_the_line_is_refused_naming_the_line_and_the_shortfall() {
     for (r, backend, _) in registries().await {
+        venture(&r, "VP-1", "3000").await;
+        venture(&r, "VP-2", "1600").await;
         let a = apply(&r, "R6", &other(), "VP-1", "1500").await;
         let e = r.act(a.id, "approve", &by("审批员", "bureau")).await;
         let (code, message) = refused(e, backend);
@@ -399,6 +419,7 @@ async fn an_approval_that_would_overdraw_the_line_is_refused_naming_the_line_and
 async fn a_returned_application_releases_its_budget_and_can_be_resubmitted() {
     for (r, backend, _) in registries().await {
         budget(&r, "R6", "2024", "1000").await;
+        venture(&r, "VP-1", "2000").await;
         let a = apply(&r, "R6", &other(), "VP-1", "1000").await;
         r.act(a.id, "approve", &by("审批员", "bureau"))
             .await
@@ -472,12 +493,18 @@ async fn a_returned_application_releases_its_budget_and_can_be_resubmitted() {
 }
 
 #[tokio::test]
-async fn the_entitlement_is_recomputed_at_approval_from_the_caps_and_the_payment_history() {
+async fn the_entitlement_is_recomputed_at_approval_from_the_recorded_facts() {
+    use gongyi_domain::history::InspectionResult;
+    use gongyi_domain::people::{PerformanceRating, QualificationLevel};
     for (r, backend, person) in registries().await {
         for rule in ["R2", "R3", "R9", "R11"] {
             budget(&r, rule, "2024", "1000000").await;
         }
-        // R3: 800 requested, the month cap is 500.
+        let facts = Record(&r);
+        let o = org_id(&r, &other()).await;
+        // R3: 900 paid for the month, the month cap is 500.
+        facts.lease(o, "2024-02", "900").await;
+        facts.lease(o, "2024-03", "900").await;
         let a = apply(&r, "R3", &other(), "2024-02", "800").await;
         let a = r
             .act(a.id, "approve", &by("审批员", "bureau"))
@@ -488,7 +515,10 @@ async fn the_entitlement_is_recomputed_at_approval_from_the_caps_and_the_payment
             .note
             .clone()
             .unwrap_or_default();
-        assert!(note.contains("500.00"), "{backend}: {note}");
+        assert!(
+            note.contains("按登记信息核定 500.00 元"),
+            "{backend}: {note}"
+        );
         let above = ActionInput {
             amount: "501".into(),
             ..by("审批员", "bureau")
@@ -499,9 +529,28 @@ async fn the_entitlement_is_recomputed_at_approval_from_the_caps_and_the_payment
             "amount.above_entitlement"
         );
 
-        // R2 is paid once per organisation: a second event is refused at
-        // approval once the first is paid.
+        // R2 with no inspection on record is not paid (the approval issue 10
+        // found); the refusal says who records the inspection.
+        facts.startup_application(o, "2024-04-01", "10000").await;
+        facts.startup_application(o, "2024-05-01", "10000").await;
         let s1 = apply(&r, "R2", &other(), "2024-04-01", "10000").await;
+        let (code, message) = refused(
+            r.act(s1.id, "approve", &by("审批员", "bureau")).await,
+            backend,
+        );
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            (
+                "startup.no_inspection",
+                "该组织无年检记录,须由区民政局录入年检结论"
+            ),
+            "{backend}"
+        );
+        // Once recorded, the first application meeting every condition is
+        // paid, once: a second application is the engine's refusal.
+        facts
+            .inspection(o, 2023, InspectionResult::Qualified, "2024-03-15")
+            .await;
         r.act(s1.id, "approve", &by("审批员", "bureau"))
             .await
             .unwrap();
@@ -512,18 +561,51 @@ async fn the_entitlement_is_recomputed_at_approval_from_the_caps_and_the_payment
                 r.act(s2.id, "approve", &by("审批员", "bureau")).await,
                 backend
             ),
-            "payment.once_only"
+            "startup.already_paid"
         );
 
-        // R9 for a person (by number or key), capped at 2,000 a month.
+        // R9 for a person with no qualification on record: refused, naming
+        // the missing fact and who records it (the payment issue 10 found).
         let m = apply(&r, "R9", &person.to_string(), "2024-03", "2500").await;
         assert_eq!(m.beneficiary_id, format!("P{person:08}"), "{backend}");
         assert_eq!(m.beneficiary_name, "李娜");
+        let (code, message) = refused(
+            r.act(m.id, "approve", &by("审批员", "bureau")).await,
+            backend,
+        );
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            (
+                "salary.no_qualification",
+                "该人员在申请事项日期无社会工作者职业资格记录,须由区民政局或所在组织申报并经核实"
+            ),
+            "{backend}"
+        );
+        // Each missing fact in turn, then the engine's amount: 助理 800 +
+        // 8 full years since 2015-07-01 (200) + 2023 良好 (100) = 1,100.
+        facts
+            .qualification(person, QualificationLevel::Assistant, "2020-05-01")
+            .await;
+        let (code, _) = refused(
+            r.act(m.id, "approve", &by("审批员", "bureau")).await,
+            backend,
+        );
+        assert_eq!(code, "employment.no_contract", "{backend}");
+        facts.contract(person, o, "2023-06-01", None).await;
+        let (code, message) = refused(
+            r.act(m.id, "approve", &by("审批员", "bureau")).await,
+            backend,
+        );
+        assert_eq!(code, "salary.performance_missing", "{backend}");
+        assert!(message.contains("2023 年度考核"), "{backend}: {message}");
+        facts
+            .performance(person, 2023, PerformanceRating::Good)
+            .await;
         let m = r
             .act(m.id, "approve", &by("审批员", "bureau"))
             .await
             .unwrap();
-        assert_eq!(m.approved_fen, Some(200_000), "{backend}");
+        assert_eq!(m.approved_fen, Some(110_000), "{backend}");
         r.act(m.id, "pay", &by("出纳", "finance")).await.unwrap();
         let months = r.salary_months(person).await.unwrap();
         assert_eq!(
@@ -531,7 +613,7 @@ async fn the_entitlement_is_recomputed_at_approval_from_the_caps_and_the_payment
                 .iter()
                 .map(|p| (p.event_key.as_str(), p.amount_fen))
                 .collect::<Vec<_>>(),
-            [("2024-03", 200_000)],
+            [("2024-03", 110_000)],
             "{backend}"
         );
 
@@ -544,6 +626,315 @@ async fn the_entitlement_is_recomputed_at_approval_from_the_caps_and_the_payment
             ),
             "policy.outside_period"
         );
+    }
+}
+
+/// One rule's case: what to apply for, and the facts that back it.
+struct Case {
+    rule: &'static str,
+    key: &'static str,
+    /// In yuan, more than the engine pays.
+    requested: &'static str,
+    /// What the engine pays on the recorded facts, in fen.
+    engine: i64,
+}
+
+const CASES: [Case; 9] = [
+    Case {
+        rule: "R2",
+        key: "2024-04-01",
+        requested: "12000",
+        engine: 800_000,
+    },
+    Case {
+        rule: "R3",
+        key: "2024-02",
+        requested: "800",
+        engine: 45_000,
+    },
+    Case {
+        rule: "R4",
+        key: "2024-03-01",
+        requested: "50000",
+        engine: 1_000_000,
+    },
+    Case {
+        rule: "R5",
+        key: "上海市先进社会组织|2024",
+        requested: "80000",
+        engine: 5_000_000,
+    },
+    Case {
+        rule: "R6",
+        key: "VP-1",
+        requested: "20000",
+        engine: 1_500_050,
+    },
+    Case {
+        rule: "R7",
+        key: "CP-1",
+        requested: "30000",
+        engine: 2_000_000,
+    },
+    Case {
+        rule: "R9",
+        key: "2024-03",
+        requested: "2500",
+        engine: 110_000,
+    },
+    Case {
+        rule: "R10",
+        key: "2024",
+        requested: "6000",
+        engine: 500_000,
+    },
+    Case {
+        rule: "R11",
+        key: "2024-05-01",
+        requested: "40000",
+        engine: 3_000_000,
+    },
+];
+
+/// Records the facts that back `c` (for the organisation `other()` or the
+/// person `p`).
+async fn back(r: &Registry, c: &Case, p: i64) {
+    use gongyi_domain::history::{HonourLevel, InspectionResult, RatingLevel};
+    use gongyi_domain::people::{PerformanceRating, QualificationLevel};
+    use gongyi_domain::policy::facts::CompetitionLevel;
+    let f = Record(r);
+    let o = org_id(r, &other()).await;
+    match c.rule {
+        "R2" => {
+            f.inspection(o, 2023, InspectionResult::Qualified, "2024-03-15")
+                .await;
+            f.startup_application(o, "2024-04-01", "8000").await;
+        }
+        "R3" => f.lease(o, "2024-02", "450").await,
+        "R4" => f.rating(o, RatingLevel::A3, "2024-03-01").await,
+        "R5" => {
+            f.honour(
+                o,
+                "上海市先进社会组织",
+                HonourLevel::Municipal,
+                "2024-02-01",
+            )
+            .await
+        }
+        "R6" => f.venture(o, "VP-1", "30001", "2024-01-10").await,
+        "R7" => {
+            f.competition_win(
+                o,
+                "CP-1",
+                CompetitionLevel::Municipal,
+                Some(2),
+                "40000",
+                "2024-01-20",
+            )
+            .await
+        }
+        "R9" => {
+            f.qualification(p, QualificationLevel::Assistant, "2020-05-01")
+                .await;
+            f.contract(p, o, "2023-06-01", None).await;
+            f.performance(p, 2023, PerformanceRating::Good).await;
+        }
+        "R10" => f.supervisor_review(p, 2024, "90.0", 20).await,
+        "R11" => {
+            // R9 above was approved on the assistant qualification; the
+            // senior one comes later in the history.
+            f.qualification(p, QualificationLevel::Senior, "2023-01-01")
+                .await;
+            f.senior_award_decision(p, "2024-05-01", true).await;
+        }
+        other => panic!("no case for {other}"),
+    }
+}
+
+#[tokio::test]
+async fn no_rule_approves_an_event_not_on_record_and_each_approves_the_engines_amount_once_recorded(
+) {
+    for (r, backend, person) in registries().await {
+        for c in &CASES {
+            budget(&r, c.rule, "2024", "1000000").await;
+            let who = if matches!(c.rule, "R9" | "R10" | "R11") {
+                person.to_string()
+            } else {
+                other()
+            };
+            let a = apply(&r, c.rule, &who, c.key, c.requested).await;
+            let (code, message) = refused(
+                r.act(a.id, "approve", &by("审批员", "bureau")).await,
+                backend,
+            );
+            // No record at all: the event is not on record (R9 always has a
+            // month, so the first missing fact is named).
+            let want = if c.rule == "R9" {
+                "salary.no_qualification"
+            } else {
+                "facts.not_on_record"
+            };
+            assert_eq!(code, want, "{backend} {}: {message}", c.rule);
+            assert!(
+                message.contains("须由"),
+                "{backend} {}: who records it? {message}",
+                c.rule
+            );
+            assert_eq!(actions(&r, a.id).await, ["submit"], "{backend}");
+
+            back(&r, c, person).await;
+            // Not more than the engine's amount, however it is typed.
+            let more = ActionInput {
+                amount: gongyi_domain::Fen(c.engine + 1).to_yuan_string(),
+                ..by("审批员", "bureau")
+            };
+            assert_eq!(
+                code_of(r.act(a.id, "approve", &more).await, backend),
+                "amount.above_entitlement",
+                "{}",
+                c.rule
+            );
+            let a = r
+                .act(a.id, "approve", &by("审批员", "bureau"))
+                .await
+                .unwrap_or_else(|e| panic!("{backend} {}: {e:?}", c.rule));
+            assert_eq!(a.approved_fen, Some(c.engine), "{backend} {}", c.rule);
+            let note = r.application_page(a.id).await.unwrap().events[1]
+                .note
+                .clone()
+                .unwrap_or_default();
+            assert!(note.contains("按登记信息核定"), "{backend}: {note}");
+        }
+    }
+}
+
+/// R10 selects two a year and R2 pays once, across applications, even when
+/// the facts change between two approvals so that the engine would pay
+/// someone (or something) else.
+#[tokio::test]
+async fn limits_across_applications_hold_when_the_facts_change_between_approvals() {
+    use gongyi_domain::history::InspectionResult;
+    for (r, backend, first) in registries().await {
+        budget(&r, "R10", "2024", "100000").await;
+        budget(&r, "R2", "2024", "100000").await;
+        let f = Record(&r);
+        let mut people = vec![first];
+        for (n, name) in [(3, "张伟"), (4, "王磊")] {
+            let p = r
+                .create_person(&PersonInput {
+                    name: name.into(),
+                    resident_id: ResidentId::from_body(&format!("3101101990030700{n}"), today())
+                        .unwrap()
+                        .as_str()
+                        .into(),
+                    phone: String::new(),
+                    social_work_start_date: String::new(),
+                    supervisor: "是".into(),
+                })
+                .await
+                .unwrap();
+            people.push(p.id);
+        }
+        f.supervisor_review(people[0], 2024, "90.0", 10).await;
+        f.supervisor_review(people[1], 2024, "85.0", 10).await;
+        for p in &people[..2] {
+            let a = apply(&r, "R10", &p.to_string(), "2024", "5000").await;
+            r.act(a.id, "approve", &by("审批员", "bureau"))
+                .await
+                .unwrap();
+        }
+        // A late review ranks first now: the engine would pay it, but the
+        // year's two awards are already approved.
+        f.supervisor_review(people[2], 2024, "99.0", 10).await;
+        let late = apply(&r, "R10", &people[2].to_string(), "2024", "5000").await;
+        let (code, message) = refused(
+            r.act(late.id, "approve", &by("审批员", "bureau")).await,
+            backend,
+        );
+        assert_eq!(code, "supervisor.year_full", "{backend}: {message}");
+
+        let o = org_id(&r, &other()).await;
+        f.inspection(o, 2023, InspectionResult::Qualified, "2024-03-15")
+            .await;
+        f.startup_application(o, "2024-04-01", "10000").await;
+        let s1 = apply(&r, "R2", &other(), "2024-04-01", "10000").await;
+        r.act(s1.id, "approve", &by("审批员", "bureau"))
+            .await
+            .unwrap();
+        // An earlier application recorded afterwards is now the engine's
+        // first; R2 is still paid once.
+        f.startup_application(o, "2024-03-20", "10000").await;
+        let s0 = apply(&r, "R2", &other(), "2024-03-20", "10000").await;
+        assert_eq!(
+            code_of(
+                r.act(s0.id, "approve", &by("审批员", "bureau")).await,
+                backend
+            ),
+            "payment.once_only"
+        );
+    }
+}
+
+/// An organisation deregistered or on the abnormal-activity list on the
+/// event's day may neither apply nor be approved.
+#[tokio::test]
+async fn an_organisation_deregistered_or_listed_on_the_events_day_cannot_apply_nor_be_approved() {
+    use gongyi_app::orgs::HistoryInput;
+    use gongyi_domain::history::CreditEntryInput;
+    for (r, backend, _) in registries().await {
+        budget(&r, "R3", "2024", "100000").await;
+        let o = org_id(&r, &other()).await;
+        let f = Record(&r);
+        for m in ["2024-01", "2024-02", "2024-04", "2024-05"] {
+            f.lease(o, m, "400").await;
+        }
+        // Submitted while in good standing, then listed before the approval.
+        let before = apply(&r, "R3", &other(), "2024-02", "400").await;
+        r.add_history(
+            &other(),
+            &HistoryInput::CreditEntry(CreditEntryInput {
+                list: "ABNORMAL_ACTIVITY".into(),
+                reason: "未按规定报送年度工作报告".into(),
+                listed_date: "2024-01-15".into(),
+                removed_date: "2024-04-01".into(),
+            }),
+        )
+        .await
+        .unwrap();
+        let e = r
+            .apply(
+                &input("R3", &other(), "2024-03", "400"),
+                vec![],
+                &applicant(),
+            )
+            .await;
+        let (code, message) = refused(e, backend);
+        assert_eq!(code, "org.abnormal_list", "{backend}");
+        assert!(message.contains("活动异常名录"), "{backend}: {message}");
+        let (code, _) = refused(
+            r.act(before.id, "approve", &by("审批员", "bureau")).await,
+            backend,
+        );
+        assert_eq!(code, "org.abnormal_list", "{backend}");
+        // Before the listing and after its removal the months are fine.
+        for m in ["2024-01", "2024-04"] {
+            let a = apply(&r, "R3", &other(), m, "400").await;
+            r.act(a.id, "approve", &by("审批员", "bureau"))
+                .await
+                .unwrap();
+        }
+        let org = r.org(&other()).await.unwrap();
+        r.deregister(&other(), org.version, "2024-05-01")
+            .await
+            .unwrap();
+        let e = r
+            .apply(
+                &input("R3", &other(), "2024-05", "400"),
+                vec![],
+                &applicant(),
+            )
+            .await;
+        assert_eq!(code_of(e, backend), "org.deregistered", "{backend}");
     }
 }
 
@@ -625,6 +1016,7 @@ async fn submissions_are_checked_field_by_field_and_duplicates_refused() {
 async fn a_step_from_a_stale_page_is_a_conflict() {
     for (r, backend, _) in registries().await {
         budget(&r, "R6", "2024", "100000").await;
+        venture(&r, "VP-1", "200").await;
         let a = apply(&r, "R6", &other(), "VP-1", "100").await;
         let stale = ActionInput {
             version: Some(a.version),
@@ -647,6 +1039,10 @@ async fn the_ledger_sums_payments_by_rule_sub_district_and_year_and_exports_to_x
     for (r, backend, _) in registries().await {
         budget(&r, "R6", "2024", "100000").await;
         budget(&r, "R3", "2024", "100000").await;
+        venture(&r, "VP-1", "600").await;
+        venture(&r, "VP-2", "400").await;
+        let c = org_id(&r, &community()).await;
+        Record(&r).lease(c, "2024-01", "400").await;
         for (rule, who, key, yuan) in [
             ("R6", other(), "VP-1", "300"),
             ("R6", other(), "VP-2", "200"),
@@ -683,8 +1079,42 @@ async fn the_ledger_sums_payments_by_rule_sub_district_and_year_and_exports_to_x
             ],
             "{backend}"
         );
+        // The workbook, read back, holds the ledger's rows and their total.
         let xlsx = r.ledger_xlsx(Some(2024)).await.unwrap();
-        assert!(xlsx.starts_with(b"PK"), "{backend}: not a zip");
+        use calamine::Reader as _;
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+        let sheet = book.worksheet_range("拨付台账").unwrap();
+        let cells: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|row| row.iter().map(|c| c.to_string()).collect())
+            .collect();
+        let mut want = vec![vec![
+            "预算年度".to_string(),
+            "项目".into(),
+            "项目名称".into(),
+            "街道".into(),
+            "笔数".into(),
+            "金额(元)".into(),
+        ]];
+        for l in &ledger {
+            want.push(vec![
+                l.year.to_string(),
+                l.rule.code().into(),
+                l.rule.title().into(),
+                l.subdistrict_name.clone().unwrap_or_default(),
+                l.payments.to_string(),
+                gongyi_domain::Fen(l.total_fen).to_yuan_string(),
+            ]);
+        }
+        want.push(vec![
+            "合计".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            "3".into(),
+            "900.00".into(),
+        ]);
+        assert_eq!(cells, want, "{backend}");
 
         let h = r.org_subsidies(&other().to_lowercase()).await.unwrap();
         assert_eq!(
@@ -696,7 +1126,7 @@ async fn the_ledger_sums_payments_by_rule_sub_district_and_year_and_exports_to_x
 }
 
 #[tokio::test]
-async fn approval_follows_the_engine_on_the_registry_facts_where_it_holds_the_event() {
+async fn approval_follows_the_engine_on_the_registry_facts_and_refuses_what_is_not_on_record() {
     use gongyi_app::orgs::HistoryInput;
     use gongyi_domain::history::RatingInput;
     for (r, backend, _) in registries().await {
@@ -738,18 +1168,88 @@ async fn approval_follows_the_engine_on_the_registry_facts_where_it_holds_the_ev
             code.starts_with("rating.") || code == "amount.zero",
             "{backend}: {code} {message}"
         );
-        // No rating on that day: the engine cannot check it; the note says so.
+        // No lease on record for the month: not approved, and the refusal
+        // names the missing fact and who must record it.
         let c = apply(&r, "R3", &other(), "2024-02", "400").await;
-        r.act(c.id, "approve", &by("审批员", "bureau"))
+        let (code, message) = refused(
+            r.act(c.id, "approve", &by("审批员", "bureau")).await,
+            backend,
+        );
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            (
+                "facts.not_on_record",
+                "该组织 2024-02 无办公用房租赁及实付房租记录,须由该组织申报并经所在街道核实"
+            ),
+            "{backend}"
+        );
+        assert_eq!(actions(&r, c.id).await, ["submit"], "{backend}");
+    }
+}
+
+/// Every change of a budget line leaves its event (who, from what, to
+/// what), read back in order; a refused change leaves none.
+#[tokio::test]
+async fn each_budget_change_is_recorded_with_who_made_it_and_from_what_to_what() {
+    for (r, backend, _) in registries().await {
+        budget(&r, "R6", "2024", "1000").await;
+        r.set_budget(&BudgetInput {
+            rule: "R6".into(),
+            year: "2024".into(),
+            amount: "2500.50".into(),
+            actor: actor("财务科", "finance"),
+        })
+        .await
+        .unwrap();
+        venture(&r, "VP-1", "2000").await;
+        let a = apply(&r, "R6", &other(), "VP-1", "1000").await;
+        r.act(a.id, "approve", &by("审批员", "bureau"))
             .await
             .unwrap();
-        let note = r.application_page(c.id).await.unwrap().events[1]
-            .note
-            .clone()
-            .unwrap_or_default();
-        assert!(
-            note.starts_with("登记信息中暂无该事项记录"),
-            "{backend}: {note}"
+        let e = r
+            .set_budget(&BudgetInput {
+                rule: "R6".into(),
+                year: "2024".into(),
+                amount: "999".into(),
+                actor: actor("预算员", "bureau"),
+            })
+            .await;
+        assert_eq!(code_of(e, backend), "budget.below_committed");
+        budget(&r, "R6", "2024", "1200").await;
+        budget(&r, "R3", "2024", "10").await;
+
+        let events = r.budget_history("r6", "2024").await.unwrap();
+        let got: Vec<_> = events
+            .iter()
+            .map(|e| {
+                (
+                    e.actor_name.as_str(),
+                    e.actor_role.code(),
+                    e.old_amount_fen,
+                    e.new_amount_fen,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("预算员", "bureau", None, 100_000),
+                ("财务科", "finance", Some(100_000), 250_050),
+                ("预算员", "bureau", Some(250_050), 120_000),
+            ],
+            "{backend}"
         );
+        assert!(events.windows(2).all(|w| w[0].at <= w[1].at), "{backend}");
+        let line = &r.budgets(Some(2024)).await.unwrap()[1];
+        assert_eq!(
+            (line.rule.code(), line.amount_fen),
+            ("R6", events[2].new_amount_fen),
+            "{backend}: the last event is the line's amount"
+        );
+        assert!(r.budget_history("R7", "2024").await.unwrap().is_empty());
+        assert!(matches!(
+            r.budget_history("R1", "24").await,
+            Err(AppError::Invalid(_))
+        ));
     }
 }

@@ -13,11 +13,17 @@
 //! refusals or conflicts; "database is locked" and serialization failures
 //! count as refusals too. Then the round checks: exactly one payment, exactly
 //! one application approved-or-paid, the line never below zero.
+//!
+//! A second race fires approvals of many different entitlements (each backed
+//! by its recorded project) at one budget line with room for a few, while
+//! others try to lower the line: the budget lock, not the entitlement's
+//! uniqueness, is what must stop them, and the line never goes below zero.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use chrono::{NaiveDate, Utc};
 use gongyi_app::applications::{ActionInput, ActorInput};
+use gongyi_app::test_support::Record;
 use gongyi_app::{AppError, Clock, Registry};
 use gongyi_domain::applications::{Actor, ApplicationInput, Role, Status, SubsidyRule};
 use gongyi_domain::credit_code::org_code_check;
@@ -91,7 +97,7 @@ fn end_of(r: Result<gongyi_store::applications::ApplicationRow, AppError>) -> En
     }
 }
 
-async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
+async fn round(base: &Registry, backend: &str, n: usize, org: &str, org_id: i64) {
     // A year of its own per round, so each round has a fresh budget line.
     let year = 2000 + n as i32;
     let r = Registry::new(
@@ -111,6 +117,15 @@ async fn round(base: &Registry, backend: &str, n: usize, org: &str) {
     .await
     .unwrap();
     let key = format!("VP-{n:03}");
+    // The project the approval checks: its match is half its amount.
+    Record(&r)
+        .venture(
+            org_id,
+            &key,
+            &Fen(AMOUNT.get() * 2).to_yuan_string(),
+            "2024-01-10",
+        )
+        .await;
     let first = r
         .apply(
             &ApplicationInput {
@@ -261,27 +276,10 @@ async fn fifty_concurrent_approvals_and_payments_of_one_entitlement_pay_it_exact
             Clock::fixed(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()),
         );
         let org = credit_code();
-        base.create_org(&OrgInput {
-            credit_code: org.clone(),
-            name: "青少年科技教育促进会".into(),
-            kind: "民办非企业单位".into(),
-            community: "否".into(),
-            fresh_graduate: "否".into(),
-            subdistrict: "310110016".into(),
-            registration_date: "2022-03-01".into(),
-            registered_capital: "200000".into(),
-            service_fields: String::new(),
-            address: String::new(),
-            legal_representative: String::new(),
-            contact_phone: String::new(),
-            status: String::new(),
-            stage: String::new(),
-        })
-        .await
-        .unwrap();
+        let row = base.create_org(&org_input(&org)).await.unwrap();
         let t = Instant::now();
         for n in 0..ROUNDS {
-            round(&base, backend, n, &org).await;
+            round(&base, backend, n, &org, row.id).await;
         }
         let total = base.ledger(None).await.unwrap();
         assert_eq!(
@@ -295,4 +293,193 @@ async fn fifty_concurrent_approvals_and_payments_of_one_entitlement_pay_it_exact
             t.elapsed().as_secs_f64()
         );
     }
+}
+
+fn org_input(code: &str) -> OrgInput {
+    OrgInput {
+        credit_code: code.into(),
+        name: "青少年科技教育促进会".into(),
+        kind: "民办非企业单位".into(),
+        community: "否".into(),
+        fresh_graduate: "否".into(),
+        subdistrict: "310110016".into(),
+        registration_date: "2022-03-01".into(),
+        registered_capital: "200000".into(),
+        service_fields: String::new(),
+        address: String::new(),
+        legal_representative: String::new(),
+        contact_phone: String::new(),
+        status: String::new(),
+        stage: String::new(),
+    }
+}
+
+/// Rounds of the many-entitlements race.
+const LINE_ROUNDS: usize = 5;
+/// Different entitlements (projects) approved at once per round.
+const ENTITLEMENTS: usize = 40;
+/// Approvals the line has room for (and half of one more).
+const ROOM: usize = 10;
+/// Actors trying to lower the line to room for `ROOM / 2` during the race.
+const LOWERERS: usize = 5;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_entitlements_racing_for_one_budget_line_never_take_it_below_zero() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let backend = match db.backend() {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        };
+        let base = Registry::new(
+            db,
+            Clock::fixed(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()),
+        );
+        let org = credit_code();
+        let row = base.create_org(&org_input(&org)).await.unwrap();
+        let t = Instant::now();
+        for n in 0..LINE_ROUNDS {
+            line_round(&base, backend, n, &org, row.id).await;
+        }
+        eprintln!(
+            "{backend}: {LINE_ROUNDS} rounds × {} concurrent approvals of different entitlements in {:.1} s",
+            ENTITLEMENTS + LOWERERS,
+            t.elapsed().as_secs_f64()
+        );
+    }
+}
+
+async fn line_round(base: &Registry, backend: &str, n: usize, org: &str, org_id: i64) {
+    let year = 2030 + n as i32;
+    let r = Registry::new(
+        base.store().clone(),
+        Clock::fixed(NaiveDate::from_ymd_opt(year, 6, 1).unwrap()),
+    );
+    let bureau = ActorInput {
+        name: "预算员".into(),
+        role: "bureau".into(),
+    };
+    let set = |amount: Fen, who: ActorInput| gongyi_app::applications::BudgetInput {
+        rule: "R6".into(),
+        year: year.to_string(),
+        amount: amount.to_yuan_string(),
+        actor: who,
+    };
+    let line = Fen(AMOUNT.get() * ROOM as i64 + AMOUNT.get() / 2);
+    r.set_budget(&set(line, bureau.clone())).await.unwrap();
+    let mut ids = Vec::new();
+    for m in 0..ENTITLEMENTS {
+        let key = format!("LR-{n}-{m:02}");
+        Record(&r)
+            .venture(
+                org_id,
+                &key,
+                &Fen(AMOUNT.get() * 2).to_yuan_string(),
+                "2024-01-10",
+            )
+            .await;
+        let a = r
+            .apply(
+                &ApplicationInput {
+                    rule: "R6".into(),
+                    beneficiary_id: org.into(),
+                    event_key: key,
+                    requested: AMOUNT.to_yuan_string(),
+                },
+                vec![],
+                &bureau,
+            )
+            .await
+            .unwrap();
+        ids.push(a.id);
+    }
+
+    let start = Arc::new(tokio::sync::Barrier::new(ENTITLEMENTS + LOWERERS));
+    let mut tasks = Vec::new();
+    for (i, id) in ids.iter().copied().enumerate() {
+        let (r, start) = (r.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            end_of(
+                r.act(id, "approve", &act(format!("审批员{i}"), "bureau"))
+                    .await,
+            )
+        }));
+    }
+    let lowered = Fen(AMOUNT.get() * (ROOM / 2) as i64);
+    for i in 0..LOWERERS {
+        let (r, start) = (r.clone(), start.clone());
+        let who = ActorInput {
+            name: format!("财务{i}"),
+            role: "finance".into(),
+        };
+        let input = set(lowered, who);
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            match r.set_budget(&input).await {
+                Ok(_) => End::Done,
+                Err(e) => match e {
+                    AppError::Refused {
+                        code: "budget.below_committed",
+                        ..
+                    } => End::Lost,
+                    other => end_of(Err(other)),
+                },
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // What lost a race to the database (locked, serialisation) may try
+    // again now, one at a time; the line still decides.
+    for id in &ids {
+        let a = r.store().application(*id).await.unwrap();
+        if a.status == Status::Submitted {
+            let _ = r.act(*id, "approve", &act("复核员".into(), "bureau")).await;
+        }
+    }
+    let status = r
+        .store()
+        .budget_line_status(SubsidyRule::R6, year)
+        .await
+        .unwrap();
+    let approved = {
+        let mut k = 0;
+        for id in &ids {
+            if r.store().application(*id).await.unwrap().status == Status::Approved {
+                k += 1;
+            }
+        }
+        k
+    };
+    assert!(
+        status.remaining_fen() >= 0,
+        "{backend} round {n}: the line went below zero: {status:?}"
+    );
+    assert_eq!(
+        status.approved_fen,
+        AMOUNT.get() * approved,
+        "{backend} round {n}: what the line gave away is the approvals' sum"
+    );
+    // Full: no further approval fits (the line is either as set or lowered).
+    assert!(
+        status.remaining_fen() < AMOUNT.get(),
+        "{backend} round {n}: room left for another approval: {status:?}"
+    );
+    assert!(
+        (ROOM / 2..=ROOM).contains(&(approved as usize)),
+        "{backend} round {n}: {approved} approved"
+    );
+    let history = r.budget_history("R6", &year.to_string()).await.unwrap();
+    assert!(
+        history
+            .iter()
+            .all(|e| [line.get(), lowered.get()].contains(&e.new_amount_fen)),
+        "{backend} round {n}: {history:?}"
+    );
+    assert_eq!(
+        history.last().map(|e| e.new_amount_fen),
+        Some(status.amount_fen),
+        "{backend} round {n}"
+    );
 }

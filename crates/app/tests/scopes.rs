@@ -428,6 +428,11 @@ async fn each_change_leaves_an_audit_record_and_the_chain_verifies() {
         );
         let bureau = r.acting(signed_in("bureau", Scope::District));
         let finance = r.acting(signed_in("finance", Scope::District));
+        // The rent the approval checks against (the facts' own pages are
+        // another capability's).
+        gongyi_app::test_support::Record(&r)
+            .lease(org.id, "2024-03", "450")
+            .await;
         bureau
             .set_budget(&BudgetInput {
                 rule: "R3".into(),

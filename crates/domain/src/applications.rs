@@ -1,15 +1,17 @@
 //! Applications for support (补贴申请), from submission to payment: which
 //! rules can be applied for, what an application's event key looks like, the
-//! state machine of who may do what when, attachments, the provisional
-//! entitlement and the budget check.
+//! state machine of who may do what when, attachments, the amount an
+//! approval may grant (at most what the policy engine pays on the recorded
+//! facts, within the limits that span applications), whether an
+//! organisation may apply at all on a day ([`Standing`]), and the budget
+//! check.
 //!
 //! Everything here is pure: the caller passes the acting user, the current
-//! state, the amounts already paid and the budget figures, and gets back a
-//! decision with a stable reason code and a Chinese message. What this module
-//! deliberately does not hold: storage and locking (the store makes "paid at
-//! most once" true by construction), accounts (the acting user's name and
-//! role are taken as given until accounts arrive), and the full evaluation of
-//! the rules from the registry's facts (`crate::policy`).
+//! state, the engine's decision, what other applications took and the
+//! budget figures, and gets back a decision with a stable reason code and a
+//! Chinese message. What this module deliberately does not hold: storage
+//! and locking (the store makes "paid at most once" true by construction),
+//! accounts, and the rules themselves (`crate::policy`).
 //!
 //! The workflow (`subsidies.md`, "Budgets and payments"):
 //!
@@ -24,7 +26,7 @@
 
 use crate::error::Invalid;
 use crate::money::Fen;
-use crate::policy::{BeneficiaryKind, Policy, PolicyParams, Rule, YearMonth};
+use crate::policy::{BeneficiaryKind, Policy, Rule, YearMonth};
 use crate::vocabulary::coded;
 use crate::{text, CreditCode};
 use chrono::NaiveDate;
@@ -912,137 +914,243 @@ impl ApplicationInput {
     }
 }
 
-/// What was already paid to the same beneficiary under the same rule (any
-/// event): what the once-only and cumulative limits need.
+/// The days an event key names: the date (R2, R4, R11), the month (R3,
+/// R9), 31 December of a review year (R10), the calendar year of an honour
+/// (R5). Project ids (R6, R7) and R8 keys name none.
+pub fn event_span(rule: SubsidyRule, key: &str) -> Option<(NaiveDate, NaiveDate)> {
+    match rule {
+        SubsidyRule::R2 | SubsidyRule::R4 | SubsidyRule::R11 | SubsidyRule::R10 => {
+            event_date(rule, key).map(|d| (d, d))
+        }
+        SubsidyRule::R3 | SubsidyRule::R9 => {
+            let m = YearMonth::parse("", key).ok()?;
+            let last = m.next().first_day().pred_opt()?;
+            Some((m.first_day(), last))
+        }
+        SubsidyRule::R5 => {
+            let y: i32 = key.rsplit_once('|')?.1.parse().ok()?;
+            Some((
+                NaiveDate::from_ymd_opt(y, 1, 1)?,
+                NaiveDate::from_ymd_opt(y, 12, 31)?,
+            ))
+        }
+        SubsidyRule::R6 | SubsidyRule::R7 | SubsidyRule::R8 => None,
+    }
+}
+
+/// What the policy engine says about an application's event, evaluated on
+/// the registry's facts of its beneficiary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactsDecision {
+    /// The engine pays `amount` for the event (dated `date`); `rule_total`
+    /// is what it pays the beneficiary under the rule over the whole period
+    /// (R4's ceiling: the highest level amount reached).
+    Granted {
+        amount: Fen,
+        rule_total: Fen,
+        date: Option<NaiveDate>,
+        /// The engine's reasoning, for the approval's record.
+        explanation: String,
+    },
+    /// The engine refuses the event, with its reason (and, for a missing
+    /// fact, who must record it).
+    Refused { code: &'static str, message: String },
+}
+
+impl FactsDecision {
+    /// The engine's refusal of a recorded event. A refusal for want of a
+    /// fact says which fact and who must record it.
+    pub fn refused(rule: Rule, why: crate::policy::Refusal, policy: &Policy) -> FactsDecision {
+        use crate::policy::Refusal as R;
+        let who_person = "须由区民政局或所在组织申报并经核实";
+        let message = match why {
+            R::NoQualification => {
+                format!("该人员在申请事项日期无社会工作者职业资格记录,{who_person}")
+            }
+            R::QualificationLater { date } => format!(
+                "该人员的社会工作者职业资格记录最早于 {date} 取得,申请事项日期尚未持证;如当时已持有资格,{who_person}"
+            ),
+            R::NotSenior => format!("该人员无高级社会工作师资格记录,{who_person}"),
+            R::NoContractEmployment => "该人员在申请事项日期无与本区社会组织签订劳动合同的在职记录,须由所在组织申报用工记录并经核实".to_string(),
+            R::PerformanceMissing { year } => format!(
+                "该人员无 {year} 年度考核结果记录,须由所在组织或区民政局录入"
+            ),
+            R::NoInspection => "该组织无年检记录,须由区民政局录入年检结论".to_string(),
+            other => other.message(rule, policy),
+        };
+        FactsDecision::Refused {
+            code: why.code(),
+            message,
+        }
+    }
+
+    /// The registry holds no record of the event: which fact is missing and
+    /// who must record it (who states which fact, issue 10).
+    pub fn not_on_record(rule: SubsidyRule, key: &str) -> FactsDecision {
+        let message = match rule {
+            SubsidyRule::R2 => format!(
+                "该组织在 {key} 无开办补贴申请记录,须由该组织申报并经区民政局核实"
+            ),
+            SubsidyRule::R3 => format!(
+                "该组织 {key} 无办公用房租赁及实付房租记录,须由该组织申报并经所在街道核实"
+            ),
+            SubsidyRule::R4 => format!("该组织在 {key} 无等级评估结果记录,须由区民政局录入"),
+            SubsidyRule::R5 => {
+                let (title, year) = key.rsplit_once('|').unwrap_or((key, ""));
+                format!("该组织无“{title}”({year} 年)荣誉记录,须由区民政局录入")
+            }
+            SubsidyRule::R6 => format!(
+                "该组织无公益创投项目“{key}”的入选记录,须由该组织申报并经区民政局核实"
+            ),
+            SubsidyRule::R7 => {
+                format!("该组织无创业大赛项目“{key}”的获奖记录,须由区民政局录入")
+            }
+            SubsidyRule::R9 => format!(
+                "该人员 {key} 无薪酬补贴所需的资格、用工和考核记录,须由区民政局或所在组织申报并经核实"
+            ),
+            SubsidyRule::R10 => format!("该人员无 {key} 年度督导评审记录,须由区民政局录入"),
+            SubsidyRule::R11 => format!(
+                "该人员在 {key} 无高级社工师奖励评审决定记录,须由区民政局录入"
+            ),
+            SubsidyRule::R8 => format!("{key} 无记录"),
+        };
+        FactsDecision::Refused {
+            code: "facts.not_on_record",
+            message,
+        }
+    }
+
+    /// The event's date, when the engine paid it.
+    pub fn date(&self) -> Option<NaiveDate> {
+        match self {
+            FactsDecision::Granted { date, .. } => *date,
+            FactsDecision::Refused { .. } => None,
+        }
+    }
+}
+
+/// What other applications have already taken, as the approval's
+/// transaction sees them under the rule's lock: the approved and paid
+/// applications of the same rule (not this one) for the same beneficiary
+/// (any event), and for the same event key (any beneficiary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PaidSoFar {
+pub struct Committed {
     pub count: u32,
     pub total: Fen,
+    pub same_event: u32,
 }
 
 /// An amount that may be approved, with how it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entitled {
     pub amount: Fen,
-    /// The parameter that capped it, if any.
-    pub cap: Option<Fen>,
-    /// One line for the event log, e.g. "按 R3 单月上限 500.00 元核定".
+    /// One line for the event log, e.g. "按登记信息核定 500.00 元".
     pub note: String,
 }
 
-/// The amount that may be approved for `requested` under `rule`, from the
-/// rule's parameters and the payment history alone: the request, capped by
-/// the rule's most generous amount (the month cap, the award), less what a
-/// cumulative rule already paid (R4), refused when a once-only rule already
-/// paid (R2, R11) or R3's months are used up.
-///
-/// This is the provisional seam until approval reads the registry's facts:
-/// it never grants more than the policy could, but it cannot tell, say, a 3A
-/// from a 5A rating; the approver's amount may lower it.
-pub fn provisional_entitlement(
+/// The amount an approval may grant: at most what the engine pays for the
+/// event on the recorded facts (`facts`), and at most what was asked;
+/// refused when the engine refuses or holds no record of the event. The
+/// limits that span applications hold against `committed` (approvals and
+/// payments of other applications): once per beneficiary (R2, R11), 24
+/// rent months (R3), the highest level amount in all (R4), once per project
+/// (R6, R7), and the year's winners (R10). R8 has no formula: as asked,
+/// limited by the budget alone.
+pub fn entitlement(
     rule: SubsidyRule,
     requested: Fen,
+    facts: &FactsDecision,
+    committed: Committed,
     policy: &Policy,
-    event: Option<NaiveDate>,
-    paid: PaidSoFar,
 ) -> Result<Entitled, Refused> {
     let Some(policy_rule) = rule.policy_rule() else {
         // 三(三)3 按实保障: as approved, limited only by the budget.
         return Ok(Entitled {
             amount: requested,
-            cap: None,
             note: format!("{} 按实保障,按申请金额核定", rule.code()),
         });
     };
-    let params: &PolicyParams = match event {
-        Some(d) => match policy.in_force(d) {
-            Some((_, p)) => p,
-            None => {
-                let r = crate::policy::Refusal::OutsidePeriod { date: d };
-                return Err(Refused::new(
-                    r.code(),
-                    "event_key",
-                    r.message(policy_rule, policy),
-                ));
-            }
-        },
-        None => match policy.versions().last() {
-            Some(p) => p,
-            None => {
-                return Err(Refused::new(
-                    "policy.no_version",
-                    "rule",
-                    "没有有效的政策版本",
-                ))
-            }
-        },
+    let (engine, rule_total, date, explanation) = match facts {
+        FactsDecision::Granted {
+            amount,
+            rule_total,
+            date,
+            explanation,
+        } => (*amount, *rule_total, *date, explanation),
+        FactsDecision::Refused { code, message } => {
+            return Err(Refused::new(code, "action", message.clone()))
+        }
     };
-    let max_of = |v: &[Fen]| v.iter().copied().max().unwrap_or(Fen::ZERO);
+    let params = date
+        .and_then(|d| policy.in_force(d))
+        .map(|(_, p)| p)
+        .or_else(|| policy.versions().last())
+        .ok_or_else(|| Refused::new("policy.no_version", "rule", "没有有效的政策版本"))?;
     let once = |what: &str| -> Result<(), Refused> {
-        if paid.count > 0 {
+        if committed.count > 0 {
+            let per = if rule.beneficiary_kind() == BeneficiaryKind::Person {
+                "人"
+            } else {
+                "个组织"
+            };
             Err(Refused::new(
                 "payment.once_only",
-                "rule",
-                format!(
-                    "已获得{what},每{}限一次",
-                    if rule.beneficiary_kind() == BeneficiaryKind::Person {
-                        "人"
-                    } else {
-                        "个组织"
-                    }
-                ),
+                "action",
+                format!("已有批准或拨付的{what}申请,每{per}限一次"),
             ))
         } else {
             Ok(())
         }
     };
-    let (cap, label) = match rule {
-        SubsidyRule::R2 => {
-            once(policy_rule.title())?;
-            (params.startup_cap, "开办补贴上限")
-        }
-        SubsidyRule::R3 => {
-            if paid.count >= params.rent_max_months {
-                let r = crate::policy::Refusal::RentMonthsUsed {
-                    max: params.rent_max_months,
-                };
-                return Err(Refused::new(
-                    r.code(),
-                    "rule",
-                    r.message(policy_rule, policy),
-                ));
-            }
-            (params.rent_monthly_cap, "单月上限")
+    let mut amount = engine.min(requested);
+    match rule {
+        SubsidyRule::R2 | SubsidyRule::R11 => once(policy_rule.title())?,
+        SubsidyRule::R3 if committed.count >= params.rent_max_months => {
+            let r = crate::policy::Refusal::RentMonthsUsed {
+                max: params.rent_max_months,
+            };
+            return Err(Refused::new(
+                r.code(),
+                "action",
+                r.message(policy_rule, policy),
+            ));
         }
         SubsidyRule::R4 => {
-            // 三(二)1: a later, higher level tops up what was paid.
-            let top = max_of(&params.rating_amounts);
-            let left = top - paid.total;
+            // 三(二)1: all rating awards together reach at most the highest
+            // level amount, whichever ratings were applied for first.
+            let left = rule_total - committed.total;
             if left <= Fen::ZERO {
                 return Err(Refused::new(
                     "rating.not_higher",
-                    "rule",
+                    "action",
                     format!(
-                        "已获等级评估奖励 {} 元,达到最高等级奖励 {} 元,不再补差",
-                        paid.total.grouped(),
-                        top.grouped()
+                        "已批准或拨付等级评估奖励 {} 元,已达所获最高等级的奖励 {} 元,不再补差",
+                        committed.total.grouped(),
+                        rule_total.grouped()
                     ),
                 ));
             }
-            (left, "最高等级奖励扣除已获奖励后")
+            amount = amount.min(left);
         }
-        SubsidyRule::R5 => (max_of(&params.honour_amounts), "荣誉奖励最高额"),
-        SubsidyRule::R6 => (params.venture_cap, "项目补贴上限"),
-        SubsidyRule::R7 => (params.competition_cap, "项目补贴上限"),
-        SubsidyRule::R9 => (params.salary_max, "每月上限"),
-        SubsidyRule::R10 => (params.supervisor_award, "奖励金额"),
-        SubsidyRule::R11 => {
-            once(policy_rule.title())?;
-            (params.senior_award, "奖励金额")
+        SubsidyRule::R6 | SubsidyRule::R7 if committed.same_event > 0 => {
+            return Err(Refused::new(
+                "competition.already_paid",
+                "action",
+                "该项目已有批准或拨付的补贴申请,每个项目限补贴一次",
+            ));
         }
-        SubsidyRule::R8 => (requested, ""),
-    };
-    let amount = requested.min(cap);
+        SubsidyRule::R10 if committed.same_event >= params.supervisor_winners => {
+            return Err(Refused::new(
+                "supervisor.year_full",
+                "action",
+                format!(
+                    "该年度已批准或拨付 {} 名优秀督导奖励,每年至多 {} 名",
+                    committed.same_event, params.supervisor_winners
+                ),
+            ));
+        }
+        _ => {}
+    }
     if amount <= Fen::ZERO {
         let r = crate::policy::Refusal::ZeroAmount;
         return Err(Refused::new(
@@ -1051,68 +1159,110 @@ pub fn provisional_entitlement(
             r.message(policy_rule, policy),
         ));
     }
-    let note = if amount < requested {
+    let note = if amount < engine {
         format!(
-            "按 {} {}{} 元核定({} 版)",
-            rule.code(),
-            label,
-            cap.grouped(),
+            "按登记信息核定 {} 元,批准 {} 元({} 版);{explanation}",
+            engine.grouped(),
+            amount.grouped(),
             params.version
         )
     } else {
         format!(
-            "按申请金额核定,未超过 {} {}{} 元({} 版)",
-            rule.code(),
-            label,
-            cap.grouped(),
+            "按登记信息核定 {} 元({} 版);{explanation}",
+            engine.grouped(),
             params.version
         )
     };
-    Ok(Entitled {
-        amount,
-        cap: Some(cap),
-        note,
-    })
+    Ok(Entitled { amount, note })
 }
 
-/// What the policy engine says about an application's event, evaluated on
-/// the registry's facts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FactsDecision {
-    Granted {
-        amount: Fen,
-    },
-    Refused {
-        code: &'static str,
-        message: String,
-    },
-    /// The registry holds no record of the event (no lease for the month,
-    /// no rating on the date…), or the rule is not evaluated on facts yet.
-    NotOnRecord,
+/// Whether an organisation may apply for, or be granted, support for an
+/// event on `d`: not when it is deregistered or revoked by then, nor while
+/// it is on the abnormal-activity list or the list of serious dishonesty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Standing {
+    pub status: Option<crate::orgs::OrgStatus>,
+    pub deregistered_on: Option<NaiveDate>,
+    /// When the registration was revoked (撤销登记), if the registry
+    /// recorded the change.
+    pub revoked_on: Option<NaiveDate>,
+    /// Entries on the credit lists: (list, listed on, removed on).
+    pub listings: Vec<(crate::history::CreditList, NaiveDate, Option<NaiveDate>)>,
 }
 
-/// Combines the provisional entitlement (caps and payment history) with the
-/// engine's decision on the facts: the smaller amount, or the engine's
-/// refusal. Without a record the provisional amount stands, and the note
-/// says so for the approver.
-pub fn with_facts(entitled: Entitled, facts: &FactsDecision) -> Result<Entitled, Refused> {
-    match facts {
-        FactsDecision::Granted { amount } if *amount < entitled.amount => Ok(Entitled {
-            amount: *amount,
-            note: format!("按登记信息核定 {} 元;{}", amount.grouped(), entitled.note),
-            ..entitled
-        }),
-        FactsDecision::Granted { amount } => Ok(Entitled {
-            note: format!("登记信息核定 {} 元;{}", amount.grouped(), entitled.note),
-            ..entitled
-        }),
-        FactsDecision::Refused { code, message } => {
-            Err(Refused::new(code, "action", message.clone()))
+impl Standing {
+    /// Refuses an event on `d` of an organisation deregistered, revoked or
+    /// listed on that day.
+    pub fn check(&self, d: NaiveDate) -> Result<(), Refused> {
+        use crate::history::CreditList;
+        use crate::orgs::OrgStatus;
+        let field = "beneficiary_id";
+        let deregistered = match (self.deregistered_on, self.status) {
+            (Some(on), _) if on <= d => Some(Some(on)),
+            (None, Some(OrgStatus::Deregistered)) => Some(None),
+            _ => None,
+        };
+        if let Some(on) = deregistered {
+            let when = on.map_or(String::new(), |x| format!("于 {x} "));
+            return Err(Refused::new(
+                "org.deregistered",
+                field,
+                format!(
+                    "该组织已{when}注销,事项日期 {d} 已不是登记中的社会组织,不能申请或获得扶持"
+                ),
+            ));
         }
-        FactsDecision::NotOnRecord => Ok(Entitled {
-            note: format!("登记信息中暂无该事项记录,未经规则核验;{}", entitled.note),
-            ..entitled
-        }),
+        if self.status == Some(OrgStatus::Revoked) && self.revoked_on.is_none_or(|x| x <= d) {
+            let when = self
+                .revoked_on
+                .map_or(String::new(), |x| format!("于 {x} "));
+            return Err(Refused::new(
+                "org.revoked",
+                field,
+                format!("该组织已{when}被撤销登记,不能申请或获得事项日期 {d} 的扶持"),
+            ));
+        }
+        let on_list = |list: CreditList| {
+            self.listings
+                .iter()
+                .filter(|(l, listed, removed)| {
+                    *l == list && *listed <= d && removed.is_none_or(|r| d < r)
+                })
+                .map(|(_, listed, _)| *listed)
+                .min()
+        };
+        for (list, status, code) in [
+            (
+                CreditList::AbnormalActivity,
+                OrgStatus::AbnormalList,
+                "org.abnormal_list",
+            ),
+            (
+                CreditList::SeriousDishonesty,
+                OrgStatus::SeriousDishonesty,
+                "org.serious_dishonesty",
+            ),
+        ] {
+            let listed = on_list(list);
+            // Listed today with no dated entry on record: the date is unknown.
+            let undated = self.status == Some(status)
+                && !self
+                    .listings
+                    .iter()
+                    .any(|(l, _, r)| *l == list && r.is_none());
+            if listed.is_some() || undated {
+                let when = listed.map_or(String::new(), |x| format!("于 {x} "));
+                return Err(Refused::new(
+                    code,
+                    field,
+                    format!(
+                        "该组织{when}被列入{},事项日期 {d} 尚未移出,不能申请或获得扶持",
+                        list.label()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1221,38 +1371,143 @@ mod tests {
         assert!(open_actions(&c(Status::Paid, false)).is_empty());
     }
 
+    fn granted(yuan: i64, total: i64) -> FactsDecision {
+        FactsDecision::Granted {
+            amount: Fen::yuan(yuan),
+            rule_total: Fen::yuan(total),
+            date: NaiveDate::from_ymd_opt(2024, 3, 1),
+            explanation: "e".into(),
+        }
+    }
+
+    fn approve(
+        rule: SubsidyRule,
+        requested: i64,
+        facts: &FactsDecision,
+        committed: Committed,
+    ) -> Result<Fen, &'static str> {
+        entitlement(
+            rule,
+            Fen::yuan(requested),
+            facts,
+            committed,
+            &Policy::yangpu(),
+        )
+        .map(|e| e.amount)
+        .map_err(|r| r.code)
+    }
+
     #[test]
     fn the_engine_lowers_or_refuses_but_never_raises_the_amount() {
-        let e = Entitled {
-            amount: Fen::yuan(500),
-            cap: Some(Fen::yuan(500)),
-            note: "n".into(),
+        let none = Committed::default();
+        assert_eq!(
+            approve(SubsidyRule::R3, 800, &granted(450, 450), none),
+            Ok(Fen::yuan(450))
+        );
+        assert_eq!(
+            approve(SubsidyRule::R3, 300, &granted(450, 450), none),
+            Ok(Fen::yuan(300))
+        );
+        let no = FactsDecision::Refused {
+            code: "rent.unpaid",
+            message: "当月实付房租为 0".into(),
         };
-        let low = with_facts(
-            e.clone(),
-            &FactsDecision::Granted {
-                amount: Fen::yuan(300),
-            },
+        assert_eq!(approve(SubsidyRule::R3, 500, &no, none), Err("rent.unpaid"));
+        let missing = FactsDecision::not_on_record(SubsidyRule::R3, "2024-03");
+        assert_eq!(
+            approve(SubsidyRule::R3, 500, &missing, none),
+            Err("facts.not_on_record")
         );
-        assert_eq!(low.map(|x| x.amount), Ok(Fen::yuan(300)));
-        let high = with_facts(
-            e.clone(),
-            &FactsDecision::Granted {
-                amount: Fen::yuan(900),
-            },
+        // R8 has no formula: as asked.
+        assert_eq!(
+            approve(SubsidyRule::R8, 900_000, &missing, none),
+            Ok(Fen::yuan(900_000))
         );
-        assert_eq!(high.map(|x| x.amount), Ok(Fen::yuan(500)));
-        let no = with_facts(
-            e.clone(),
-            &FactsDecision::Refused {
-                code: "rent.unpaid",
-                message: "当月实付房租为 0".into(),
-            },
-        )
-        .unwrap_err();
-        assert_eq!((no.code, no.field), ("rent.unpaid", "action"));
-        let silent = with_facts(e, &FactsDecision::NotOnRecord).unwrap();
-        assert!(silent.note.starts_with("登记信息中暂无该事项记录"));
+    }
+
+    #[test]
+    fn limits_across_applications_hold_against_what_others_took() {
+        let taken = |count, total, same_event| Committed {
+            count,
+            total: Fen::yuan(total),
+            same_event,
+        };
+        let g = granted(10_000, 10_000);
+        assert_eq!(
+            approve(SubsidyRule::R2, 10_000, &g, taken(1, 10_000, 0)),
+            Err("payment.once_only")
+        );
+        assert_eq!(
+            approve(SubsidyRule::R11, 30_000, &g, taken(1, 30_000, 0)),
+            Err("payment.once_only")
+        );
+        assert_eq!(
+            approve(SubsidyRule::R3, 500, &g, taken(24, 12_000, 0)),
+            Err("rent.months_used")
+        );
+        // 3A then 5A reach 50,000 in all; 40,000 approved leaves 10,000.
+        let five = granted(40_000, 50_000);
+        assert_eq!(
+            approve(SubsidyRule::R4, 50_000, &five, taken(1, 40_000, 0)),
+            Ok(Fen::yuan(10_000))
+        );
+        assert_eq!(
+            approve(SubsidyRule::R4, 50_000, &five, taken(2, 50_000, 0)),
+            Err("rating.not_higher")
+        );
+        assert_eq!(
+            approve(SubsidyRule::R10, 5_000, &g, taken(0, 0, 2)),
+            Err("supervisor.year_full")
+        );
+        assert_eq!(
+            approve(SubsidyRule::R10, 5_000, &g, taken(0, 0, 1)),
+            Ok(Fen::yuan(5_000))
+        );
+        assert_eq!(
+            approve(SubsidyRule::R7, 5_000, &g, taken(0, 0, 1)),
+            Err("competition.already_paid")
+        );
+    }
+
+    #[test]
+    fn an_organisation_deregistered_revoked_or_listed_on_the_day_is_refused() {
+        use crate::history::CreditList;
+        use crate::orgs::OrgStatus;
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let gone = Standing {
+            status: Some(OrgStatus::Deregistered),
+            deregistered_on: Some(d("2024-05-01")),
+            ..Standing::default()
+        };
+        assert!(gone.check(d("2024-04-30")).is_ok());
+        assert_eq!(
+            gone.check(d("2024-05-01")).unwrap_err().code,
+            "org.deregistered"
+        );
+        let listed = Standing {
+            status: Some(OrgStatus::Normal),
+            listings: vec![(
+                CreditList::AbnormalActivity,
+                d("2023-01-10"),
+                Some(d("2023-07-01")),
+            )],
+            ..Standing::default()
+        };
+        assert!(listed.check(d("2023-01-09")).is_ok());
+        let e = listed.check(d("2023-03-01")).unwrap_err();
+        assert_eq!(e.code, "org.abnormal_list");
+        assert!(e.message.contains("活动异常名录"), "{}", e.message);
+        assert!(listed.check(d("2023-07-01")).is_ok());
+        let revoked = Standing {
+            status: Some(OrgStatus::Revoked),
+            revoked_on: Some(d("2024-01-01")),
+            ..Standing::default()
+        };
+        assert!(revoked.check(d("2023-12-31")).is_ok());
+        assert_eq!(
+            revoked.check(d("2024-01-01")).unwrap_err().code,
+            "org.revoked"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The application state machine as a table: every (status, review needed,
 //! action, role) is either one of the allowed steps listed here or refused
-//! with a reason; and the provisional entitlement's caps and history limits.
+//! with a reason; and the approved amount: the engine's, never more, and
+//! nothing for an event not on record.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -270,163 +271,134 @@ fn an_application_as_typed_reports_every_bad_field() {
     assert_eq!(d.requested, Fen(180_050));
 }
 
-fn entitled(rule: SubsidyRule, requested: Fen, key: &str, paid: PaidSoFar) -> Result<Fen, String> {
-    provisional_entitlement(
+fn granted(amount: Fen) -> FactsDecision {
+    FactsDecision::Granted {
+        amount,
+        rule_total: amount,
+        date: chrono::NaiveDate::from_ymd_opt(2024, 3, 1),
+        explanation: "房租补贴(三(一)3) 2024-03: …".into(),
+    }
+}
+
+fn entitled(rule: SubsidyRule, requested: Fen, facts: &FactsDecision) -> Result<Fen, String> {
+    entitlement(
         rule,
         requested,
+        facts,
+        Committed::default(),
         &Policy::yangpu(),
-        event_date(rule, key),
-        paid,
     )
     .map(|e| e.amount)
     .map_err(|r| r.code.to_string())
 }
 
-/// Rule, requested, event key, paid so far, expected amount or refusal code.
-type Case = (
-    SubsidyRule,
-    Fen,
-    &'static str,
-    PaidSoFar,
-    Result<Fen, &'static str>,
-);
+/// A rule and an event key of its shape.
+const EVENTS: [(SubsidyRule, &str); 9] = [
+    (SubsidyRule::R2, "2024-03-01"),
+    (SubsidyRule::R3, "2024-03"),
+    (SubsidyRule::R4, "2024-03-01"),
+    (SubsidyRule::R5, "全国先进社会组织|2024"),
+    (SubsidyRule::R6, "VP-1"),
+    (SubsidyRule::R7, "CP-1"),
+    (SubsidyRule::R9, "2024-03"),
+    (SubsidyRule::R10, "2024"),
+    (SubsidyRule::R11, "2024-03-01"),
+];
 
 #[test]
-fn the_provisional_entitlement_caps_the_request_and_reads_the_payment_history() {
-    let none = PaidSoFar::default();
-    let once = PaidSoFar {
-        count: 1,
-        total: Fen::yuan(10_000),
-    };
-    use SubsidyRule as X;
-    let cases: &[Case] = &[
-        (
-            X::R2,
-            Fen::yuan(12_000),
-            "2022-05-01",
-            none,
-            Ok(Fen::yuan(10_000)),
-        ),
-        (
-            X::R2,
-            Fen::yuan(8_000),
-            "2022-05-01",
-            none,
-            Ok(Fen::yuan(8_000)),
-        ),
-        (
-            X::R2,
-            Fen::yuan(8_000),
-            "2022-05-01",
-            once,
-            Err("payment.once_only"),
-        ),
-        (X::R3, Fen::yuan(800), "2022-05", none, Ok(Fen::yuan(500))),
-        (
-            X::R3,
-            Fen::yuan(800),
-            "2022-05",
-            PaidSoFar {
-                count: 24,
-                total: Fen::yuan(12_000),
-            },
-            Err("rent.months_used"),
-        ),
-        // 3A paid 10,000; a 5A later tops up at most 40,000.
-        (
-            X::R4,
-            Fen::yuan(50_000),
-            "2023-01-01",
-            once,
-            Ok(Fen::yuan(40_000)),
-        ),
-        (
-            X::R4,
-            Fen::yuan(50_000),
-            "2023-01-01",
-            PaidSoFar {
-                count: 2,
-                total: Fen::yuan(50_000),
-            },
-            Err("rating.not_higher"),
-        ),
-        (
-            X::R5,
-            Fen::yuan(90_000),
-            "称号|2023",
-            none,
-            Ok(Fen::yuan(80_000)),
-        ),
-        (
-            X::R6,
-            Fen::yuan(70_000),
-            "VP-1",
-            none,
-            Ok(Fen::yuan(50_000)),
-        ),
-        (
-            X::R7,
-            Fen::yuan(20_000),
-            "CP-1",
-            none,
-            Ok(Fen::yuan(20_000)),
-        ),
-        (
-            X::R8,
-            Fen::yuan(900_000),
-            "2024",
-            none,
-            Ok(Fen::yuan(900_000)),
-        ),
-        (
-            X::R9,
-            Fen::yuan(2_500),
-            "2024-03",
-            none,
-            Ok(Fen::yuan(2_000)),
-        ),
-        (X::R10, Fen::yuan(6_000), "2024", none, Ok(Fen::yuan(5_000))),
-        (
-            X::R11,
-            Fen::yuan(30_000),
-            "2024-06-01",
-            once,
-            Err("payment.once_only"),
-        ),
-        // Outside the policy period (2021-07-21 … 2025-12-31).
-        (
-            X::R9,
-            Fen::yuan(1_000),
-            "2026-01",
-            none,
-            Err("policy.outside_period"),
-        ),
-        (
-            X::R2,
-            Fen::yuan(1_000),
-            "2021-07-20",
-            none,
-            Err("policy.outside_period"),
-        ),
-    ];
-    for (rule, req, key, paid, want) in cases {
-        let want = want.map_err(str::to_string);
+fn no_rule_approves_an_event_not_on_record_and_none_more_than_the_engine() {
+    for (rule, key) in EVENTS {
+        let missing = FactsDecision::not_on_record(rule, key);
         assert_eq!(
-            entitled(*rule, *req, key, *paid),
-            want,
-            "{rule} {key} {req:?} {paid:?}"
+            entitled(rule, Fen::yuan(100), &missing),
+            Err("facts.not_on_record".into()),
+            "{rule}"
+        );
+        let FactsDecision::Refused { message, .. } = &missing else {
+            panic!("{rule}: not a refusal");
+        };
+        assert!(
+            message.contains("须由"),
+            "{rule}: who records it? {message}"
+        );
+        // The engine's amount caps the request; a smaller request stands.
+        let engine = granted(Fen::yuan(450));
+        assert_eq!(
+            entitled(rule, Fen::yuan(800), &engine),
+            Ok(Fen::yuan(450)),
+            "{rule}"
+        );
+        assert_eq!(
+            entitled(rule, Fen::yuan(300), &engine),
+            Ok(Fen::yuan(300)),
+            "{rule}"
+        );
+        let no = FactsDecision::Refused {
+            code: "rent.unpaid",
+            message: "当月实付房租为 0,不计入补贴月".into(),
+        };
+        assert_eq!(
+            entitled(rule, Fen::yuan(300), &no),
+            Err("rent.unpaid".into()),
+            "{rule}"
         );
     }
+    // R8 has no formula: as asked, the budget alone limits it.
+    let none = FactsDecision::not_on_record(SubsidyRule::R8, "2024");
+    assert_eq!(
+        entitled(SubsidyRule::R8, Fen::yuan(900_000), &none),
+        Ok(Fen::yuan(900_000))
+    );
+}
+
+#[test]
+fn a_refusal_for_want_of_a_fact_says_who_must_record_it() {
+    use gongyi_domain::policy::{Refusal, Rule};
+    let p = Policy::yangpu();
+    let FactsDecision::Refused { code, message } =
+        FactsDecision::refused(Rule::R9, Refusal::NoQualification, &p)
+    else {
+        panic!("not a refusal")
+    };
+    assert_eq!(code, "salary.no_qualification");
+    assert_eq!(
+        message,
+        "该人员在申请事项日期无社会工作者职业资格记录,须由区民政局或所在组织申报并经核实"
+    );
+    let FactsDecision::Refused { message, .. } =
+        FactsDecision::refused(Rule::R2, Refusal::NoInspection, &p)
+    else {
+        panic!("not a refusal")
+    };
+    assert!(message.contains("须由区民政局录入"), "{message}");
+}
+
+#[test]
+fn event_keys_name_their_days() {
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(
+        event_span(SubsidyRule::R3, "2024-02"),
+        Some((d("2024-02-01"), d("2024-02-29")))
+    );
+    assert_eq!(
+        event_span(SubsidyRule::R5, "称号|2023"),
+        Some((d("2023-01-01"), d("2023-12-31")))
+    );
+    assert_eq!(
+        event_span(SubsidyRule::R10, "2024"),
+        Some((d("2024-12-31"), d("2024-12-31")))
+    );
+    assert_eq!(event_span(SubsidyRule::R7, "CP-1"), None);
 }
 
 #[test]
 fn an_approver_may_lower_but_not_raise_the_amount() {
-    let e = provisional_entitlement(
+    let e = entitlement(
         SubsidyRule::R3,
         Fen::yuan(800),
+        &granted(Fen::yuan(500)),
+        Committed::default(),
         &Policy::yangpu(),
-        event_date(SubsidyRule::R3, "2022-05"),
-        PaidSoFar::default(),
     )
     .unwrap();
     assert_eq!(approved_amount(&e, None), Ok(Fen::yuan(500)));

@@ -18,12 +18,14 @@
 use crate::codes::{self, Code, NullableCode};
 use crate::query::{bind_all, Bind};
 use crate::{on_db, on_tx, Db, Page, Result, StoreError, Tx};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use gongyi_domain::access::Scope;
 use gongyi_domain::applications::{
-    person_table_id, Action, Actor, ApplicationDraft, Attachment, Beneficiary, EventAction, Role,
-    Status, Step, SubsidyRule,
+    person_table_id, Action, Actor, ApplicationDraft, Attachment, Beneficiary, Committed,
+    EventAction, Role, Standing, Status, Step, SubsidyRule,
 };
+use gongyi_domain::history::CreditList;
+use gongyi_domain::orgs::OrgStatus;
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::Fen;
 
@@ -622,20 +624,66 @@ impl Db {
         with_status(row)
     }
 
-    /// How many payments a beneficiary had under a rule, and their total.
-    pub async fn paid_so_far_tx(
+    /// What the other approved and paid applications of `e`'s rule took, as
+    /// this transaction sees them: of the same beneficiary (any event) their
+    /// number and amount, and of the same event key (any beneficiary) their
+    /// number. `except_id` is the application being approved.
+    pub async fn committed_tx(
         &self,
         tx: &mut Tx,
-        rule: SubsidyRule,
-        beneficiary: Beneficiary,
-    ) -> Result<(i64, i64)> {
+        e: EntitlementKey<'_>,
+        except_id: i64,
+    ) -> Result<Committed> {
+        let col = beneficiary_column(e.beneficiary);
         let sql = format!(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments
-             WHERE rule = $1 AND {} = $2",
-            beneficiary_column(beneficiary)
+            "SELECT CAST(COALESCE(SUM(CASE WHEN a.{col} = $2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+             CAST(COALESCE(SUM(CASE WHEN a.{col} = $2 THEN a.approved_fen ELSE 0 END), 0) AS BIGINT),
+             CAST(COALESCE(SUM(CASE WHEN a.event_key = $3 THEN 1 ELSE 0 END), 0) AS BIGINT)
+             FROM applications a WHERE a.rule = $1 AND a.status IN ('APPROVED', 'PAID')
+             AND a.id <> $4 AND (a.{col} = $2 OR a.event_key = $3)"
         );
-        Ok(on_tx!(tx, c => sqlx::query_as(&sql)
-            .bind(rule.code()).bind(beneficiary.table_id()).fetch_one(&mut **c).await?))
+        let (count, total, same): (i64, i64, i64) = on_tx!(tx, c => sqlx::query_as(&sql)
+            .bind(e.rule.code()).bind(e.beneficiary.table_id()).bind(e.event_key).bind(except_id)
+            .fetch_one(&mut **c).await?);
+        let n = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+        Ok(Committed {
+            count: n(count),
+            total: Fen(total),
+            same_event: n(same),
+        })
+    }
+
+    /// What decides whether an organisation may apply for or be granted
+    /// support on a day: its status and deregistration date, when its
+    /// registration was revoked (the recorded change of status), and its
+    /// entries on the abnormal-activity and serious-dishonesty lists.
+    pub async fn org_standing(&self, org_id: i64) -> Result<Standing> {
+        let (status, deregistered_on): (String, Option<NaiveDate>) =
+            on_db!(self, p => sqlx::query_as(
+            "SELECT status, deregistration_date FROM organizations WHERE id = $1")
+            .bind(org_id).fetch_optional(p).await?)
+            .ok_or(StoreError::NotFound)?;
+        // Changes are stored as displayed: the status's label.
+        let revoked: Option<DateTime<Utc>> = on_db!(self, p => sqlx::query_scalar(
+            "SELECT MAX(changed_at) FROM registration_changes
+             WHERE org_id = $1 AND field = 'status' AND new_value = $2")
+            .bind(org_id).bind(OrgStatus::Revoked.label()).fetch_one(p).await?);
+        let rows: Vec<(String, NaiveDate, Option<NaiveDate>)> = on_db!(self, p => sqlx::query_as(
+            "SELECT list, listed_date, removed_date FROM credit_entries
+             WHERE org_id = $1 AND list IN ('ABNORMAL_ACTIVITY', 'SERIOUS_DISHONESTY')
+             ORDER BY listed_date, id")
+            .bind(org_id).fetch_all(p).await?);
+        let mut listings = Vec::with_capacity(rows.len());
+        for (list, listed, removed) in rows {
+            listings.push((codes::decode::<CreditList>("list", &list)?, listed, removed));
+        }
+        Ok(Standing {
+            status: Some(codes::decode("status", &status)?),
+            deregistered_on,
+            // The change was recorded in Shanghai's day.
+            revoked_on: revoked.map(|t| (t + chrono::Duration::hours(8)).date_naive()),
+            listings,
+        })
     }
 
     /// The payment of an application, if it was paid.

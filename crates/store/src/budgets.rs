@@ -10,7 +10,7 @@
 use crate::codes::Code;
 use crate::{dialect, on_db, on_tx, Db, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
-use gongyi_domain::applications::{Actor, SubsidyRule};
+use gongyi_domain::applications::{Actor, Role, SubsidyRule};
 use gongyi_domain::Fen;
 
 /// A budget line as stored.
@@ -47,6 +47,19 @@ impl BudgetStatusRow {
     pub fn remaining_fen(&self) -> i64 {
         self.amount_fen - self.approved_fen - self.paid_fen
     }
+}
+
+/// One change of a budget line: who set it from what to what, and when.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BudgetEventRow {
+    pub id: i64,
+    pub actor_name: String,
+    #[sqlx(try_from = "Code<Role>")]
+    pub actor_role: Role,
+    /// `None` when the change created the line.
+    pub old_amount_fen: Option<i64>,
+    pub new_amount_fen: i64,
+    pub at: DateTime<Utc>,
 }
 
 /// Paid totals for one rule, year and sub-district.
@@ -86,6 +99,28 @@ impl Db {
             id,
             amount: Fen(amount),
         }))
+    }
+
+    /// Locks every line of `rule` until the transaction ends (see
+    /// [`dialect::lock_rule_budget_lines`]) and returns that of `year`, or
+    /// `None` when it is not set. Call it first in the transaction, as
+    /// [`Db::lock_budget_line`].
+    pub async fn lock_rule_budget(
+        &self,
+        tx: &mut Tx,
+        rule: SubsidyRule,
+        year: i32,
+    ) -> Result<Option<LockedLine>> {
+        let sql = dialect::lock_rule_budget_lines(self.backend());
+        let rows: Vec<(i64, i64, i64)> = on_tx!(tx, c => sqlx::query_as(sql)
+            .bind(rule.code()).fetch_all(&mut **c).await?);
+        Ok(rows
+            .into_iter()
+            .find(|r| r.1 == i64::from(year))
+            .map(|(id, _, amount)| LockedLine {
+                id,
+                amount: Fen(amount),
+            }))
     }
 
     /// What the line of (`rule`, `year`) has given away: approved but unpaid
@@ -152,6 +187,16 @@ impl Db {
             .bind(id).bind(&actor.name).bind(actor.role.code()).bind(old.map(|l| l.amount.get()))
             .bind(amount.get()).bind(at).execute(&mut **c).await?.rows_affected());
         Ok(id)
+    }
+
+    /// Every change of the line of (`rule`, `year`), oldest first; none when
+    /// the line was never set.
+    pub async fn budget_events(&self, rule: SubsidyRule, year: i32) -> Result<Vec<BudgetEventRow>> {
+        Ok(on_db!(self, p => sqlx::query_as(
+            "SELECT e.id, e.actor_name, e.actor_role, e.old_amount_fen, e.new_amount_fen, e.at
+             FROM budget_events e JOIN budget_lines b ON b.id = e.budget_line_id
+             WHERE b.rule = $1 AND b.year = $2 ORDER BY e.id")
+            .bind(rule.code()).bind(i64::from(year)).fetch_all(p).await?))
     }
 
     /// Every line (of one year, if given) with what it has given away, by

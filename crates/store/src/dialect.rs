@@ -45,6 +45,23 @@ pub fn lock_budget_line(b: Backend) -> &'static str {
     }
 }
 
+/// Locks every budget line of rule `$1` (`(id, year, amount_fen)`, by id)
+/// until the transaction ends: an approval holds its rule still while it
+/// counts what other applications of the rule took, whichever year's line
+/// they drew on (R10's two winners a year, once-only awards). SQLite: the
+/// no-op write takes the database's write lock, as for one line.
+pub fn lock_rule_budget_lines(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => {
+            "UPDATE budget_lines SET amount_fen = amount_fen WHERE rule = $1
+             RETURNING id, year, amount_fen"
+        }
+        Backend::Postgres => {
+            "SELECT id, year, amount_fen FROM budget_lines WHERE rule = $1 ORDER BY id FOR UPDATE"
+        }
+    }
+}
+
 /// A subquery joining `column` of the rows of `from` (a `FROM … WHERE …`
 /// clause) with `separator`, in `order`; NULL when there are none. SQLite's
 /// GROUP_CONCAT takes no ORDER BY before 3.44, so it aggregates an ordered

@@ -10,6 +10,9 @@
 //! known to the rules by `O` + their zero-padded table id ([`org_fact_id`]),
 //! never by credit code, which the bureau can change; people by `P` + theirs
 //! ([`person_fact_id`]), never by resident ID, which is personal data.
+//! Every qualification a person holds is read, not only the highest: the
+//! rules use the one held on each day. [`FactsScope`] cuts the load to what
+//! one beneficiary's rules need (an approval, an organisation's page).
 //!
 //! What it deliberately does not do: decide anything (the domain does), or
 //! keep payments (the applications workflow owns those tables).
@@ -72,9 +75,65 @@ pub fn person_table_id(fact_id: &str) -> Option<i64> {
 pub enum FactsScope {
     /// Every organisation and person.
     All,
-    /// One organisation (by table id) with its own events and no people:
-    /// enough for the organisation rules R2–R7.
+    /// One organisation (by table id) with its own events and no people,
+    /// plus the wins of its competition projects by other organisations
+    /// (with those organisations' registration facts): R7 pays a project
+    /// once, whoever won with it. Enough for the organisation rules R2–R7.
     Org(i64),
+    /// One person (by table id) with their own events and their employers'
+    /// registration facts, plus everyone reviewed as a supervisor in the same
+    /// years with their reviews and qualifications (R10 ranks a year's
+    /// reviews). Enough for the person rules R9–R11.
+    Person(i64),
+}
+
+impl FactsScope {
+    /// `WHERE` for the organisations read.
+    fn orgs(self) -> String {
+        match self {
+            FactsScope::All => String::new(),
+            FactsScope::Org(id) => format!(
+                " WHERE id = {id} OR id IN (SELECT w.org_id FROM competition_wins w WHERE w.project_id IN
+                 (SELECT project_id FROM competition_wins WHERE org_id = {id}))"
+            ),
+            FactsScope::Person(id) => {
+                format!(" WHERE id IN (SELECT org_id FROM employments WHERE person_id = {id})")
+            }
+        }
+    }
+
+    /// `WHERE` for an organisation's own events; `None`: not read.
+    fn org_events(self, column: &str) -> Option<String> {
+        match self {
+            FactsScope::All => Some(String::new()),
+            FactsScope::Org(id) => Some(format!(" WHERE {column} = {id}")),
+            FactsScope::Person(_) => None,
+        }
+    }
+
+    /// `WHERE` for competition wins; `None`: not read.
+    fn wins(self) -> Option<String> {
+        match self {
+            FactsScope::All => Some(String::new()),
+            FactsScope::Org(id) => Some(format!(
+                " WHERE project_id IN (SELECT project_id FROM competition_wins WHERE org_id = {id})"
+            )),
+            FactsScope::Person(_) => None,
+        }
+    }
+
+    /// The people read (as a set for `IN`), `None` for none, `Some("")`
+    /// for all.
+    fn people(self) -> Option<String> {
+        match self {
+            FactsScope::All => Some(String::new()),
+            FactsScope::Org(_) => None,
+            FactsScope::Person(id) => Some(format!(
+                "(SELECT {id} UNION SELECT person_id FROM supervisor_reviews WHERE year IN
+                 (SELECT year FROM supervisor_reviews WHERE person_id = {id}))"
+            )),
+        }
+    }
 }
 
 /// The registry's facts with what the bureau's reports group them by.
@@ -165,14 +224,6 @@ type OrgRowT = (
 );
 type WinRowT = (i64, String, String, Option<i64>, i64, bool, NaiveDate);
 type EmploymentRowT = (i64, i64, NaiveDate, Option<NaiveDate>, bool, bool);
-
-/// `WHERE` for the organisation tables under `scope`.
-fn org_where(scope: FactsScope, column: &str) -> String {
-    match scope {
-        FactsScope::All => String::new(),
-        FactsScope::Org(id) => format!(" WHERE {column} = {id}"),
-    }
-}
 
 impl Db {
     pub async fn insert_lease(
@@ -282,7 +333,7 @@ async fn load(tx: &mut Tx, scope: FactsScope) -> Result<PolicyFacts> {
     let sql = format!(
         "SELECT id, kind, community, fresh_graduate, in_district, registration_date,
          deregistration_date, registered_capital_fen, subdistrict_code FROM organizations{} ORDER BY id",
-        org_where(scope, "id")
+        scope.orgs()
     );
     let mut n = 0u64;
     on_tx!(tx, c => {
@@ -313,140 +364,23 @@ async fn load(tx: &mut Tx, scope: FactsScope) -> Result<PolicyFacts> {
     });
     rows.push(("organisations", n));
 
-    // Inspections without a recorded date count as not yet decided: the
-    // rules see a date after every application (R2 refuses "not yet recorded").
-    let sql = format!(
-        "SELECT org_id, year, result, date FROM inspections{} ORDER BY org_id, year",
-        org_where(scope, "org_id")
-    );
-    let mut n = 0u64;
-    on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, i64, String, Option<NaiveDate>)>(&sql).fetch(&mut **c);
-        while let Some(r) = s.try_next().await? {
-            let t = "inspections";
-            let i = Inspection {
-                year: i32_of(t, r.1)?,
-                result: vocab(t, InspectionResult::parse, &r.2)?,
-                date: r.3.unwrap_or(NaiveDate::MAX),
-            };
-            b.add_inspection(keys.code(t, r.0)?, i).map_err(facts_err)?;
-            n += 1;
-        }
-    });
-    rows.push(("annual_inspections", n));
-
-    let sql = format!(
-        "SELECT org_id, level, date FROM ratings{} ORDER BY org_id, date",
-        org_where(scope, "org_id")
-    );
-    let mut n = 0u64;
-    on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, String, NaiveDate)>(&sql).fetch(&mut **c);
-        while let Some(r) = s.try_next().await? {
-            let t = "ratings";
-            let x = Rating { level: vocab(t, RatingLevel::parse, &r.1)?, date: r.2 };
-            b.add_rating(keys.code(t, r.0)?, x).map_err(facts_err)?;
-            n += 1;
-        }
-    });
-    rows.push(("ratings", n));
-
-    // Same-day honours keep their recording order (id): R5 pays the first.
-    let sql = format!(
-        "SELECT org_id, title, level, date FROM honours{} ORDER BY org_id, date, id",
-        org_where(scope, "org_id")
-    );
-    let mut n = 0u64;
-    on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, String, String, NaiveDate)>(&sql).fetch(&mut **c);
-        while let Some(r) = s.try_next().await? {
-            let t = "honours";
-            let level = vocab(t, HonourLevel::parse, &r.2)?;
-            b.add_honour(keys.code(t, r.0)?, &r.1, level, r.3).map_err(facts_err)?;
-            n += 1;
-        }
-    });
-    rows.push(("honours", n));
-
-    let sql = format!(
-        "SELECT org_id, month, rent_paid_fen FROM leases{} ORDER BY org_id, month",
-        org_where(scope, "org_id")
-    );
-    let mut n = 0u64;
-    on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, String, i64)>(&sql).fetch(&mut **c);
-        while let Some(r) = s.try_next().await? {
-            let t = "leases";
-            let l = Lease {
-                month: YearMonth::parse(t, &r.1).map_err(|e| invalid(t, e.first_message()))?,
-                rent_paid: Fen(r.2),
-            };
-            b.add_lease(keys.code(t, r.0)?, l).map_err(facts_err)?;
-            n += 1;
-        }
-    });
-    rows.push(("leases", n));
-
-    let sql = format!(
-        "SELECT org_id, date, requested_fen FROM startup_applications{} ORDER BY org_id, date",
-        org_where(scope, "org_id")
-    );
-    let mut n = 0u64;
-    on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, NaiveDate, i64)>(&sql).fetch(&mut **c);
-        while let Some(r) = s.try_next().await? {
-            let t = "startup_applications";
-            let a = StartupApplication { date: r.1, requested: Fen(r.2) };
-            b.add_startup_application(keys.code(t, r.0)?, a).map_err(facts_err)?;
-            n += 1;
-        }
-    });
-    rows.push(("startup_applications", n));
-
-    let sql = format!(
-        "SELECT org_id, project_id, amount_fen, selected_date FROM venture_projects{} ORDER BY org_id, project_id",
-        org_where(scope, "org_id")
-    );
-    let mut n = 0u64;
-    on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, String, i64, NaiveDate)>(&sql).fetch(&mut **c);
-        while let Some(r) = s.try_next().await? {
-            let t = "venture_projects";
-            b.add_venture_project(keys.code(t, r.0)?, &r.1, Fen(r.2), r.3).map_err(facts_err)?;
-            n += 1;
-        }
-    });
-    rows.push(("venture_projects", n));
-
-    // Wins in recording order within a project and date: R7 pays the first.
-    let sql = format!(
-        "SELECT org_id, project_id, level, prize_place, amount_fen, serves_district, date
-         FROM competition_wins{} ORDER BY org_id, date, id",
-        org_where(scope, "org_id")
-    );
-    let mut n = 0u64;
-    on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, WinRowT>(&sql).fetch(&mut **c);
-        while let Some(r) = s.try_next().await? {
-            let t = "competition_wins";
-            let w = CompetitionWin {
-                org: OrgIx(0),
-                project: 0,
-                level: vocab(t, CompetitionLevel::parse, &r.2)?,
-                place: r.3.map(|p| u32_of(t, p)).transpose()?,
-                amount: Fen(r.4),
-                serves_district: r.5,
-                date: r.6,
-            };
-            b.add_competition_win(keys.code(t, r.0)?, &r.1, w).map_err(facts_err)?;
-            n += 1;
-        }
-    });
-    rows.push(("competition_wins", n));
+    match scope.org_events("org_id") {
+        Some(w) => load_org_events(tx, &mut b, &keys, &mut rows, &w).await?,
+        None => rows.extend(ORG_EVENT_TABLES.iter().map(|t| (*t, 0))),
+    }
+    match scope.wins() {
+        Some(w) => load_wins(tx, &mut b, &keys, &mut rows, &w).await?,
+        None => rows.push(("competition_wins", 0)),
+    }
 
     let mut person_sub: Vec<(String, u32)> = Vec::new();
-    if scope == FactsScope::All {
-        load_people(tx, &mut b, &keys, &mut rows, &mut person_sub).await?;
+    if let Some(set) = scope.people() {
+        let person = match scope {
+            FactsScope::Person(id) => Some(id),
+            _ => None,
+        };
+        let only = Scoped { set, person };
+        load_people(tx, &mut b, &keys, &mut rows, &mut person_sub, &only).await?;
     }
 
     let facts = b.build().map_err(facts_err)?;
@@ -475,13 +409,194 @@ async fn load(tx: &mut Tx, scope: FactsScope) -> Result<PolicyFacts> {
     })
 }
 
-/// The rank of a qualification level: the registry may hold several per
-/// person; the rules read the highest.
-fn qualification_rank(l: QualificationLevel) -> u8 {
-    match l {
-        QualificationLevel::Assistant => 1,
-        QualificationLevel::Intermediate => 2,
-        QualificationLevel::Senior => 3,
+/// The organisation event tables read by [`load_org_events`], in order.
+const ORG_EVENT_TABLES: [&str; 6] = [
+    "annual_inspections",
+    "ratings",
+    "honours",
+    "leases",
+    "startup_applications",
+    "venture_projects",
+];
+
+/// An organisation's own events (R2–R6), under the condition `w`.
+async fn load_org_events(
+    tx: &mut Tx,
+    b: &mut FactsBuilder,
+    keys: &OrgKeys,
+    rows: &mut Vec<(&'static str, u64)>,
+    w: &str,
+) -> Result<()> {
+    // Inspections without a recorded date count as not yet decided: the
+    // rules see a date after every application (R2 refuses "not yet recorded").
+    let sql = format!(
+        "SELECT org_id, year, result, date FROM inspections{} ORDER BY org_id, year",
+        w
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, i64, String, Option<NaiveDate>)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "inspections";
+            let i = Inspection {
+                year: i32_of(t, r.1)?,
+                result: vocab(t, InspectionResult::parse, &r.2)?,
+                date: r.3.unwrap_or(NaiveDate::MAX),
+            };
+            b.add_inspection(keys.code(t, r.0)?, i).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("annual_inspections", n));
+
+    let sql = format!(
+        "SELECT org_id, level, date FROM ratings{} ORDER BY org_id, date",
+        w
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, NaiveDate)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "ratings";
+            let x = Rating { level: vocab(t, RatingLevel::parse, &r.1)?, date: r.2 };
+            b.add_rating(keys.code(t, r.0)?, x).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("ratings", n));
+
+    // Same-day honours keep their recording order (id): R5 pays the first.
+    let sql = format!(
+        "SELECT org_id, title, level, date FROM honours{} ORDER BY org_id, date, id",
+        w
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, String, NaiveDate)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "honours";
+            let level = vocab(t, HonourLevel::parse, &r.2)?;
+            b.add_honour(keys.code(t, r.0)?, &r.1, level, r.3).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("honours", n));
+
+    let sql = format!(
+        "SELECT org_id, month, rent_paid_fen FROM leases{} ORDER BY org_id, month",
+        w
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, i64)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "leases";
+            let l = Lease {
+                month: YearMonth::parse(t, &r.1).map_err(|e| invalid(t, e.first_message()))?,
+                rent_paid: Fen(r.2),
+            };
+            b.add_lease(keys.code(t, r.0)?, l).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("leases", n));
+
+    let sql = format!(
+        "SELECT org_id, date, requested_fen FROM startup_applications{} ORDER BY org_id, date",
+        w
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, NaiveDate, i64)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "startup_applications";
+            let a = StartupApplication { date: r.1, requested: Fen(r.2) };
+            b.add_startup_application(keys.code(t, r.0)?, a).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("startup_applications", n));
+
+    let sql = format!(
+        "SELECT org_id, project_id, amount_fen, selected_date FROM venture_projects{} ORDER BY org_id, project_id",
+        w
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, (i64, String, i64, NaiveDate)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "venture_projects";
+            b.add_venture_project(keys.code(t, r.0)?, &r.1, Fen(r.2), r.3).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("venture_projects", n));
+
+    Ok(())
+}
+
+/// Competition wins (R7), under the condition `w`.
+async fn load_wins(
+    tx: &mut Tx,
+    b: &mut FactsBuilder,
+    keys: &OrgKeys,
+    rows: &mut Vec<(&'static str, u64)>,
+    w: &str,
+) -> Result<()> {
+    // Wins in recording order within a project and date: R7 pays the first.
+    let sql = format!(
+        "SELECT org_id, project_id, level, prize_place, amount_fen, serves_district, date
+         FROM competition_wins{} ORDER BY org_id, date, id",
+        w
+    );
+    let mut n = 0u64;
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, WinRowT>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            let t = "competition_wins";
+            let w = CompetitionWin {
+                org: OrgIx(0),
+                project: 0,
+                level: vocab(t, CompetitionLevel::parse, &r.2)?,
+                place: r.3.map(|p| u32_of(t, p)).transpose()?,
+                amount: Fen(r.4),
+                serves_district: r.5,
+                date: r.6,
+            };
+            b.add_competition_win(keys.code(t, r.0)?, &r.1, w).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("competition_wins", n));
+
+    Ok(())
+}
+
+/// The people [`load_people`] reads: `set` for `IN` (empty: everyone), and
+/// the one person whose own events are read (`None`: everyone's).
+struct Scoped {
+    set: String,
+    person: Option<i64>,
+}
+
+impl Scoped {
+    /// `WHERE` for a table of the people in the set.
+    fn all(&self, column: &str) -> String {
+        if self.set.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {column} IN {}", self.set)
+        }
+    }
+
+    /// `WHERE` for a table of the one person's own events (with `and` added).
+    fn own(&self, column: &str, and: &str) -> String {
+        match (self.person, and.is_empty()) {
+            (Some(id), true) => format!(" WHERE {column} = {id}"),
+            (Some(id), false) => format!(" WHERE {column} = {id} AND {and}"),
+            (None, true) => String::new(),
+            (None, false) => format!(" WHERE {and}"),
+        }
     }
 }
 
@@ -491,51 +606,53 @@ async fn load_people(
     keys: &OrgKeys,
     rows: &mut Vec<(&'static str, u64)>,
     person_sub: &mut Vec<(String, u32)>,
+    only: &Scoped,
 ) -> Result<()> {
-    // The highest qualification of each person (latest on equal level).
-    let mut quals: Vec<(i64, Qualification)> = Vec::new();
-    on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, String, NaiveDate)>(
-            "SELECT person_id, level, date FROM qualifications ORDER BY person_id, date, id")
-            .fetch(&mut **c);
-        while let Some(r) = s.try_next().await? {
-            let q = Qualification { level: vocab("qualifications", QualificationLevel::parse, &r.1)?, date: r.2 };
-            match quals.last_mut() {
-                Some((p, best)) if *p == r.0 => {
-                    if qualification_rank(q.level) >= qualification_rank(best.level) {
-                        *best = q;
-                    }
-                }
-                _ => quals.push((r.0, q)),
-            }
-        }
-    });
-
     let mut n = 0u64;
-    let mut qi = 0usize;
+    let sql = format!(
+        "SELECT id, social_work_start_date FROM people{} ORDER BY id",
+        only.all("id")
+    );
     on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, Option<NaiveDate>)>(
-            "SELECT id, social_work_start_date FROM people ORDER BY id")
-            .fetch(&mut **c);
+        let mut s = sqlx::query_as::<_, (i64, Option<NaiveDate>)>(&sql).fetch(&mut **c);
         while let Some(r) = s.try_next().await? {
-            while quals.get(qi).is_some_and(|(p, _)| *p < r.0) {
-                qi += 1;
-            }
-            let qualification = quals.get(qi).filter(|(p, _)| *p == r.0).map(|(_, q)| *q);
-            let person = Person { qualification, social_work_start: r.1 };
+            // The qualifications follow as the person's history.
+            let person = Person { qualification: None, social_work_start: r.1 };
             b.add_person(&person_fact_id(r.0), person).map_err(facts_err)?;
             n += 1;
         }
     });
     rows.push(("people", n));
 
+    // Every qualification each person has held: the rules read the one held
+    // on each day (subsidies.md, "Qualification history").
     let mut n = 0u64;
     let mut pid = (0i64, String::new());
+    let sql = format!(
+        "SELECT person_id, level, date FROM qualifications{} ORDER BY person_id, date, id",
+        only.all("person_id")
+    );
     on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, EmploymentRowT>(
-            "SELECT person_id, org_id, start_date, end_date, labour_contract, full_time
-             FROM employments ORDER BY person_id, start_date, id")
-            .fetch(&mut **c);
+        let mut s = sqlx::query_as::<_, (i64, String, NaiveDate)>(&sql).fetch(&mut **c);
+        while let Some(r) = s.try_next().await? {
+            if pid.1.is_empty() || pid.0 != r.0 {
+                pid = (r.0, person_fact_id(r.0));
+            }
+            let q = Qualification { level: vocab("qualifications", QualificationLevel::parse, &r.1)?, date: r.2 };
+            b.add_qualification(&pid.1, q).map_err(facts_err)?;
+            n += 1;
+        }
+    });
+    rows.push(("qualifications", n));
+
+    let mut n = 0u64;
+    let sql = format!(
+        "SELECT person_id, org_id, start_date, end_date, labour_contract, full_time
+         FROM employments{} ORDER BY person_id, start_date, id",
+        only.own("person_id", "")
+    );
+    on_tx!(tx, c => {
+        let mut s = sqlx::query_as::<_, EmploymentRowT>(&sql).fetch(&mut **c);
         while let Some(r) = s.try_next().await? {
             let t = "employments";
             if pid.1.is_empty() || pid.0 != r.0 {
@@ -562,11 +679,12 @@ async fn load_people(
     rows.push(("employments", n));
 
     let mut n = 0u64;
+    let sql = format!(
+        "SELECT person_id, year, performance FROM annual_reviews{} ORDER BY person_id, year",
+        only.own("person_id", "performance IS NOT NULL")
+    );
     on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, i64, String)>(
-            "SELECT person_id, year, performance FROM annual_reviews
-             WHERE performance IS NOT NULL ORDER BY person_id, year")
-            .fetch(&mut **c);
+        let mut s = sqlx::query_as::<_, (i64, i64, String)>(&sql).fetch(&mut **c);
         while let Some(r) = s.try_next().await? {
             let t = "annual_reviews";
             if pid.0 != r.0 {
@@ -580,10 +698,12 @@ async fn load_people(
     rows.push(("performance_ratings", n));
 
     let mut n = 0u64;
+    let sql = format!(
+        "SELECT person_id, year, score_tenths, hours FROM supervisor_reviews{} ORDER BY person_id, year",
+        only.all("person_id")
+    );
     on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, i64, i64, i64)>(
-            "SELECT person_id, year, score_tenths, hours FROM supervisor_reviews ORDER BY person_id, year")
-            .fetch(&mut **c);
+        let mut s = sqlx::query_as::<_, (i64, i64, i64, i64)>(&sql).fetch(&mut **c);
         while let Some(r) = s.try_next().await? {
             let t = "supervisor_reviews";
             if pid.0 != r.0 {
@@ -597,11 +717,13 @@ async fn load_people(
     rows.push(("supervisor_reviews", n));
 
     let mut n = 0u64;
+    let sql = format!(
+        "SELECT person_id, decision_date, innovative_contribution FROM senior_award_decisions{}
+         ORDER BY person_id, decision_date",
+        only.own("person_id", "")
+    );
     on_tx!(tx, c => {
-        let mut s = sqlx::query_as::<_, (i64, NaiveDate, bool)>(
-            "SELECT person_id, decision_date, innovative_contribution FROM senior_award_decisions
-             ORDER BY person_id, decision_date")
-            .fetch(&mut **c);
+        let mut s = sqlx::query_as::<_, (i64, NaiveDate, bool)>(&sql).fetch(&mut **c);
         while let Some(r) = s.try_next().await? {
             if pid.0 != r.0 {
                 pid = (r.0, person_fact_id(r.0));

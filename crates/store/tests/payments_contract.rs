@@ -928,12 +928,26 @@ async fn the_queue_filters_and_counts_and_histories_list_payments() {
         let apps = db.applications_of(org2).await.unwrap();
         assert_eq!(apps.len(), 1, "{url}");
 
+        // What other approved or paid applications of the rule took: of
+        // this person (any month) and of this month (anyone).
         let mut tx = db.begin().await.unwrap();
+        let key = gongyi_store::applications::EntitlementKey {
+            rule: SubsidyRule::R9,
+            beneficiary: person,
+            event_key: "2024-02",
+        };
         assert_eq!(
-            db.paid_so_far_tx(&mut tx, SubsidyRule::R9, person)
-                .await
-                .unwrap(),
-            (2, 220_000),
+            db.committed_tx(&mut tx, key, m2).await.unwrap(),
+            gongyi_domain::applications::Committed {
+                count: 1,
+                total: Fen(100_000),
+                same_event: 0
+            },
+            "{url}"
+        );
+        assert_eq!(
+            db.committed_tx(&mut tx, key, 0).await.unwrap().count,
+            2,
             "{url}"
         );
         drop(tx);
@@ -972,5 +986,91 @@ fn sealed_of(p: &gongyi_domain::people::PersonDraft) -> gongyi_store::people::Se
         resident_id_masked: p.resident_id.masked(),
         phone_sealed: None,
         phone_masked: None,
+    }
+}
+
+/// Whether an organisation may apply on a day: what the store reads for it.
+#[tokio::test]
+async fn an_organisations_standing_reads_deregistration_revocation_and_credit_lists() {
+    use gongyi_domain::history::{CreditEntry, CreditList};
+    use gongyi_domain::orgs::RegistrationField;
+    for (db, url) in gongyi_testkit::databases().await {
+        let mut tx = db.begin().await.unwrap();
+        let gone = db
+            .insert_org(
+                &mut tx,
+                &org(1, "甲", "310110016", false),
+                &Default::default(),
+            )
+            .await
+            .unwrap();
+        db.deregister_org(&mut tx, gone, 1, d(2024, 5, 1))
+            .await
+            .unwrap();
+        let mut listed = org(2, "乙", "310110016", false);
+        listed.status = OrgStatus::Revoked;
+        let listed = db
+            .insert_org(&mut tx, &listed, &Default::default())
+            .await
+            .unwrap();
+        let at = Utc.with_ymd_and_hms(2024, 2, 29, 20, 0, 0).unwrap();
+        db.insert_registration_changes(
+            &mut tx,
+            listed,
+            &[(
+                RegistrationField::Status,
+                OrgStatus::Normal.label().into(),
+                OrgStatus::Revoked.label().into(),
+            )],
+            "区民政局",
+            at,
+        )
+        .await
+        .unwrap();
+        for (list, from, to) in [
+            (
+                CreditList::AbnormalActivity,
+                d(2023, 1, 10),
+                Some(d(2023, 7, 1)),
+            ),
+            (CreditList::Penalty, d(2023, 2, 1), None),
+        ] {
+            let e = CreditEntry {
+                list,
+                reason: "未按时年检".into(),
+                listed_date: from,
+                removed_date: to,
+            };
+            db.insert_credit_entry(&mut tx, listed, &e).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let s = db.org_standing(gone).await.unwrap();
+        assert_eq!(s.deregistered_on, Some(d(2024, 5, 1)), "{url}");
+        assert!(s.check(d(2024, 4, 30)).is_ok(), "{url}");
+        assert_eq!(s.check(d(2024, 5, 1)).unwrap_err().code, "org.deregistered");
+
+        let s = db.org_standing(listed).await.unwrap();
+        // Recorded at 20:00 UTC, which is the next day in Shanghai.
+        assert_eq!(s.revoked_on, Some(d(2024, 3, 1)), "{url}");
+        assert_eq!(
+            s.listings,
+            [(
+                CreditList::AbnormalActivity,
+                d(2023, 1, 10),
+                Some(d(2023, 7, 1))
+            )],
+            "{url}: administrative penalties are not a list that bars support"
+        );
+        assert_eq!(
+            s.check(d(2023, 3, 1)).unwrap_err().code,
+            "org.abnormal_list"
+        );
+        assert!(s.check(d(2023, 8, 1)).is_ok(), "{url}");
+        assert_eq!(s.check(d(2024, 3, 1)).unwrap_err().code, "org.revoked");
+        assert!(matches!(
+            db.org_standing(listed + 100).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }

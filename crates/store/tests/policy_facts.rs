@@ -245,12 +245,21 @@ async fn policy_facts_are_stored_and_loaded_with_internal_ids() {
         assert_eq!(wins.len(), 2, "{url}");
         assert_eq!((wins[0].place, wins[1].place), (None, Some(2)), "{url}");
 
-        // The person: never the resident ID; the highest qualification.
+        // The person: never the resident ID; every qualification, the
+        // highest as the current one, and the one held on each day.
         let pid = person_fact_id(p);
         assert!(pid.starts_with('P') && pid.len() == 9, "{pid}");
         let px = f.find_person(&pid).expect("person by fact id");
         let q = f.person(px).qualification.expect("qualification");
         assert_eq!(q.level, QualificationLevel::Senior, "{url}");
+        assert_eq!(f.qualifications(px).len(), 2, "{url}");
+        assert_eq!(f.qualification_on(px, d(2021, 12, 31)), None, "{url}");
+        assert_eq!(
+            f.qualification_on(px, d(2023, 6, 1))
+                .map(|q| (q.level, q.date)),
+            Some((QualificationLevel::Senior, d(2022, 1, 1))),
+            "{url}: a later, lower qualification does not lower what is held"
+        );
         assert_eq!(f.employments(px).len(), 1, "{url}");
         assert_eq!(f.employments(px)[0].org, o, "{url}");
         assert_eq!(
@@ -278,7 +287,7 @@ async fn policy_facts_are_stored_and_loaded_with_internal_ids() {
         assert_eq!(
             rows.join(","),
             "organisations=2,annual_inspections=2,ratings=1,honours=2,leases=2,startup_applications=1,\
-             venture_projects=1,competition_wins=2,people=1,employments=1,performance_ratings=1,\
+             venture_projects=1,competition_wins=2,people=1,qualifications=2,employments=1,performance_ratings=1,\
              supervisor_reviews=1,senior_award_decisions=1",
             "{url}"
         );
@@ -295,6 +304,75 @@ async fn policy_facts_are_stored_and_loaded_with_internal_ids() {
             2,
             "{url}"
         );
+    }
+}
+
+/// Approval evaluates one beneficiary: an organisation with the other
+/// winners of its competition projects (R7 pays a project once), a person
+/// with their employers and the other supervisors reviewed in the same
+/// years (R10 ranks a year).
+#[tokio::test]
+async fn scoped_loads_bring_what_the_rules_of_one_beneficiary_need() {
+    use gongyi_domain::policy::{claims_of_org, Policy, Rule, Window};
+    for (db, url) in gongyi_testkit::databases().await {
+        let (a, b, p) = fill(&db).await;
+        let mut tx = db.begin().await.unwrap();
+        // b won with a's project later: R7 has already paid the project.
+        db.insert_competition_win(&mut tx, b, &win("CP-1", d(2024, 2, 1), Some(1)))
+            .await
+            .unwrap();
+        let same_year = db
+            .insert_person(&mut tx, &person(2), &sealed_of(&person(2)))
+            .await
+            .unwrap();
+        db.insert_supervisor_review(&mut tx, same_year, 2023, Score(990), 10)
+            .await
+            .unwrap();
+        let other_year = db
+            .insert_person(&mut tx, &person(3), &sealed_of(&person(3)))
+            .await
+            .unwrap();
+        db.insert_supervisor_review(&mut tx, other_year, 2022, Score(990), 10)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let one = db.load_policy_facts(FactsScope::Org(b)).await.unwrap();
+        let f = &one.facts;
+        assert_eq!((f.org_count(), f.person_count()), (2, 0), "{url}");
+        let ob = f.find_org(&org_fact_id(b)).unwrap();
+        let oa = f.find_org(&org_fact_id(a)).unwrap();
+        assert!(f.leases(oa).is_empty(), "{url}: only b's own events");
+        let window = Window::new(d(2021, 7, 21), d(2025, 12, 31));
+        let r7: Vec<_> = claims_of_org(f, &Policy::yangpu(), ob, window)
+            .into_iter()
+            .filter(|x| x.rule == Rule::R7)
+            .map(|x| x.refusal().map(|r| r.code()))
+            .collect();
+        // b is municipal (not a district organisation) and the project was
+        // paid to a first; either way b is refused, and only b's win shows.
+        assert_eq!(r7.len(), 1, "{url}: {r7:?}");
+        assert!(r7[0].is_some(), "{url}");
+
+        let mine = db.load_policy_facts(FactsScope::Person(p)).await.unwrap();
+        let f = &mine.facts;
+        let ids: Vec<&str> = f.people().map(|x| f.person_id(x)).collect();
+        assert_eq!(
+            ids,
+            [
+                person_fact_id(p).as_str(),
+                person_fact_id(same_year).as_str()
+            ],
+            "{url}: the person and who was reviewed in the same year"
+        );
+        assert_eq!(f.org_count(), 1, "{url}: the employer only");
+        let px = f.find_person(&person_fact_id(p)).unwrap();
+        let sx = f.find_person(&person_fact_id(same_year)).unwrap();
+        assert_eq!(f.employments(px).len(), 1, "{url}");
+        assert_eq!(f.qualifications(px).len(), 2, "{url}");
+        assert_eq!(f.supervisor_reviews_of_year(2023).count(), 2, "{url}");
+        assert!(f.employments(sx).is_empty() && f.performance(sx).is_empty());
+        assert_eq!(f.senior_award_decisions(px).len(), 1, "{url}");
     }
 }
 

@@ -94,6 +94,14 @@ pub const TABLES: [(&str, &[&str]); 13] = [
     ),
 ];
 
+/// The optional table of qualification history (CONTRACT.md, added
+/// 2026-12): when the bundle has it, it is every qualification a person has
+/// held, and `people.csv` states the highest.
+pub const QUALIFICATIONS: (&str, &[&str]) = (
+    "qualifications",
+    &["person_id", "qualification_level", "qualification_date"],
+);
+
 /// One bad cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadCell {
@@ -256,12 +264,21 @@ impl Reader<'_> {
 
     /// Reads `table`, calling `f` for each row; a row's error is recorded
     /// and reading goes on.
-    fn table(
+    fn table(&mut self, table: usize, f: impl FnMut(&Row) -> Result<(), Bad>) -> Result<(), Error> {
+        self.read(TABLES[table], f)
+    }
+
+    /// Whether the bundle has `name` (plain or gzipped).
+    fn has(&self, name: &str) -> bool {
+        let file = format!("{name}.csv");
+        self.dir.join(&file).is_file() || self.dir.join(format!("{file}.gz")).is_file()
+    }
+
+    fn read(
         &mut self,
-        table: usize,
+        (name, columns): (&'static str, &'static [&'static str]),
         mut f: impl FnMut(&Row) -> Result<(), Bad>,
     ) -> Result<(), Error> {
-        let (name, columns) = TABLES[table];
         let file = format!("{name}.csv");
         let (path, input) = open(self.dir, &file)?;
         let mut rdr = csv::ReaderBuilder::new()
@@ -311,7 +328,8 @@ fn owner<'v>(column: &'static str, value: &'v str) -> impl FnOnce(FactsError) ->
     }
 }
 
-/// Reads the thirteen input tables of `dir`.
+/// Reads the thirteen input tables of `dir`, and `qualifications.csv` when
+/// the bundle has it.
 pub fn read_bundle(dir: &Path) -> Result<Bundle, Error> {
     let mut r = Reader {
         dir,
@@ -435,6 +453,16 @@ pub fn read_bundle(dir: &Path) -> Result<Bundle, Error> {
         };
         b.add_person(id, p).map_err(owner("person_id", id))
     })?;
+    if r.has(QUALIFICATIONS.0) {
+        r.read(QUALIFICATIONS, |row| {
+            let id = row.text(0)?;
+            let q = Qualification {
+                level: row.parsed(1, QualificationLevel::parse)?,
+                date: row.date(2)?,
+            };
+            b.add_qualification(id, q).map_err(owner("person_id", id))
+        })?;
+    }
     r.table(9, |row| {
         let id = row.text(0)?;
         let org = row.text(1)?;

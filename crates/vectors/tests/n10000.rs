@@ -177,3 +177,70 @@ fn every_row_can_be_explained_lazily_and_with_its_basis() {
         "evaluate_with_basis differs from evaluate"
     );
 }
+
+/// The paid decisions of a per-beneficiary query: (rule, event key, fen).
+type Paid = Vec<(gongyi_domain::policy::Rule, String, i64)>;
+
+/// "What may I claim" (`claims_of_org`, `claims_of_person`, which approval
+/// evaluates for one beneficiary) pays exactly what the batch engine pays,
+/// for every organisation and every person of the bundle.
+#[test]
+fn the_per_beneficiary_queries_pay_what_the_batch_pays_for_every_organisation_and_person() {
+    use gongyi_domain::policy::{
+        claims_of_org, claims_of_person, BeneficiaryKind, OrgIx, PersonIx,
+    };
+    let e = evaluation();
+    let facts = &e.facts;
+    let window = e.result.window;
+    let mut orgs: Vec<Paid> = vec![Vec::new(); facts.org_count()];
+    let mut people: Vec<Paid> = vec![Vec::new(); facts.person_count()];
+    for r in e.result.entitlements() {
+        let row = (r.rule, r.key.display(facts).to_string(), r.amount.get());
+        match r.rule.beneficiary_kind() {
+            BeneficiaryKind::Organisation => orgs[r.beneficiary as usize].push(row),
+            BeneficiaryKind::Person => people[r.beneficiary as usize].push(row),
+        }
+    }
+    let paid = |decisions: Vec<gongyi_domain::policy::Decision>| -> Paid {
+        let mut v: Paid = decisions
+            .iter()
+            .filter_map(|d| {
+                d.amount()
+                    .map(|a| (d.rule, d.key.display(facts).to_string(), a.get()))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let mut differ = Vec::new();
+    for o in facts.orgs() {
+        let mut want = std::mem::take(&mut orgs[o.0 as usize]);
+        want.sort();
+        let got = paid(claims_of_org(facts, &e.policy, OrgIx(o.0), window));
+        if got != want {
+            differ.push(format!("{}: got {got:?}, batch {want:?}", facts.org_id(o)));
+        }
+    }
+    for p in facts.people() {
+        let mut want = std::mem::take(&mut people[p.0 as usize]);
+        want.sort();
+        let got = paid(claims_of_person(facts, &e.policy, PersonIx(p.0), window));
+        if got != want {
+            differ.push(format!(
+                "{}: got {got:?}, batch {want:?}",
+                facts.person_id(p)
+            ));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} beneficiaries differ, first ones:\n{}",
+        differ.len(),
+        differ
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

@@ -405,6 +405,13 @@ async fn fixture(
         )
         .await;
     }
+    // The projects the bureau's approvals rest on (an event not on record
+    // is not approved).
+    let facts = gongyi_app::test_support::Record(registry);
+    let o2 = facts.org_id(&credit_code(2)).await;
+    for key in ["VP-B1", "VP-B2", "VP-F1", "VP-F2"] {
+        facts.venture(o2, key, "1000", "2024-01-10").await;
+    }
     let p = ok(
         app,
         &bureau,

@@ -4,7 +4,10 @@
 //! four-eyes refusal shown on the page), the multipart form with an
 //! attachment and its download, budgets, the ledger and its xlsx export, the
 //! organisation and person sections, the JSON API with its error shape, and
-//! the scope of organisation and sub-district accounts.
+//! the scope of organisation and sub-district accounts. Approvals rest on
+//! recorded facts: an event not on record (a project never selected, a
+//! salary month of a person with no qualification) is refused on the page
+//! and in the API, naming the missing fact and who must record it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
@@ -246,6 +249,18 @@ impl Site {
         r.json()["application"]["id"].as_i64().unwrap()
     }
 
+    /// Records facts of the registry (the fact pages are another capability's).
+    fn facts(&self) -> gongyi_app::test_support::Record<'_> {
+        gongyi_app::test_support::Record(&self.registry)
+    }
+
+    /// R6: organisation `n`'s project `key`, selected with `yuan` (the match is half).
+    async fn venture(&self, n: u32, key: &str, yuan: &str) {
+        let f = self.facts();
+        let o = f.org_id(&credit_code(n)).await;
+        f.venture(o, key, yuan, "2024-01-10").await;
+    }
+
     /// Takes a step through the API as `by`.
     async fn step(&self, id: i64, action: &str, by: &Signed) -> Reply {
         self.api(
@@ -310,6 +325,7 @@ async fn the_queue_lists_applications_with_status_tabs_and_filters() {
     for s in sites().await {
         let b = s.backend;
         s.budget("R6", "2024", "100000").await;
+        s.venture(2, "VP-1", "6000").await;
         let a = s
             .apply(s.org(2).await, "R6", &credit_code(2), "VP-1", 300_000)
             .await;
@@ -370,6 +386,7 @@ async fn an_application_is_approved_and_paid_on_its_page_and_the_approver_may_no
         let b = s.backend;
         let approver = s.account("zhang.san", Role::Bureau, "", "").await;
         s.budget("R6", "2024", "10000").await;
+        s.venture(2, "VP-1", "6000").await;
         let id = s
             .apply(s.org(2).await, "R6", &credit_code(2), "VP-1", 300_000)
             .await;
@@ -496,6 +513,20 @@ async fn a_refused_step_on_the_page_keeps_the_typed_input_and_names_the_shortfal
             .apply(s.org(2).await, "R6", &credit_code(2), "VP-1", 150_000)
             .await;
         let approve = format!("/applications/{id}/approve");
+        // No such project on record: the page says what is missing and who
+        // must record it, and keeps the typed reason.
+        let r = s
+            .form(&s.bureau, &approve, &[("reason", "同意"), ("version", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+        assert!(
+            r.body
+                .contains("该组织无公益创投项目“VP-1”的入选记录,须由该组织申报并经区民政局核实"),
+            "{b}: {}",
+            r.seen()
+        );
+        assert!(r.body.contains(">同意</textarea>"), "{b}");
+        s.venture(2, "VP-1", "3000").await;
         let r = s
             .form(&s.bureau, &approve, &[("reason", "同意"), ("version", "1")])
             .await;
@@ -697,8 +728,18 @@ async fn the_api_submits_with_attachments_and_answers_refusals_in_the_error_shap
             );
         }
 
-        // No budget line yet, then too small a line: refused, 409, the reason in fields.
+        // No project on record, then no budget line yet, then too small a
+        // line: refused, 409, the reason in fields.
         let approver = s.account("zhang.san", Role::Bureau, "", "").await;
+        let r = s.step(id, "approve", &approver).await;
+        let f = error_fields(&r, StatusCode::CONFLICT, "refused", b);
+        assert_eq!(f, one("action", "facts.not_on_record"), "{b}");
+        assert_eq!(
+            r.json()["message"],
+            "该组织无公益创投项目“VP-1”的入选记录,须由该组织申报并经区民政局核实",
+            "{b}"
+        );
+        s.venture(2, "VP-1", "3000").await;
         let f = error_fields(
             &s.step(id, "approve", &approver).await,
             StatusCode::CONFLICT,
@@ -846,12 +887,48 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
             .items[0]
             .id;
         s.budget("R9", "2024", "100000").await;
-        for (month, fen) in [("2024-02", 150_000), ("2024-01", 120_000)] {
-            let id = s
-                .apply(&s.bureau, "R9", &person.to_string(), month, fen)
-                .await;
+        // No qualification on record: no salary subsidy, on the page and in
+        // the API, and the refusal says who must record it.
+        let id = s
+            .apply(&s.bureau, "R9", &person.to_string(), "2024-01", 200_000)
+            .await;
+        let r = s
+            .form(
+                &s.bureau,
+                &format!("/applications/{id}/approve"),
+                &[("reason", ""), ("version", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+        let missing =
+            "该人员在申请事项日期无社会工作者职业资格记录,须由区民政局或所在组织申报并经核实";
+        assert!(r.body.contains(missing), "{b}: {}", r.seen());
+        let r = s.step(id, "approve", &s.bureau).await;
+        let f = error_fields(&r, StatusCode::CONFLICT, "refused", b);
+        assert_eq!(f, one("action", "salary.no_qualification"), "{b}");
+        assert_eq!(r.json()["message"], missing, "{b}");
+
+        // Recorded: 助理 from 2020, 中级 from 2024-02-01 (the month it is
+        // held from), 8 full years since 2015-07-01, 2023 优秀; a labour
+        // contract with organisation 2. January: 800 + 200 + 200 = 1,200;
+        // February: 1,200 + 200 + 200 = 1,600, whatever was asked.
+        use gongyi_domain::people::{PerformanceRating, QualificationLevel};
+        let f = s.facts();
+        let o = f.org_id(&credit_code(2)).await;
+        f.qualification(person, QualificationLevel::Assistant, "2020-05-01")
+            .await;
+        f.qualification(person, QualificationLevel::Intermediate, "2024-02-01")
+            .await;
+        f.contract(person, o, "2023-06-01", None).await;
+        f.performance(person, 2023, PerformanceRating::Excellent)
+            .await;
+        let feb = s
+            .apply(&s.bureau, "R9", &person.to_string(), "2024-02", 200_000)
+            .await;
+        for (id, fen) in [(feb, 160_000), (id, 120_000)] {
             let r = s.step(id, "approve", &s.bureau).await;
             assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+            assert_eq!(r.json()["application"]["approved_fen"], fen, "{b}");
             let r = s.step(id, "pay", s.finance().await).await;
             assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
         }
@@ -864,7 +941,7 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
         let feb = section.find("2024-02").unwrap();
         assert!(jan < feb, "{b}: months in order");
         assert!(
-            section.contains("1,500.00") && section.contains("1,200.00"),
+            section.contains("1,600.00") && section.contains("1,200.00"),
             "{b}"
         );
     }
@@ -1217,5 +1294,78 @@ async fn an_organisation_may_not_change_its_own_registration_facts() {
             after["registered_capital_fen"], 20_000_000,
             "{b}: unchanged"
         );
+    }
+}
+
+/// An organisation on the abnormal-activity list on the event's day may not
+/// apply: the new-application page shows why (409, as typed), the API
+/// answers the reason's code.
+#[tokio::test]
+async fn an_organisation_listed_on_the_events_day_is_refused_at_submission_with_the_reason() {
+    for s in sites().await {
+        let b = s.backend;
+        let code = credit_code(1);
+        let r = s
+            .api(
+                &s.bureau,
+                Method::POST,
+                &format!("/api/v1/organizations/{code}/credit-entries"),
+                &json!({
+                    "list": "ABNORMAL_ACTIVITY", "reason": "未按规定报送年度工作报告",
+                    "listed_date": "2024-02-10",
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.seen());
+        let org = s.org(1).await;
+        let fields = [
+            ("rule", "R3"),
+            ("beneficiary_id", code.as_str()),
+            ("event_key", "2024-03"),
+            ("requested", "500"),
+        ];
+        let (ty, body) = multipart(&fields, ("租赁合同.pdf", "application/pdf", b"%PDF-1.4"));
+        let r = s
+            .send(
+                org,
+                Request::post("/applications/new")
+                    .header(header::CONTENT_TYPE, ty)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+        assert!(
+            r.body.contains("该组织于 2024-02-10 被列入活动异常名录")
+                && r.body.contains("value=\"2024-03\""),
+            "{b}: {}",
+            r.seen()
+        );
+        let r = s
+            .api(
+                org,
+                Method::POST,
+                "/api/v1/applications",
+                &json!({
+                    "rule": "R3", "beneficiary_id": code, "event_key": "2024-03",
+                    "requested_fen": 50_000, "actor_name": "", "actor_role": ""
+                }),
+            )
+            .await;
+        let f = error_fields(&r, StatusCode::CONFLICT, "refused", b);
+        assert_eq!(f, one("beneficiary_id", "org.abnormal_list"), "{b}");
+        // The month before the listing is still open to an application.
+        let r = s
+            .api(
+                org,
+                Method::POST,
+                "/api/v1/applications",
+                &json!({
+                    "rule": "R3", "beneficiary_id": code, "event_key": "2024-02",
+                    "requested_fen": 50_000, "actor_name": "", "actor_role": ""
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.seen());
     }
 }

@@ -55,7 +55,9 @@ pub enum Basis {
     },
     /// R9: clamp(base + seniority + performance, min, max).
     Salary {
+        /// The qualification held on the month's first day, and since when.
         qualification: QualificationLevel,
+        qualification_date: NaiveDate,
         base: Fen,
         years: i32,
         seniority: Fen,
@@ -544,6 +546,7 @@ fn describe_basis(
         }
         Basis::Salary {
             qualification,
+            qualification_date,
             base,
             years,
             seniority,
@@ -554,7 +557,11 @@ fn describe_basis(
             max,
             employer,
         } => {
-            f.push(fact("qualification", "职业资格", qualification.label()));
+            f.push(fact(
+                "qualification",
+                "职业资格",
+                format!("{}({qualification_date} 取得)", qualification.label()),
+            ));
             f.push(fact(
                 "years_in_social_work",
                 "社会工作年限",

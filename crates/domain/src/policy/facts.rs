@@ -140,15 +140,29 @@ impl Org {
     }
 }
 
-/// The current social-work qualification of a person.
+/// A social-work qualification and the day it was awarded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Qualification {
     pub level: QualificationLevel,
     pub date: NaiveDate,
 }
 
+/// The rank of a level: the qualification held on a day is the highest
+/// level among those awarded by then ("Qualification history", subsidies.md).
+pub fn qualification_rank(l: QualificationLevel) -> u8 {
+    match l {
+        QualificationLevel::Assistant => 1,
+        QualificationLevel::Intermediate => 2,
+        QualificationLevel::Senior => 3,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Person {
+    /// The highest qualification, as `people.csv` states it. The rules read
+    /// the history ([`Facts::qualifications`]): when the builder was given
+    /// none for the person, the history is this one qualification; after
+    /// [`FactsBuilder::build`] it is always the highest of the history.
     pub qualification: Option<Qualification>,
     pub social_work_start: Option<NaiveDate>,
 }
@@ -429,6 +443,12 @@ pub struct Facts {
     /// Indices into `wins`, grouped by organisation.
     wins_by_org: Grouped<u32>,
     competition_project_ids: Strings,
+    /// Every qualification of a person, by date.
+    qualifications: Grouped<Qualification>,
+    /// The qualification held from each date on: the running highest level
+    /// of `qualifications`, one step per rise. R9 walks it with a cursor,
+    /// other readers search it; nothing is computed per day.
+    held: Grouped<Qualification>,
     employments: Grouped<Employment>,
     contract_spells: Grouped<ContractSpell>,
     performance: Grouped<Performance>,
@@ -601,6 +621,40 @@ impl Facts {
         p
     }
 
+    /// Every qualification the person has held, by date (then level).
+    pub fn qualifications(&self, p: PersonIx) -> &[Qualification] {
+        self.qualifications.of(p.0)
+    }
+
+    /// The qualification held from each date on, in date order: each step
+    /// is a higher level than the one before, dated when it was awarded.
+    pub fn qualification_steps(&self, p: PersonIx) -> &[Qualification] {
+        self.held.of(p.0)
+    }
+
+    /// The qualification held on `d`: the highest level among those awarded
+    /// on or before `d`, with the day it was awarded.
+    pub fn qualification_on(&self, p: PersonIx, d: NaiveDate) -> Option<Qualification> {
+        let steps = self.held.of(p.0);
+        let n = steps.partition_point(|q| q.date <= d);
+        n.checked_sub(1).and_then(|i| steps.get(i)).copied()
+    }
+
+    /// The date of the person's first qualification on record (R10's
+    /// "earlier qualification date").
+    pub fn first_qualification_date(&self, p: PersonIx) -> Option<NaiveDate> {
+        self.held.of(p.0).first().map(|q| q.date)
+    }
+
+    /// The date the person was awarded `level`, if ever.
+    pub fn qualified_as(&self, p: PersonIx, level: QualificationLevel) -> Option<NaiveDate> {
+        self.qualifications
+            .of(p.0)
+            .iter()
+            .find(|q| q.level == level)
+            .map(|q| q.date)
+    }
+
     /// Sorted by start date.
     pub fn employments(&self, p: PersonIx) -> &[Employment] {
         self.employments.of(p.0)
@@ -675,6 +729,10 @@ pub enum FactsError {
     },
     #[error("{0} 的记录超过 4,294,967,295 条")]
     TooMany(&'static str),
+    /// The person's stated (highest) qualification is not the highest of
+    /// their qualification history.
+    #[error("人员 {0} 的现有资格与其资格记录中的最高资格不一致")]
+    QualificationMismatch(String),
 }
 
 /// Collects typed records, resolving owner ids as they come; [`Self::build`]
@@ -697,6 +755,7 @@ pub struct FactsBuilder {
     /// (org, project id, amount, selected date)
     ventures: Vec<(u32, Box<str>, Fen, NaiveDate)>,
     wins: Vec<(Box<str>, CompetitionWin)>,
+    qualifications: Vec<(u32, NaiveDate, Qualification)>,
     employments: Vec<(u32, NaiveDate, Employment)>,
     performance: Vec<(u32, i32, Performance)>,
     reviews: Vec<(u32, i32, SupervisorReview)>,
@@ -859,6 +918,14 @@ impl FactsBuilder {
         Ok(())
     }
 
+    /// One qualification of the person's history. A person given none keeps
+    /// the one of [`Person::qualification`] as their whole history.
+    pub fn add_qualification(&mut self, person: &str, q: Qualification) -> Result<(), FactsError> {
+        let p = self.person(person)?;
+        self.qualifications.push((p, q.date, q));
+        Ok(())
+    }
+
     /// `employment.org` is resolved from `org` here.
     pub fn add_employment(
         &mut self,
@@ -920,9 +987,14 @@ impl FactsBuilder {
         };
         // Dense indices in id order, so that index order is output order.
         let (org_ids, org_map, orgs) = sort_by_id(self.org_index, self.orgs);
-        let (person_ids, person_map, people) = sort_by_id(self.person_index, self.people);
+        let (person_ids, person_map, mut people) = sort_by_id(self.person_index, self.people);
         let no = orgs.len();
         let np = people.len();
+        let (qualifications, held) = qualification_history(
+            &mut people,
+            &person_ids,
+            remap(self.qualifications, &person_map),
+        )?;
 
         let inspections = Grouped::build(no, remap(self.inspections, &org_map), true)
             .map_err(dup("annual_inspections"))?;
@@ -1052,6 +1124,8 @@ impl FactsBuilder {
             wins,
             wins_by_org,
             competition_project_ids,
+            qualifications,
+            held,
             employments,
             contract_spells,
             performance,
@@ -1061,6 +1135,79 @@ impl FactsBuilder {
             decisions,
         })
     }
+}
+
+/// Every person's qualification history (grouped by date) and the steps of
+/// the qualification held. A person without recorded history keeps the
+/// qualification stated with them; one with history must state its highest
+/// (or none), and is given it. A level is held once per person.
+fn qualification_history(
+    people: &mut [Person],
+    ids: &Strings,
+    rows: Vec<(u32, NaiveDate, Qualification)>,
+) -> Result<(Grouped<Qualification>, Grouped<Qualification>), FactsError> {
+    let dup = |(a, b): (usize, usize)| FactsError::DuplicateKey {
+        table: "qualifications",
+        first: a.min(b) + 1,
+        second: a.max(b) + 1,
+    };
+    // (person, level) is the table's unique key; rows count from 1 as added.
+    let mut keys: Vec<(u32, u8, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.0, qualification_rank(r.2.level), i))
+        .collect();
+    keys.sort_unstable();
+    if let Some(w) = keys
+        .windows(2)
+        .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+    {
+        return Err(dup((w[0].2, w[1].2)));
+    }
+    let recorded = Grouped::build(people.len(), rows, false).map_err(dup)?;
+    let mut history = Grouped {
+        starts: Vec::with_capacity(people.len() + 1),
+        items: Vec::with_capacity(recorded.items.len()),
+    };
+    let mut held = Grouped {
+        starts: Vec::with_capacity(people.len() + 1),
+        items: Vec::with_capacity(recorded.items.len()),
+    };
+    history.starts.push(0);
+    held.starts.push(0);
+    for (i, person) in people.iter_mut().enumerate() {
+        let own = recorded.of(i as u32);
+        let start = history.items.len();
+        if own.is_empty() {
+            history.items.extend(person.qualification);
+        } else {
+            history.items.extend_from_slice(own);
+            // Same date, several levels: the lower first, so steps rise.
+            history.items[start..].sort_by_key(|q| (q.date, qualification_rank(q.level)));
+        }
+        let mine = &history.items[start..];
+        let highest = mine
+            .iter()
+            .max_by_key(|q| qualification_rank(q.level))
+            .copied();
+        if !own.is_empty() && person.qualification.is_some_and(|q| Some(q) != highest) {
+            return Err(FactsError::QualificationMismatch(
+                ids.get(i as u32).to_string(),
+            ));
+        }
+        person.qualification = highest;
+        let mut top = 0u8;
+        for q in mine {
+            let r = qualification_rank(q.level);
+            if r > top {
+                top = r;
+                held.items.push(*q);
+            }
+        }
+        history.starts.push(history.items.len() as u32);
+        held.starts.push(held.items.len() as u32);
+    }
+    Ok((history, held))
 }
 
 /// The labour-contract spells at district organisations of every person.

@@ -548,9 +548,14 @@ fn full_years_on_first((y, mo, d): (i32, u32, u32), m: YearMonth) -> i32 {
 pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
     let facts = cx.facts;
     let person = facts.person(pix);
-    if !S::DETAILS && person.qualification.is_none() {
+    // Qualification history (subsidies.md): the one held on the first day
+    // of M, the highest awarded by then; a cursor over its steps, as the
+    // months only move forward.
+    let steps = facts.qualification_steps(pix);
+    if !S::DETAILS && steps.is_empty() {
         return;
     }
+    let mut awarded = 0usize;
     let spells = facts.contract_spells(pix);
     if !S::DETAILS && spells.is_empty() {
         return;
@@ -562,6 +567,10 @@ pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
     let ratings = facts.performance(pix);
     let who = pix.0;
     for (m, f, v) in cx.window_months() {
+        while steps.get(awarded).is_some_and(|q| q.date <= f) {
+            awarded += 1;
+        }
+        let held = awarded.checked_sub(1).and_then(|i| steps.get(i)).copied();
         let key = EventKey::Month(m);
         let Some((v, p)) = v.and_then(|v| cx.params(v).map(|p| (v, p))) else {
             refuse_if!(
@@ -577,10 +586,13 @@ pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
         };
         let check = || -> Result<(Fen, Basis), Refusal> {
             // The qualification held on the first day of M.
-            let q = person.qualification.ok_or(Refusal::NoQualification)?;
-            if q.date > f {
-                return Err(Refusal::QualificationLater { date: q.date });
-            }
+            let q = match (held, steps.first()) {
+                (Some(q), _) => q,
+                (None, Some(first)) => {
+                    return Err(Refusal::QualificationLater { date: first.date })
+                }
+                (None, None) => return Err(Refusal::NoQualification),
+            };
             // One subsidy however many employers.
             let employer = employer_on(spells, f).ok_or(Refusal::NoContractEmployment)?;
             // The performance rating of the calendar year before M's year.
@@ -610,6 +622,7 @@ pub(crate) fn r9<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
                 amount,
                 Basis::Salary {
                     qualification: q.level,
+                    qualification_date: q.date,
                     base,
                     years,
                     seniority,
@@ -706,9 +719,9 @@ fn rank_order(
             TieKey::Score => b.score.cmp(&a.score),
             TieKey::Hours => b.hours.cmp(&a.hours),
             TieKey::QualificationDate => {
-                // No qualification sorts last.
-                let qa = facts.person(a.person).qualification.map(|q| q.date);
-                let qb = facts.person(b.person).qualification.map(|q| q.date);
+                // The first qualification on record; none sorts last.
+                let qa = facts.first_qualification_date(a.person);
+                let qb = facts.first_qualification_date(b.person);
                 match (qa, qb) {
                     (Some(x), Some(y)) => x.cmp(&y),
                     (Some(_), None) => Ordering::Less,
@@ -734,7 +747,9 @@ pub(crate) fn r11<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
     if decisions.is_empty() {
         return;
     }
-    let person = facts.person(pix);
+    // R11's date is that of the 高级社会工作师 qualification, whatever the
+    // person held before it.
+    let senior = facts.qualified_as(pix, QualificationLevel::Senior);
     let spells = facts.contract_spells(pix);
     let who = pix.0;
     let mut paid: Option<NaiveDate> = None;
@@ -763,15 +778,12 @@ pub(crate) fn r11<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
             if !d.innovative_contribution {
                 return Err(Refusal::NoInnovativeContribution);
             }
-            let q = person
-                .qualification
-                .filter(|q| q.level == QualificationLevel::Senior)
-                .ok_or(Refusal::NotSenior)?;
-            if !p.in_period(q.date) {
-                return Err(Refusal::SeniorOutsidePeriod { date: q.date });
+            let q = senior.ok_or(Refusal::NotSenior)?;
+            if !p.in_period(q) {
+                return Err(Refusal::SeniorOutsidePeriod { date: q });
             }
-            if q.date > d.date {
-                return Err(Refusal::SeniorAfterDecision { date: q.date });
+            if q > d.date {
+                return Err(Refusal::SeniorAfterDecision { date: q });
             }
             let employer = employer_on(spells, d.date).ok_or(Refusal::NoContractEmployment)?;
             if p.senior_award <= Fen::ZERO {
@@ -780,7 +792,7 @@ pub(crate) fn r11<S: Sink>(cx: &Ctx, pix: PersonIx, sink: &mut S) {
             Ok((
                 p.senior_award,
                 Basis::Senior {
-                    qualification_date: q.date,
+                    qualification_date: q,
                     employer,
                     award: p.senior_award,
                 },
