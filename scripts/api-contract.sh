@@ -15,11 +15,13 @@
 #   VERBOSE=1 bash scripts/api-contract.sh           # schemathesis' whole output
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 started=$SECONDS
 MAX_EXAMPLES="${MAX_EXAMPLES:-20}"
 SEED="${SEED:-2021}"
-TARGET="${CARGO_TARGET_DIR:-target}"
-VENV="${CONTRACT_VENV:-$TARGET/contract-venv}"
+abs() { case $1 in /*) echo "$1" ;; *) echo "$ROOT/$1" ;; esac; }
+TARGET=$(abs "${CARGO_TARGET_DIR:-target}")
+VENV=$(abs "${CONTRACT_VENV:-$TARGET/contract-venv}")
 REQUIREMENTS=scripts/api-contract-requirements.txt
 WORK="$(mktemp -d /tmp/gongyi-contract.XXXXXX)"
 SERVER=""
@@ -168,10 +170,11 @@ contract() { # label, config file
   # now and then with "AST constructor recursion depth mismatch".
   # Logging out would end the session the signed-in run uses; HTTP tests
   # cover it.
-  if ! "$VENV/bin/schemathesis" --config-file "$config" run "$BASE/api/v1/openapi.json" \
+  # Run from $WORK: schemathesis keeps a cache in .schemathesis/ of its directory.
+  if ! (cd "$WORK" && "$VENV/bin/schemathesis" --config-file "$config" run "$BASE/api/v1/openapi.json" \
     --checks all --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 1 \
     --exclude-path /api/v1/logout --generation-database none --no-color \
-    --report junit --report-dir "$TARGET/api-contract/$label" >"$WORK/$label.out" 2>&1; then
+    --report junit --report-dir "$TARGET/api-contract/$label") >"$WORK/$label.out" 2>&1; then
     ok=0 failed=1
   fi
   # The run's summary, and every failure in full when there is one.
