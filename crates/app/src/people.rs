@@ -3,8 +3,12 @@
 //! person's full resident ID or phone, with a reason.
 //!
 //! Resident IDs and phones are written only sealed (with the personal-data
-//! key), found by keyed hash, and shown masked. Every list and page is cut to
-//! the caller's scope; every change leaves an audit record in its transaction.
+//! key), found by keyed hash, and shown masked; of the birth date only the
+//! year is kept in clear (with the date, the mask would give the number).
+//! Every list and page is cut to the caller's scope; a change needs the
+//! person employed today inside it (a former employer reads, but no longer
+//! writes), and an employment may name only an organisation inside it. Every
+//! change leaves an audit record in its transaction.
 
 use crate::security::audit::AuditEntry;
 use crate::security::keys::Keys;
@@ -14,13 +18,13 @@ use gongyi_domain::people::{
     check_no_overlapping_full_time, AnnualReview, EmploymentInput, PerformanceRating, PersonDraft,
     PersonInput, QualificationInput,
 };
-use gongyi_domain::resident_id::mask_resident_id;
+use gongyi_domain::resident_id::{birth_date_of, mask_resident_id};
 use gongyi_domain::{text, Invalid};
 /// What the people use cases hand out: masked rows and the list filter.
 pub use gongyi_store::people::{
     EmploymentRow, PersonFilter, PersonRow, QualificationRow, ReviewRow,
 };
-use gongyi_store::people::{PersonSealedRow, SealedPersonal};
+use gongyi_store::people::{PersonSealedRow, Reach, SealedPersonal};
 use gongyi_store::{Page, StoreError, Tx};
 
 /// The lookup kind of resident IDs (see [`Keys::lookup`]).
@@ -113,6 +117,22 @@ pub struct PersonPage {
     pub qualifications: Vec<QualificationRow>,
     pub employments: Vec<EmploymentRow>,
     pub reviews: Vec<ReviewRow>,
+    /// Whether the caller may change the person (employed today inside its
+    /// scope), so pages offer the forms only then.
+    pub may_change: bool,
+}
+
+/// The birth date written in a stored person's number, opened with the key
+/// (in clear the registry keeps only the year). A row not yet sealed holds
+/// the plain number in its lookup column (see `seal_personal_data`).
+fn birth_of(keys: &Keys, p: &PersonSealedRow) -> Result<chrono::NaiveDate> {
+    let number = match &p.resident_id_sealed {
+        Some(sealed) => keys.open(sealed)?,
+        None => p.resident_id_lookup.clone(),
+    };
+    // A stored number was valid when written, so its date is one; without
+    // it the check below has no lower bound rather than a wrong one.
+    Ok(birth_date_of(&number).unwrap_or(chrono::NaiveDate::MIN))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -226,14 +246,14 @@ impl Registry {
         let scoped = self.caller.scope != Scope::District;
         if scoped {
             let lookup = &sealed.resident_id_lookup;
-            if let Some((existing, _)) = found(
+            if let Some(existing) = found(
                 self.db
-                    .person_id_tx(&mut tx, lookup, &Scope::District)
+                    .person_id_tx(&mut tx, lookup, &Scope::District, Reach::Seen)
                     .await,
             )? {
                 let visible = found(
                     self.db
-                        .person_id_tx(&mut tx, lookup, &self.caller.scope)
+                        .person_id_tx(&mut tx, lookup, &self.caller.scope, Reach::Seen)
                         .await,
                 )?
                 .is_some();
@@ -316,7 +336,8 @@ impl Registry {
     }
 
     /// Saves an edit. A resident ID or phone sent back as its masked form
-    /// (as pages and the API show it) keeps the stored value.
+    /// (as pages and the API show it) keeps the stored value. Only a person
+    /// employed today inside the caller's scope: else `NotFound`.
     pub async fn update_person(
         &self,
         id: i64,
@@ -337,7 +358,10 @@ impl Registry {
         version: i64,
         input: &PersonInput,
     ) -> Result<()> {
-        let current = self.db.person_sealed_tx(tx, id, &self.caller.scope).await?;
+        let current = self
+            .db
+            .person_sealed_tx(tx, id, &self.caller.scope, self.writable())
+            .await?;
         let mut input = input.clone();
         if let (Some(masked), Some(sealed)) =
             (&current.resident_id_masked, &current.resident_id_sealed)
@@ -365,7 +389,7 @@ impl Registry {
     }
 
     /// Adds a qualification, employment or review to the person with
-    /// `resident_id` (inside the caller's scope).
+    /// `resident_id` (employed today inside the caller's scope).
     pub async fn add_person_record(
         &self,
         resident_id: &str,
@@ -381,17 +405,19 @@ impl Registry {
         Ok(id)
     }
 
-    /// [`Registry::add_person_record`] for the person with table id `person_id`.
+    /// [`Registry::add_person_record`] for the person with table id
+    /// `person_id`; outside the caller's current scope `NotFound`.
     pub async fn add_person_record_to(
         &self,
         person_id: i64,
         input: &PersonRecordInput,
     ) -> Result<i64> {
         let mut tx = self.db.begin().await?;
-        let birth = self
+        let person = self
             .db
-            .person_birth_tx(&mut tx, person_id, &self.caller.scope)
+            .person_sealed_tx(&mut tx, person_id, &self.caller.scope, self.writable())
             .await?;
+        let birth = birth_of(&self.keys, &person)?;
         let id = self
             .insert_person_record(&mut tx, person_id, birth, input)
             .await?;
@@ -411,14 +437,16 @@ impl Registry {
     ) -> Result<(i64, i64)> {
         let rid = resident_id.trim().to_uppercase();
         let lookup = resident_id_lookup(&self.keys, &rid);
-        let (person_id, birth) = self
+        let person_id = self
             .db
-            .person_id_tx(tx, &lookup, &self.caller.scope)
+            .person_id_tx(tx, &lookup, &self.caller.scope, self.writable())
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => unknown_person(&rid),
                 other => other.into(),
             })?;
+        // The number as typed found the person, so it is the stored one.
+        let birth = birth_date_of(&rid).unwrap_or(chrono::NaiveDate::MIN);
         let id = self
             .insert_person_record(tx, person_id, birth, input)
             .await?;
@@ -440,9 +468,9 @@ impl Registry {
                 .await?),
             PersonRecordInput::Employment(e) => {
                 let emp = e.validate()?;
-                let (org_id, _) = self
+                let (org_id, _, subdistrict) = self
                     .db
-                    .org_key_tx(tx, e.org_credit_code.trim())
+                    .org_scope_key_tx(tx, e.org_credit_code.trim())
                     .await
                     .map_err(|err| match err {
                         StoreError::NotFound => AppError::Invalid(Invalid::one(
@@ -455,6 +483,11 @@ impl Registry {
                         )),
                         other => other.into(),
                     })?;
+                // An employment elsewhere is the other organisation's to
+                // declare: outside the caller's scope it reads as absent.
+                if !self.caller.scope.covers_org(org_id, &subdistrict) {
+                    return Err(AppError::NotFound);
+                }
                 let existing: Vec<_> = self
                     .db
                     .employments_of_person_tx(tx, person_id)
@@ -478,17 +511,38 @@ impl Registry {
     pub async fn person_page(&self, id: i64) -> Result<PersonPage> {
         let person = self.db.person(id, &self.caller.scope).await?;
         let (qualifications, employments, reviews) = self.db.person_details(id).await?;
+        let may_change = self
+            .db
+            .person_within(id, &self.caller.scope, self.writable())
+            .await?;
         Ok(PersonPage {
             person,
             qualifications,
             employments,
             reviews,
+            may_change,
         })
+    }
+
+    /// How far the caller's writes on people reach: the people employed
+    /// today inside its scope (the bureau's scope has no condition).
+    pub(crate) fn writable(&self) -> Reach {
+        Reach::EmployedOn(self.clock.today())
     }
 
     /// One person (masked), if inside the caller's scope.
     pub async fn person(&self, id: i64) -> Result<PersonRow> {
         Ok(self.db.person(id, &self.caller.scope).await?)
+    }
+
+    /// One person (masked) the caller may change: employed today inside its
+    /// scope (the edit form); else `NotFound`.
+    pub async fn person_to_change(&self, id: i64) -> Result<PersonRow> {
+        let scope = &self.caller.scope;
+        if !self.db.person_within(id, scope, self.writable()).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.db.person(id, scope).await?)
     }
 
     /// People matching `f`, inside the caller's scope.
@@ -525,7 +579,7 @@ impl Registry {
         let mut tx = self.db.begin().await?;
         let p = self
             .db
-            .person_sealed_tx(&mut tx, id, &self.caller.scope)
+            .person_sealed_tx(&mut tx, id, &self.caller.scope, Reach::Seen)
             .await?;
         let sealed = match field {
             "resident_id" => p.resident_id_sealed.as_deref(),

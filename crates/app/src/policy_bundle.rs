@@ -266,10 +266,11 @@ impl Registry {
                     &mut tx,
                     &sealed.resident_id_lookup,
                     &gongyi_domain::access::Scope::District,
+                    gongyi_store::people::Reach::Seen,
                 )
                 .await;
             let (id, matched) = match found {
-                Ok((id, _)) => {
+                Ok(id) => {
                     counts.people_matched += 1;
                     (id, true)
                 }

@@ -757,7 +757,11 @@ impl Registry {
         };
         // Outside the caller's scope reads as not registered: the row then
         // registers, and a number known elsewhere becomes a claim as on forms.
-        let current = match self.db.person_sealed_tx(tx, id, &self.caller.scope).await {
+        let current = match self
+            .db
+            .person_sealed_tx(tx, id, &self.caller.scope, self.writable())
+            .await
+        {
             Ok(c) => c,
             Err(gongyi_store::StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),

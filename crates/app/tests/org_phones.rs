@@ -148,7 +148,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             .unwrap();
         assert_eq!(
             org.contact_phone_masked.as_deref(),
-            Some("138****5678"),
+            Some("138******78"),
             "{backend}"
         );
         let rows = raw_orgs(r.store()).await;
@@ -163,7 +163,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             .update_org(
                 &code,
                 org.version,
-                &org_input(&code, "殷行睦邻服务社", "138****5678"),
+                &org_input(&code, "殷行睦邻服务社", "138******78"),
             )
             .await
             .unwrap();
@@ -197,7 +197,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             .unwrap();
         assert_eq!(
             org.contact_phone_masked.as_deref(),
-            Some("138****5678"),
+            Some("138******78"),
             "{backend}"
         );
         let resealed = r.store().org_phone_sealed(org.id).await.unwrap().unwrap();
@@ -212,7 +212,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             .unwrap();
         assert_eq!(
             org.contact_phone_masked.as_deref(),
-            Some("139****1111"),
+            Some("139******11"),
             "{backend}"
         );
         let rows = raw_orgs(r.store()).await;
@@ -257,7 +257,7 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
             |i: usize| -> serde_json::Value { serde_json::from_str(&trail[i].changes).unwrap() };
         assert_eq!(
             changes(0)["contact_phone"],
-            serde_json::json!([null, "138****5678"]),
+            serde_json::json!([null, "138******78"]),
             "{backend}"
         );
         assert!(
@@ -274,12 +274,12 @@ async fn created_and_edited_organisations_hold_no_plain_phone_and_edits_keep_the
         );
         assert_eq!(
             changes(4)["contact_phone"],
-            serde_json::json!(["138****5678", "139****1111"]),
+            serde_json::json!(["138******78", "139******11"]),
             "{backend}"
         );
         assert_eq!(
             changes(5)["contact_phone"],
-            serde_json::json!(["139****1111", null]),
+            serde_json::json!(["139******11", null]),
             "{backend}"
         );
     }
@@ -372,7 +372,7 @@ async fn organisations_written_before_sealing_are_sealed_at_start_up() {
         let org = r.org(&code).await.unwrap();
         assert_eq!(
             org.contact_phone_masked.as_deref(),
-            Some("021*****0000"),
+            Some("021*******00"),
             "{backend}"
         );
         let sealed = r.store().org_phone_sealed(org.id).await.unwrap().unwrap();

@@ -2,9 +2,16 @@
 //!
 //! 6-digit address code + 8-digit birth date + 3-digit sequence (odd = male)
 //! + a check character (ISO 7064 MOD 11-2, `X` for 10).
+//!
+//! The one masking scheme of the registry lives here ([`mask_resident_id`],
+//! [`mask_phone`]): every masked copy stored or shown is made by these two.
+//! A mask must not be undone by anything else a role sees beside it, so it
+//! keeps none of the address code, the birth date or the sequence; pages
+//! show at most the birth year and sex next to it (see
+//! [`MASK_LEAVES_UNKNOWN`]).
 
 use crate::error::Invalid;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -84,6 +91,11 @@ impl ResidentId {
         birth_date_of(&self.0).unwrap_or_default()
     }
 
+    /// The year of birth: what the registry keeps and shows of the date.
+    pub fn birth_year(&self) -> i32 {
+        self.birth_date().year()
+    }
+
     pub fn sex(&self) -> Sex {
         if (self.0.as_bytes()[16] - b'0') % 2 == 1 {
             Sex::Male
@@ -92,7 +104,7 @@ impl ResidentId {
         }
     }
 
-    /// `310110********123X`: the address code and the last four characters.
+    /// `3****************X`: see [`mask_resident_id`].
     pub fn masked(&self) -> String {
         mask_resident_id(&self.0)
     }
@@ -108,29 +120,43 @@ impl ResidentId {
     }
 }
 
-/// Masks a stored resident ID string as `310110********123X`.
+/// Characters of an 18-character number a role can learn beside its mask at
+/// most: the first and the check character (the mask), the four digits of
+/// the birth year and the parity of the sequence (sex). The rest — five
+/// digits of the address code, month and day, two digits of the sequence —
+/// stay unknown: more than the eight digits of a birth date.
+pub const MASK_LEAVES_UNKNOWN: usize = 18 - 2 - 4 - 1;
+
+/// Masks a resident ID as `3****************X`: the first character (a
+/// region of several provinces) and the check character only. The address
+/// code, the birth date and the sequence are all hidden, so neither a birth
+/// date nor a year shown beside it completes the number. Shorter text (not
+/// a number at all) is hidden whole.
 pub fn mask_resident_id(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() < 10 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+    keep_ends(s, 10, 1, 1)
 }
 
-/// Masks a phone number as `138****5678`.
+/// Masks a phone number as `138******78`: the network prefix and the last
+/// two digits, six digits hidden (four hidden digits are ten thousand calls
+/// from the number). Shorter text is hidden whole.
 pub fn mask_phone(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() < 7 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+    keep_ends(s, 7, 3, 2)
 }
 
-fn birth_date_of(s: &str) -> Option<NaiveDate> {
+/// `s` with all but `head` leading and `tail` trailing characters starred;
+/// all starred below `min` characters.
+fn keep_ends(s: &str, min: usize, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() < min {
+        return "*".repeat(chars.len());
+    }
+    let h: String = chars[..head].iter().collect();
+    let t: String = chars[chars.len() - tail..].iter().collect();
+    format!("{h}{}{t}", "*".repeat(chars.len() - head - tail))
+}
+
+/// The birth date written in a number (positions 7–14), if it is a date.
+pub fn birth_date_of(s: &str) -> Option<NaiveDate> {
     let y = s.get(6..10)?.parse().ok()?;
     let m = s.get(10..12)?.parse().ok()?;
     let d = s.get(12..14)?.parse().ok()?;
@@ -161,7 +187,8 @@ mod tests {
             NaiveDate::from_ymd_opt(1949, 12, 31).expect("date")
         );
         assert_eq!(id.sex(), Sex::Female);
-        assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(id.birth_year(), 1949);
+        assert_eq!(id.masked(), "1****************X");
         assert!(!format!("{id:?}").contains("19491231"));
     }
 
@@ -177,6 +204,48 @@ mod tests {
 
     #[test]
     fn phones_are_masked_in_the_middle() {
-        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("13812345678"), "138******78");
+        assert_eq!(mask_phone("021-6543 2100"), "021********00");
+        assert_eq!(mask_phone("12345"), "*****");
+    }
+
+    /// What a role sees of a number beside its mask: the mask's characters,
+    /// the birth year and the sex (the sequence's parity, counted as known).
+    fn known_positions(masked: &str) -> std::collections::BTreeSet<usize> {
+        let mut known: std::collections::BTreeSet<usize> = masked
+            .char_indices()
+            .filter(|(_, c)| *c != '*')
+            .map(|(i, _)| i)
+            .collect();
+        known.extend(6..10);
+        known.insert(16);
+        known
+    }
+
+    #[test]
+    fn no_number_is_completed_by_its_mask_with_the_birth_year_and_sex() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        for body in [
+            "31010919850307302",
+            "11010519491231002",
+            "44030420000229123",
+            "65010119001001999",
+        ] {
+            let id = ResidentId::from_body(body, today).expect("valid");
+            let m = id.masked();
+            assert_eq!(m.chars().count(), 18);
+            // None of the address code, the birth date or the sequence.
+            assert!(m[1..17].chars().all(|c| c == '*'), "{m}");
+            assert!(!m.contains(&body[0..6]) && !m.contains(&body[6..14]), "{m}");
+            let unknown = 18 - known_positions(&m).len();
+            assert_eq!(unknown, MASK_LEAVES_UNKNOWN);
+            assert!(unknown >= 8, "{m}: {unknown} unknown");
+        }
+    }
+
+    #[test]
+    fn short_text_is_hidden_whole() {
+        assert_eq!(mask_resident_id("123456789"), "*********");
+        assert_eq!(mask_resident_id(""), "");
     }
 }

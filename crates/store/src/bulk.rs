@@ -33,7 +33,7 @@ pub struct OrgBulk<'a> {
     pub phone: SealedPhone,
 }
 
-/// One person to insert: the draft gives name, birth date, sex and the rest;
+/// One person to insert: the draft gives name, birth year, sex and the rest;
 /// the resident ID and phone are written only as `sealed`.
 pub struct PersonBulk<'a> {
     pub draft: &'a PersonDraft,
@@ -349,7 +349,7 @@ impl Db {
                         Bind::Text(s.resident_id_lookup.clone()),
                         Bind::Text(s.resident_id_sealed.clone()),
                         Bind::Text(s.resident_id_masked.clone()),
-                        Bind::Date(d.resident_id.birth_date()),
+                        Bind::Int(i64::from(d.resident_id.birth_year())),
                         Bind::Text(d.resident_id.sex().label().into()),
                         Bind::OptText(s.phone_sealed.clone()),
                         Bind::OptText(s.phone_masked.clone()),
@@ -366,7 +366,7 @@ impl Db {
             "resident_id_lookup",
             "resident_id_sealed",
             "resident_id_masked",
-            "birth_date",
+            "birth_year",
             "sex",
             "phone_sealed",
             "phone_masked",

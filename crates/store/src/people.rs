@@ -16,11 +16,13 @@ use gongyi_domain::search::{is_pinyin_query, pinyin_keys};
 pub struct PersonRow {
     pub id: i64,
     pub name: String,
-    /// `310110********123X`; the full number is only kept sealed.
+    /// `3****************X` (`domain::resident_id::mask_resident_id`); the
+    /// full number is only kept sealed.
     pub resident_id_masked: String,
-    pub birth_date: NaiveDate,
+    /// All the registry keeps of the birth date (the date completes a mask).
+    pub birth_year: i64,
     pub sex: String,
-    /// `138****5678`.
+    /// `138******78`.
     pub phone_masked: Option<String>,
     pub social_work_start_date: Option<NaiveDate>,
     pub supervisor: bool,
@@ -31,7 +33,7 @@ pub struct PersonRow {
 }
 
 const SELECT_PERSON: &str = "SELECT p.id, p.name, COALESCE(p.resident_id_masked, '') AS resident_id_masked,
- p.birth_date, p.sex, p.phone_masked, p.social_work_start_date, p.supervisor, p.version,
+ p.birth_year, p.sex, p.phone_masked, p.social_work_start_date, p.supervisor, p.version,
  (SELECT q.level FROM qualifications q WHERE q.person_id = p.id ORDER BY q.date DESC, q.id DESC LIMIT 1) AS qualification
  FROM people p";
 
@@ -67,34 +69,54 @@ const SELECT_SEALED: &str =
     "SELECT p.id, p.name, p.resident_id_lookup, p.resident_id_sealed, p.resident_id_masked,
  p.phone_sealed, p.phone_masked, p.social_work_start_date, p.supervisor, p.version FROM people p";
 
-/// The condition that keeps people inside `scope` (people employed, now or
-/// once, by an organisation of the area), if any is needed.
-pub(crate) fn scope_condition(scope: &Scope, b: &mut Vec<Bind>) -> Option<String> {
+/// Which people of a scope a query reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Those the scope sees: employed, now or once, by an organisation of
+    /// the area (a former employer still reads its staff record).
+    Seen,
+    /// Those the scope may change: employed on this day (no end date, or an
+    /// end date not before it; the end date is the last working day).
+    EmployedOn(NaiveDate),
+}
+
+/// The condition that keeps people inside `scope` as far as `reach` goes,
+/// if any is needed.
+pub(crate) fn scope_condition(scope: &Scope, reach: Reach, b: &mut Vec<Bind>) -> Option<String> {
+    let current = |b: &mut Vec<Bind>| match reach {
+        Reach::Seen => String::new(),
+        Reach::EmployedOn(d) => {
+            b.push(Bind::Date(d));
+            format!(" AND (se.end_date IS NULL OR se.end_date >= ${})", b.len())
+        }
+    };
     match scope {
         Scope::District => None,
         Scope::Nothing => Some("1 = 0".into()),
         Scope::Subdistrict(code) => {
             b.push(Bind::Text(code.clone()));
+            let n = b.len();
             Some(format!(
                 "EXISTS (SELECT 1 FROM employments se JOIN organizations so ON so.id = se.org_id
-                 WHERE se.person_id = p.id AND so.subdistrict_code = ${})",
-                b.len()
+                 WHERE se.person_id = p.id AND so.subdistrict_code = ${n}{})",
+                current(b)
             ))
         }
         Scope::Organisation(org) => {
             b.push(Bind::Int(*org));
+            let n = b.len();
             Some(format!(
-                "EXISTS (SELECT 1 FROM employments se WHERE se.person_id = p.id AND se.org_id = ${})",
-                b.len()
+                "EXISTS (SELECT 1 FROM employments se WHERE se.person_id = p.id AND se.org_id = ${n}{})",
+                current(b)
             ))
         }
     }
 }
 
 /// ` WHERE p.id = $1 AND <scope>` with its binds.
-fn one_in_scope(id: i64, scope: &Scope) -> (String, Vec<Bind>) {
+fn one_in_scope(id: i64, scope: &Scope, reach: Reach) -> (String, Vec<Bind>) {
     let mut b = vec![Bind::Int(id)];
-    let w = match scope_condition(scope, &mut b) {
+    let w = match scope_condition(scope, reach, &mut b) {
         Some(c) => format!(" WHERE p.id = $1 AND {c}"),
         None => " WHERE p.id = $1".to_string(),
     };
@@ -160,7 +182,7 @@ impl EmploymentRow {
 
 impl Db {
     /// Inserts a person; the draft's plain resident ID and phone are not
-    /// written, only `s` (birth date and sex are derived from the number).
+    /// written, only `s` (birth year and sex are derived from the number).
     pub async fn insert_person(
         &self,
         tx: &mut Tx,
@@ -170,10 +192,10 @@ impl Db {
         let (py, initials) = pinyin_keys(&d.name);
         on_tx!(tx, c => sqlx::query_scalar(
             "INSERT INTO people (name, name_pinyin, name_initials, resident_id_lookup, resident_id_sealed,
-             resident_id_masked, birth_date, sex, phone_sealed, phone_masked, social_work_start_date, supervisor)
+             resident_id_masked, birth_year, sex, phone_sealed, phone_masked, social_work_start_date, supervisor)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
             .bind(&d.name).bind(&py).bind(&initials).bind(&s.resident_id_lookup).bind(&s.resident_id_sealed)
-            .bind(&s.resident_id_masked).bind(d.resident_id.birth_date()).bind(d.resident_id.sex().label())
+            .bind(&s.resident_id_masked).bind(i64::from(d.resident_id.birth_year())).bind(d.resident_id.sex().label())
             .bind(&s.phone_sealed).bind(&s.phone_masked).bind(d.social_work_start_date).bind(d.supervisor)
             .fetch_one(&mut **c).await.map_err(|e| StoreError::unique_as(e, "resident_id")))
     }
@@ -189,11 +211,11 @@ impl Db {
         let (py, initials) = pinyin_keys(&d.name);
         let n = on_tx!(tx, c => sqlx::query(
             "UPDATE people SET name = $1, name_pinyin = $2, name_initials = $3, resident_id_lookup = $4,
-             resident_id_sealed = $5, resident_id_masked = $6, birth_date = $7, sex = $8, phone = NULL,
+             resident_id_sealed = $5, resident_id_masked = $6, birth_year = $7, sex = $8, phone = NULL,
              phone_sealed = $9, phone_masked = $10, social_work_start_date = $11, supervisor = $12,
              version = version + 1, updated_at = CURRENT_TIMESTAMP WHERE id = $13 AND version = $14")
             .bind(&d.name).bind(&py).bind(&initials).bind(&s.resident_id_lookup).bind(&s.resident_id_sealed)
-            .bind(&s.resident_id_masked).bind(d.resident_id.birth_date()).bind(d.resident_id.sex().label())
+            .bind(&s.resident_id_masked).bind(i64::from(d.resident_id.birth_year())).bind(d.resident_id.sex().label())
             .bind(&s.phone_sealed).bind(&s.phone_masked)
             .bind(d.social_work_start_date).bind(d.supervisor).bind(id).bind(version)
             .execute(&mut **c).await.map_err(|e| StoreError::unique_as(e, "resident_id"))?.rows_affected());
@@ -211,20 +233,30 @@ impl Db {
 
     /// One person inside `scope`; outside it is "not found".
     pub async fn person(&self, id: i64, scope: &Scope) -> Result<PersonRow> {
-        let (w, b) = one_in_scope(id, scope);
+        let (w, b) = one_in_scope(id, scope, Reach::Seen);
         let sql = format!("{SELECT_PERSON}{w}");
         on_db!(self, p => bind_all!(sqlx::query_as::<_, PersonRow>(&sql), &b).fetch_optional(p).await?)
             .ok_or(StoreError::NotFound)
     }
 
-    /// One person with sealed values, inside `scope`, in a transaction.
+    /// Whether person `id` is inside `scope` as far as `reach` goes.
+    pub async fn person_within(&self, id: i64, scope: &Scope, reach: Reach) -> Result<bool> {
+        let (w, b) = one_in_scope(id, scope, reach);
+        let sql = format!("SELECT COUNT(*) FROM people p{w}");
+        let n: i64 = on_db!(self, p => bind_all!(sqlx::query_scalar(&sql), &b).fetch_one(p).await?);
+        Ok(n > 0)
+    }
+
+    /// One person with sealed values, inside `scope` as far as `reach`
+    /// goes, in a transaction.
     pub async fn person_sealed_tx(
         &self,
         tx: &mut Tx,
         id: i64,
         scope: &Scope,
+        reach: Reach,
     ) -> Result<PersonSealedRow> {
-        let (w, b) = one_in_scope(id, scope);
+        let (w, b) = one_in_scope(id, scope, reach);
         let sql = format!("{SELECT_SEALED}{w}");
         on_tx!(tx, c => bind_all!(sqlx::query_as::<_, PersonSealedRow>(&sql), &b).fetch_optional(&mut **c).await?)
             .ok_or(StoreError::NotFound)
@@ -233,7 +265,7 @@ impl Db {
     /// A person by the keyed hash of the resident ID.
     pub async fn person_by_lookup(&self, lookup: &str, scope: &Scope) -> Result<PersonRow> {
         let mut b = vec![Bind::Text(lookup.to_string())];
-        let w = match scope_condition(scope, &mut b) {
+        let w = match scope_condition(scope, Reach::Seen, &mut b) {
             Some(c) => format!(" WHERE p.resident_id_lookup = $1 AND {c}"),
             None => " WHERE p.resident_id_lookup = $1".to_string(),
         };
@@ -242,29 +274,21 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
-    /// Person id and birth date by the keyed hash of the resident ID, inside
-    /// `scope`, in a transaction.
+    /// Person id by the keyed hash of the resident ID, inside `scope` as far
+    /// as `reach` goes, in a transaction.
     pub async fn person_id_tx(
         &self,
         tx: &mut Tx,
         lookup: &str,
         scope: &Scope,
-    ) -> Result<(i64, NaiveDate)> {
+        reach: Reach,
+    ) -> Result<i64> {
         let mut b = vec![Bind::Text(lookup.to_string())];
-        let w = match scope_condition(scope, &mut b) {
+        let w = match scope_condition(scope, reach, &mut b) {
             Some(c) => format!(" AND {c}"),
             None => String::new(),
         };
-        let sql =
-            format!("SELECT p.id, p.birth_date FROM people p WHERE p.resident_id_lookup = $1{w}");
-        on_tx!(tx, c => bind_all!(sqlx::query_as(&sql), &b).fetch_optional(&mut **c).await?)
-            .ok_or(StoreError::NotFound)
-    }
-
-    /// Person birth date by id, inside `scope`, in a transaction.
-    pub async fn person_birth_tx(&self, tx: &mut Tx, id: i64, scope: &Scope) -> Result<NaiveDate> {
-        let (w, b) = one_in_scope(id, scope);
-        let sql = format!("SELECT p.birth_date FROM people p{w}");
+        let sql = format!("SELECT p.id FROM people p WHERE p.resident_id_lookup = $1{w}");
         on_tx!(tx, c => bind_all!(sqlx::query_scalar(&sql), &b).fetch_optional(&mut **c).await?)
             .ok_or(StoreError::NotFound)
     }
@@ -279,7 +303,7 @@ impl Db {
     ) -> Result<Page<PersonRow>> {
         let mut w: Vec<String> = Vec::new();
         let mut b: Vec<Bind> = Vec::new();
-        if let Some(c) = scope_condition(scope, &mut b) {
+        if let Some(c) = scope_condition(scope, Reach::Seen, &mut b) {
             w.push(c);
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -447,7 +471,7 @@ impl Db {
     /// People inside `scope`.
     pub async fn count_people_in(&self, scope: &Scope) -> Result<i64> {
         let mut b = Vec::new();
-        let w = scope_condition(scope, &mut b)
+        let w = scope_condition(scope, Reach::Seen, &mut b)
             .map(|c| format!(" WHERE {c}"))
             .unwrap_or_default();
         let sql = format!("SELECT COUNT(*) FROM people p{w}");

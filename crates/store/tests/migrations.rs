@@ -154,3 +154,79 @@ async fn migration_0015_stops_on_an_application_whose_organisation_is_unknown() 
         );
     }
 }
+
+/// Organisations' phones and people as 0008–0016 wrote them: the birth date
+/// in clear beside masks that hid only it; the second person not yet sealed.
+const BEFORE_0018: &str = "
+INSERT INTO organizations (id, credit_code, name, name_pinyin, name_initials, kind, community,
+  fresh_graduate, in_district, subdistrict_code, registration_date, registered_capital_fen, status,
+  contact_phone_masked)
+VALUES (1, 'A1', '甲', 'jia', 'j', 'SOCIAL_GROUP', FALSE, FALSE, TRUE, '310110016', '2022-01-01', 0, 'NORMAL',
+        '021*****0000'),
+       (2, 'A2', '乙', 'yi', 'y', 'SOCIAL_GROUP', FALSE, FALSE, TRUE, '310110016', '2022-01-01', 0, 'NORMAL',
+        '138****5678'),
+       (3, 'A3', '丙', 'bing', 'b', 'SOCIAL_GROUP', FALSE, FALSE, TRUE, '310110016', '2022-01-01', 0, 'NORMAL',
+        NULL);
+INSERT INTO people (id, name, name_pinyin, name_initials, resident_id_lookup, resident_id_sealed,
+  resident_id_masked, birth_date, sex, phone_sealed, phone_masked, supervisor)
+VALUES (1, '李娜', 'lina', 'ln', 'L1', 'S1', '310109********3027', '1990-03-07', '女', 'P1', '139****1234', FALSE),
+       (2, '王强', 'wangqiang', 'wq', '310110198512310013', NULL, NULL, '1985-12-31', '男', NULL, NULL, FALSE);
+";
+
+#[tokio::test]
+async fn migration_0018_keeps_the_birth_year_only_and_remasks_by_the_one_scheme() {
+    use gongyi_domain::access::Scope;
+    use gongyi_domain::resident_id::{mask_phone, mask_resident_id};
+    for (db, url) in gongyi_testkit::empty_databases().await {
+        migrate_before(&db, 18).await;
+        exec(&db, BEFORE_0018).await;
+        db.migrate().await.unwrap();
+
+        let li = db.person(1, &Scope::District).await.unwrap();
+        assert_eq!(li.birth_year, 1990, "{url}");
+        // Cut from the old masks, the new ones are what the domain makes of
+        // the full values.
+        assert_eq!(
+            (li.resident_id_masked.as_str(), li.phone_masked.as_deref()),
+            (
+                mask_resident_id("310109199003073027").as_str(),
+                Some(mask_phone("13912341234").as_str())
+            ),
+            "{url}"
+        );
+        assert_eq!(li.resident_id_masked, "3****************7", "{url}");
+        let wang = db.person(2, &Scope::District).await.unwrap();
+        assert_eq!(
+            (wang.birth_year, wang.resident_id_masked.as_str()),
+            (1985, ""),
+            "{url}: a row not yet sealed is masked when sealed"
+        );
+        let mut phones = Vec::new();
+        for id in 1..=3 {
+            phones.push(db.org_by_id(id).await.unwrap().contact_phone_masked);
+        }
+        assert_eq!(
+            phones,
+            [
+                Some(mask_phone("021-65430000")),
+                Some(mask_phone("13812345678")),
+                None
+            ],
+            "{url}"
+        );
+        assert_eq!(phones[0].as_deref(), Some("021*******00"), "{url}");
+
+        // The date is gone from the table, not merely unread.
+        let gone = match &db {
+            Db::Sqlite(p) => sqlx::query("SELECT birth_date FROM people")
+                .fetch_all(p)
+                .await
+                .map(|_| ()),
+            Db::Postgres(p) => sqlx::query("SELECT birth_date FROM people")
+                .fetch_all(p)
+                .await
+                .map(|_| ()),
+        };
+        assert!(gone.is_err(), "{url}: birth_date is still a column");
+    }
+}

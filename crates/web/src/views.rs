@@ -38,7 +38,7 @@ pub struct OrganizationView {
     pub service_fields: Vec<String>,
     pub address: Option<String>,
     pub legal_representative: Option<String>,
-    /// Masked (`138****5678`).
+    /// Masked (`021********00`).
     pub contact_phone: Option<String>,
     pub status: String,
     pub status_label: String,
@@ -89,17 +89,18 @@ pub fn split_names(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// A person as pages and the API show them: ID number and phone masked.
+/// A person as pages and the API show them: ID number and phone masked by
+/// the one scheme (`domain::resident_id`), and no birth date: with it, any
+/// mask keeping part of the number would come closer to the whole. The
+/// person's own page adds the birth year (`PersonDetailBody`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PersonView {
     pub id: i64,
     pub name: String,
-    /// Masked (`310110********123X`).
+    /// Masked (`3****************X`): the first and the check character.
     pub resident_id: String,
-    #[schema(value_type = String, format = Date)]
-    pub birth_date: chrono::NaiveDate,
     pub sex: String,
-    /// Masked.
+    /// Masked (`138******78`).
     pub phone: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub social_work_start_date: Option<chrono::NaiveDate>,
@@ -115,7 +116,6 @@ impl From<&PersonRow> for PersonView {
             id: p.id,
             name: p.name.clone(),
             resident_id: p.resident_id_masked.clone(),
-            birth_date: p.birth_date,
             sex: p.sex.clone(),
             phone: p.phone_masked.clone(),
             social_work_start_date: p.social_work_start_date,

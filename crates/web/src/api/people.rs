@@ -47,6 +47,11 @@ pub async fn list(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PersonDetailBody {
     pub person: PersonView,
+    /// The year of birth (the registry keeps no birth date).
+    pub birth_year: i64,
+    /// Whether the caller may change the person: employed today inside its
+    /// scope (a former employer reads the record but adds nothing).
+    pub may_change: bool,
     pub qualifications: Vec<serde_json::Value>,
     pub employments: Vec<EmploymentView>,
     pub reviews: Vec<serde_json::Value>,
@@ -60,6 +65,8 @@ pub async fn get(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Json<PersonDetailBo
     let p = s.registry.person_page(id).await?;
     Ok(Json(PersonDetailBody {
         person: PersonView::from(&p.person),
+        birth_year: p.person.birth_year,
+        may_change: p.may_change,
         qualifications: p
             .qualifications
             .iter()

@@ -118,6 +118,10 @@ pub struct Cells {
 #[template(path = "people/show.html")]
 struct ShowPage {
     p: PersonView,
+    /// Shown on the person's own page only, never the date.
+    birth_year: i64,
+    /// Whether the edit button and the forms to add records are offered.
+    may_change: bool,
     qualifications: Vec<Cells>,
     employments: Vec<EmploymentView>,
     reviews: Vec<Cells>,
@@ -152,6 +156,8 @@ fn show_page(
 ) -> ShowPage {
     ShowPage {
         p: PersonView::from(&pp.person),
+        birth_year: pp.person.birth_year,
+        may_change: pp.may_change,
         qualifications: pp
             .qualifications
             .iter()
@@ -303,7 +309,7 @@ pub async fn create(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
 
 /// The edit form never shows the full ID number; leaving it blank keeps it.
 pub async fn edit_form(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let p = s.registry.person(id).await?;
+    let p = s.registry.person_to_change(id).await?;
     let mut form = FormState::default();
     let v = &mut form.values;
     v.insert("name".into(), p.name.clone());
@@ -329,7 +335,7 @@ pub async fn edit_form(Ctx(s): Ctx, Path(id): Path<i64>) -> Result<Response, Pag
 
 pub async fn update(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, PageError> {
     let f = FormPairs::parse(&body);
-    let current = s.registry.person(id).await?;
+    let current = s.registry.person_to_change(id).await?;
     // Blank keeps the stored value: the masked form sent on is kept by the use case.
     let mut input = person_input(&f);
     if input.resident_id.trim().is_empty() {
