@@ -7,6 +7,7 @@
 //! database they are on. Dialect differences live in [`dialect`].
 
 pub mod accounts;
+pub mod annual_report;
 pub mod applications;
 pub mod audit;
 pub mod budgets;
