@@ -199,10 +199,10 @@ impl Registry {
     pub async fn reports(
         &self,
         f: &ReportFilter,
-        page: i64,
-        per_page: i64,
+        page: Option<i64>,
+        per_page: Option<i64>,
     ) -> Result<Page<ReportRow>> {
-        let (page, per_page) = crate::bound_page(page, per_page);
+        let (page, per_page) = crate::bound_page(page, per_page, 30);
         Ok(self
             .db
             .list_reports(&self.caller.scope, f, page, per_page)

@@ -7,6 +7,7 @@ pub mod annual_report;
 pub mod applications;
 pub mod demo;
 pub mod demo_policy;
+pub mod desk;
 mod error;
 pub mod orgs;
 pub mod people;

@@ -15,6 +15,7 @@ pub mod bulk;
 pub mod claims;
 pub mod codes;
 mod db;
+mod desk;
 pub mod dialect;
 mod error;
 pub mod export;

@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. Errors are `{code, message, fields}`.
 
 pub mod account;
+pub mod annual_report;
 pub mod applications;
 pub mod orgs;
 pub mod people;
@@ -94,6 +95,7 @@ pub struct PageBody<T> {
         crate::public::views::PublicHonour,
         crate::public::views::PublicFinance,
         crate::public::views::PublicCreditEntry,
+        crate::public::views::PublicAnnualReport,
         crate::views::OrganizationView,
         crate::views::PersonView,
         crate::views::EmploymentView,
@@ -122,5 +124,6 @@ pub async fn not_found() -> ApiError {
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(applications::ApplicationsApi::openapi());
+    doc.merge(annual_report::AnnualReportsApi::openapi());
     Json(doc)
 }
