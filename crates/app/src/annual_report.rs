@@ -289,7 +289,7 @@ impl Registry {
         }
         self.audit(&mut tx, entry).await?;
         tx.commit().await?;
-        Ok(self.report_in_scope(id).await?)
+        self.report_in_scope(id).await
     }
 
     /// Attaches the audited accounts to the caller's own report, replacing
@@ -322,7 +322,7 @@ impl Registry {
         )
         .await?;
         tx.commit().await?;
-        Ok(self.report_in_scope(id).await?)
+        self.report_in_scope(id).await
     }
 
     /// The accounts file of a report in the caller's scope.
