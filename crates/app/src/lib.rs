@@ -3,9 +3,11 @@
 //! leaves nothing half-written. Web handlers and CLI commands call these and
 //! nothing below them.
 
+pub mod annual_report;
 pub mod applications;
 pub mod demo;
 pub mod demo_policy;
+pub mod desk;
 mod error;
 pub mod orgs;
 pub mod people;
@@ -65,6 +67,8 @@ pub struct Registry {
     pub keys: Keys,
     pub settings: Arc<SecuritySettings>,
     pub caller: Arc<Caller>,
+    /// The yearly cycle's deadline and file limit.
+    pub reports: Arc<annual_report::ReportSettings>,
 }
 
 impl Registry {
@@ -78,6 +82,7 @@ impl Registry {
             keys: Keys::from_hex(&Keys::generate_hex()).expect("a generated key parses"),
             settings: Arc::new(SecuritySettings::default()),
             caller: Arc::new(Caller::system("system")),
+            reports: Arc::new(annual_report::ReportSettings::default()),
         }
     }
 

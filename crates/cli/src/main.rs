@@ -52,6 +52,9 @@ enum Command {
     /// The audit trail: verify its chain, purge past retention.
     #[command(subcommand)]
     Audit(commands::audit::Command),
+    /// Annual reports (年报): remind those who have not filed.
+    #[command(subcommand)]
+    Report(commands::report::Command),
 }
 
 fn main() -> ExitCode {
@@ -101,5 +104,6 @@ async fn run(cli: Cli) -> Result<(), commands::CliError> {
         Command::Policy(c) => commands::policy::run(c, &cfg).await,
         Command::User(c) => commands::user::run(c, &cfg).await,
         Command::Audit(c) => commands::audit::run(c, &cfg).await,
+        Command::Report(c) => commands::report::run(c, &cfg).await,
     }
 }

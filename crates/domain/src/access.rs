@@ -125,10 +125,17 @@ pub enum Capability {
     ReadAudit,
     /// One's own account: change password, set up the second factor, log out.
     OwnAccount,
+    /// Annual reports (年报): read (scoped), file one's own, review an area's
+    /// (sub-district; the bureau returns what it cannot conclude), conclude
+    /// the inspection (bureau) and follow filing progress.
+    ReadAnnualReports,
+    FileAnnualReport,
+    ReviewAnnualReport,
+    ConcludeAnnualReport,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 19] = [
+    pub const ALL: [Capability; 23] = [
         Capability::Dashboard,
         Capability::ReadRegistry,
         Capability::RegisterOrg,
@@ -148,6 +155,10 @@ impl Capability {
         Capability::ManageSecurity,
         Capability::ReadAudit,
         Capability::OwnAccount,
+        Capability::ReadAnnualReports,
+        Capability::FileAnnualReport,
+        Capability::ReviewAnnualReport,
+        Capability::ConcludeAnnualReport,
     ];
 
     /// As written in pages (`data-cap`) and logs.
@@ -172,6 +183,10 @@ impl Capability {
             Capability::ManageSecurity => "manage-security",
             Capability::ReadAudit => "read-audit",
             Capability::OwnAccount => "own-account",
+            Capability::ReadAnnualReports => "read-annual-reports",
+            Capability::FileAnnualReport => "file-annual-report",
+            Capability::ReviewAnnualReport => "review-annual-report",
+            Capability::ConcludeAnnualReport => "conclude-annual-report",
         }
     }
 
@@ -215,6 +230,10 @@ pub fn grants(role: Role, cap: Capability) -> bool {
         C::ManageAccounts => role == R::SystemAdmin,
         C::ManageSecurity => role == R::SecurityAdmin,
         C::ReadAudit => role == R::AuditAdmin,
+        C::ReadAnnualReports => matches!(role, R::Bureau | R::Subdistrict | R::Organisation),
+        C::FileAnnualReport => role == R::Organisation,
+        C::ReviewAnnualReport => matches!(role, R::Bureau | R::Subdistrict),
+        C::ConcludeAnnualReport => role == R::Bureau,
     }
 }
 

@@ -759,8 +759,8 @@ pub struct Attachment {
 
 /// A character a file name may not hold: controls (C0, C1), bidirectional
 /// embeddings, overrides, isolates and marks, zero-width characters and the
-/// byte-order mark.
-fn hidden_char(c: char) -> bool {
+/// byte-order mark. Shared with the annual report's accounts file.
+pub(crate) fn hidden_char(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

@@ -5,6 +5,7 @@
 //! with its reasons so that pages, the API and tests can explain it.
 
 pub mod access;
+pub mod annual_report;
 pub mod applications;
 pub mod credit_code;
 pub mod dates;

@@ -10,6 +10,7 @@
 //! 0.8 boxes it as "unprintable error".)
 
 use crate::{Result, StoreError};
+use gongyi_domain::annual_report::{ReportStatus, Section};
 use gongyi_domain::applications::{EventAction, Role, Status, SubsidyRule};
 use gongyi_domain::history::{
     CreditList, HonourLevel, InspectionResult, PartyOrgForm, RatingLevel,
@@ -105,6 +106,8 @@ decoded!(
     Status,
     Role,
     EventAction,
+    ReportStatus,
+    Section,
 );
 
 /// A code read outside a row type (a tuple or a single column), decoded

@@ -7,6 +7,7 @@
 //! database they are on. Dialect differences live in [`dialect`].
 
 pub mod accounts;
+pub mod annual_report;
 pub mod applications;
 pub mod audit;
 pub mod budgets;
@@ -14,6 +15,7 @@ pub mod bulk;
 pub mod claims;
 pub mod codes;
 mod db;
+mod desk;
 pub mod dialect;
 mod error;
 pub mod export;

@@ -139,6 +139,11 @@ impl RouteTable {
         self.add(Method::POST, path, access, post(h))
     }
 
+    /// Adds the routes of one capability, kept in a function of its own.
+    fn merge_in(self, f: fn(RouteTable) -> RouteTable) -> RouteTable {
+        f(self)
+    }
+
     fn put<H, T>(self, path: &str, access: Access, h: H) -> RouteTable
     where
         H: axum::handler::Handler<T, AppState>,
@@ -373,6 +378,55 @@ fn work_pages(state: &AppState) -> RouteTable {
             Cap(C::SetBudget),
             pages::finance::set_budget,
         )
+        .merge_in(annual_report_pages)
+}
+
+/// The yearly cycle's pages (年报、年检).
+fn annual_report_pages(t: RouteTable) -> RouteTable {
+    use pages::annual_report as ar;
+    use Access::Cap;
+    t.get("/annual-reports", Cap(C::ReadAnnualReports), ar::list)
+        .post("/annual-reports", Cap(C::FileAnnualReport), ar::create)
+        .get(
+            "/annual-reports/progress",
+            Cap(C::ConcludeAnnualReport),
+            ar::progress,
+        )
+        .get(
+            "/annual-reports/{report}",
+            Cap(C::ReadAnnualReports),
+            ar::show,
+        )
+        .post(
+            "/annual-reports/{report}/sections/{section}",
+            Cap(C::FileAnnualReport),
+            ar::save_section,
+        )
+        .post(
+            "/annual-reports/{report}/accounts",
+            Cap(C::FileAnnualReport),
+            ar::upload,
+        )
+        .get(
+            "/annual-reports/{report}/accounts",
+            Cap(C::ReadAnnualReports),
+            ar::accounts,
+        )
+        .post(
+            "/annual-reports/{report}/submit",
+            Cap(C::FileAnnualReport),
+            ar::submit,
+        )
+        .post(
+            "/annual-reports/{report}/review",
+            Cap(C::ReviewAnnualReport),
+            ar::review,
+        )
+        .post(
+            "/annual-reports/{report}/conclude",
+            Cap(C::ConcludeAnnualReport),
+            ar::conclude,
+        )
 }
 
 /// The signed-in JSON API under `/api/v1`.
@@ -440,6 +494,40 @@ fn api_routes(state: &AppState) -> RouteTable {
             "/applications/{id}/{action}",
             Cap(C::ActOnApplication),
             api::applications::act,
+        )
+        .merge_in(annual_report_api)
+}
+
+/// The yearly cycle's API.
+fn annual_report_api(t: RouteTable) -> RouteTable {
+    use api::annual_report as ar;
+    use Access::Cap;
+    t.get("/annual-reports", Cap(C::ReadAnnualReports), ar::list)
+        .post("/annual-reports", Cap(C::FileAnnualReport), ar::create)
+        .get(
+            "/annual-reports/{report}",
+            Cap(C::ReadAnnualReports),
+            ar::get,
+        )
+        .put(
+            "/annual-reports/{report}/sections/{section}",
+            Cap(C::FileAnnualReport),
+            ar::save_section,
+        )
+        .post(
+            "/annual-reports/{report}/submit",
+            Cap(C::FileAnnualReport),
+            ar::submit,
+        )
+        .post(
+            "/annual-reports/{report}/review",
+            Cap(C::ReviewAnnualReport),
+            ar::review,
+        )
+        .post(
+            "/annual-reports/{report}/conclude",
+            Cap(C::ConcludeAnnualReport),
+            ar::conclude,
         )
 }
 

@@ -57,6 +57,59 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/audit.csv", "audit-admin"),
     ("GET", "/audit/verify", "audit-admin"),
     ("GET", "/orgs", "bureau subdistrict organisation"),
+    ("GET", "/annual-reports", "bureau subdistrict organisation"),
+    ("POST", "/annual-reports", "organisation"),
+    ("GET", "/annual-reports/progress", "bureau"),
+    (
+        "GET",
+        "/annual-reports/{report}",
+        "bureau subdistrict organisation",
+    ),
+    (
+        "POST",
+        "/annual-reports/{report}/sections/{section}",
+        "organisation",
+    ),
+    ("POST", "/annual-reports/{report}/accounts", "organisation"),
+    (
+        "GET",
+        "/annual-reports/{report}/accounts",
+        "bureau subdistrict organisation",
+    ),
+    ("POST", "/annual-reports/{report}/submit", "organisation"),
+    (
+        "POST",
+        "/annual-reports/{report}/review",
+        "bureau subdistrict",
+    ),
+    ("POST", "/annual-reports/{report}/conclude", "bureau"),
+    (
+        "GET",
+        "/api/v1/annual-reports",
+        "bureau subdistrict organisation",
+    ),
+    ("POST", "/api/v1/annual-reports", "organisation"),
+    (
+        "GET",
+        "/api/v1/annual-reports/{report}",
+        "bureau subdistrict organisation",
+    ),
+    (
+        "PUT",
+        "/api/v1/annual-reports/{report}/sections/{section}",
+        "organisation",
+    ),
+    (
+        "POST",
+        "/api/v1/annual-reports/{report}/submit",
+        "organisation",
+    ),
+    (
+        "POST",
+        "/api/v1/annual-reports/{report}/review",
+        "bureau subdistrict",
+    ),
+    ("POST", "/api/v1/annual-reports/{report}/conclude", "bureau"),
     ("GET", "/orgs/new", "bureau"),
     ("POST", "/orgs/new", "bureau"),
     ("GET", "/orgs/{code}", "bureau subdistrict organisation"),
@@ -226,6 +279,8 @@ struct Fixture {
     attachment: i64,
     /// A claim on a registered person, for the bureau to resolve.
     claim: i64,
+    /// Organisation 1's draft report of 2023, with its accounts file.
+    report: i64,
     /// Per role, applications on which that role's step is due: (page, API).
     steps: Vec<(Role, &'static str, i64, i64)>,
 }
@@ -255,6 +310,8 @@ impl Fixture {
     fn uri(&self, path: &str, role: Option<Role>) -> String {
         let (id, action) = self.ids(path, role);
         path.replace("{code}", &self.code)
+            .replace("{report}", &self.report.to_string())
+            .replace("{section}", "people")
             .replace(
                 "{file}",
                 &if path.starts_with("/public") {
@@ -293,6 +350,12 @@ impl Fixture {
         const JSON: &str = "application/json";
         if method == "GET" {
             return (None, String::new());
+        }
+        if path == "/annual-reports/{report}/accounts" {
+            return (
+                Some("multipart/form-data; boundary=X"),
+                "--X\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--X--\r\n".into(),
+            );
         }
         if path == "/applications/new" {
             return (
@@ -539,6 +602,7 @@ async fn fixture(
         application,
         attachment,
         claim,
+        report: 0,
         steps: vec![
             (Role::Bureau, "return", b.0, b.1),
             (Role::Subdistrict, "return", s.0, s.1),
@@ -599,7 +663,7 @@ async fn every_route_answers_every_role_and_the_public_as_the_table_says() {
         }
         sessions.push((None, None));
         let fx = {
-            let f = fixture(&registry, &app, &sessions).await;
+            let mut f = fixture(&registry, &app, &sessions).await;
             let org = common::sign_in(
                 &registry,
                 "m-organisation",
@@ -612,8 +676,34 @@ async fn every_route_answers_every_role_and_the_public_as_the_table_says() {
                 .iter_mut()
                 .find(|(r, _)| *r == Some(Role::Organisation))
             {
-                slot.1 = Some(org);
+                slot.1 = Some(org.clone());
             }
+            // The organisation opens its 2023 report and attaches its accounts.
+            let v = ok(
+                &app,
+                &org,
+                Method::POST,
+                "/api/v1/annual-reports",
+                json!({"year": 2023}),
+            )
+            .await;
+            f.report = v["report"]["id"].as_i64().unwrap();
+            let upload = app
+                .clone()
+                .oneshot(common::with_session(
+                    Request::post(format!("/annual-reports/{}/accounts", f.report))
+                        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=X")
+                        .body(Body::from(
+                            "--X\r\nContent-Disposition: form-data; name=\"accounts\"; \
+                             filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n\
+                             %PDF-1.7\r\n--X--\r\n",
+                        ))
+                        .unwrap(),
+                    &org,
+                ))
+                .await
+                .unwrap();
+            assert_eq!(upload.status(), StatusCode::SEE_OTHER, "set-up: accounts");
             f
         };
         // The administrators' target and the API login's account.

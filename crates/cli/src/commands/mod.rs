@@ -5,6 +5,7 @@ pub mod backup;
 pub mod config_cmd;
 pub mod demo;
 pub mod policy;
+pub mod report;
 pub mod serve;
 pub mod transfer;
 pub mod user;

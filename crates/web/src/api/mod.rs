@@ -5,6 +5,7 @@
 //! table.
 
 pub mod account;
+pub mod annual_report;
 pub mod applications;
 pub mod orgs;
 pub mod people;
@@ -181,6 +182,7 @@ pub struct PageBody<T> {
         crate::public::views::PublicHonour,
         crate::public::views::PublicFinance,
         crate::public::views::PublicCreditEntry,
+        crate::public::views::PublicAnnualReport,
         crate::views::OrganizationView,
         crate::views::PersonView,
         crate::views::EmploymentView,
@@ -212,6 +214,7 @@ pub async fn not_found() -> ApiError {
 pub fn document(routes: &[RouteSpec]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(applications::ApplicationsApi::openapi());
+    doc.merge(annual_report::AnnualReportsApi::openapi());
     shared::share(&mut doc, routes);
     doc
 }

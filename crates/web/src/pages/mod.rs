@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod annual_report;
 pub mod applications;
 pub mod audit;
 pub mod finance;

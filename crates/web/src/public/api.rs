@@ -83,5 +83,13 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let code = code.strip_prefix("CN-USCI-").unwrap_or(&code).to_string();
     let profile = s.registry.public_profile(&code).await?;
-    Ok(cached_json(&headers, &PublicProfileView::from(&profile)))
+    let mut view = PublicProfileView::from(&profile);
+    view.annual_reports = s
+        .registry
+        .public_reports(profile.org.id)
+        .await?
+        .iter()
+        .map(crate::public::views::PublicAnnualReport::from)
+        .collect();
+    Ok(cached_json(&headers, &view))
 }

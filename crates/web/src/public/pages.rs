@@ -77,7 +77,14 @@ pub async fn profile(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let profile = s.registry.public_profile(&code).await?;
-    let p = PublicProfileView::from(&profile);
+    let mut p = PublicProfileView::from(&profile);
+    p.annual_reports = s
+        .registry
+        .public_reports(profile.org.id)
+        .await?
+        .iter()
+        .map(crate::public::views::PublicAnnualReport::from)
+        .collect();
     let finances = p
         .finances
         .iter()

@@ -169,6 +169,80 @@ pub struct PublicProfileView {
     pub has_party_org: Option<bool>,
     pub finances: Vec<PublicFinance>,
     pub credit_entries: Vec<PublicCreditEntry>,
+    /// 年报公示: the public summary of each concluded annual report.
+    pub annual_reports: Vec<PublicAnnualReport>,
+}
+
+/// The public summary of a concluded annual report (no personal data).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicAnnualReport {
+    pub year: i64,
+    /// `QUALIFIED`, `BASICALLY_QUALIFIED`, `UNQUALIFIED`.
+    pub conclusion: String,
+    pub conclusion_label: String,
+    /// 逾期报送.
+    pub late: bool,
+    pub address: Option<String>,
+    pub total_income_fen: Option<i64>,
+    pub expenses_fen: Option<i64>,
+    pub net_assets_fen: Option<i64>,
+    pub staff: Option<i64>,
+    pub volunteers: Option<i64>,
+    pub party_members: Option<i64>,
+    /// `STANDALONE`, `JOINT`, `FUNCTIONAL`, or `null` for none.
+    pub party_form: Option<String>,
+    pub party_in_charter: bool,
+}
+
+impl PublicAnnualReport {
+    /// An amount as pages show it: `1,234.56 元`, or — when not reported.
+    pub fn money(&self, fen: &Option<i64>) -> String {
+        fen.map_or_else(
+            || "—".into(),
+            |f| {
+                format!(
+                    "{} 元",
+                    gongyi_domain::applications::yuan_grouped(gongyi_domain::Fen(f))
+                )
+            },
+        )
+    }
+
+    pub fn party_text(&self) -> String {
+        let form = match self.party_form.as_deref() {
+            Some(code) => gongyi_domain::history::PartyOrgForm::label_of(code),
+            None => "未建立党组织".into(),
+        };
+        format!(
+            "{form},党员 {} 名{}",
+            self.party_members.unwrap_or(0),
+            if self.party_in_charter {
+                ",党建已写入章程"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+impl From<&gongyi_app::annual_report::PublicReportSummary> for PublicAnnualReport {
+    fn from(r: &gongyi_app::annual_report::PublicReportSummary) -> Self {
+        PublicAnnualReport {
+            year: r.year,
+            conclusion: r.conclusion.code().into(),
+            conclusion_label: r.conclusion.label().into(),
+            late: r.late,
+            address: r.address.clone(),
+            total_income_fen: r.total_income_fen,
+            expenses_fen: r.expenses_fen,
+            net_assets_fen: r.net_assets_fen,
+            staff: r.staff,
+            volunteers: r.volunteers,
+            party_members: r.party_members,
+            party_form: r.party_form.map(|p| p.code().to_string()),
+            party_in_charter: r.party_in_charter,
+        }
+    }
 }
 
 impl From<&PublicProfile> for PublicProfileView {
@@ -228,6 +302,8 @@ impl From<&PublicProfile> for PublicProfileView {
                     removed_date: c.removed_date,
                 })
                 .collect(),
+            // Filled in by the handlers from `Registry::public_reports`.
+            annual_reports: Vec::new(),
         }
     }
 }

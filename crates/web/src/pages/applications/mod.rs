@@ -5,6 +5,7 @@
 mod new;
 mod show;
 pub use new::{create, new_form};
+pub(crate) use show::download;
 pub use show::{act, attachment, show};
 
 use super::{query_string, FormState, Opt};

@@ -205,10 +205,25 @@ pub async fn attachment(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let a = s.registry.attachment(id, file).await?;
+    Ok(download(
+        &a.file_name,
+        a.content_type,
+        a.content,
+        &format!("attachment-{file}"),
+    ))
+}
+
+/// A stored file as a download: always `attachment` (never shown inline),
+/// its stored type, `nosniff`. Shared with the annual report's accounts.
+pub(crate) fn download(
+    file_name: &str,
+    content_type: impl Into<String>,
+    content: Vec<u8>,
+    fallback: &str,
+) -> Response {
     // The stored name is the user's; an ASCII fallback plus the UTF-8 name
     // (RFC 6266) keeps the header valid whatever it contains.
-    let encoded: String = a
-        .file_name
+    let encoded: String = file_name
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
@@ -218,15 +233,14 @@ pub async fn attachment(
             }
         })
         .collect();
-    let disposition =
-        format!("attachment; filename=\"attachment-{file}\"; filename*=UTF-8''{encoded}");
-    Ok((
+    let disposition = format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}");
+    (
         [
-            (header::CONTENT_TYPE, a.content_type),
+            (header::CONTENT_TYPE, content_type.into()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
-        a.content,
+        content,
     )
-        .into_response())
+        .into_response()
 }

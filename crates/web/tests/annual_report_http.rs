@@ -1,0 +1,641 @@
+//! The yearly cycle through HTTP with each role's own session, on both
+//! databases: an organisation files its report section by section, submits
+//! it late, the sub-district returns it, the organisation mends and
+//! resubmits, the sub-district passes it, the bureau concludes; and the
+//! effects: the year's inspection and finance facts, the late mark, the
+//! public summary, and each desk showing exactly the work of its scope.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use chrono::NaiveDate;
+use common::{form_req, get_req, json_req, send, with_session, Signed};
+use gongyi_app::{Clock, Registry};
+use gongyi_domain::access::Role;
+use gongyi_domain::credit_code::{org_code_check, CreditCode};
+use gongyi_domain::history::InspectionResult;
+use gongyi_web::AppState;
+use serde_json::json;
+
+const SUB_1: &str = "310110012";
+const SUB_2: &str = "310110016";
+
+fn credit_code(n: u32) -> String {
+    let org = format!("NB{n:06}");
+    let check = org_code_check(org.as_bytes()).unwrap();
+    CreditCode::from_body(&format!("52310110{org}{check}"))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+fn multipart(name: &str, file_name: &str, bytes: &[u8]) -> Body {
+    let mut b = format!(
+        "--X\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    b.extend_from_slice(bytes);
+    b.extend_from_slice(b"\r\n--X--\r\n");
+    Body::from(b)
+}
+
+/// The sections as an organisation would type them; `total` is the total income.
+fn sections(total: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let s = |v: &str| v.to_string();
+    vec![
+        (
+            "basic",
+            vec![
+                ("address", s("杨浦区控江路 1000 号")),
+                ("legal_representative", s("张伟")),
+                ("contact_name", s("李娜")),
+            ],
+        ),
+        (
+            "finance",
+            vec![
+                ("income_government", s("100,000")),
+                ("income_donations", s("20000.50")),
+                ("income_business", s("0")),
+                ("income_subsidies", s("9999.50")),
+                ("income_other", s("0")),
+                ("total_income", s(total)),
+                ("expenses", s("120000")),
+                ("net_assets", s("35000")),
+            ],
+        ),
+        (
+            "people",
+            vec![
+                ("staff", s("4")),
+                ("social_workers", s("2")),
+                ("volunteers", s("30")),
+                ("volunteer_hours", s("1200")),
+            ],
+        ),
+        (
+            "activities",
+            vec![
+                ("services", s("48")),
+                ("beneficiaries", s("1500")),
+                (
+                    "activity_summary",
+                    s("为控江路街道老年人提供助餐和探访服务"),
+                ),
+            ],
+        ),
+        (
+            "party",
+            vec![
+                ("party_form", s("联合")),
+                ("party_members", s("3")),
+                ("party_plan", s("1")),
+                ("party_in_charter", s("1")),
+            ],
+        ),
+        (
+            "major",
+            vec![
+                ("large_expenses", s("无")),
+                ("large_donations", s("无")),
+                ("foreign_activities", s("无")),
+                ("registered_changes", s("住所变更")),
+            ],
+        ),
+    ]
+}
+
+struct World {
+    app: axum::Router,
+    registry: Registry,
+    bureau: Signed,
+    officer: Signed,
+    other_officer: Signed,
+    org: Signed,
+    other_org: Signed,
+    finance: Signed,
+    on: &'static str,
+}
+
+impl World {
+    async fn call(&self, who: &Signed, req: Request<Body>) -> common::Reply {
+        send(&self.app, self.on, with_session(req, who)).await
+    }
+
+    async fn report(&self, who: &Signed, id: i64) -> serde_json::Value {
+        let r = self
+            .call(who, get_req(&format!("/api/v1/annual-reports/{id}")))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.seen());
+        r.json()
+    }
+
+    async fn desk(&self, who: &Signed) -> String {
+        let r = self.call(who, get_req("/")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.seen());
+        r.body
+    }
+}
+
+async fn world(db: gongyi_testkit::Db) -> World {
+    let on = common::backend_name(&db);
+    // 10 June 2025: the 2024 report is due by 31 May, so it is filed late.
+    let registry = Registry::new(
+        db,
+        Clock::fixed(NaiveDate::from_ymd_opt(2025, 6, 10).unwrap()),
+    );
+    let app = gongyi_web::router(AppState::new(registry.clone()));
+    let bureau = common::sign_in(&registry, "bureau-1", Role::Bureau, "", "").await;
+    for (n, sub) in [(1, SUB_1), (2, SUB_2)] {
+        let r = send(
+            &app,
+            on,
+            with_session(
+                json_req(
+                    Method::POST,
+                    "/api/v1/organizations",
+                    &json!({
+                        "credit_code": credit_code(n), "name": format!("杨浦区年报测试服务社{n}"),
+                        "kind": "PRIVATE_NON_ENTERPRISE", "community": true, "subdistrict": sub,
+                        "registration_date": "2023-03-01", "registered_capital_fen": 3_000_000,
+                    })
+                    .to_string(),
+                ),
+                &bureau,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{on}: {}", r.seen());
+    }
+    World {
+        officer: common::sign_in(&registry, "officer-1", Role::Subdistrict, SUB_1, "").await,
+        other_officer: common::sign_in(&registry, "officer-2", Role::Subdistrict, SUB_2, "").await,
+        org: common::sign_in(&registry, "org-1", Role::Organisation, "", &credit_code(1)).await,
+        other_org: common::sign_in(&registry, "org-2", Role::Organisation, "", &credit_code(2))
+            .await,
+        finance: common::sign_in(&registry, "finance-1", Role::Finance, "", "").await,
+        bureau,
+        app,
+        registry,
+        on,
+    }
+}
+
+#[tokio::test]
+async fn a_report_goes_from_draft_to_conclusion_and_becomes_the_years_facts() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+
+        // The organisation opens its 2024 report; a second one is refused.
+        let r = w
+            .call(
+                &w.org,
+                json_req(Method::POST, "/api/v1/annual-reports", r#"{"year": 2024}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{on}: {}", r.seen());
+        let id = r.json()["report"]["id"].as_i64().unwrap();
+        let again = w
+            .call(
+                &w.org,
+                json_req(Method::POST, "/api/v1/annual-reports", r#"{"year": 2024}"#),
+            )
+            .await;
+        assert_eq!(
+            again.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            again.seen()
+        );
+        assert!(
+            again.body.contains("annual_report.duplicate"),
+            "{on}: {}",
+            again.seen()
+        );
+        // The report year 2025 cannot be filed before 2026.
+        let early = w
+            .call(
+                &w.org,
+                json_req(Method::POST, "/api/v1/annual-reports", r#"{"year": 2025}"#),
+            )
+            .await;
+        assert_eq!(
+            early.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            early.seen()
+        );
+
+        // Another organisation and another sub-district do not see it.
+        for who in [&w.other_org, &w.other_officer] {
+            let r = w.call(who, get_req(&format!("/annual-reports/{id}"))).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{on}: {}", r.seen());
+        }
+        let r = w
+            .call(
+                &w.other_org,
+                json_req(
+                    Method::PUT,
+                    &format!("/api/v1/annual-reports/{id}/sections/people"),
+                    r#"{"fields": {"staff": "1"}}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{on}: {}", r.seen());
+
+        // Submitting the empty report lists every missing field in Chinese.
+        let r = w
+            .call(
+                &w.org,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id}/submit"),
+                    r#"{"declaration": true}"#,
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.seen()
+        );
+        let missing = r.json()["fields"].as_array().unwrap().len();
+        assert!(missing >= 20, "{on}: only {missing} missing: {}", r.seen());
+        assert!(
+            r.body.contains("请填写“财务状况”中的收入合计"),
+            "{on}: {}",
+            r.seen()
+        );
+
+        // Each section saved from its form; the total does not add up yet.
+        for (section, fields) in sections("129000") {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = w
+                .call(
+                    &w.org,
+                    form_req(&format!("/annual-reports/{id}/sections/{section}"), &pairs),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::SEE_OTHER,
+                "{on} {section}: {}",
+                r.seen()
+            );
+        }
+        let r = w
+            .call(
+                &w.org,
+                form_req(
+                    &format!("/annual-reports/{id}/submit"),
+                    &[("declaration", "1")],
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.seen()
+        );
+        assert!(
+            r.body.contains("各项收入之和 130,000.00 元")
+                || r.body.contains("各项收入之和 130000.00 元"),
+            "{on}: {}",
+            r.seen()
+        );
+        // Without the declaration of truth nothing is submitted.
+        let r = w
+            .call(
+                &w.org,
+                form_req(&format!("/annual-reports/{id}/submit"), &[]),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.seen()
+        );
+
+        // The accounts: an executable named .pdf is refused by its content.
+        let bad = w
+            .call(
+                &w.org,
+                Request::post(format!("/annual-reports/{id}/accounts"))
+                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=X")
+                    .body(multipart("accounts", "审计报告.pdf", b"MZ\x90\x00\x03"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            bad.seen()
+        );
+        assert!(
+            bad.body.contains("不是 PDF、JPG 或 PNG 文件"),
+            "{on}: {}",
+            bad.seen()
+        );
+        let big = vec![b'%'; 2 * 1024 * 1024 - 4096];
+        let too_big = w
+            .call(
+                &w.org,
+                Request::post(format!("/annual-reports/{id}/accounts"))
+                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=X")
+                    .body(multipart("accounts", "big.pdf", &big))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            too_big.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            too_big.seen()
+        );
+        assert!(
+            too_big.body.contains("超过上限"),
+            "{on}: {}",
+            too_big.seen()
+        );
+        let ok = w
+            .call(
+                &w.org,
+                Request::post(format!("/annual-reports/{id}/accounts"))
+                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=X")
+                    .body(multipart("accounts", "审计报告.pdf", b"%PDF-1.7 audited"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{on}: {}", ok.seen());
+
+        // Mended and submitted after the deadline: marked late.
+        let r = w
+            .call(
+                &w.org,
+                json_req(
+                    Method::PUT,
+                    &format!("/api/v1/annual-reports/{id}/sections/finance"),
+                    &json!({"fields": sections("130000").into_iter().find(|(s, _)| *s == "finance").unwrap().1
+                        .into_iter().map(|(k, v)| (k, if k == "total_income" { "130,000".to_string() } else { v }))
+                        .collect::<std::collections::BTreeMap<_, _>>()}).to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        assert_eq!(
+            r.json()["report"]["fields"]["total_income_fen"],
+            13_000_000,
+            "{on}"
+        );
+        let r = w
+            .call(
+                &w.org,
+                form_req(
+                    &format!("/annual-reports/{id}/submit"),
+                    &[("declaration", "1")],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let v = w.report(&w.org, id).await;
+        assert_eq!(v["report"]["status"], "SUBMITTED", "{on}");
+        assert_eq!(v["report"]["late"], true, "{on}");
+
+        // Editing after submission is refused.
+        let r = w
+            .call(
+                &w.org,
+                form_req(
+                    &format!("/annual-reports/{id}/sections/people"),
+                    &[("staff", "9")],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
+
+        // The desks: the officer of the area has one report to review, the
+        // other officer none; the organisation sees its state and deadline.
+        let desk = w.desk(&w.officer).await;
+        assert!(
+            desk.contains("待初审的年报") && desk.contains("data-count=\"1\""),
+            "{on}: {desk}"
+        );
+        let other = w.desk(&w.other_officer).await;
+        assert!(other.contains("待初审的年报 <b>0</b>"), "{on}: {other}");
+        let own = w.desk(&w.org).await;
+        assert!(
+            own.contains("已提交") && own.contains("2025-05-31"),
+            "{on}: {own}"
+        );
+        assert!(!own.contains("待初审的年报"), "{on}: {own}");
+
+        // The sub-district returns it with a reason for the finances.
+        let r = w
+            .call(
+                &w.officer,
+                form_req(
+                    &format!("/annual-reports/{id}/review"),
+                    &[
+                        ("decision", "return"),
+                        ("reason_finance", "请补充审计报告的签章页"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let v = w.report(&w.org, id).await;
+        assert_eq!(v["report"]["status"], "RETURNED", "{on}");
+        assert_eq!(v["returned"]["finance"], "请补充审计报告的签章页", "{on}");
+        let page = w
+            .call(&w.org, get_req(&format!("/annual-reports/{id}")))
+            .await;
+        assert!(
+            page.body.contains("退回补正:请补充审计报告的签章页"),
+            "{on}"
+        );
+        let own = w.desk(&w.org).await;
+        assert!(own.contains("退回补正"), "{on}: {own}");
+
+        // Resubmitted; the late mark stays.
+        let r = w
+            .call(
+                &w.org,
+                form_req(
+                    &format!("/annual-reports/{id}/submit"),
+                    &[("declaration", "1")],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+
+        // The bureau cannot pass the first review; the officer can.
+        let r = w
+            .call(
+                &w.bureau,
+                form_req(
+                    &format!("/annual-reports/{id}/review"),
+                    &[("decision", "pass")],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
+        let r = w
+            .call(
+                &w.officer,
+                form_req(
+                    &format!("/annual-reports/{id}/review"),
+                    &[("decision", "pass")],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let desk = w.desk(&w.bureau).await;
+        assert!(desk.contains("待作出年检结论的年报"), "{on}: {desk}");
+
+        // 不合格 needs reasons; then the bureau concludes 合格.
+        let r = w
+            .call(
+                &w.bureau,
+                form_req(
+                    &format!("/annual-reports/{id}/conclude"),
+                    &[("result", "UNQUALIFIED")],
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.seen()
+        );
+        let r = w
+            .call(
+                &w.bureau,
+                form_req(
+                    &format!("/annual-reports/{id}/conclude"),
+                    &[("result", "QUALIFIED")],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let v = w.report(&w.bureau, id).await;
+        assert_eq!(v["report"]["status"], "CONCLUDED", "{on}");
+        assert_eq!(v["report"]["conclusion"], "QUALIFIED", "{on}");
+        assert_eq!(v["report"]["late"], true, "{on}");
+
+        // The year's facts: the inspection and the finances.
+        let page = w.registry.org_page(&credit_code(1)).await.unwrap();
+        let i = page
+            .history
+            .inspections
+            .iter()
+            .find(|i| i.year == 2024)
+            .unwrap();
+        assert_eq!(i.result, InspectionResult::Qualified, "{on}");
+        let f = page
+            .history
+            .finances
+            .iter()
+            .find(|f| f.year == 2024)
+            .unwrap();
+        assert_eq!(f.total_revenue_fen, 13_000_000, "{on}");
+        assert_eq!(f.government_purchase_fen, 10_000_000, "{on}");
+        assert_eq!(f.staff, 4, "{on}");
+
+        // The public summary appears on the profile and in the open data.
+        let public = send(
+            &w.app,
+            on,
+            get_req(&format!("/public/orgs/{}", credit_code(1))),
+        )
+        .await;
+        assert_eq!(public.status, StatusCode::OK, "{on}: {}", public.seen());
+        assert!(
+            public.body.contains("年报公示") && public.body.contains("130,000.00"),
+            "{on}: {}",
+            public.seen()
+        );
+        assert!(
+            !public.body.contains("李娜"),
+            "{on}: the contact is personal data"
+        );
+        let api = send(
+            &w.app,
+            on,
+            get_req(&format!("/api/v1/public/organizations/{}", credit_code(1))),
+        )
+        .await;
+        let j = api.json();
+        assert_eq!(j["annual_reports"][0]["year"], 2024, "{on}: {}", api.seen());
+        assert_eq!(
+            j["annual_reports"][0]["total_income_fen"], 13_000_000,
+            "{on}"
+        );
+        assert_eq!(j["annual_reports"][0]["late"], true, "{on}");
+
+        // The accounts are served as a download, with their sniffed type.
+        let file = w
+            .call(
+                &w.officer,
+                get_req(&format!("/annual-reports/{id}/accounts")),
+            )
+            .await;
+        assert_eq!(file.status, StatusCode::OK, "{on}");
+        assert_eq!(
+            file.header("content-type").as_deref(),
+            Some("application/pdf")
+        );
+        assert!(file
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;"));
+
+        // Progress: sub-district 1 has one concluded (late) report, 2 one unfiled.
+        let p = w
+            .call(&w.bureau, get_req("/annual-reports/progress?year=2024"))
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{on}: {}", p.seen());
+        assert!(
+            p.body
+                .contains(&format!("subdistrict={SUB_2}&#38;status=UNFILED\">1</a>")),
+            "{on}: {}",
+            p.seen()
+        );
+        assert!(
+            p.body
+                .contains(&format!("subdistrict={SUB_1}&#38;status=CONCLUDED\">1</a>")),
+            "{on}: {}",
+            p.seen()
+        );
+        let unfiled = w
+            .call(
+                &w.bureau,
+                get_req(&format!(
+                    "/annual-reports?year=2024&subdistrict={SUB_2}&status=UNFILED"
+                )),
+            )
+            .await;
+        assert!(
+            unfiled.body.contains("杨浦区年报测试服务社2"),
+            "{on}: {}",
+            unfiled.seen()
+        );
+        assert!(!unfiled.body.contains("杨浦区年报测试服务社1"), "{on}");
+
+        // Finance's desk has nothing of the reports.
+        let fin = w.desk(&w.finance).await;
+        assert!(
+            fin.contains("待拨付") && !fin.contains("年报"),
+            "{on}: {fin}"
+        );
+    }
+}
