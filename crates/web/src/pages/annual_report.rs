@@ -18,7 +18,6 @@ use chrono::Datelike;
 use gongyi_app::annual_report::{ReportFilter, ReportPage, ReportRow};
 use gongyi_domain::access::{grants, Capability};
 use gongyi_domain::annual_report::{self as ar, Kind, ReportStatus, Section, Step, Value};
-use gongyi_domain::applications::yuan_grouped;
 use gongyi_domain::history::{InspectionResult, PartyOrgForm};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -200,7 +199,7 @@ pub struct SectionView {
 fn shown(v: &Option<Value>) -> String {
     match v {
         None => "—".into(),
-        Some(Value::Money(f)) => format!("{} 元", yuan_grouped(*f)),
+        Some(Value::Money(f)) => f.shown(),
         Some(Value::Count(n)) => n.to_string(),
         Some(Value::Text(t)) => t.clone(),
         Some(Value::Flag(b)) => if *b { "是" } else { "否" }.into(),

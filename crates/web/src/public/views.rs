@@ -199,12 +199,7 @@ impl PublicAnnualReport {
     pub fn money(&self, fen: &Option<i64>) -> String {
         fen.map_or_else(
             || "—".into(),
-            |f| {
-                format!(
-                    "{} 元",
-                    gongyi_domain::applications::yuan_grouped(gongyi_domain::Fen(f))
-                )
-            },
+            |f| format!("{} 元", gongyi_domain::Fen(f).grouped()),
         )
     }
 
