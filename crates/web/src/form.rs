@@ -23,6 +23,19 @@ impl FormPairs {
             .unwrap_or_default()
     }
 
+    /// The record version the form was opened at. A form without one was not
+    /// made by our edit page; it is refused naming the field rather than
+    /// taken as version 0 (which would read as someone else saving first).
+    pub fn version(&self) -> Result<i64, AppError> {
+        self.get("version").trim().parse::<i64>().map_err(|_| {
+            AppError::Invalid(gongyi_domain::Invalid::one(
+                "version",
+                "version.required",
+                "表单缺少版本信息，请重新打开修改页面",
+            ))
+        })
+    }
+
     /// Every value of `key`.
     pub fn all(&self, key: &str) -> Vec<String> {
         self.0

@@ -344,8 +344,11 @@ pub async fn update(Ctx(s): Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Res
     if input.phone.trim().is_empty() {
         input.phone = current.phone_masked.clone().unwrap_or_default();
     }
-    let version = f.get("version").parse::<i64>().unwrap_or(0);
-    match s.registry.update_person(id, version, &input).await {
+    let saved = match f.version() {
+        Ok(version) => s.registry.update_person(id, version, &input).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}?saved=1", p.id)).into_response()),
         Err(e) => {
             let Some((status, form)) = refused_as_typed(&e, f) else {

@@ -193,8 +193,11 @@ pub async fn update(
     let f = FormPairs::parse(&body);
     let input = org_input(&f);
     let version_text = f.get("version");
-    let version = version_text.parse::<i64>().unwrap_or(0);
-    match s.registry.update_org(&code, version, &input).await {
+    let saved = match f.version() {
+        Ok(version) => s.registry.update_org(&code, version, &input).await,
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(o) => Ok(Redirect::to(&format!("/orgs/{}?saved=1", o.credit_code)).into_response()),
         Err(e) => {
             let Some((status, mut form)) = refused(&e) else {
