@@ -21,7 +21,9 @@ use gongyi_domain::annual_report::{
 };
 use gongyi_domain::history::{FinanceInput, InspectionInput, InspectionResult};
 use gongyi_domain::{text, Invalid};
+use gongyi_domain::facts::{FactKind, FactSource};
 use gongyi_store::annual_report::ReportTransition;
+use gongyi_store::facts::Provenance;
 /// What the report use cases hand out.
 pub use gongyi_store::annual_report::{
     ProgressRow, ReportEventRow, ReportFileRow, ReportFilter, ReportRow, ReturnItemRow, UnfiledRow,
@@ -523,6 +525,7 @@ impl Registry {
                     result: result.code().into(),
                     date: self.clock.today().to_string(),
                 }),
+                FactSource::Record,
             )
             .await?;
         let finance = if financed {
@@ -548,10 +551,25 @@ impl Registry {
                         volunteers: count(c.volunteers),
                         volunteer_hours: count(c.volunteer_hours),
                     }),
+                    FactSource::Declaration,
                 )
                 .await?,
             )
         };
+        // The accounts are the organisation's declaration, verified by
+        // this conclusion: its provenance names who filed them.
+        if let Some(id) = finance {
+            let provenance = Provenance {
+                source: FactSource::Declaration,
+                stated_by: r.submitted_by.clone().unwrap_or_else(|| r.created_by.clone()),
+                stated_role: Role::Organisation.code().to_string(),
+                verified_by: Some(self.caller.name.clone()),
+                verified_at: Some(Utc::now()),
+            };
+            self.db
+                .set_provenance(tx, FactKind::Finance, id, &provenance)
+                .await?;
+        }
         Ok((inspection, finance))
     }
 

@@ -119,6 +119,7 @@ fn current(a: &ApplicationRow) -> Current<'_> {
         status: a.status,
         needs_review: a.needs_review,
         approver: a.approver_name.as_deref(),
+        applicant: Some(&a.applicant_name),
     }
 }
 

@@ -34,6 +34,10 @@ pub enum AppError {
     /// Signed in, but the role does not grant this.
     #[error("您的账号无权进行此操作")]
     Forbidden,
+    /// Signed in, but the role may not do this, for a reason worth saying
+    /// (e.g. an organisation giving itself a rating): `code` is stable.
+    #[error("{message}")]
+    Denied { code: &'static str, message: String },
     /// A database failure, or stored data that does not decode
     /// ([`StoreError::Corrupt`]).
     #[error("{0}")]
@@ -91,7 +95,7 @@ impl AppError {
             AppError::Conflict => "conflict",
             AppError::Refused { .. } => "refused",
             AppError::Unauthenticated => "unauthenticated",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::Denied { .. } => "forbidden",
             AppError::Store(_)
             | AppError::Key(_)
             | AppError::Export(_)

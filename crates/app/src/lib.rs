@@ -9,6 +9,7 @@ pub mod demo;
 pub mod demo_policy;
 pub mod desk;
 mod error;
+pub mod facts;
 pub mod orgs;
 pub mod people;
 pub mod policy;

@@ -1,25 +1,38 @@
 //! Organisation use cases: register, edit, record history, read pages.
 
+use crate::facts::Stated;
 use crate::security::audit::AuditEntry;
 use crate::security::keys::Keys;
 use crate::{AppError, Registry, Result};
-use gongyi_domain::access::{grants, Capability, Scope};
+use chrono::NaiveDate;
+use gongyi_domain::access::Scope;
+use gongyi_domain::access::Stating;
+use gongyi_domain::facts::{FactKind, FactSource};
 use gongyi_domain::history::{
-    CreditEntryInput, FinanceInput, HonourInput, InspectionInput, PartyBuildingInput, RatingInput,
+    CompetitionWin, CompetitionWinInput, CreditEntry, CreditEntryInput, Finance, FinanceInput,
+    Honour, HonourInput, Inspection, InspectionInput, LeaseInput, PartyBuilding,
+    PartyBuildingInput, Rating, RatingInput, StartupApplicationInput, VentureProject,
+    VentureProjectInput,
 };
 use gongyi_domain::orgs::{OrgDraft, OrgInput, Registration};
+use gongyi_domain::policy::facts::{Lease, StartupApplication};
+use gongyi_domain::policy::YearMonth;
 use gongyi_domain::resident_id::mask_phone;
+use gongyi_domain::vocabulary::Coded;
 use gongyi_domain::{FieldError, Invalid};
+use gongyi_store::facts::DeclarationRow;
 use gongyi_store::history::OrgHistory;
 use gongyi_store::orgs::SealedPhone;
 /// What the organisation use cases hand out: rows decoded into domain types,
 /// the directory's filter, order and facets.
 pub use gongyi_store::orgs::{Facets, OrgFilter, OrgRow, OrgSort};
 use gongyi_store::people::EmploymentRow;
+use gongyi_store::policy_facts::{CompetitionWinRecord, OrgSupportFacts};
 use gongyi_store::reference::RefRow;
 use gongyi_store::{Page, StoreError, Tx};
 
-/// A history record of any kind, as typed.
+/// A record of an organisation of any kind, as typed: its history and the
+/// facts the support rules read about it.
 #[derive(Debug, Clone)]
 pub enum HistoryInput {
     Inspection(InspectionInput),
@@ -28,36 +41,57 @@ pub enum HistoryInput {
     CreditEntry(CreditEntryInput),
     PartyBuilding(PartyBuildingInput),
     Finance(FinanceInput),
+    Lease(LeaseInput),
+    StartupApplication(StartupApplicationInput),
+    VentureProject(VentureProjectInput),
+    CompetitionWin(CompetitionWinInput),
+}
+
+/// A validated [`HistoryInput`].
+#[derive(Debug, Clone)]
+pub(crate) enum HistoryRecord {
+    Inspection(Inspection),
+    Rating(Rating),
+    Honour(Honour),
+    CreditEntry(CreditEntry),
+    PartyBuilding(PartyBuilding),
+    Finance(Finance),
+    Lease(Lease),
+    StartupApplication(StartupApplication),
+    VentureProject(VentureProject),
+    CompetitionWin(CompetitionWin),
 }
 
 impl HistoryInput {
-    /// The record of `kind` (the URL and file name: `inspections`, `ratings`,
-    /// `honours`, `credit-entries`, `party-building`, `finances`) from named
-    /// fields, as forms, API bodies and spreadsheet rows carry them.
+    /// The record of `kind` (its [`FactKind`] code, as in URLs and file
+    /// names: `inspections`, `ratings`, `honours`, `credit-entries`,
+    /// `party-building`, `finances`, `leases`, `startup-applications`,
+    /// `venture-projects`, `competition-wins`) from named fields, as forms,
+    /// API bodies, spreadsheet rows and declarations carry them.
     pub fn from_fields(kind: &str, get: impl Fn(&str) -> String) -> Option<HistoryInput> {
         let g = |k: &str| get(k);
-        Some(match kind {
-            "inspections" => HistoryInput::Inspection(InspectionInput {
+        Some(match FactKind::decode(kind).ok()? {
+            FactKind::Inspection => HistoryInput::Inspection(InspectionInput {
                 year: g("year"),
                 result: g("result"),
                 date: g("date"),
             }),
-            "ratings" => HistoryInput::Rating(RatingInput {
+            FactKind::Rating => HistoryInput::Rating(RatingInput {
                 level: g("level"),
                 date: g("date"),
             }),
-            "honours" => HistoryInput::Honour(HonourInput {
+            FactKind::Honour => HistoryInput::Honour(HonourInput {
                 title: g("title"),
                 level: g("level"),
                 date: g("date"),
             }),
-            "credit-entries" => HistoryInput::CreditEntry(CreditEntryInput {
+            FactKind::CreditEntry => HistoryInput::CreditEntry(CreditEntryInput {
                 list: g("list"),
                 reason: g("reason"),
                 listed_date: g("listed_date"),
                 removed_date: g("removed_date"),
             }),
-            "party-building" => HistoryInput::PartyBuilding(PartyBuildingInput {
+            FactKind::PartyBuilding => HistoryInput::PartyBuilding(PartyBuildingInput {
                 date: g("date"),
                 has_party_org: g("has_party_org"),
                 form: g("form"),
@@ -67,7 +101,7 @@ impl HistoryInput {
                 checked_at_inspection: g("checked_at_inspection"),
                 checked_at_rating: g("checked_at_rating"),
             }),
-            "finances" => HistoryInput::Finance(FinanceInput {
+            FactKind::Finance => HistoryInput::Finance(FinanceInput {
                 year: g("year"),
                 total_revenue: g("total_revenue"),
                 government_purchase: g("government_purchase"),
@@ -79,62 +113,137 @@ impl HistoryInput {
                 volunteers: g("volunteers"),
                 volunteer_hours: g("volunteer_hours"),
             }),
+            FactKind::Lease => HistoryInput::Lease(LeaseInput {
+                month: g("month"),
+                rent_paid: g("rent_paid"),
+            }),
+            FactKind::StartupApplication => {
+                HistoryInput::StartupApplication(StartupApplicationInput {
+                    date: g("date"),
+                    requested: g("requested"),
+                })
+            }
+            FactKind::VentureProject => HistoryInput::VentureProject(VentureProjectInput {
+                project_id: g("project_id"),
+                amount: g("amount"),
+                selected_date: g("selected_date"),
+            }),
+            FactKind::CompetitionWin => HistoryInput::CompetitionWin(CompetitionWinInput {
+                project_id: g("project_id"),
+                level: g("level"),
+                prize_place: g("prize_place"),
+                amount: g("amount"),
+                serves_district: g("serves_district"),
+                date: g("date"),
+            }),
             _ => return None,
         })
     }
 
-    /// The record's kind (as in [`HistoryInput::from_fields`]) and its
-    /// fields as typed, for the audit trail. History holds no personal data.
-    pub fn audit_fields(&self) -> (&'static str, Vec<(&'static str, &str)>) {
+    pub fn kind(&self) -> FactKind {
         match self {
-            HistoryInput::Inspection(i) => (
-                "inspections",
-                vec![("year", &i.year), ("result", &i.result), ("date", &i.date)],
-            ),
-            HistoryInput::Rating(i) => ("ratings", vec![("level", &i.level), ("date", &i.date)]),
-            HistoryInput::Honour(i) => (
-                "honours",
-                vec![("title", &i.title), ("level", &i.level), ("date", &i.date)],
-            ),
-            HistoryInput::CreditEntry(i) => (
-                "credit-entries",
-                vec![
-                    ("list", &i.list),
-                    ("reason", &i.reason),
-                    ("listed_date", &i.listed_date),
-                    ("removed_date", &i.removed_date),
-                ],
-            ),
-            HistoryInput::PartyBuilding(i) => (
-                "party-building",
-                vec![
-                    ("date", &i.date),
-                    ("has_party_org", &i.has_party_org),
-                    ("form", &i.form),
-                    ("members", &i.members),
-                    ("in_charter", &i.in_charter),
-                    ("checked_at_registration", &i.checked_at_registration),
-                    ("checked_at_inspection", &i.checked_at_inspection),
-                    ("checked_at_rating", &i.checked_at_rating),
-                ],
-            ),
-            HistoryInput::Finance(i) => (
-                "finances",
-                vec![
-                    ("year", &i.year),
-                    ("total_revenue", &i.total_revenue),
-                    ("government_purchase", &i.government_purchase),
-                    ("donations", &i.donations),
-                    ("business_income", &i.business_income),
-                    ("expenditure", &i.expenditure),
-                    ("net_assets", &i.net_assets),
-                    ("staff", &i.staff),
-                    ("volunteers", &i.volunteers),
-                    ("volunteer_hours", &i.volunteer_hours),
-                ],
-            ),
+            HistoryInput::Inspection(_) => FactKind::Inspection,
+            HistoryInput::Rating(_) => FactKind::Rating,
+            HistoryInput::Honour(_) => FactKind::Honour,
+            HistoryInput::CreditEntry(_) => FactKind::CreditEntry,
+            HistoryInput::PartyBuilding(_) => FactKind::PartyBuilding,
+            HistoryInput::Finance(_) => FactKind::Finance,
+            HistoryInput::Lease(_) => FactKind::Lease,
+            HistoryInput::StartupApplication(_) => FactKind::StartupApplication,
+            HistoryInput::VentureProject(_) => FactKind::VentureProject,
+            HistoryInput::CompetitionWin(_) => FactKind::CompetitionWin,
         }
     }
+
+    /// The fields as typed, named as in [`HistoryInput::from_fields`]: what
+    /// the audit trail and a declaration keep. History holds no personal data.
+    pub fn fields(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            HistoryInput::Inspection(i) => {
+                vec![("year", &i.year), ("result", &i.result), ("date", &i.date)]
+            }
+            HistoryInput::Rating(i) => vec![("level", &i.level), ("date", &i.date)],
+            HistoryInput::Honour(i) => {
+                vec![("title", &i.title), ("level", &i.level), ("date", &i.date)]
+            }
+            HistoryInput::CreditEntry(i) => vec![
+                ("list", &i.list),
+                ("reason", &i.reason),
+                ("listed_date", &i.listed_date),
+                ("removed_date", &i.removed_date),
+            ],
+            HistoryInput::PartyBuilding(i) => vec![
+                ("date", &i.date),
+                ("has_party_org", &i.has_party_org),
+                ("form", &i.form),
+                ("members", &i.members),
+                ("in_charter", &i.in_charter),
+                ("checked_at_registration", &i.checked_at_registration),
+                ("checked_at_inspection", &i.checked_at_inspection),
+                ("checked_at_rating", &i.checked_at_rating),
+            ],
+            HistoryInput::Finance(i) => vec![
+                ("year", &i.year),
+                ("total_revenue", &i.total_revenue),
+                ("government_purchase", &i.government_purchase),
+                ("donations", &i.donations),
+                ("business_income", &i.business_income),
+                ("expenditure", &i.expenditure),
+                ("net_assets", &i.net_assets),
+                ("staff", &i.staff),
+                ("volunteers", &i.volunteers),
+                ("volunteer_hours", &i.volunteer_hours),
+            ],
+            HistoryInput::Lease(i) => vec![("month", &i.month), ("rent_paid", &i.rent_paid)],
+            HistoryInput::StartupApplication(i) => {
+                vec![("date", &i.date), ("requested", &i.requested)]
+            }
+            HistoryInput::VentureProject(i) => vec![
+                ("project_id", &i.project_id),
+                ("amount", &i.amount),
+                ("selected_date", &i.selected_date),
+            ],
+            HistoryInput::CompetitionWin(i) => vec![
+                ("project_id", &i.project_id),
+                ("level", &i.level),
+                ("prize_place", &i.prize_place),
+                ("amount", &i.amount),
+                ("serves_district", &i.serves_district),
+                ("date", &i.date),
+            ],
+        }
+    }
+
+    /// Validates the record for an organisation registered on `registered`.
+    pub(crate) fn validate(&self, registered: NaiveDate) -> Result<HistoryRecord, Invalid> {
+        Ok(match self {
+            HistoryInput::Inspection(i) => HistoryRecord::Inspection(i.validate(registered)?),
+            HistoryInput::Rating(i) => HistoryRecord::Rating(i.validate(registered)?),
+            HistoryInput::Honour(i) => HistoryRecord::Honour(i.validate(registered)?),
+            HistoryInput::CreditEntry(i) => HistoryRecord::CreditEntry(i.validate(registered)?),
+            HistoryInput::PartyBuilding(i) => HistoryRecord::PartyBuilding(i.validate(registered)?),
+            HistoryInput::Finance(i) => HistoryRecord::Finance(i.validate(registered)?),
+            HistoryInput::Lease(i) => HistoryRecord::Lease(i.validate(registered)?),
+            HistoryInput::StartupApplication(i) => {
+                HistoryRecord::StartupApplication(i.validate(registered)?)
+            }
+            HistoryInput::VentureProject(i) => {
+                HistoryRecord::VentureProject(i.validate(registered)?)
+            }
+            HistoryInput::CompetitionWin(i) => {
+                HistoryRecord::CompetitionWin(i.validate(registered)?)
+            }
+        })
+    }
+}
+
+/// R3: one lease per organisation and month; a second one overlaps it.
+fn lease_overlap(month: YearMonth) -> AppError {
+    AppError::Invalid(Invalid::one(
+        "month",
+        "lease.overlap",
+        format!("该组织 {month} 已有租赁记录,同一月份不能登记两份租赁"),
+    ))
 }
 
 /// Seals a phone (an organisation's or a person's) for writing, with its
@@ -211,7 +320,12 @@ fn registration_of(o: &OrgRow) -> Registration {
 pub struct OrgPage {
     pub org: OrgRow,
     pub history: OrgHistory,
+    /// Leases, start-up applications, venture projects, competition wins.
+    pub support: OrgSupportFacts,
     pub employments: Vec<EmploymentRow>,
+    /// Its declarations waiting for verification or returned, newest first
+    /// (shown to the organisation and its verifiers, never in public).
+    pub declarations: Vec<DeclarationRow>,
 }
 
 /// Resolves a sub-district typed as code or name against reference data.
@@ -260,11 +374,7 @@ impl Registry {
     /// Whether the caller is the registering authority: it alone records
     /// and changes registration facts (the bureau's accounts, the operator).
     fn registers(&self) -> bool {
-        self.caller.is_operator()
-            || self
-                .caller
-                .role()
-                .is_some_and(|r| grants(r, Capability::RegisterOrg))
+        self.stating(FactKind::Registration) == Stating::Records
     }
 
     /// Refuses a change of registration facts by anyone but the registering
@@ -376,6 +486,11 @@ impl Registry {
         input: &OrgInput,
         subdistricts: &[RefRow],
     ) -> Result<OrgRow> {
+        // Contact details and address: applied at once (audited) by whoever
+        // states them at all; registration facts are checked below.
+        if !self.stating(FactKind::Contact).states() {
+            return Err(self.not_stated(FactKind::Contact));
+        }
         let stored = match self.db.org_phone_sealed_tx(tx, current.id).await? {
             Some(sealed) => {
                 let plain = self.keys.open(&sealed)?;
@@ -437,18 +552,51 @@ impl Registry {
         self.in_scope(self.db.org_by_code_tx(tx, code).await?)
     }
 
-    /// Adds one history record to the organisation with `code`.
-    pub async fn add_history(&self, code: &str, input: &HistoryInput) -> Result<i64> {
+    /// States one record of the organisation with `code` as the caller may
+    /// (`domain::access::who_states`): an authority's record is written as
+    /// a fact, an organisation's is a declaration waiting for verification,
+    /// and a caller who states nothing of the kind is refused. Audited.
+    pub async fn add_history(&self, code: &str, input: &HistoryInput) -> Result<Stated> {
         let org = self.org(code).await?;
+        let kind = input.kind();
+        let stating = self.may_state(kind)?;
         let mut tx = self.db.begin().await?;
-        let id = self
-            .add_history_tx(&mut tx, &org.credit_code, input)
-            .await?;
-        let (kind, fields) = input.audit_fields();
-        let mut entry = AuditEntry::new("add_history", "organization", &org.credit_code)
-            .note("record", kind)
-            .note("record_id", id);
-        for (field, value) in fields {
+        let (stated, action, id) = match stating {
+            Stating::Records => {
+                let id = self
+                    .insert_history(&mut tx, org.id, org.registration_date, input)
+                    .await?;
+                self.stamp(&mut tx, kind, id, FactSource::Record).await?;
+                (Stated::Fact(id), "add_history", id)
+            }
+            _ => {
+                let record = input.validate(org.registration_date)?;
+                if let HistoryRecord::Lease(l) = &record {
+                    if self
+                        .db
+                        .lease_month_taken_tx(&mut tx, org.id, l.month)
+                        .await?
+                    {
+                        return Err(lease_overlap(l.month));
+                    }
+                }
+                let id = self
+                    .declare_tx(&mut tx, kind, org.id, None, &input.fields())
+                    .await?;
+                (Stated::Declaration(id), "declare", id)
+            }
+        };
+        let mut entry = AuditEntry::new(action, "organization", &org.credit_code)
+            .note("record", kind.code())
+            .note(
+                if action == "declare" {
+                    "declaration"
+                } else {
+                    "record_id"
+                },
+                id,
+            );
+        for (field, value) in input.fields() {
             let value = value.trim();
             if !value.is_empty() {
                 entry = entry.change(field, None, Some(value));
@@ -456,14 +604,18 @@ impl Registry {
         }
         self.audit(&mut tx, entry).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(stated)
     }
 
+    /// Writes one record of the organisation with `code` as a fact from
+    /// `source`, without auditing it (imports write one summary entry).
+    /// Only a caller who records the kind may.
     pub(crate) async fn add_history_tx(
         &self,
         tx: &mut Tx,
         code: &str,
         input: &HistoryInput,
+        source: FactSource,
     ) -> Result<i64> {
         let unknown = || {
             AppError::Invalid(Invalid::one(
@@ -484,31 +636,63 @@ impl Registry {
         if !self.caller.scope.covers_org(org_id, &subdistrict) {
             return Err(unknown());
         }
+        let kind = input.kind();
+        if self.may_state(kind)? != Stating::Records {
+            return Err(self.not_stated(kind));
+        }
+        let id = self.insert_history(tx, org_id, registered, input).await?;
+        self.stamp(tx, kind, id, source).await?;
+        Ok(id)
+    }
+
+    /// Validates and inserts one record; its provenance is the caller's to stamp.
+    pub(crate) async fn insert_history(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        registered: NaiveDate,
+        input: &HistoryInput,
+    ) -> Result<i64> {
         let db = &self.db;
-        Ok(match input {
-            HistoryInput::Inspection(i) => {
-                db.insert_inspection(tx, org_id, &i.validate(registered)?)
+        Ok(match input.validate(registered)? {
+            HistoryRecord::Inspection(i) => db.insert_inspection(tx, org_id, &i).await?,
+            HistoryRecord::Rating(r) => db.insert_rating(tx, org_id, &r).await?,
+            HistoryRecord::Honour(h) => db.insert_honour(tx, org_id, &h).await?,
+            HistoryRecord::CreditEntry(c) => db.insert_credit_entry(tx, org_id, &c).await?,
+            HistoryRecord::PartyBuilding(p) => db.insert_party_building(tx, org_id, &p).await?,
+            HistoryRecord::Finance(f) => db.insert_finance(tx, org_id, &f).await?,
+            HistoryRecord::Lease(l) => {
+                // Asked first: a refused insert would end the transaction on PostgreSQL.
+                if db.lease_month_taken_tx(tx, org_id, l.month).await? {
+                    return Err(lease_overlap(l.month));
+                }
+                db.insert_lease(tx, org_id, l.month, l.rent_paid).await?
+            }
+            HistoryRecord::StartupApplication(a) => {
+                db.insert_startup_application(tx, org_id, a.date, a.requested)
                     .await?
             }
-            HistoryInput::Rating(i) => {
-                db.insert_rating(tx, org_id, &i.validate(registered)?)
-                    .await?
-            }
-            HistoryInput::Honour(i) => {
-                db.insert_honour(tx, org_id, &i.validate(registered)?)
-                    .await?
-            }
-            HistoryInput::CreditEntry(i) => {
-                db.insert_credit_entry(tx, org_id, &i.validate(registered)?)
-                    .await?
-            }
-            HistoryInput::PartyBuilding(i) => {
-                db.insert_party_building(tx, org_id, &i.validate(registered)?)
-                    .await?
-            }
-            HistoryInput::Finance(i) => {
-                db.insert_finance(tx, org_id, &i.validate(registered)?)
-                    .await?
+            HistoryRecord::VentureProject(v) => db
+                .insert_venture_project(tx, org_id, &v.project_id, v.amount, v.selected_date)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Duplicate { .. } => AppError::Invalid(Invalid::one(
+                        "project_id",
+                        "venture.duplicate",
+                        format!("公益创投项目“{}”已登记", v.project_id),
+                    )),
+                    other => other.into(),
+                })?,
+            HistoryRecord::CompetitionWin(w) => {
+                let record = CompetitionWinRecord {
+                    project_id: w.project_id,
+                    level: w.level,
+                    prize_place: w.prize_place,
+                    amount: w.amount,
+                    serves_district: w.serves_district,
+                    date: w.date,
+                };
+                db.insert_competition_win(tx, org_id, &record).await?
             }
         })
     }
@@ -516,11 +700,15 @@ impl Registry {
     pub async fn org_page(&self, code: &str) -> Result<OrgPage> {
         let org = self.org(code).await?;
         let history = self.db.org_history(org.id).await?;
+        let support = self.db.org_support_facts(org.id).await?;
         let employments = self.db.employments_of_org(org.id).await?;
+        let declarations = self.open_declarations_of_org(org.id).await?;
         Ok(OrgPage {
             org,
             history,
+            support,
             employments,
+            declarations,
         })
     }
 

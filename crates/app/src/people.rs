@@ -10,21 +10,27 @@
 //! writes), and an employment may name only an organisation inside it. Every
 //! change leaves an audit record in its transaction.
 
+use crate::facts::{DeclarationRow, Stated};
 use crate::security::audit::AuditEntry;
 use crate::security::keys::Keys;
 use crate::{AppError, Registry, Result};
 use gongyi_domain::access::Scope;
+use gongyi_domain::access::Stating;
+use gongyi_domain::facts::{FactKind, FactSource};
 use gongyi_domain::people::{
-    check_no_overlapping_full_time, AnnualReview, EmploymentInput, PerformanceRating, PersonDraft,
-    PersonInput, QualificationInput,
+    check_no_overlapping_full_time, AnnualReview, Employment, EmploymentInput, PerformanceRating,
+    PersonDraft, PersonInput, Qualification, QualificationInput, SeniorAward, SeniorAwardInput,
+    SupervisorReview, SupervisorReviewInput,
 };
 use gongyi_domain::resident_id::{birth_date_of, mask_resident_id};
+use gongyi_domain::vocabulary::Coded;
 use gongyi_domain::{text, Invalid};
 /// What the people use cases hand out: masked rows and the list filter.
 pub use gongyi_store::people::{
     EmploymentRow, PersonFilter, PersonRow, QualificationRow, ReviewRow,
 };
 use gongyi_store::people::{PersonSealedRow, Reach, SealedPersonal};
+use gongyi_store::policy_facts::{PersonSupportFacts, SeniorAwardRecord};
 use gongyi_store::{Page, StoreError, Tx};
 
 /// The lookup kind of resident IDs (see [`Keys::lookup`]).
@@ -120,12 +126,17 @@ pub struct PersonPage {
     /// Whether the caller may change the person (employed today inside its
     /// scope), so pages offer the forms only then.
     pub may_change: bool,
+    /// Supervisor reviews and senior-award decisions.
+    pub support: PersonSupportFacts,
+    /// Declarations about the person waiting for verification or returned,
+    /// of organisations in the caller's scope.
+    pub declarations: Vec<DeclarationRow>,
 }
 
 /// The birth date written in a stored person's number, opened with the key
 /// (in clear the registry keeps only the year). A row not yet sealed holds
 /// the plain number in its lookup column (see `seal_personal_data`).
-fn birth_of(keys: &Keys, p: &PersonSealedRow) -> Result<chrono::NaiveDate> {
+pub(crate) fn birth_of(keys: &Keys, p: &PersonSealedRow) -> Result<chrono::NaiveDate> {
     let number = match &p.resident_id_sealed {
         Some(sealed) => keys.open(sealed)?,
         None => p.resident_id_lookup.clone(),
@@ -172,19 +183,23 @@ pub enum PersonRecordInput {
     Qualification(QualificationInput),
     Employment(EmploymentInput),
     Review(ReviewInput),
+    SupervisorReview(SupervisorReviewInput),
+    SeniorAward(SeniorAwardInput),
 }
 
 impl PersonRecordInput {
-    /// The record of `kind` (`qualifications`, `employments`, `reviews`) from named fields.
+    /// The record of `kind` (its [`FactKind`] code: `qualifications`,
+    /// `employments`, `reviews`, `supervisor-reviews`,
+    /// `senior-award-decisions`) from named fields.
     pub fn from_fields(kind: &str, get: impl Fn(&str) -> String) -> Option<PersonRecordInput> {
         let g = |k: &str| get(k);
-        Some(match kind {
-            "qualifications" => PersonRecordInput::Qualification(QualificationInput {
+        Some(match FactKind::decode(kind).ok()? {
+            FactKind::Qualification => PersonRecordInput::Qualification(QualificationInput {
                 level: g("level"),
                 certificate_no: g("certificate_no"),
                 date: g("date"),
             }),
-            "employments" => PersonRecordInput::Employment(EmploymentInput {
+            FactKind::Employment => PersonRecordInput::Employment(EmploymentInput {
                 org_credit_code: g("org_credit_code"),
                 start_date: g("start_date"),
                 end_date: g("end_date"),
@@ -192,14 +207,79 @@ impl PersonRecordInput {
                 full_time: g("full_time"),
                 position: g("position"),
             }),
-            "reviews" => PersonRecordInput::Review(ReviewInput {
+            FactKind::Review => PersonRecordInput::Review(ReviewInput {
                 year: g("year"),
                 training_hours: g("training_hours"),
                 performance: g("performance"),
             }),
+            FactKind::SupervisorReview => {
+                PersonRecordInput::SupervisorReview(SupervisorReviewInput {
+                    year: g("year"),
+                    score: g("score"),
+                    hours: g("hours"),
+                })
+            }
+            FactKind::SeniorAward => PersonRecordInput::SeniorAward(SeniorAwardInput {
+                decision_date: g("decision_date"),
+                innovative_contribution: g("innovative_contribution"),
+                reason: g("reason"),
+            }),
             _ => return None,
         })
     }
+
+    pub fn kind(&self) -> FactKind {
+        match self {
+            PersonRecordInput::Qualification(_) => FactKind::Qualification,
+            PersonRecordInput::Employment(_) => FactKind::Employment,
+            PersonRecordInput::Review(_) => FactKind::Review,
+            PersonRecordInput::SupervisorReview(_) => FactKind::SupervisorReview,
+            PersonRecordInput::SeniorAward(_) => FactKind::SeniorAward,
+        }
+    }
+
+    /// The fields as typed, named as in [`PersonRecordInput::from_fields`]
+    /// (what a declaration keeps).
+    pub fn fields(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            PersonRecordInput::Qualification(q) => vec![
+                ("level", &q.level),
+                ("certificate_no", &q.certificate_no),
+                ("date", &q.date),
+            ],
+            PersonRecordInput::Employment(e) => vec![
+                ("org_credit_code", &e.org_credit_code),
+                ("start_date", &e.start_date),
+                ("end_date", &e.end_date),
+                ("labour_contract", &e.labour_contract),
+                ("full_time", &e.full_time),
+                ("position", &e.position),
+            ],
+            PersonRecordInput::Review(r) => vec![
+                ("year", &r.year),
+                ("training_hours", &r.training_hours),
+                ("performance", &r.performance),
+            ],
+            PersonRecordInput::SupervisorReview(r) => {
+                vec![("year", &r.year), ("score", &r.score), ("hours", &r.hours)]
+            }
+            PersonRecordInput::SeniorAward(a) => vec![
+                ("decision_date", &a.decision_date),
+                ("innovative_contribution", &a.innovative_contribution),
+                ("reason", &a.reason),
+            ],
+        }
+    }
+}
+
+/// A validated [`PersonRecordInput`]; an employment with its employer's id.
+#[derive(Debug, Clone)]
+enum PersonRecord {
+    Qualification(Qualification),
+    Employment(i64, Employment),
+    Review(AnnualReview),
+    SupervisorReview(SupervisorReview),
+    SeniorAward(SeniorAward),
 }
 
 /// `Some` of a found row, `None` of `NotFound`, other errors as they are.
@@ -388,53 +468,94 @@ impl Registry {
         Ok(())
     }
 
-    /// Adds a qualification, employment or review to the person with
-    /// `resident_id` (employed today inside the caller's scope).
+    /// States a record of the person with `resident_id` (inside the
+    /// caller's scope), as [`Registry::add_person_record_to`].
     pub async fn add_person_record(
         &self,
         resident_id: &str,
         input: &PersonRecordInput,
-    ) -> Result<i64> {
+    ) -> Result<Stated> {
         let mut tx = self.db.begin().await?;
-        let (person_id, id) = self
-            .add_person_record_tx(&mut tx, resident_id, input)
-            .await?;
-        self.audit(&mut tx, record_entry(person_id, id, input))
+        let (person_id, birth) = self.person_by_number_tx(&mut tx, resident_id).await?;
+        let stated = self
+            .state_person_record(&mut tx, person_id, birth, input)
             .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(stated)
     }
 
-    /// [`Registry::add_person_record`] for the person with table id
-    /// `person_id`; outside the caller's current scope `NotFound`.
+    /// States a record of the person with table id `person_id` (inside the
+    /// caller's scope) as the caller may (`domain::access::who_states`): an
+    /// authority's record is a fact, an organisation's a declaration about
+    /// its own staff, waiting for verification. Audited.
     pub async fn add_person_record_to(
         &self,
         person_id: i64,
         input: &PersonRecordInput,
-    ) -> Result<i64> {
+    ) -> Result<Stated> {
         let mut tx = self.db.begin().await?;
         let person = self
             .db
             .person_sealed_tx(&mut tx, person_id, &self.caller.scope, self.writable())
             .await?;
         let birth = birth_of(&self.keys, &person)?;
-        let id = self
-            .insert_person_record(&mut tx, person_id, birth, input)
-            .await?;
-        self.audit(&mut tx, record_entry(person_id, id, input))
+        let stated = self
+            .state_person_record(&mut tx, person_id, birth, input)
             .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(stated)
     }
 
-    /// Adds a record without auditing it (imports write one summary entry):
-    /// (person id, record id).
-    pub(crate) async fn add_person_record_tx(
+    async fn state_person_record(
+        &self,
+        tx: &mut Tx,
+        person_id: i64,
+        birth: chrono::NaiveDate,
+        input: &PersonRecordInput,
+    ) -> Result<Stated> {
+        let kind = input.kind();
+        let stated = match self.may_state(kind)? {
+            Stating::Records => {
+                let id = self
+                    .insert_person_record(tx, person_id, birth, input)
+                    .await?;
+                self.stamp(tx, kind, id, FactSource::Record).await?;
+                Stated::Fact(id)
+            }
+            _ => {
+                // Only an organisation declares, and about its own staff.
+                let Scope::Organisation(own) = self.caller.scope else {
+                    return Err(self.not_stated(kind));
+                };
+                if let PersonRecord::Employment(employer, _) = self
+                    .validate_person_record(tx, person_id, birth, input)
+                    .await?
+                {
+                    if employer != own {
+                        return Err(AppError::Invalid(Invalid::one(
+                            "org_credit_code",
+                            "employment.other_organisation",
+                            "只能申报在本组织的任职",
+                        )));
+                    }
+                }
+                let id = self
+                    .declare_tx(tx, kind, own, Some(person_id), &input.fields())
+                    .await?;
+                Stated::Declaration(id)
+            }
+        };
+        self.audit(tx, record_entry(person_id, stated, input))
+            .await?;
+        Ok(stated)
+    }
+
+    /// The person with `resident_id` inside the caller's scope: (id, birth date).
+    async fn person_by_number_tx(
         &self,
         tx: &mut Tx,
         resident_id: &str,
-        input: &PersonRecordInput,
-    ) -> Result<(i64, i64)> {
+    ) -> Result<(i64, chrono::NaiveDate)> {
         let rid = resident_id.trim().to_uppercase();
         let lookup = resident_id_lookup(&self.keys, &rid);
         let person_id = self
@@ -446,26 +567,45 @@ impl Registry {
                 other => other.into(),
             })?;
         // The number as typed found the person, so it is the stored one.
-        let birth = birth_date_of(&rid).unwrap_or(chrono::NaiveDate::MIN);
+        Ok((person_id, birth_date_of(&rid).unwrap_or(chrono::NaiveDate::MIN)))
+    }
+
+    /// Writes a record as a fact from `source` without auditing it (imports
+    /// write one summary entry): (person id, record id). Only a caller who
+    /// records the kind may.
+    pub(crate) async fn add_person_record_tx(
+        &self,
+        tx: &mut Tx,
+        resident_id: &str,
+        input: &PersonRecordInput,
+        source: FactSource,
+    ) -> Result<(i64, i64)> {
+        let (person_id, birth) = self.person_by_number_tx(tx, resident_id).await?;
+        let kind = input.kind();
+        if self.may_state(kind)? != Stating::Records {
+            return Err(self.not_stated(kind));
+        }
         let id = self
             .insert_person_record(tx, person_id, birth, input)
             .await?;
+        self.stamp(tx, kind, id, source).await?;
         Ok((person_id, id))
     }
 
-    async fn insert_person_record(
+    /// Validates a record against the registry (an employment's employer
+    /// exists and the spell overlaps no full-time one) without writing it.
+    async fn validate_person_record(
         &self,
         tx: &mut Tx,
         person_id: i64,
         birth: chrono::NaiveDate,
         input: &PersonRecordInput,
-    ) -> Result<i64> {
+    ) -> Result<PersonRecord> {
         let today = self.clock.today();
-        match input {
-            PersonRecordInput::Qualification(q) => Ok(self
-                .db
-                .insert_qualification(tx, person_id, &q.validate(birth, today)?)
-                .await?),
+        Ok(match input {
+            PersonRecordInput::Qualification(q) => {
+                PersonRecord::Qualification(q.validate(birth, today)?)
+            }
             PersonRecordInput::Employment(e) => {
                 let emp = e.validate()?;
                 let (org_id, _, subdistrict) = self
@@ -496,15 +636,52 @@ impl Registry {
                     .map(EmploymentRow::to_domain)
                     .collect();
                 check_no_overlapping_full_time(&emp, &existing)?;
-                Ok(self
-                    .db
-                    .insert_employment(tx, person_id, org_id, &emp)
-                    .await?)
+                PersonRecord::Employment(org_id, emp)
             }
-            PersonRecordInput::Review(r) => {
-                Ok(self.db.insert_review(tx, person_id, &r.validate()?).await?)
+            PersonRecordInput::Review(r) => PersonRecord::Review(r.validate()?),
+            PersonRecordInput::SupervisorReview(r) => PersonRecord::SupervisorReview(r.validate()?),
+            PersonRecordInput::SeniorAward(a) => {
+                PersonRecord::SeniorAward(a.validate(birth, today)?)
             }
-        }
+        })
+    }
+
+    /// Validates and inserts one record; its provenance is the caller's to stamp.
+    pub(crate) async fn insert_person_record(
+        &self,
+        tx: &mut Tx,
+        person_id: i64,
+        birth: chrono::NaiveDate,
+        input: &PersonRecordInput,
+    ) -> Result<i64> {
+        let db = &self.db;
+        Ok(
+            match self
+                .validate_person_record(tx, person_id, birth, input)
+                .await?
+            {
+                PersonRecord::Qualification(q) => {
+                    db.insert_qualification(tx, person_id, &q).await?
+                }
+                PersonRecord::Employment(org_id, e) => {
+                    db.insert_employment(tx, person_id, org_id, &e).await?
+                }
+                PersonRecord::Review(r) => db.insert_review(tx, person_id, &r).await?,
+                PersonRecord::SupervisorReview(r) => {
+                    db.insert_supervisor_review(tx, person_id, r.year, r.score, r.hours)
+                        .await?
+                }
+                PersonRecord::SeniorAward(a) => {
+                    let record = SeniorAwardRecord {
+                        decision_date: a.decision_date,
+                        innovative_contribution: a.innovative_contribution,
+                        reason: a.reason,
+                    };
+                    db.insert_senior_award_decision(tx, person_id, &record)
+                        .await?
+                }
+            },
+        )
     }
 
     /// A person's page, if the person is inside the caller's scope.
@@ -515,12 +692,16 @@ impl Registry {
             .db
             .person_within(id, &self.caller.scope, self.writable())
             .await?;
+        let support = self.db.person_support_facts(id).await?;
+        let declarations = self.open_declarations_of_person(id).await?;
         Ok(PersonPage {
             person,
             qualifications,
             employments,
             reviews,
             may_change,
+            support,
+            declarations,
         })
     }
 
@@ -649,16 +830,17 @@ impl Registry {
     }
 }
 
-/// The audit entry of an added qualification, employment or review.
-fn record_entry(person_id: i64, record_id: i64, input: &PersonRecordInput) -> AuditEntry {
-    let kind = match input {
-        PersonRecordInput::Qualification(_) => "qualification",
-        PersonRecordInput::Employment(_) => "employment",
-        PersonRecordInput::Review(_) => "review",
+/// The audit entry of a person's record, written as a fact or declared.
+fn record_entry(person_id: i64, stated: Stated, input: &PersonRecordInput) -> AuditEntry {
+    let kind = input.kind().code();
+    let e = match stated {
+        Stated::Fact(id) => AuditEntry::new("add_record", "person", person_id)
+            .note("record", kind)
+            .note("record_id", id),
+        Stated::Declaration(id) => AuditEntry::new("declare", "person", person_id)
+            .note("record", kind)
+            .note("declaration", id),
     };
-    let e = AuditEntry::new("add_record", "person", person_id)
-        .note("record", kind)
-        .note("record_id", record_id);
     match input {
         PersonRecordInput::Qualification(q) => {
             e.note("level", q.level.trim()).note("date", q.date.trim())
@@ -667,5 +849,9 @@ fn record_entry(person_id: i64, record_id: i64, input: &PersonRecordInput) -> Au
             .note("org_credit_code", m.org_credit_code.trim())
             .note("start_date", m.start_date.trim()),
         PersonRecordInput::Review(r) => e.note("year", r.year.trim()),
+        PersonRecordInput::SupervisorReview(r) => {
+            e.note("year", r.year.trim()).note("score", r.score.trim())
+        }
+        PersonRecordInput::SeniorAward(a) => e.note("decision_date", a.decision_date.trim()),
     }
 }

@@ -12,6 +12,7 @@ use crate::people::{seal_draft, PersonRecordInput};
 use crate::security::audit::AuditEntry;
 use crate::security::keys::Keys;
 use crate::{AppError, Registry};
+use gongyi_domain::facts::{FactKind, FactSource};
 use gongyi_domain::orgs::OrgDraft;
 use gongyi_domain::orgs::OrgInput;
 use gongyi_domain::people::PersonDraft;
@@ -48,6 +49,12 @@ pub enum RecordKind {
     Qualifications,
     Employments,
     Reviews,
+    Leases,
+    StartupApplications,
+    VentureProjects,
+    CompetitionWins,
+    SupervisorReviews,
+    SeniorAwardDecisions,
 }
 
 impl RecordKind {
@@ -63,6 +70,12 @@ impl RecordKind {
         RecordKind::Qualifications,
         RecordKind::Employments,
         RecordKind::Reviews,
+        RecordKind::Leases,
+        RecordKind::StartupApplications,
+        RecordKind::VentureProjects,
+        RecordKind::CompetitionWins,
+        RecordKind::SupervisorReviews,
+        RecordKind::SeniorAwardDecisions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,28 +91,39 @@ impl RecordKind {
             RecordKind::Qualifications => "qualifications",
             RecordKind::Employments => "employments",
             RecordKind::Reviews => "reviews",
+            RecordKind::Leases => "leases",
+            RecordKind::StartupApplications => "startup-applications",
+            RecordKind::VentureProjects => "venture-projects",
+            RecordKind::CompetitionWins => "competition-wins",
+            RecordKind::SupervisorReviews => "supervisor-reviews",
+            RecordKind::SeniorAwardDecisions => "senior-award-decisions",
         }
     }
 
-    /// What the kind is called on pages and in the audit trail.
+    /// What the kind is called on pages and in the audit trail: a fact
+    /// kind's own label.
     pub fn label(self) -> &'static str {
-        match self {
-            RecordKind::Organizations => "社会组织",
-            RecordKind::People => "人员",
-            RecordKind::Inspections => "年检结论",
-            RecordKind::Ratings => "评估等级",
-            RecordKind::Honours => "荣誉",
-            RecordKind::CreditEntries => "信用记录",
-            RecordKind::PartyBuilding => "党建情况",
-            RecordKind::Finances => "年度财务",
-            RecordKind::Qualifications => "职业资格",
-            RecordKind::Employments => "任职",
-            RecordKind::Reviews => "年度考核",
+        match (self, self.fact_kind()) {
+            (_, Some(kind)) => kind.label(),
+            (RecordKind::People, None) => "人员",
+            (_, None) => "社会组织",
         }
     }
 
+    /// The kind named `s`; `performance-ratings` (the vectors contract's
+    /// name) is the annual reviews, which carry the performance rating.
     pub fn parse(s: &str) -> Option<RecordKind> {
+        if s == "performance-ratings" {
+            return Some(RecordKind::Reviews);
+        }
         RecordKind::ALL.iter().copied().find(|k| k.name() == s)
+    }
+
+    /// The fact kind whose records these are (`None` for organisations and
+    /// people themselves).
+    pub fn fact_kind(self) -> Option<FactKind> {
+        use gongyi_domain::vocabulary::Coded;
+        FactKind::decode(self.name()).ok()
     }
 
     /// The columns, in export order; keys are the input fields' names.
@@ -201,6 +225,43 @@ impl RecordKind {
             opt("training_hours", "培训学时"),
             opt("performance", "考核结果"),
         ];
+        const LEASES: &[ColumnSpec] = &[
+            CODE,
+            req("month", "租赁月份"),
+            req("rent_paid", "实付租金(元)").aliases(&["租金", "实付租金"]),
+        ];
+        const STARTUP: &[ColumnSpec] = &[
+            CODE,
+            req("date", "申请日期"),
+            req("requested", "申请金额(元)").aliases(&["申请金额"]),
+        ];
+        const VENTURE: &[ColumnSpec] = &[
+            CODE,
+            req("project_id", "项目编号"),
+            req("amount", "项目金额(元)").aliases(&["项目金额"]),
+            req("selected_date", "入选日期"),
+        ];
+        const WINS: &[ColumnSpec] = &[
+            CODE,
+            req("project_id", "项目编号"),
+            req("level", "大赛级别"),
+            opt("prize_place", "获奖名次"),
+            req("amount", "项目金额(元)").aliases(&["项目金额"]),
+            opt("serves_district", "服务本区"),
+            req("date", "获奖日期"),
+        ];
+        const SUPERVISOR: &[ColumnSpec] = &[
+            RID,
+            req("year", "评审年度"),
+            req("score", "评审分数"),
+            opt("hours", "督导时长"),
+        ];
+        const SENIOR: &[ColumnSpec] = &[
+            RID,
+            req("decision_date", "评审决定日期"),
+            opt("innovative_contribution", "有创新性贡献"),
+            opt("reason", "评审意见"),
+        ];
         match self {
             RecordKind::Organizations => ORG,
             RecordKind::People => PEOPLE,
@@ -213,6 +274,12 @@ impl RecordKind {
             RecordKind::Qualifications => QUALIFICATIONS,
             RecordKind::Employments => EMPLOYMENTS,
             RecordKind::Reviews => REVIEWS,
+            RecordKind::Leases => LEASES,
+            RecordKind::StartupApplications => STARTUP,
+            RecordKind::VentureProjects => VENTURE,
+            RecordKind::CompetitionWins => WINS,
+            RecordKind::SupervisorReviews => SUPERVISOR,
+            RecordKind::SeniorAwardDecisions => SENIOR,
         }
     }
 }
@@ -655,12 +722,22 @@ impl Registry {
                 for row in &table.rows {
                     self.db.savepoint(tx).await?;
                     let r = if let Some(h) = history_input(k, map, row) {
-                        self.add_history_tx(tx, &get(map, row, "credit_code"), &h)
-                            .await
+                        self.add_history_tx(
+                            tx,
+                            &get(map, row, "credit_code"),
+                            &h,
+                            FactSource::Import,
+                        )
+                        .await
                     } else if let Some(p) = person_record_input(k, map, row) {
-                        self.add_person_record_tx(tx, &get(map, row, "resident_id"), &p)
-                            .await
-                            .map(|(_, id)| id)
+                        self.add_person_record_tx(
+                            tx,
+                            &get(map, row, "resident_id"),
+                            &p,
+                            FactSource::Import,
+                        )
+                        .await
+                        .map(|(_, id)| id)
                     } else {
                         Err(AppError::NotFound)
                     };
@@ -998,6 +1075,8 @@ fn history_cells(
                 | "checked_at_rating"
                 | "labour_contract"
                 | "full_time"
+                | "serves_district"
+                | "innovative_contribution"
                     if is_bool(&v) =>
                 {
                     yes_no(matches!(v.as_str(), "true" | "t" | "1"))
@@ -1007,9 +1086,17 @@ fn history_cells(
                 | "donations"
                 | "business_income"
                 | "expenditure"
-                | "net_assets" => v
+                | "net_assets"
+                | "rent_paid"
+                | "requested"
+                | "amount" => v
                     .parse::<i64>()
                     .map(|f| Fen(f).to_yuan_string())
+                    .unwrap_or(v),
+                // Scores are kept in tenths of a point.
+                "score" => v
+                    .parse::<u32>()
+                    .map(|t| gongyi_domain::policy::facts::Score(t).to_string())
                     .unwrap_or(v),
                 _ => v,
             })

@@ -83,6 +83,13 @@ fn inspection() -> HistoryInput {
     })
 }
 
+fn lease() -> HistoryInput {
+    HistoryInput::Lease(gongyi_domain::history::LeaseInput {
+        month: "2024-05".into(),
+        rent_paid: "500".into(),
+    })
+}
+
 fn backend_name(r: &Registry) -> &'static str {
     match r.store().backend() {
         Backend::Sqlite => "SQLite",
@@ -386,7 +393,9 @@ async fn each_change_leaves_an_audit_record_and_the_chain_verifies() {
         edit.address = "长海路 100 号".into();
         edit.contact_phone = "13900001111".into();
         let org = officer.update_org(&code, org.version, &edit).await.unwrap();
-        officer.add_history(&code, &inspection()).await.unwrap();
+        // A lease checked on site: the sub-district records it in its area
+        // (`who_states`); an inspection is the bureau's alone.
+        officer.add_history(&code, &lease()).await.unwrap();
 
         // The organisation applies for itself; typed names are ignored.
         let own = r.acting(signed_in("organisation", Scope::Organisation(org.id)));
@@ -509,7 +518,7 @@ async fn each_change_leaves_an_audit_record_and_the_chain_verifies() {
             !on_org.iter().any(|a| a.changes.contains("13900001111")),
             "{backend}: no full phone in the trail"
         );
-        assert!(on_org[2].changes.contains("inspections"), "{backend}");
+        assert!(on_org[2].changes.contains("leases"), "{backend}");
         assert!(on_org[3].changes.contains("DEREGISTERED"), "{backend}");
 
         let on_app = audit_of(&r, &app.id.to_string()).await;

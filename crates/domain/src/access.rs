@@ -6,6 +6,7 @@
 //! This module decides; it does not know about sessions, routes or SQL.
 
 use crate::error::Invalid;
+use crate::facts::FactKind;
 use crate::vocabulary::vocabulary;
 
 vocabulary! {
@@ -237,6 +238,132 @@ pub fn grants(role: Role, cap: Capability) -> bool {
     }
 }
 
+/// How a role states a fact of one kind ([`WHO_STATES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stating {
+    /// Writes the fact itself, verified as written (主管机关记录).
+    Records,
+    /// Writes a declaration (申报, 待核实) that becomes a fact only when a
+    /// verifier of [`who_verifies`] has verified it.
+    Declares,
+    /// Applies the change at once, audited (contact details and address).
+    Applies,
+    /// States nothing of this kind.
+    No,
+}
+
+impl Stating {
+    /// Whether a write of this role is accepted at all.
+    pub fn states(self) -> bool {
+        self != Stating::No
+    }
+}
+
+/// One row of [`WHO_STATES`]: how each role that states facts states this
+/// kind, and who verifies a declaration of it. Reviewers, finance and the
+/// administrators state no fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactRule {
+    pub kind: FactKind,
+    pub bureau: Stating,
+    /// Inside its own sub-district only.
+    pub subdistrict: Stating,
+    /// About itself and its own people only.
+    pub organisation: Stating,
+    pub verifiers: &'static [Role],
+}
+
+const fn rule(
+    kind: FactKind,
+    bureau: Stating,
+    subdistrict: Stating,
+    organisation: Stating,
+    verifiers: &'static [Role],
+) -> FactRule {
+    FactRule {
+        kind,
+        bureau,
+        subdistrict,
+        organisation,
+        verifiers,
+    }
+}
+
+/// Declarations are verified by the organisation's sub-district or the bureau.
+const LOCAL: &[Role] = &[Role::Bureau, Role::Subdistrict];
+const NOBODY: &[Role] = &[];
+
+/// Who states which fact (issue 10; 四(二): the bureau registers, supports
+/// and supervises; the sub-district is the competent department of the
+/// community organisations of its area, guides their party building and
+/// hosts their offices in its incubators, so it checks leases on site;
+/// organisations run their own affairs and declare them):
+///
+/// | fact | 区民政局 | 街道(本街道) | 社会组织(本组织) | 核实 |
+/// |---|---|---|---|---|
+/// | 登记事项 (name, credit code, kind, sub-district, dates, capital, status) | records | — | — | — |
+/// | 联系方式与住所 | records | records | applies, audited | — |
+/// | 年检, 等级评估, 荣誉, 异常名录与信用记录 | records | — | — | — |
+/// | 党建 | records | records | declares | 街道 or 区民政局 |
+/// | 办公场所租赁 (R3) | records | records | declares | 街道 or 区民政局 |
+/// | 年度财务, 开办补贴申请 (R2), 公益创投项目 (R6) | records | — | declares | 街道 or 区民政局 |
+/// | 创业大赛获奖 (R7), 督导评审 (R10), 高级社工奖励评审 (R11) | records | — | — | — |
+/// | 社工资格, 任职, 年度考核与培训 (of its people) | records | — | declares | 街道 or 区民政局 |
+///
+/// The bureau rates performance where it is the rater; an employer
+/// declares the rating it gave its staff. Reviewers, finance and the three
+/// administrators state nothing.
+pub const WHO_STATES: &[FactRule] = {
+    use FactKind as K;
+    use Stating::{Applies, Declares, No, Records};
+    &[
+        rule(K::Registration, Records, No, No, NOBODY),
+        rule(K::Contact, Records, Records, Applies, NOBODY),
+        rule(K::Inspection, Records, No, No, NOBODY),
+        rule(K::Rating, Records, No, No, NOBODY),
+        rule(K::Honour, Records, No, No, NOBODY),
+        rule(K::CreditEntry, Records, No, No, NOBODY),
+        rule(K::PartyBuilding, Records, Records, Declares, LOCAL),
+        rule(K::Finance, Records, No, Declares, LOCAL),
+        rule(K::Lease, Records, Records, Declares, LOCAL),
+        rule(K::StartupApplication, Records, No, Declares, LOCAL),
+        rule(K::VentureProject, Records, No, Declares, LOCAL),
+        rule(K::CompetitionWin, Records, No, No, NOBODY),
+        rule(K::SupervisorReview, Records, No, No, NOBODY),
+        rule(K::SeniorAward, Records, No, No, NOBODY),
+        rule(K::Review, Records, No, Declares, LOCAL),
+        rule(K::Qualification, Records, No, Declares, LOCAL),
+        rule(K::Employment, Records, No, Declares, LOCAL),
+    ]
+};
+
+fn fact_rule(kind: FactKind) -> Option<&'static FactRule> {
+    WHO_STATES.iter().find(|r| r.kind == kind)
+}
+
+/// How `role` states a fact of `kind` (inside its own area).
+pub fn who_states(kind: FactKind, role: Role) -> Stating {
+    let Some(r) = fact_rule(kind) else {
+        return Stating::No;
+    };
+    match role {
+        Role::Bureau => r.bureau,
+        Role::Subdistrict => r.subdistrict,
+        Role::Organisation => r.organisation,
+        _ => Stating::No,
+    }
+}
+
+/// The roles that verify (or return) a declaration of `kind`, inside their area.
+pub fn who_verifies(kind: FactKind) -> &'static [Role] {
+    fact_rule(kind).map_or(NOBODY, |r| r.verifiers)
+}
+
+/// Whether `role` verifies declarations of any kind (the queue page).
+pub fn verifies_any(role: Role) -> bool {
+    WHO_STATES.iter().any(|r| r.verifiers.contains(&role))
+}
+
 /// A signed-in caller: who, as what, where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -373,5 +500,76 @@ mod tests {
             scope_for(Role::Organisation, None, Some(3)).ok(),
             Some(Scope::Organisation(3))
         );
+    }
+
+    #[test]
+    fn every_fact_kind_has_exactly_one_row() {
+        for k in FactKind::ALL {
+            let rows = WHO_STATES.iter().filter(|r| r.kind == *k).count();
+            assert_eq!(rows, 1, "{k:?}");
+        }
+    }
+
+    #[test]
+    fn reviewers_finance_and_administrators_state_no_fact() {
+        for role in Role::ALL {
+            if matches!(role, Role::Bureau | Role::Subdistrict | Role::Organisation) {
+                continue;
+            }
+            for k in FactKind::ALL {
+                assert_eq!(who_states(*k, *role), Stating::No, "{role:?} {k:?}");
+            }
+            assert!(!verifies_any(*role), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn an_organisation_records_nothing_about_itself() {
+        for k in FactKind::ALL {
+            let s = who_states(*k, Role::Organisation);
+            assert_ne!(s, Stating::Records, "{k:?}");
+        }
+        // The facts that pay (R4, R5) and those that bar payment are the bureau's.
+        for k in [
+            FactKind::Registration,
+            FactKind::Inspection,
+            FactKind::Rating,
+            FactKind::Honour,
+            FactKind::CreditEntry,
+            FactKind::CompetitionWin,
+            FactKind::SupervisorReview,
+            FactKind::SeniorAward,
+        ] {
+            assert_eq!(who_states(k, Role::Organisation), Stating::No, "{k:?}");
+            assert_eq!(who_states(k, Role::Subdistrict), Stating::No, "{k:?}");
+            assert_eq!(who_states(k, Role::Bureau), Stating::Records, "{k:?}");
+        }
+    }
+
+    #[test]
+    fn what_is_declared_has_verifiers_other_than_the_declarant() {
+        for r in WHO_STATES {
+            let declared = [r.bureau, r.subdistrict, r.organisation].contains(&Stating::Declares);
+            assert_eq!(declared, !r.verifiers.is_empty(), "{:?}", r.kind);
+            if r.organisation == Stating::Declares {
+                assert!(!r.verifiers.contains(&Role::Organisation), "{:?}", r.kind);
+            }
+            // Only organisations declare; authorities record.
+            assert_ne!(r.bureau, Stating::Declares, "{:?}", r.kind);
+            assert_ne!(r.subdistrict, Stating::Declares, "{:?}", r.kind);
+        }
+        assert_eq!(
+            who_states(FactKind::Lease, Role::Organisation),
+            Stating::Declares
+        );
+        assert_eq!(
+            who_states(FactKind::Lease, Role::Subdistrict),
+            Stating::Records
+        );
+        assert_eq!(
+            who_states(FactKind::Contact, Role::Organisation),
+            Stating::Applies
+        );
+        assert!(verifies_any(Role::Subdistrict) && verifies_any(Role::Bureau));
     }
 }

@@ -541,6 +541,9 @@ pub struct Current<'a> {
     pub needs_review: bool,
     /// Who approved it (for the four-eyes rule at payment).
     pub approver: Option<&'a str>,
+    /// Who submitted it: that account does not review, approve or pay it
+    /// (four eyes, issue 10), whatever its role.
+    pub applicant: Option<&'a str>,
 }
 
 /// An allowed step.
@@ -694,6 +697,20 @@ pub fn decide(
         }
         _ => return Err(wrong_status()),
     };
+    // Four eyes: whoever submitted an application takes no decision on it,
+    // even where its role could.
+    if matches!(action, Action::Review | Action::Approve | Action::Pay) {
+        if let Some(applicant) = current.applicant.filter(|a| actor.same_person(a)) {
+            return Err(Refused::new(
+                "workflow.decider_is_applicant",
+                "actor_name",
+                format!(
+                    "提交申请的账号不能{}本申请(本申请由 {applicant} 提交),请由另一位工作人员办理",
+                    action.label()
+                ),
+            ));
+        }
+    }
     if action.needs_reason() && reason.trim().is_empty() {
         return Err(Refused::new(
             "workflow.reason_required",
@@ -709,6 +726,7 @@ pub fn decide(
 pub fn open_actions(current: &Current<'_>) -> Vec<(Action, Role)> {
     let free = Current {
         approver: None,
+        applicant: None,
         ..*current
     };
     let mut v = Vec::new();
@@ -1350,6 +1368,7 @@ mod tests {
             status,
             needs_review,
             approver: Some("甲"),
+            applicant: Some("乙"),
         };
         let codes = |v: Vec<(Action, Role)>| {
             v.into_iter()

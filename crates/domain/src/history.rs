@@ -7,6 +7,8 @@
 
 use crate::error::Invalid;
 use crate::money::Fen;
+use crate::policy::facts::{CompetitionLevel, Lease, StartupApplication};
+use crate::policy::YearMonth;
 use crate::text::{self, limits};
 use crate::vocabulary::vocabulary;
 use chrono::{Datelike, NaiveDate};
@@ -414,6 +416,175 @@ impl FinanceInput {
     }
 }
 
+/// R3: one month (`YYYY-MM`) an organisation held a lease for its office,
+/// with the rent it paid for it (0 = unpaid). One lease row per month, so
+/// two leases of one month overlap and the second is refused.
+#[derive(Debug, Clone, Default)]
+pub struct LeaseInput {
+    pub month: String,
+    pub rent_paid: String,
+}
+
+impl LeaseInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<Lease, Invalid> {
+        let mut e = Invalid::default();
+        let month = e.take(YearMonth::parse("month", &self.month));
+        let rent_paid = e.take(Fen::parse_yuan("rent_paid", &self.rent_paid));
+        let (Some(month), Some(rent_paid)) = (month, rent_paid) else {
+            return Err(e);
+        };
+        if month < YearMonth::of(registered) {
+            return Err(Invalid::one(
+                "month",
+                "date.before_registration",
+                format!("租赁月份 {month} 早于该组织的登记日期 {registered}"),
+            ));
+        }
+        Ok(Lease { month, rent_paid })
+    }
+}
+
+/// R2: an application for the start-up subsidy (开办补贴) made on `date`.
+#[derive(Debug, Clone, Default)]
+pub struct StartupApplicationInput {
+    pub date: String,
+    pub requested: String,
+}
+
+impl StartupApplicationInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<StartupApplication, Invalid> {
+        let mut e = Invalid::default();
+        let date = e.take(text::date("date", "申请日期", &self.date));
+        let requested = e.take(Fen::parse_yuan("requested", &self.requested));
+        let (Some(date), Some(requested)) = (date, requested) else {
+            return Err(e);
+        };
+        not_before_registration("date", date, registered)?;
+        if requested == Fen::ZERO {
+            return Err(Invalid::one("requested", "money.zero", "申请金额须大于零"));
+        }
+        Ok(StartupApplication { date, requested })
+    }
+}
+
+/// The longest project number (公益创投、创业大赛项目编号).
+const PROJECT_ID_MAX: usize = 50;
+
+/// R6: a project selected (入选) in the district's venture philanthropy round.
+#[derive(Debug, Clone, Default)]
+pub struct VentureProjectInput {
+    pub project_id: String,
+    pub amount: String,
+    pub selected_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VentureProject {
+    pub project_id: String,
+    pub amount: Fen,
+    pub selected_date: NaiveDate,
+}
+
+impl VentureProjectInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<VentureProject, Invalid> {
+        let mut e = Invalid::default();
+        let project_id = e.take(text::bounded(
+            "project_id",
+            "项目编号",
+            &self.project_id,
+            PROJECT_ID_MAX,
+            true,
+        ));
+        let amount = e.take(Fen::parse_yuan("amount", &self.amount));
+        let date = e.take(text::date("selected_date", "入选日期", &self.selected_date));
+        let (Some(project_id), Some(amount), Some(selected_date)) = (project_id, amount, date)
+        else {
+            return Err(e);
+        };
+        not_before_registration("selected_date", selected_date, registered)?;
+        Ok(VentureProject {
+            project_id,
+            amount,
+            selected_date,
+        })
+    }
+}
+
+/// R7: a prize won in a start-up competition (创业大赛).
+#[derive(Debug, Clone, Default)]
+pub struct CompetitionWinInput {
+    pub project_id: String,
+    pub level: String,
+    /// 1 = 一等奖; blank for an unranked prize such as 优秀奖.
+    pub prize_place: String,
+    pub amount: String,
+    pub serves_district: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompetitionWin {
+    pub project_id: String,
+    pub level: CompetitionLevel,
+    pub prize_place: Option<u32>,
+    pub amount: Fen,
+    pub serves_district: bool,
+    pub date: NaiveDate,
+}
+
+impl CompetitionWinInput {
+    pub fn validate(&self, registered: NaiveDate) -> Result<CompetitionWin, Invalid> {
+        let mut e = Invalid::default();
+        let project_id = e.take(text::bounded(
+            "project_id",
+            "项目编号",
+            &self.project_id,
+            PROJECT_ID_MAX,
+            true,
+        ));
+        let level = e.take(CompetitionLevel::parse("level", &self.level));
+        let place = self.prize_place.trim();
+        let prize_place = if place.is_empty() {
+            Some(None)
+        } else {
+            match place.parse::<u32>() {
+                Ok(p) if p >= 1 => Some(Some(p)),
+                _ => {
+                    e.push(crate::FieldError::new(
+                        "prize_place",
+                        "prize_place.format",
+                        format!("获奖名次“{place}”应为正整数(1 为一等奖),优秀奖等不分名次的请留空"),
+                    ));
+                    None
+                }
+            }
+        };
+        let amount = e.take(Fen::parse_yuan("amount", &self.amount));
+        let serves = e.take(text::flag(
+            "serves_district",
+            "服务本区",
+            &self.serves_district,
+        ));
+        let date = e.take(text::date("date", "获奖日期", &self.date));
+        // Each field is `Some` unless its error was taken.
+        let win = (|| {
+            Some(CompetitionWin {
+                project_id: project_id?,
+                level: level?,
+                prize_place: prize_place?,
+                amount: amount?,
+                serves_district: serves?,
+                date: date?,
+            })
+        })();
+        let Some(win) = win else {
+            return Err(e);
+        };
+        not_before_registration("date", win.date, registered)?;
+        Ok(win)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,5 +656,70 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(neg.validate(reg()).unwrap_err().0[0].field, "total_revenue");
+    }
+
+    #[test]
+    fn a_lease_month_before_registration_and_a_bad_month_are_refused() {
+        let l = |month: &str, rent: &str| LeaseInput {
+            month: month.into(),
+            rent_paid: rent.into(),
+        };
+        assert_eq!(
+            l("2022-04", "500").validate(reg()).unwrap_err().0[0].code,
+            "date.before_registration"
+        );
+        let both = l("2022-13", "-1").validate(reg()).unwrap_err();
+        let fields: Vec<_> = both.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["month", "rent_paid"]);
+        let ok = l("2022-05", "1,500.00").validate(reg()).expect("ok");
+        assert_eq!(ok.rent_paid, Fen(150_000));
+    }
+
+    #[test]
+    fn a_competition_win_names_each_bad_field() {
+        let w = CompetitionWinInput {
+            project_id: "".into(),
+            level: "世界级".into(),
+            prize_place: "0".into(),
+            amount: "abc".into(),
+            serves_district: "也许".into(),
+            date: "".into(),
+        };
+        let fields: Vec<_> = w
+            .validate(reg())
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "project_id",
+                "level",
+                "prize_place",
+                "amount",
+                "serves_district",
+                "date"
+            ]
+        );
+        let ok = CompetitionWinInput {
+            project_id: "CY-1".into(),
+            level: "市级".into(),
+            prize_place: "".into(),
+            amount: "20000".into(),
+            serves_district: "是".into(),
+            date: "2023-10-01".into(),
+        };
+        assert_eq!(ok.validate(reg()).expect("ok").prize_place, None);
+    }
+
+    #[test]
+    fn a_start_up_application_asks_for_something() {
+        let a = StartupApplicationInput {
+            date: "2022-06-01".into(),
+            requested: "0".into(),
+        };
+        assert_eq!(a.validate(reg()).unwrap_err().0[0].code, "money.zero");
     }
 }

@@ -11,6 +11,7 @@ pub mod credit_code;
 pub mod dates;
 pub mod disclosure;
 pub mod error;
+pub mod facts;
 pub mod history;
 pub mod money;
 pub mod orgs;

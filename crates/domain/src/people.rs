@@ -2,6 +2,7 @@
 //! training and performance.
 
 use crate::error::{FieldError, Invalid};
+use crate::policy::facts::Score;
 use crate::resident_id::ResidentId;
 use crate::text::{self, limits, parse_phone};
 use crate::vocabulary::vocabulary;
@@ -194,6 +195,105 @@ impl EmploymentInput {
     }
 }
 
+/// R10: the supervisor review (督导评审) of a year: score and supervision hours.
+#[derive(Debug, Clone, Default)]
+pub struct SupervisorReviewInput {
+    pub year: String,
+    /// A decimal with at most one fractional digit, e.g. `97.5`.
+    pub score: String,
+    pub hours: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupervisorReview {
+    pub year: i32,
+    pub score: Score,
+    pub hours: u32,
+}
+
+/// The highest review score.
+const MAX_SCORE: Score = Score(1000);
+
+impl SupervisorReviewInput {
+    pub fn validate(&self) -> Result<SupervisorReview, Invalid> {
+        let mut e = Invalid::default();
+        let year = e.take(text::year("year", "评审年度", &self.year));
+        let score = e.take(Score::parse("score", &self.score).and_then(|s| {
+            if s > MAX_SCORE {
+                Err(Invalid::one(
+                    "score",
+                    "score.range",
+                    format!("评审分数 {s} 超过满分 100 分"),
+                ))
+            } else {
+                Ok(s)
+            }
+        }));
+        let hours = e.take(text::count("hours", "督导时长", &self.hours).and_then(|h| {
+            u32::try_from(h).map_err(|_| Invalid::one("hours", "count.too_large", "督导时长过大"))
+        }));
+        match (year, score, hours) {
+            (Some(year), Some(score), Some(hours)) => Ok(SupervisorReview { year, score, hours }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// R11: a reviewer's recorded decision on the senior social worker award.
+#[derive(Debug, Clone, Default)]
+pub struct SeniorAwardInput {
+    pub decision_date: String,
+    pub innovative_contribution: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeniorAward {
+    pub decision_date: NaiveDate,
+    pub innovative_contribution: bool,
+    /// The reviewer's words, kept for the file; the rules do not read them.
+    pub reason: Option<String>,
+}
+
+impl SeniorAwardInput {
+    pub fn validate(&self, birth: NaiveDate, today: NaiveDate) -> Result<SeniorAward, Invalid> {
+        let mut e = Invalid::default();
+        let date = e.take(text::date(
+            "decision_date",
+            "评审决定日期",
+            &self.decision_date,
+        ));
+        let innovative = e.take(text::flag(
+            "innovative_contribution",
+            "有创新性贡献",
+            &self.innovative_contribution,
+        ));
+        let reason = e.take(text::optional(
+            "reason",
+            "评审意见",
+            &self.reason,
+            limits::REASON,
+        ));
+        let (Some(decision_date), Some(innovative_contribution), Some(reason)) =
+            (date, innovative, reason)
+        else {
+            return Err(e);
+        };
+        if decision_date < birth || decision_date > today {
+            return Err(Invalid::one(
+                "decision_date",
+                "senior_award.date_out_of_range",
+                "评审决定日期不能早于出生日期或晚于今天",
+            ));
+        }
+        Ok(SeniorAward {
+            decision_date,
+            innovative_contribution,
+            reason,
+        })
+    }
+}
+
 /// A person cannot hold two full-time employments at once.
 pub fn check_no_overlapping_full_time(
     new: &Employment,
@@ -278,6 +378,32 @@ mod tests {
             p.validate(d(2026, 1, 1)).unwrap_err().0[0].field,
             "resident_id"
         );
+    }
+
+    #[test]
+    fn a_supervisor_review_score_has_one_decimal_at_most_and_no_more_than_100() {
+        let r = |score: &str| SupervisorReviewInput {
+            year: "2024".into(),
+            score: score.into(),
+            hours: "12".into(),
+        };
+        assert_eq!(r("97.5").validate().expect("ok").score, Score(975));
+        assert_eq!(r("97.55").validate().unwrap_err().0[0].code, "score.format");
+        assert_eq!(r("100.1").validate().unwrap_err().0[0].code, "score.range");
+    }
+
+    #[test]
+    fn a_senior_award_decision_cannot_be_in_the_future() {
+        let a = SeniorAwardInput {
+            decision_date: "2026-02-01".into(),
+            innovative_contribution: "是".into(),
+            reason: String::new(),
+        };
+        assert_eq!(
+            a.validate(d(1980, 1, 1), d(2026, 1, 1)).unwrap_err().0[0].field,
+            "decision_date"
+        );
+        assert!(a.validate(d(1980, 1, 1), d(2026, 3, 1)).is_ok());
     }
 }
 

@@ -98,6 +98,7 @@ fn every_step_is_either_allowed_by_the_table_or_refused_with_a_reason() {
                         status: from,
                         needs_review,
                         approver: Some("审批员"),
+                        applicant: Some("申请人"),
                     };
                     let got = decide(&current, action, &actor(role, "经办人"), "材料不全");
                     let want = ALLOWED
@@ -144,6 +145,7 @@ fn code_of(status: Status, review: bool, action: Action, who: Actor, reason: &st
         status,
         needs_review: review,
         approver: Some("李 审批"),
+        applicant: None,
     };
     match decide(&c, action, &who, reason) {
         Ok(s) => format!("ok {:?}", s.to),
@@ -214,6 +216,7 @@ fn refusals_say_why() {
         status: S::Approved,
         needs_review: false,
         approver: Some("李审批"),
+        applicant: None,
     };
     let e = decide(&c, A::Pay, &actor(R::Finance, "李 审批"), "").unwrap_err();
     assert_eq!(e.field, "actor_name");
@@ -221,6 +224,42 @@ fn refusals_say_why() {
         e.message,
         "批准人与拨付人不能为同一人(本申请由 李审批 批准)"
     );
+}
+
+#[test]
+fn the_account_that_submitted_an_application_neither_reviews_approves_nor_pays_it() {
+    for (status, needs_review, action, role) in [
+        (S::Submitted, true, A::Review, R::Subdistrict),
+        (S::Submitted, false, A::Approve, R::Bureau),
+        (S::SubdistrictReviewed, true, A::Approve, R::Bureau),
+        (S::Approved, false, A::Pay, R::Finance),
+    ] {
+        let c = Current {
+            status,
+            needs_review,
+            approver: Some("王审批"),
+            applicant: Some("张 经办"),
+        };
+        let e = decide(&c, action, &actor(role, "张经办"), "").unwrap_err();
+        assert_eq!(
+            (e.code, e.field),
+            ("workflow.decider_is_applicant", "actor_name"),
+            "{action:?}"
+        );
+        // Another account of the same role may.
+        assert!(
+            decide(&c, action, &actor(role, "赵办理"), "").is_ok(),
+            "{action:?}"
+        );
+    }
+    // The applicant still resubmits what was returned to it.
+    let returned = Current {
+        status: S::Returned,
+        needs_review: false,
+        approver: None,
+        applicant: Some("张经办"),
+    };
+    assert!(decide(&returned, A::Resubmit, &actor(R::Bureau, "张经办"), "").is_ok());
 }
 
 #[test]

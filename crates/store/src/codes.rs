@@ -12,11 +12,13 @@
 use crate::{Result, StoreError};
 use gongyi_domain::annual_report::{ReportStatus, Section};
 use gongyi_domain::applications::{EventAction, Role, Status, SubsidyRule};
+use gongyi_domain::facts::{DeclarationStatus, FactKind, FactSource};
 use gongyi_domain::history::{
     CreditList, HonourLevel, InspectionResult, PartyOrgForm, RatingLevel,
 };
 use gongyi_domain::orgs::{OrgKind, OrgStatus, RegistrationField, Stage};
 use gongyi_domain::people::{PerformanceRating, QualificationLevel};
+use gongyi_domain::policy::facts::CompetitionLevel;
 use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::vocabulary::Coded;
 use sqlx::decode::Decode;
@@ -108,6 +110,10 @@ decoded!(
     EventAction,
     ReportStatus,
     Section,
+    FactKind,
+    FactSource,
+    CompetitionLevel,
+    DeclarationStatus,
 );
 
 /// A code read outside a row type (a tuple or a single column), decoded

@@ -34,6 +34,20 @@ fn query_of(kind: &str) -> Option<&'static str> {
             FROM employments x JOIN people p ON p.id = x.person_id JOIN organizations o ON o.id = x.org_id",
         "reviews" => "CAST(x.id AS TEXT), {RID}, CAST(x.year AS TEXT), CAST(x.training_hours AS TEXT), x.performance
             FROM annual_reviews x JOIN people p ON p.id = x.person_id",
+        "leases" => "CAST(x.id AS TEXT), o.credit_code, x.month, CAST(x.rent_paid_fen AS TEXT)
+            FROM leases x JOIN organizations o ON o.id = x.org_id",
+        "startup-applications" => "CAST(x.id AS TEXT), o.credit_code, CAST(x.date AS TEXT), CAST(x.requested_fen AS TEXT)
+            FROM startup_applications x JOIN organizations o ON o.id = x.org_id",
+        "venture-projects" => "CAST(x.id AS TEXT), o.credit_code, x.project_id, CAST(x.amount_fen AS TEXT),
+            CAST(x.selected_date AS TEXT) FROM venture_projects x JOIN organizations o ON o.id = x.org_id",
+        "competition-wins" => "CAST(x.id AS TEXT), o.credit_code, x.project_id, x.level, CAST(x.prize_place AS TEXT),
+            CAST(x.amount_fen AS TEXT), CAST(x.serves_district AS TEXT), CAST(x.date AS TEXT)
+            FROM competition_wins x JOIN organizations o ON o.id = x.org_id",
+        "supervisor-reviews" => "CAST(x.id AS TEXT), {RID}, CAST(x.year AS TEXT), CAST(x.score_tenths AS TEXT),
+            CAST(x.hours AS TEXT) FROM supervisor_reviews x JOIN people p ON p.id = x.person_id",
+        "senior-award-decisions" => "CAST(x.id AS TEXT), {RID}, CAST(x.decision_date AS TEXT),
+            CAST(x.innovative_contribution AS TEXT), x.reason
+            FROM senior_award_decisions x JOIN people p ON p.id = x.person_id",
         _ => return None,
     })
 }

@@ -19,6 +19,7 @@ mod desk;
 pub mod dialect;
 mod error;
 pub mod export;
+pub mod facts;
 mod grams;
 pub mod history;
 pub mod orgs;

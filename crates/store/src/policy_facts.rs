@@ -916,3 +916,106 @@ impl Db {
             .bind(after).bind(batch).fetch_all(p).await?))
     }
 }
+
+/// One lease month of an organisation, as its page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LeaseRow {
+    pub id: i64,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub rent_paid_fen: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StartupApplicationRow {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub requested_fen: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VentureProjectRow {
+    pub id: i64,
+    pub project_id: String,
+    pub amount_fen: i64,
+    pub selected_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CompetitionWinRow {
+    pub id: i64,
+    pub project_id: String,
+    #[sqlx(try_from = "crate::codes::Code<CompetitionLevel>")]
+    pub level: CompetitionLevel,
+    pub prize_place: Option<i64>,
+    pub amount_fen: i64,
+    pub serves_district: bool,
+    pub date: NaiveDate,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SupervisorReviewRow {
+    pub id: i64,
+    pub year: i64,
+    pub score_tenths: i64,
+    pub hours: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SeniorAwardRow {
+    pub id: i64,
+    pub decision_date: NaiveDate,
+    pub innovative_contribution: bool,
+    pub reason: Option<String>,
+}
+
+/// The support facts of one organisation, each list in date order.
+#[derive(Debug, Clone, Default)]
+pub struct OrgSupportFacts {
+    pub leases: Vec<LeaseRow>,
+    pub startup_applications: Vec<StartupApplicationRow>,
+    pub venture_projects: Vec<VentureProjectRow>,
+    pub competition_wins: Vec<CompetitionWinRow>,
+}
+
+/// The support facts of one person.
+#[derive(Debug, Clone, Default)]
+pub struct PersonSupportFacts {
+    pub supervisor_reviews: Vec<SupervisorReviewRow>,
+    pub senior_awards: Vec<SeniorAwardRow>,
+}
+
+impl Db {
+    /// Leases, start-up applications, venture projects and competition wins
+    /// of one organisation, for its page.
+    pub async fn org_support_facts(&self, org_id: i64) -> Result<OrgSupportFacts> {
+        on_db!(self, p => Ok(OrgSupportFacts {
+            leases: sqlx::query_as("SELECT id, month, rent_paid_fen FROM leases WHERE org_id = $1 ORDER BY month")
+                .bind(org_id).fetch_all(p).await?,
+            startup_applications: sqlx::query_as(
+                "SELECT id, date, requested_fen FROM startup_applications WHERE org_id = $1 ORDER BY date, id")
+                .bind(org_id).fetch_all(p).await?,
+            venture_projects: sqlx::query_as(
+                "SELECT id, project_id, amount_fen, selected_date FROM venture_projects WHERE org_id = $1
+                 ORDER BY selected_date, id")
+                .bind(org_id).fetch_all(p).await?,
+            competition_wins: sqlx::query_as(
+                "SELECT id, project_id, level, prize_place, amount_fen, serves_district, date
+                 FROM competition_wins WHERE org_id = $1 ORDER BY date, id")
+                .bind(org_id).fetch_all(p).await?,
+        }))
+    }
+
+    /// Supervisor reviews and senior-award decisions of one person, for its page.
+    pub async fn person_support_facts(&self, person_id: i64) -> Result<PersonSupportFacts> {
+        on_db!(self, p => Ok(PersonSupportFacts {
+            supervisor_reviews: sqlx::query_as(
+                "SELECT id, year, score_tenths, hours FROM supervisor_reviews WHERE person_id = $1 ORDER BY year")
+                .bind(person_id).fetch_all(p).await?,
+            senior_awards: sqlx::query_as(
+                "SELECT id, decision_date, innovative_contribution, reason FROM senior_award_decisions
+                 WHERE person_id = $1 ORDER BY decision_date, id")
+                .bind(person_id).fetch_all(p).await?,
+        }))
+    }
+}

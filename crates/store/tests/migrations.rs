@@ -230,3 +230,28 @@ async fn migration_0018_keeps_the_birth_year_only_and_remasks_by_the_one_scheme(
         assert!(gone.is_err(), "{url}: birth_date is still a column");
     }
 }
+
+#[tokio::test]
+async fn migration_0017_marks_facts_written_before_it_as_from_the_migration() {
+    use gongyi_domain::facts::{FactKind, FactSource};
+    for (db, url) in gongyi_testkit::empty_databases().await {
+        migrate_before(&db, 17).await;
+        exec(
+            &db,
+            "INSERT INTO organizations (id, credit_code, name, name_pinyin, name_initials, kind,
+               community, fresh_graduate, in_district, subdistrict_code, registration_date,
+               registered_capital_fen, status)
+             VALUES (1, 'C1', '甲', 'jia', 'j', 'SOCIAL_GROUP', FALSE, FALSE, TRUE, '310110016',
+               '2022-01-01', 0, 'NORMAL');
+             INSERT INTO ratings (id, org_id, level, date) VALUES (1, 1, '5A', '2023-01-01');
+             INSERT INTO leases (id, org_id, month, rent_paid_fen) VALUES (1, 1, '2023-02', 50000);",
+        )
+        .await;
+        db.migrate().await.unwrap();
+        for (kind, id) in [(FactKind::Rating, 1), (FactKind::Lease, 1)] {
+            let p = db.provenance(kind, id).await.unwrap();
+            assert_eq!(p.source, FactSource::Migration, "{url}: {kind:?}");
+            assert_eq!(p.verified_by, None, "{url}: {kind:?}");
+        }
+    }
+}

@@ -37,7 +37,7 @@ fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict | AppError::Refused { .. } => StatusCode::CONFLICT,
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Forbidden | AppError::Denied { .. } => StatusCode::FORBIDDEN,
         // The failures that are not the caller's (`AppError::is_internal`).
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -82,6 +82,11 @@ impl From<AppError> for ApiError {
                 message,
             } => vec![FieldErrorBody {
                 field: (*field).into(),
+                code: (*code).into(),
+                message: message.clone(),
+            }],
+            AppError::Denied { code, message } => vec![FieldErrorBody {
+                field: "kind".into(),
                 code: (*code).into(),
                 message: message.clone(),
             }],

@@ -288,6 +288,17 @@ fn work_pages(state: &AppState) -> RouteTable {
             Cap(C::EditRegistry),
             pages::orgs::add_history,
         )
+        .get("/declarations", Cap(C::ReadRegistry), pages::facts::queue)
+        .post(
+            "/declarations/{id}/verify",
+            Cap(C::EditRegistry),
+            pages::facts::verify,
+        )
+        .post(
+            "/declarations/{id}/return",
+            Cap(C::EditRegistry),
+            pages::facts::return_,
+        )
         .get("/people", Cap(C::ReadPeople), pages::people::list)
         .get("/people/new", Cap(C::EditPeople), pages::people::new_form)
         .post("/people/new", Cap(C::EditPeople), pages::people::create)
@@ -461,6 +472,18 @@ fn api_routes(state: &AppState) -> RouteTable {
             "/organizations/{code}/{kind}",
             Cap(C::EditRegistry),
             api::orgs::add_history,
+        )
+        .get("/declarations", Cap(C::ReadRegistry), api::facts::list)
+        .get("/declarations/{id}", Cap(C::ReadRegistry), api::facts::get)
+        .post(
+            "/declarations/{id}/verify",
+            Cap(C::EditRegistry),
+            api::facts::verify,
+        )
+        .post(
+            "/declarations/{id}/return",
+            Cap(C::EditRegistry),
+            api::facts::return_,
         )
         .get("/people", Cap(C::ReadPeople), api::people::list)
         .post("/people", Cap(C::EditPeople), api::people::create)

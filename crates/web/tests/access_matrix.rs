@@ -142,11 +142,14 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/people/{id}/edit",
         "bureau subdistrict organisation",
     ),
-    (
-        "POST",
-        "/people/{id}/records/{kind}",
-        "bureau subdistrict organisation",
-    ),
+    // A sub-district states no person's record (`who_states`); the
+    // matrix posts a qualification, which the organisation declares.
+    ("POST", "/people/{id}/records/{kind}", "bureau organisation"),
+    ("GET", "/declarations", "bureau subdistrict organisation"),
+    // An organisation reaches the use case, which refuses it: it verifies
+    // no declaration (its own would be refused as its own).
+    ("POST", "/declarations/{id}/verify", "bureau subdistrict"),
+    ("POST", "/declarations/{id}/return", "bureau subdistrict"),
     ("POST", "/people/{id}/reveal", "bureau"),
     ("POST", "/people/claims/{id}/resolve", "bureau"),
     (
@@ -220,10 +223,26 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/people/{id}",
         "bureau subdistrict organisation",
     ),
+    ("POST", "/api/v1/people/{id}/{kind}", "bureau organisation"),
+    (
+        "GET",
+        "/api/v1/declarations",
+        "bureau subdistrict organisation",
+    ),
+    (
+        "GET",
+        "/api/v1/declarations/{id}",
+        "bureau subdistrict organisation",
+    ),
     (
         "POST",
-        "/api/v1/people/{id}/{kind}",
-        "bureau subdistrict organisation",
+        "/api/v1/declarations/{id}/verify",
+        "bureau subdistrict",
+    ),
+    (
+        "POST",
+        "/api/v1/declarations/{id}/return",
+        "bureau subdistrict",
     ),
     ("POST", "/api/v1/people/{id}/reveal", "bureau"),
     (
@@ -283,6 +302,11 @@ struct Fixture {
     report: i64,
     /// Per role, applications on which that role's step is due: (page, API).
     steps: Vec<(Role, &'static str, i64, i64)>,
+    /// Pending declarations of organisation 1 (by another account of it):
+    /// per verifying role one to verify (page, API), and one that stays
+    /// pending for everything else.
+    to_verify: Vec<(Role, i64, i64)>,
+    declaration: i64,
 }
 
 impl Fixture {
@@ -297,6 +321,18 @@ impl Fixture {
                     *page
                 };
                 action = a;
+            }
+        } else if path.contains("/declarations/{id}") {
+            id = self.declaration;
+            if path.ends_with("/verify") {
+                if let Some((_, page, api)) = self.to_verify.iter().find(|(x, ..)| Some(*x) == role)
+                {
+                    id = if path.starts_with("/api/") {
+                        *api
+                    } else {
+                        *page
+                    };
+                }
             }
         } else if path.starts_with("/people/claims") {
             id = self.claim;
@@ -326,7 +362,9 @@ impl Fixture {
                 if path.contains("/people/") {
                     "qualifications"
                 } else {
-                    "inspections"
+                    // Recorded by the bureau and the sub-district, declared
+                    // by the organisation: every role of the route states it.
+                    "party-building"
                 },
             )
             .replace("{name}", "m-target")
@@ -561,15 +599,17 @@ async fn fixture(
         )
         .await;
     }
-    // Finance's step is due on what the bureau approved.
+    // Finance's step is due on what the bureau approved (another officer
+    // than the one who submitted: four eyes).
     let f = (
         apply("R6", 2, "VP-F1", json!([])).await.0,
         apply("R6", 2, "VP-F2", json!([])).await.0,
     );
+    let approver = common::sign_in(registry, "m-approver", Role::Bureau, "", "").await;
     for id in [f.0, f.1] {
         ok(
             app,
-            &bureau,
+            &approver,
             Method::POST,
             &format!("/api/v1/applications/{id}/approve"),
             json!({}),
@@ -596,6 +636,27 @@ async fn fixture(
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "set-up: claim");
     let claim = registry.person_claims().await.unwrap()[0].id;
+    // Another account of organisation 1 declares leases, month by month.
+    let declarant = common::sign_in(
+        registry,
+        "m-declarant",
+        Role::Organisation,
+        "",
+        &credit_code(1),
+    )
+    .await;
+    let mut declared = vec![];
+    for month in ["2023-04", "2023-05", "2023-06", "2023-07", "2023-08"] {
+        let v = ok(
+            app,
+            &declarant,
+            Method::POST,
+            &format!("/api/v1/organizations/{}/leases", credit_code(1)),
+            json!({"month": month, "rent_paid": "600"}),
+        )
+        .await;
+        declared.push(v["declaration"].as_i64().unwrap());
+    }
     Fixture {
         code: credit_code(1),
         person,
@@ -609,6 +670,11 @@ async fn fixture(
             (Role::Organisation, "resubmit", o.0, o.1),
             (Role::Finance, "return", f.0, f.1),
         ],
+        to_verify: vec![
+            (Role::Bureau, declared[0], declared[1]),
+            (Role::Subdistrict, declared[2], declared[3]),
+        ],
+        declaration: declared[4],
     }
 }
 

@@ -887,6 +887,8 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
             .items[0]
             .id;
         s.budget("R9", "2024", "100000").await;
+        // Four eyes: another officer approves what the bureau submitted.
+        let approver = s.account("bureau-2", Role::Bureau, "", "").await;
         // No qualification on record: no salary subsidy, on the page and in
         // the API, and the refusal says who must record it.
         let id = s
@@ -894,7 +896,7 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
             .await;
         let r = s
             .form(
-                &s.bureau,
+                &approver,
                 &format!("/applications/{id}/approve"),
                 &[("reason", ""), ("version", "1")],
             )
@@ -903,7 +905,7 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
         let missing =
             "该人员在申请事项日期无社会工作者职业资格记录,须由区民政局或所在组织申报并经核实";
         assert!(r.body.contains(missing), "{b}: {}", r.seen());
-        let r = s.step(id, "approve", &s.bureau).await;
+        let r = s.step(id, "approve", &approver).await;
         let f = error_fields(&r, StatusCode::CONFLICT, "refused", b);
         assert_eq!(f, one("action", "salary.no_qualification"), "{b}");
         assert_eq!(r.json()["message"], missing, "{b}");
@@ -926,7 +928,7 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
             .apply(&s.bureau, "R9", &person.to_string(), "2024-02", 200_000)
             .await;
         for (id, fen) in [(feb, 160_000), (id, 120_000)] {
-            let r = s.step(id, "approve", &s.bureau).await;
+            let r = s.step(id, "approve", &approver).await;
             assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
             assert_eq!(r.json()["application"]["approved_fen"], fen, "{b}");
             let r = s.step(id, "pay", s.finance().await).await;

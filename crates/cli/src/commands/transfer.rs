@@ -18,6 +18,8 @@ fn kind_of(s: &str) -> Result<RecordKind, CliError> {
 pub struct ImportArgs {
     /// organizations, people, inspections, ratings, honours, credit-entries,
     /// party-building, finances, qualifications, employments, reviews
+    /// (performance-ratings), leases, startup-applications, venture-projects,
+    /// competition-wins, supervisor-reviews, senior-award-decisions
     kind: String,
     /// An .xlsx or .csv file (UTF-8, or GBK/GB18030 as Excel saves it).
     file: PathBuf,

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod annual_report;
 pub mod applications;
+pub mod facts;
 pub mod orgs;
 pub mod people;
 pub mod policy;
@@ -168,6 +169,10 @@ pub struct PageBody<T> {
         crate::public::api::list,
         crate::public::api::get,
         policy::eligibility,
+        facts::list,
+        facts::get,
+        facts::verify,
+        facts::return_,
     ),
     components(schemas(
         ErrorBody,
@@ -200,6 +205,10 @@ pub struct PageBody<T> {
         policy::EligibilityBody,
         policy::DecisionBody,
         policy::ObstacleBody,
+        facts::StatedBody,
+        facts::DeclarationBody,
+        facts::VerifiedBody,
+        facts::ReturnBody,
     ))
 )]
 pub struct ApiDoc;

@@ -235,29 +235,49 @@ pub struct HistoryRecordBody {
     pub staff: String,
     pub volunteers: String,
     pub volunteer_hours: String,
+    /// Leases: `YYYY-MM`.
+    pub month: String,
+    /// Leases: rent paid for the month, in yuan.
+    pub rent_paid: String,
+    /// Start-up applications: the amount asked for, in yuan.
+    pub requested: String,
+    /// Venture projects and competition wins.
+    pub project_id: String,
+    /// Venture projects and competition wins: the project's amount, in yuan.
+    pub amount: String,
+    pub selected_date: String,
+    /// Competition wins: 1 = 一等奖; blank for an unranked prize.
+    pub prize_place: String,
+    pub serves_district: bool,
 }
 
 fn history_input(kind: &str, b: HistoryRecordBody) -> Option<HistoryInput> {
     HistoryInput::from_fields(kind, super::fields_of(&b))
 }
 
-/// Adds a history record: `kind` is inspections, ratings, honours,
-/// credit-entries, party-building or finances (another is 404).
+/// Records or declares a fact of the organisation: `kind` is inspections,
+/// ratings, honours, credit-entries, party-building, finances, leases,
+/// startup-applications, venture-projects or competition-wins. Who may
+/// state which kind is the table `who_states`: an authority's record is a
+/// fact (201), an organisation's a declaration waiting for verification
+/// (202); any other caller is refused (403, with the reason).
 #[utoipa::path(post, path = "/api/v1/organizations/{code}/{kind}", request_body = HistoryRecordBody,
     params(("code" = String, Path, description = "统一社会信用代码"),
-        ("kind" = String, Path, description = "inspections · ratings · honours · credit-entries · party-building · finances")),
-    responses((status = 201, description = "created; body is {id}")),
+        ("kind" = String, Path, description = "inspections · ratings · honours · credit-entries · party-building · finances · leases · startup-applications · venture-projects · competition-wins")),
+    responses((status = 201, body = super::facts::StatedBody, description = "recorded as a fact"),
+        (status = 202, body = super::facts::StatedBody, description = "declared, waiting for verification"),
+        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     tag = "organizations")]
 pub async fn add_history(
     Ctx(s): Ctx,
     Path((code, kind)): Path<(String, String)>,
     ApiJson(b): ApiJson<HistoryRecordBody>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<super::facts::StatedBody>), ApiError> {
     let Some(input) = history_input(&kind, b) else {
         return Err(AppError::NotFound.into());
     };
-    let id = s.registry.add_history(&code, &input).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+    let stated = s.registry.add_history(&code, &input).await?;
+    Ok(super::facts::stated(stated))
 }
 
 /// An organisation's history, each kind in date order.

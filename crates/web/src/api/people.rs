@@ -124,23 +124,38 @@ pub struct PersonRecordBody {
     pub year: String,
     pub training_hours: String,
     pub performance: String,
+    /// Supervisor reviews: e.g. `97.5`.
+    pub score: String,
+    /// Supervisor reviews: supervision hours.
+    pub hours: String,
+    /// Senior-award decisions.
+    pub decision_date: String,
+    pub innovative_contribution: bool,
+    /// Senior-award decisions: the reviewer's words.
+    pub reason: String,
 }
 
-/// Adds a record: `kind` is qualifications, employments or reviews (another is 404).
+/// Records or declares a fact of the person: `kind` is qualifications,
+/// employments, reviews (training and performance rating),
+/// supervisor-reviews or senior-award-decisions. An authority's record is
+/// a fact (201); an organisation declares about its own staff (202,
+/// waiting for verification); any other caller is refused (403).
 #[utoipa::path(post, path = "/api/v1/people/{id}/{kind}", request_body = PersonRecordBody,
-    params(("id" = i64, Path), ("kind" = String, Path, description = "qualifications · employments · reviews")),
-    responses((status = 201, description = "created; body is {id}")),
+    params(("id" = i64, Path), ("kind" = String, Path, description = "qualifications · employments · reviews · supervisor-reviews · senior-award-decisions")),
+    responses((status = 201, body = super::facts::StatedBody, description = "recorded as a fact"),
+        (status = 202, body = super::facts::StatedBody, description = "declared, waiting for verification"),
+        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     tag = "people")]
 pub async fn add_record(
     Ctx(s): Ctx,
     Path((id, kind)): Path<(i64, String)>,
     ApiJson(b): ApiJson<PersonRecordBody>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<super::facts::StatedBody>), ApiError> {
     let Some(input) = PersonRecordInput::from_fields(&kind, super::fields_of(&b)) else {
         return Err(AppError::NotFound.into());
     };
-    let rid = s.registry.add_person_record_to(id, &input).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": rid }))))
+    let stated = s.registry.add_person_record_to(id, &input).await?;
+    Ok(super::facts::stated(stated))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod annual_report;
 pub mod applications;
 pub mod audit;
+pub mod facts;
 pub mod finance;
 pub mod home;
 pub mod orgs;

@@ -10,10 +10,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongyi_app::facts::Stated;
 use gongyi_app::people::PersonFilter;
 use gongyi_app::people::{PersonPage, PersonRecordInput, Registration};
 use gongyi_app::AppError;
 use gongyi_domain::people::{PerformanceRating, PersonInput, QualificationLevel};
+use gongyi_domain::policy::facts::Score;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -125,8 +127,15 @@ struct ShowPage {
     qualifications: Vec<Cells>,
     employments: Vec<EmploymentView>,
     reviews: Vec<Cells>,
+    supervisor_reviews: Vec<Cells>,
+    senior_awards: Vec<Cells>,
     levels: Vec<Opt>,
     ratings: Vec<Opt>,
+    /// Which record forms the caller sees (only the kinds it may state).
+    facts: super::facts::FactForms,
+    /// Declarations about the person waiting for verification or returned.
+    declarations: Vec<super::facts::DeclarationView>,
+    back: String,
     kind: String,
     form: FormState,
     notice: String,
@@ -181,6 +190,39 @@ fn show_page(
                 ],
             })
             .collect(),
+        supervisor_reviews: pp
+            .support
+            .supervisor_reviews
+            .iter()
+            .map(|r| Cells {
+                cells: vec![
+                    r.year.to_string(),
+                    u32::try_from(r.score_tenths)
+                        .map_or_else(|_| r.score_tenths.to_string(), |t| Score(t).to_string()),
+                    r.hours.to_string(),
+                ],
+            })
+            .collect(),
+        senior_awards: pp
+            .support
+            .senior_awards
+            .iter()
+            .map(|a| Cells {
+                cells: vec![
+                    a.decision_date.to_string(),
+                    if a.innovative_contribution {
+                        "是"
+                    } else {
+                        "否"
+                    }
+                    .into(),
+                    a.reason.clone().unwrap_or_default(),
+                ],
+            })
+            .collect(),
+        facts: super::facts::FactForms::of(&s.registry),
+        declarations: super::facts::views(&s.registry, &pp.declarations),
+        back: format!("/people/{}#declarations", pp.person.id),
         levels: opts(
             QualificationLevel::ALL,
             QualificationLevel::code,
@@ -204,10 +246,7 @@ fn show_page(
     }
 }
 
-#[derive(Deserialize)]
-pub struct Notice {
-    pub saved: Option<String>,
-}
+use super::orgs::Notice;
 
 pub async fn show(
     Ctx(s): Ctx,
@@ -215,12 +254,7 @@ pub async fn show(
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
     let pp = s.registry.person_page(id).await?;
-    let notice = if n.saved.is_some() {
-        "已保存。".to_string()
-    } else {
-        String::new()
-    };
-    let mut view = show_page(&s, &pp, "", FormState::default(), notice);
+    let mut view = show_page(&s, &pp, "", FormState::default(), n.text());
     view.salary = super::applications::salary_months(&s, id).await?;
     Ok(render(StatusCode::OK, &view))
 }
@@ -239,7 +273,12 @@ pub async fn add_record(
         return Err(PageError(AppError::NotFound));
     };
     match s.registry.add_person_record_to(id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?saved=1#{kind}")).into_response()),
+        Ok(Stated::Fact(_)) => {
+            Ok(Redirect::to(&format!("/people/{id}?saved=1#{kind}")).into_response())
+        }
+        Ok(Stated::Declaration(_)) => {
+            Ok(Redirect::to(&format!("/people/{id}?declared=1#declarations")).into_response())
+        }
         Err(e) => {
             let Some((status, form)) = refused_as_typed(&e, f) else {
                 return Err(e.into());

@@ -16,10 +16,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use gongyi_app::facts::Stated;
 use gongyi_app::orgs::{HistoryInput, OrgPage};
 use gongyi_app::timeline::{timeline, TimelineEntry};
 use gongyi_app::AppError;
 use gongyi_domain::history::*;
+use gongyi_domain::policy::facts::CompetitionLevel;
 use serde::Deserialize;
 
 pub struct OrgItem {
@@ -94,8 +96,18 @@ struct ShowPage {
     credit: Vec<Row2>,
     party: Vec<Row2>,
     finances: Vec<Row2>,
+    leases: Vec<Row2>,
+    startup: Vec<Row2>,
+    venture: Vec<Row2>,
+    wins: Vec<Row2>,
     staff: Vec<Row2>,
     forms: HistoryForms,
+    /// Which record forms the caller sees (only the kinds it may state).
+    facts: super::facts::FactForms,
+    /// Declarations of the organisation waiting for verification or returned.
+    declarations: Vec<super::facts::DeclarationView>,
+    /// Where the verify and return actions come back to.
+    back: String,
     notice: String,
     /// "可申请的扶持" (`pages::policy`); filled by `show` only.
     support: super::policy::SupportView,
@@ -113,6 +125,7 @@ pub struct HistoryForms {
     pub honour_levels: Vec<Opt>,
     pub credit_lists: Vec<Opt>,
     pub party_forms: Vec<Opt>,
+    pub competition_levels: Vec<Opt>,
 }
 
 impl HistoryForms {
@@ -129,6 +142,11 @@ impl HistoryForms {
             honour_levels: opts(HonourLevel::ALL, HonourLevel::code, HonourLevel::label),
             credit_lists: opts(CreditList::ALL, CreditList::code, CreditList::label),
             party_forms: opts(PartyOrgForm::ALL, PartyOrgForm::code, PartyOrgForm::label),
+            competition_levels: opts(
+                CompetitionLevel::ALL,
+                CompetitionLevel::code,
+                CompetitionLevel::label,
+            ),
         }
     }
 
@@ -142,8 +160,14 @@ impl HistoryForms {
     }
 }
 
-fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
+fn show_page(
+    s: &crate::auth::Scoped,
+    page: &OrgPage,
+    forms: HistoryForms,
+    notice: String,
+) -> ShowPage {
     let h = &page.history;
+    let f = &page.support;
     let r = |cells: Vec<String>| Row2 { cells };
     ShowPage {
         o: OrganizationView::from(&page.org),
@@ -230,6 +254,42 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
                 ])
             })
             .collect(),
+        leases: f
+            .leases
+            .iter()
+            .map(|x| r(vec![x.month.clone(), yuan(x.rent_paid_fen)]))
+            .collect(),
+        startup: f
+            .startup_applications
+            .iter()
+            .map(|x| r(vec![x.date.to_string(), yuan(x.requested_fen)]))
+            .collect(),
+        venture: f
+            .venture_projects
+            .iter()
+            .map(|x| {
+                r(vec![
+                    x.project_id.clone(),
+                    yuan(x.amount_fen),
+                    x.selected_date.to_string(),
+                ])
+            })
+            .collect(),
+        wins: f
+            .competition_wins
+            .iter()
+            .map(|x| {
+                r(vec![
+                    x.project_id.clone(),
+                    x.level.label().into(),
+                    x.prize_place
+                        .map_or_else(|| "不分名次".into(), |p| format!("第 {p} 名")),
+                    yuan(x.amount_fen),
+                    yes_no(x.serves_district).into(),
+                    x.date.to_string(),
+                ])
+            })
+            .collect(),
         staff: page
             .employments
             .iter()
@@ -246,6 +306,9 @@ fn show_page(page: &OrgPage, forms: HistoryForms, notice: String) -> ShowPage {
             })
             .collect(),
         forms,
+        facts: super::facts::FactForms::of(&s.registry),
+        declarations: super::facts::views(&s.registry, &page.declarations),
+        back: format!("/orgs/{}#declarations", page.org.credit_code),
         notice,
         support: super::policy::SupportView::default(),
         subsidies: Default::default(),
@@ -259,6 +322,26 @@ fn opt_date(d: Option<chrono::NaiveDate>) -> String {
 #[derive(Deserialize)]
 pub struct Notice {
     pub saved: Option<String>,
+    pub declared: Option<String>,
+    /// Back from verifying or returning a declaration.
+    pub done: Option<String>,
+}
+
+impl Notice {
+    /// The line above the page after a save, a declaration or a decision.
+    pub fn text(&self) -> String {
+        if self.declared.is_some() {
+            "已提交申报,待所属街道或区民政局核实后生效。".into()
+        } else if self.done.as_deref() == Some("verified") {
+            "已核实,记录已生效。".into()
+        } else if self.done.as_deref() == Some("returned") {
+            "申报已退回。".into()
+        } else if self.saved.is_some() {
+            "已保存。".into()
+        } else {
+            String::new()
+        }
+    }
 }
 
 pub async fn show(
@@ -267,12 +350,12 @@ pub async fn show(
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
     let page = s.registry.org_page(&code).await?;
-    let notice = if n.saved.is_some() {
-        "已保存。".to_string()
-    } else {
-        String::new()
-    };
-    let mut view = show_page(&page, HistoryForms::new("", FormState::default()), notice);
+    let mut view = show_page(
+        &s,
+        &page,
+        HistoryForms::new("", FormState::default()),
+        n.text(),
+    );
     view.support = super::policy::SupportView::load(&s.registry, &page.org.credit_code).await;
     view.subsidies = super::applications::org_section(&s, &page.org.credit_code).await?;
     Ok(render(StatusCode::OK, &view))
@@ -293,7 +376,12 @@ pub async fn add_history(
         return Err(PageError(AppError::NotFound));
     };
     match s.registry.add_history(&code, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/orgs/{code}?saved=1#{kind}")).into_response()),
+        Ok(Stated::Fact(_)) => {
+            Ok(Redirect::to(&format!("/orgs/{code}?saved=1#{kind}")).into_response())
+        }
+        Ok(Stated::Declaration(_)) => {
+            Ok(Redirect::to(&format!("/orgs/{code}?declared=1#declarations")).into_response())
+        }
         Err(e) => {
             let Some((status, state)) = refused_as_typed(&e, f) else {
                 return Err(e.into());
@@ -301,7 +389,7 @@ pub async fn add_history(
             let page = s.registry.org_page(&code).await?;
             Ok(render(
                 status,
-                &show_page(&page, HistoryForms::new(&kind, state), String::new()),
+                &show_page(&s, &page, HistoryForms::new(&kind, state), String::new()),
             ))
         }
     }
