@@ -17,6 +17,7 @@ pub mod policy_bundle;
 pub mod public;
 pub mod reference;
 pub mod security;
+pub mod targets;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod timeline;

@@ -20,6 +20,7 @@ pub mod people;
 pub mod policy;
 pub mod resident_id;
 pub mod search;
+pub mod targets;
 pub mod text;
 pub mod vocabulary;
 

@@ -27,6 +27,7 @@ pub mod people;
 pub mod policy_facts;
 mod query;
 pub mod reference;
+pub mod targets;
 
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;

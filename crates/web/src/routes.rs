@@ -269,6 +269,8 @@ fn work_pages(state: &AppState) -> RouteTable {
     use Access::{Cap, SignedIn as S};
     RouteTable::new(state, "")
         .get("/", S, pages::home::show)
+        .get("/targets", Cap(C::Dashboard), pages::targets::show)
+        .get("/targets.csv", Cap(C::Dashboard), pages::targets::csv)
         .get("/orgs", Cap(C::ReadRegistry), pages::orgs::directory)
         .get("/orgs/new", Cap(C::RegisterOrg), pages::orgs::new_form)
         .post("/orgs/new", Cap(C::RegisterOrg), pages::orgs::create)
@@ -447,6 +449,7 @@ fn api_routes(state: &AppState) -> RouteTable {
         .get("/openapi.json", Access::Public, api::openapi)
         .post("/logout", S, api::account::logout)
         .get("/organizations", Cap(C::ReadRegistry), api::orgs::list)
+        .get("/targets", Cap(C::Dashboard), api::targets::get)
         .post("/organizations", Cap(C::RegisterOrg), api::orgs::create)
         .get(
             "/organizations/{code}",

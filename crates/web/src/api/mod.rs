@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod people;
 pub mod policy;
 pub mod shared;
+pub mod targets;
 
 use crate::error::{ApiError, ErrorBody, FieldErrorBody};
 use crate::routes::RouteSpec;
@@ -169,6 +170,7 @@ pub struct PageBody<T> {
         crate::public::api::list,
         crate::public::api::get,
         policy::eligibility,
+        targets::get,
         facts::list,
         facts::get,
         facts::verify,
@@ -195,6 +197,10 @@ pub struct PageBody<T> {
         orgs::OrganizationUpdateBody,
         orgs::DirectoryBody,
         orgs::FacetCount,
+        targets::TargetsBody,
+        targets::TargetBody,
+        targets::TargetYearBody,
+        targets::SubdistrictTargetsBody,
         orgs::HistoryBody,
         orgs::HistoryRecordBody,
         people::PersonBody,

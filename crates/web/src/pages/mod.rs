@@ -11,6 +11,7 @@ pub mod home;
 pub mod orgs;
 pub mod people;
 pub mod policy;
+pub mod targets;
 
 use std::collections::HashMap;
 
