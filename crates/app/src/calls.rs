@@ -35,6 +35,8 @@ pub struct CallSettings {
     pub ocid_prefix: String,
     /// The publisher's name in release packages.
     pub publisher: String,
+    /// The site's public address, for the packages' `uri`.
+    pub public_url: String,
 }
 
 impl Default for CallSettings {
@@ -42,6 +44,7 @@ impl Default for CallSettings {
         CallSettings {
             ocid_prefix: "ocds-yangpu".into(),
             publisher: "上海市杨浦区民政局".into(),
+            public_url: "http://localhost:8080".into(),
         }
     }
 }
@@ -444,6 +447,10 @@ impl Registry {
             });
         }
         let now = self.clock.now();
+        // Criteria are fixed once published; read before the write lock,
+        // since a pool read inside it could wait on a connection that waits
+        // on the lock (SQLite).
+        let criteria = self.db.call_criteria(id).await?;
         let mut tx = self.db.begin().await?;
         let call = self.db.call_tx(&mut tx, id).await?;
         let from = dc::effective(&facts(&call), now);
@@ -500,7 +507,6 @@ impl Registry {
                 let panel = self.db.panel_tx(&mut tx, id).await?;
                 let conflicts = self.db.conflicts_tx(&mut tx, id).await?;
                 let marks = self.db.marks_tx(&mut tx, id).await?;
-                let criteria = self.db.call_criteria(id).await?;
                 let ranked = rank(&criteria, &bids, &panel, &conflicts, &marks);
                 let bid = dc::pick_award(&ranked).map_err(|r| refused("step", r))?;
                 let b = bids.iter().find(|b| b.id == bid);
@@ -871,4 +877,9 @@ impl PublicCall {
     pub fn ocid(&self) -> String {
         format!("{}-call-{}", self.settings.ocid_prefix, self.call.id)
     }
+}
+
+/// A call's status at `now` (lists show it so).
+pub fn status_at(c: &CallRow, now: DateTime<Utc>) -> CallStatus {
+    dc::effective(&facts(c), now)
 }

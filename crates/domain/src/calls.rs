@@ -74,7 +74,7 @@ pub fn local_input(at: DateTime<Utc>) -> String {
 }
 
 /// A deadline as typed, in Shanghai time: `2026-12-20 17:00`,
-/// `2026-12-20T17:00`, or a date alone, which means 17:00 that day (the end
+/// `2026-12-20T17:00`, RFC 3339 with its offset, or a date alone, which means 17:00 that day (the end
 /// of the working day).
 pub fn parse_time(field: &str, label: &str, input: &str) -> Result<DateTime<Utc>, Invalid> {
     let s = input.trim();
@@ -84,6 +84,9 @@ pub fn parse_time(field: &str, label: &str, input: &str) -> Result<DateTime<Utc>
             "date.required",
             format!("请填写{label}"),
         ));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
     }
     let naive = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]
         .iter()

@@ -169,7 +169,7 @@ impl Db {
         let q: Option<(i64, i64)> = on_tx!(tx, c => sqlx::query_as(&sql)
             .bind(item).bind(i64::from(year)).fetch_optional(&mut **c).await?);
         let (n, sum): (i64, Option<i64>) = on_tx!(tx, c => sqlx::query_as(
-            "SELECT COUNT(*), SUM(budget_fen) FROM calls WHERE item_id = $1 AND year = $2
+            "SELECT COUNT(*), CAST(SUM(budget_fen) AS BIGINT) FROM calls WHERE item_id = $1 AND year = $2
              AND status NOT IN ('DRAFT', 'CANCELLED')")
             .bind(item).bind(i64::from(year)).fetch_one(&mut **c).await?);
         Ok((
@@ -192,11 +192,11 @@ impl Db {
              q.amount_fen AS quota_amount_fen,
              (SELECT COUNT(*) FROM calls c WHERE c.item_id = i.id AND c.year = $1
                AND c.status NOT IN ('DRAFT', 'CANCELLED')) AS called,
-             (SELECT COALESCE(SUM(c.budget_fen), 0) FROM calls c WHERE c.item_id = i.id
+             (SELECT CAST(COALESCE(SUM(c.budget_fen), 0) AS BIGINT) FROM calls c WHERE c.item_id = i.id
                AND c.year = $1 AND c.status NOT IN ('DRAFT', 'CANCELLED')) AS called_fen,
              (SELECT COUNT(*) FROM calls c WHERE c.item_id = i.id AND c.year = $1
                AND c.awarded_bid IS NOT NULL) AS awarded,
-             (SELECT COALESCE(SUM(b.price_fen), 0) FROM calls c JOIN bids b ON b.id = c.awarded_bid
+             (SELECT CAST(COALESCE(SUM(b.price_fen), 0) AS BIGINT) FROM calls c JOIN bids b ON b.id = c.awarded_bid
                WHERE c.item_id = i.id AND c.year = $1) AS awarded_fen
              FROM catalogue_items i
              LEFT JOIN catalogue_quotas q ON q.item_id = i.id AND q.year = $1
