@@ -8,6 +8,7 @@ pub mod applications;
 pub mod calls;
 pub mod catalogue;
 pub mod demo;
+pub mod demo_calls;
 pub mod demo_policy;
 pub mod desk;
 mod error;
