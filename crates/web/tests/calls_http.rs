@@ -321,6 +321,21 @@ async fn a_call_goes_from_draft_to_contract_with_sealed_bids_and_a_scored_award(
         assert_eq!(v["call"]["bids"], 2, "{on}");
         assert_eq!(v["bids"], json!([]), "{on}: who bid is sealed too");
         assert!(!r.body.contains("第二版"), "{on}");
+        // The pages: a bidder sees the form and the time of its own bid, never
+        // its content, and no purchaser's step.
+        let r = w
+            .get("2026-12-15 09:00", &w.orgs[2], &format!("/calls/{id}"))
+            .await;
+        assert!(r.body.contains("加密提交"), "{on}: {}", r.seen());
+        assert!(!r.body.contains(&format!("/calls/{id}/steps")), "{on}");
+        let r = w
+            .get("2026-12-15 09:00", &w.orgs[0], &format!("/calls/{id}"))
+            .await;
+        assert!(
+            r.body.contains("本组织已于") && !r.body.contains("第二版"),
+            "{on}: {}",
+            r.seen()
+        );
         let r = w
             .post(
                 "2026-12-20 16:59",
@@ -448,6 +463,17 @@ async fn a_call_goes_from_draft_to_contract_with_sealed_bids_and_a_scored_award(
             .await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
         assert_eq!(code(&r), "review.recused", "{on}");
+        let page = w.get(T1, on_panel[0], &format!("/calls/{id}")).await;
+        assert!(
+            page.body.contains("回避该投标的评审") && page.body.contains("提交评分"),
+            "{on}: {}",
+            page.seen()
+        );
+        let page = w.get(T1, &w.orgs[0], &format!("/calls/{id}")).await;
+        assert!(
+            !page.body.contains("第二版的服务方案") && !page.body.contains("加密提交"),
+            "{on}: bidders read no proposals"
+        );
         // Bid 1: 80 and 70 from the two others (mean 75); bid 2: 85, 80, 78.
         for (e, p1, p2) in [(on_panel[1], 80, 85), (on_panel[2], 70, 80)] {
             let r = w.post(T1, e, &scores, sheet(bid1, [p1; 3])).await;
@@ -718,5 +744,110 @@ async fn fifty_concurrent_awards_of_one_call_end_in_one_award() {
             .unwrap()
             .0;
         assert_eq!(awards.len(), 1, "{on}: one award audited");
+    }
+}
+
+#[tokio::test]
+async fn an_unqualified_bid_is_passed_over_by_the_award() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+        let item = catalogue(&w).await;
+        let r = w
+            .post(
+                T0,
+                &w.officer,
+                "/api/v1/calls",
+                call_body(SUB_1, item, [40, 30, 30]),
+            )
+            .await;
+        let id = r.json()["call"]["id"].as_i64().unwrap();
+        let uri = format!("/api/v1/calls/{id}");
+        w.post(
+            T0,
+            &w.officer,
+            &format!("{uri}/steps"),
+            json!({"step": "publish"}),
+        )
+        .await;
+        let mut bids = Vec::new();
+        for (o, price) in w.orgs.iter().take(2).zip([9_000_000, 10_000_000]) {
+            let r = w
+                .post(
+                    T0,
+                    o,
+                    &format!("{uri}/bid"),
+                    json!({"price_fen": price, "proposal": "方案", "team": "团队"}),
+                )
+                .await;
+            bids.push(r.json()["bid"].as_i64().unwrap());
+        }
+        w.post(T0, &w.bureau, &format!("{uri}/panel"), json!({"size": 1}))
+            .await;
+        let panel = w.get(T0, &w.bureau, &uri).await.json()["panel"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let expert = w.experts.iter().find(|e| e.name == panel).unwrap();
+        // Before the opening the purchaser cannot judge a bid either.
+        let dq = format!("{uri}/bids/{}/disqualify", bids[0]);
+        let r = w
+            .post(T0, &w.officer, &dq, json!({"reason": "资质不符"}))
+            .await;
+        assert_eq!(code(&r), "bid.qualification_state", "{on}: {}", r.seen());
+        w.post(
+            T1,
+            &w.officer,
+            &format!("{uri}/steps"),
+            json!({"step": "open"}),
+        )
+        .await;
+        for (b, p) in bids.iter().zip([95, 60]) {
+            let r = w
+                .post(T1, expert, &format!("{uri}/scores"),
+                    json!({"bid": b, "scores": [{"points": p, "reason": "理由"}, {"points": p, "reason": "理由"}, {"points": p, "reason": "理由"}]}))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        }
+        let r = w.post(T1, &w.officer, &dq, json!({"reason": ""})).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: a reason is required"
+        );
+        let r = w
+            .post(T1, &w.officer, &dq, json!({"reason": "资质证明过期"}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        assert_eq!(r.json()["bids"][0]["qualified"], false, "{on}");
+        let r = w
+            .post(
+                T1,
+                &w.officer,
+                &format!("{uri}/steps"),
+                json!({"step": "award"}),
+            )
+            .await;
+        assert_eq!(
+            r.json()["call"]["awarded_bid"],
+            bids[1],
+            "{on}: the next best qualified bid"
+        );
+        let audited = w
+            .registry
+            .audit_search(
+                &AuditFilter {
+                    action: Some("disqualify_bid".into()),
+                    entity_id: Some(id.to_string()),
+                    ..AuditFilter::default()
+                },
+                1,
+                10,
+            )
+            .await
+            .unwrap()
+            .0;
+        assert_eq!(audited.len(), 1, "{on}");
+        assert!(audited[0].changes.contains("资质证明过期"), "{on}");
     }
 }
