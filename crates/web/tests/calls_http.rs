@@ -851,3 +851,134 @@ async fn an_unqualified_bid_is_passed_over_by_the_award() {
         assert!(audited[0].changes.contains("资质证明过期"), "{on}");
     }
 }
+
+#[tokio::test]
+async fn the_pages_keep_the_catalogue_and_a_call_as_typed() {
+    use common::form_req;
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+        let r = w
+            .call(
+                T0,
+                &w.bureau,
+                form_req(
+                    "/catalogue",
+                    &[
+                        ("series", "文化铸魂"),
+                        ("name", "社区文化节"),
+                        ("service_field", "CULTURE"),
+                        ("subdistricts", SUB_1),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let item_page = r.location();
+        let item: i64 = item_page.rsplit('/').next().unwrap().parse().unwrap();
+        let r = w
+            .call(
+                T0,
+                &w.bureau,
+                form_req(
+                    &format!("{item_page}/quotas"),
+                    &[("year", "2026"), ("projects", "3"), ("amount", "300,000")],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let r = w.get(T0, &w.officer, &item_page).await;
+        assert!(
+            r.body.contains("3 个 · 300,000.00 元"),
+            "{on}: {}",
+            r.seen()
+        );
+        assert!(!r.body.contains("保存额度"), "{on}: only the bureau edits");
+
+        let item_s = item.to_string();
+        let mut fields = vec![
+            ("title", "社区文化节策划执行"),
+            ("item", item_s.as_str()),
+            ("subdistrict", SUB_1),
+            ("budget", "80,000"),
+            ("requirements", "策划并执行社区文化节"),
+            ("criteria", "服务方案 50\n项目团队 20\n报价 20"),
+            ("enquiries_until", "2026-12-10T17:00"),
+            ("bids_until", "2026-12-20T17:00"),
+            ("standstill_days", "5"),
+        ];
+        let r = w.call(T0, &w.officer, form_req("/calls", &fields)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.seen()
+        );
+        assert!(
+            r.body.contains("合计应为 100(现为 90)"),
+            "{on}: {}",
+            r.seen()
+        );
+        assert!(r.body.contains("社区文化节策划执行"), "{on}: kept as typed");
+        fields[5].1 = "服务方案 50\n项目团队 20\n报价 30";
+        let r = w.call(T0, &w.officer, form_req("/calls", &fields)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let page = r.location();
+        let r = w.get(T0, &w.officer, &format!("{page}/edit")).await;
+        assert!(
+            r.body.contains("2026-12-20T17:00") && r.body.contains("报价 30"),
+            "{on}: {}",
+            r.seen()
+        );
+        let r = w
+            .call(
+                T0,
+                &w.officer,
+                form_req(&format!("{page}/steps"), &[("step", "publish")]),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let r = w
+            .call(
+                T0,
+                &w.orgs[0],
+                form_req(
+                    &format!("{page}/bid"),
+                    &[
+                        ("price", "90,000"),
+                        ("team", "社工 2 名"),
+                        ("proposal", "方案"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.seen()
+        );
+        assert!(
+            r.body.contains("超过预算上限 80,000.00 元"),
+            "{on}: {}",
+            r.seen()
+        );
+        let r = w
+            .call(
+                T0,
+                &w.orgs[0],
+                form_req(
+                    &format!("{page}/bid"),
+                    &[
+                        ("price", "79,000"),
+                        ("team", "社工 2 名"),
+                        ("proposal", "方案"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let r = w.get(T0, &w.orgs[0], &page).await;
+        assert!(r.body.contains("本组织已于"), "{on}: {}", r.seen());
+    }
+}
