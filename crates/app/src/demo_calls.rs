@@ -111,7 +111,7 @@ impl Registry {
         // (title, purchaser is the sub-district, item, days to the
         // deadline, budget in yuan, how far it goes)
         let plan: &[(&str, bool, usize, i64, i64, &str)] = &[
-            ("控江路街道独居老人探访服务", true, 0, -40, 150_000, "sign"),
+            ("独居老人探访服务", true, 0, -40, 150_000, "sign"),
             ("社区志愿服务队培育", false, 1, -6, 200_000, "award"),
             ("居民区协商议事会运营", true, 2, -2, 120_000, "score"),
             ("楼组安全巡查服务", false, 3, 10, 180_000, "bid"),
