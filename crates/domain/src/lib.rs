@@ -7,6 +7,8 @@
 pub mod access;
 pub mod annual_report;
 pub mod applications;
+pub mod calls;
+pub mod catalogue;
 pub mod credit_code;
 pub mod dates;
 pub mod disclosure;

@@ -12,6 +12,8 @@ pub mod applications;
 pub mod audit;
 pub mod budgets;
 pub mod bulk;
+pub mod calls;
+pub mod catalogue;
 pub mod claims;
 pub mod codes;
 mod db;

@@ -7,6 +7,8 @@
 pub mod account;
 pub mod annual_report;
 pub mod applications;
+pub mod calls;
+pub mod catalogue;
 pub mod facts;
 pub mod orgs;
 pub mod people;
@@ -169,6 +171,7 @@ pub struct PageBody<T> {
         people::reveal,
         crate::public::api::list,
         crate::public::api::get,
+        crate::public::ocds::package,
         policy::eligibility,
         targets::get,
         facts::list,
@@ -230,6 +233,8 @@ pub fn document(routes: &[RouteSpec]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(applications::ApplicationsApi::openapi());
     doc.merge(annual_report::AnnualReportsApi::openapi());
+    doc.merge(catalogue::CatalogueApi::openapi());
+    doc.merge(calls::CallsApi::openapi());
     shared::share(&mut doc, routes);
     doc
 }

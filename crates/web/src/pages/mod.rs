@@ -5,6 +5,8 @@ pub mod admin;
 pub mod annual_report;
 pub mod applications;
 pub mod audit;
+pub mod calls;
+pub mod catalogue;
 pub mod facts;
 pub mod finance;
 pub mod home;
