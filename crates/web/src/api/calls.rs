@@ -56,6 +56,7 @@ pub struct CallBody {
     #[serde(default)]
     pub standstill_days: serde_json::Value,
     /// On edits: the version read.
+    #[serde(default, deserialize_with = "super::whole::opt_i64")]
     pub version: Option<i64>,
 }
 

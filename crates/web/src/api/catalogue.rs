@@ -32,6 +32,7 @@ pub struct ItemBody {
     #[serde(default)]
     pub description: String,
     /// On edits: the version read; a newer one is 409 `conflict`.
+    #[serde(default, deserialize_with = "super::whole::opt_i64")]
     pub version: Option<i64>,
 }
 
