@@ -64,9 +64,24 @@ passed = 0
 failed = 0
 
 
+KNOWN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "known-failures.txt")
+# Failures owned by work in progress elsewhere: "PATH<TAB>TEXT" a line; a
+# failure on that page whose message contains TEXT is reported, not counted.
+known = [tuple(l.rstrip("\n").split("\t", 1)) for l in open(KNOWN, encoding="utf-8")
+         if l.strip() and not l.startswith("#")] if os.path.exists(KNOWN) else []
+known_seen = set()
+
+
 def fail(who, width, url, what):
+    """Records a failure; returns whether it counts (it is not a known one)."""
+    path = urlparse(url).path
+    for k in known:
+        if k[0] == path and k[1] in what:
+            known_seen.add(k)
+            return False
     failures.append(f"FAILED: [{who} {width}px] {url.replace(BASE, '')}: {what}")
     print(failures[-1], flush=True)
+    return True
 
 
 def totp(secret, at=None):
@@ -140,19 +155,16 @@ def check(page, who, role, url, width):
     ok = True
     info = page.evaluate(CHECK_JS)
     if info["scrollWidth"] > info["innerWidth"]:
-        ok = False
-        fail(who, width, url, f"the page scrolls sideways ({info['scrollWidth']} px wide in {info['innerWidth']})")
+        ok &= not fail(who, width, url, f"the page scrolls sideways ({info['scrollWidth']} px wide in {info['innerWidth']})")
     for f in info["forms"]:
         target = urlparse(f["action"])
         if target.netloc != urlparse(BASE).netloc:
             continue
         r = route_of(f["method"], target.path)
         if r is None:
-            ok = False
-            fail(who, width, url, f"form {f['method']} {target.path} has no route")
+            ok &= not fail(who, width, url, f"form {f['method']} {target.path} has no route")
         elif (role not in r["roles"]) if role else r["access"] != "public":
-            ok = False
-            fail(who, width, url, f"form {f['method']} {target.path} is refused to {role or 'a visitor'} ({r['access']})")
+            ok &= not fail(who, width, url, f"form {f['method']} {target.path} is refused to {role or 'a visitor'} ({r['access']})")
     links = set()
     for href in info["links"]:
         target = urlparse(href)
@@ -161,18 +173,14 @@ def check(page, who, role, url, width):
         links.add(target.path + (("?" + target.query) if target.query else ""))
         r = route_of("GET", target.path)
         if r is not None and role is not None and role not in r["roles"]:
-            ok = False
-            fail(who, width, url, f"link to {target.path} is refused to {role} ({r['access']})")
+            ok &= not fail(who, width, url, f"link to {target.path} is refused to {role} ({r['access']})")
         if role is None and r is not None and r["access"] != "public" and target.path != "/":
-            ok = False
-            fail(who, width, url, f"a visitor without a session is shown a link to {target.path}")
+            ok &= not fail(who, width, url, f"a visitor without a session is shown a link to {target.path}")
     for m in sorted(set(RAW_CODE.findall(info["text"]))):
-        ok = False
-        fail(who, width, url, f"raw code in the text: {m!r}")
+        ok &= not fail(who, width, url, f"raw code in the text: {m!r}")
     page.add_script_tag(path=AXE_JS)
     for v in page.evaluate(AXE_RUN):
-        ok = False
-        fail(who, width, url, f"axe: {v}")
+        ok &= not fail(who, width, url, f"axe: {v}")
     path = urlparse(url).path
     page.screenshot(path=os.path.join(SHOTS, f"{who}-{slug(path)}-{width}.png"), full_page=True)
     if ok:
@@ -272,6 +280,11 @@ def setup(browser):
         if len(ids) >= 3:
             break
     ctx.close()
+    # The organisation opens last year's annual report, so its pages are walked.
+    ctx, page = demo("organisation")
+    status, _ = api(ctx, page, "POST", "/api/v1/annual-reports", {"year": int(time.strftime("%Y")) - 1})
+    print(f"set up: an annual report of the organisation: {status}")
+    ctx.close()
     # Budgets for this year, so the approvals are not refused for want of one.
     ctx, page = demo("finance")
     page.goto(f"{BASE}/finance/budgets")
@@ -316,6 +329,8 @@ def main():
                 ctx.close()
         finally:
             browser.close()
+    for k in known:
+        print(f"known ({'seen' if k in known_seen else 'NOT SEEN: remove it from known-failures.txt'}): {k[0]}: {k[1]}")
     print(f"browser pages: {passed} passed, {failed} failed")
     sys.exit(1 if failures else 0)
 
