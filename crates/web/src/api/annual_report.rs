@@ -178,6 +178,7 @@ pub async fn create(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub year: Option<i32>,
     /// `DRAFT`, `SUBMITTED`, `RETURNED`, `REVIEWED`, `CONCLUDED`.
@@ -204,7 +205,8 @@ pub async fn list(
         subdistrict: q.subdistrict.filter(|s| !s.trim().is_empty()),
         late: q.late,
     };
-    let page = s.registry.reports(&f, q.page, q.per_page).await?;
+    let (page, per_page) = super::paging(q.page, q.per_page, 30)?;
+    let page = s.registry.reports(&f, Some(page), Some(per_page)).await?;
     Ok(Json(PageBody {
         items: page.items.iter().map(ReportView::from).collect(),
         total: page.total,

@@ -131,7 +131,7 @@ fn desk_view(d: Desk) -> DeskView {
             .map(|b| {
                 (
                     format!("{} 年 {}", b.year, b.rule.label()),
-                    crate::views::yuan(b.amount_fen - b.approved_fen - b.paid_fen),
+                    crate::views::grouped(b.amount_fen - b.approved_fen - b.paid_fen),
                 )
             })
             .collect(),
