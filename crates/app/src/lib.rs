@@ -5,7 +5,10 @@
 
 pub mod annual_report;
 pub mod applications;
+pub mod calls;
+pub mod catalogue;
 pub mod demo;
+pub mod demo_calls;
 pub mod demo_policy;
 pub mod desk;
 mod error;
@@ -17,6 +20,7 @@ pub mod policy_bundle;
 pub mod public;
 pub mod reference;
 pub mod security;
+pub mod targets;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 pub mod timeline;
@@ -35,10 +39,11 @@ use security::keys::Keys;
 use security::Caller;
 use std::sync::Arc;
 
-/// Today's date in Asia/Shanghai, or a fixed date for tests and replays.
+/// The time, and today's date in Asia/Shanghai; or a fixed moment for
+/// tests and replays.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Clock {
-    fixed: Option<NaiveDate>,
+    fixed: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Clock {
@@ -46,14 +51,26 @@ impl Clock {
         Clock { fixed: None }
     }
 
+    /// The start of day `d` in Shanghai.
     pub fn fixed(d: NaiveDate) -> Clock {
-        Clock { fixed: Some(d) }
+        let start = d.and_time(chrono::NaiveTime::MIN) - chrono::Duration::hours(8);
+        Clock {
+            fixed: Some(start.and_utc()),
+        }
+    }
+
+    /// A fixed moment (deadlines of calls are by the minute).
+    pub fn fixed_at(at: chrono::DateTime<chrono::Utc>) -> Clock {
+        Clock { fixed: Some(at) }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.fixed.unwrap_or_else(chrono::Utc::now)
     }
 
     pub fn today(&self) -> NaiveDate {
         // Shanghai is UTC+8 all year (no daylight saving).
-        self.fixed
-            .unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive())
+        (self.now() + chrono::Duration::hours(8)).date_naive()
     }
 }
 
@@ -70,6 +87,8 @@ pub struct Registry {
     pub caller: Arc<Caller>,
     /// The yearly cycle's deadline and file limit.
     pub reports: Arc<annual_report::ReportSettings>,
+    /// The open-contracting prefix and publisher of calls.
+    pub calls: Arc<calls::CallSettings>,
 }
 
 impl Registry {
@@ -84,6 +103,7 @@ impl Registry {
             settings: Arc::new(SecuritySettings::default()),
             caller: Arc::new(Caller::system("system")),
             reports: Arc::new(annual_report::ReportSettings::default()),
+            calls: Arc::new(calls::CallSettings::default()),
         }
     }
 
@@ -120,6 +140,12 @@ impl Registry {
 
     pub fn with_keys(mut self, keys: Keys) -> Registry {
         self.keys = keys;
+        self
+    }
+
+    /// The same registry reading another clock (tests move time on).
+    pub fn with_clock(mut self, clock: Clock) -> Registry {
+        self.clock = clock;
         self
     }
 

@@ -22,6 +22,51 @@ pub struct Config {
     pub public_download_cache_dir: String,
     /// Accounts, sessions, keys and the audit trail.
     pub security: Security,
+    /// Open-contracting data of calls for purchased services.
+    pub open_data: OpenData,
+}
+
+/// `[open_data]`: the OCDS release packages of calls (`/api/v1/public/ocds/{ocid}`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenData {
+    /// The `ocid` prefix registered with the Open Contracting Partnership
+    /// (`ocds-` and six characters); every call's ocid is `PREFIX-call-ID`.
+    pub ocid_prefix: String,
+    /// The publisher named in release packages.
+    pub publisher: String,
+    /// The site's public address, for the packages' `uri`.
+    pub public_url: String,
+}
+
+impl Default for OpenData {
+    fn default() -> Self {
+        let s = gongyi_app::calls::CallSettings::default();
+        OpenData {
+            ocid_prefix: s.ocid_prefix,
+            publisher: s.publisher,
+            public_url: s.public_url,
+        }
+    }
+}
+
+impl OpenData {
+    pub fn settings(&self) -> Result<gongyi_app::calls::CallSettings, CliError> {
+        let p = self.ocid_prefix.trim();
+        if !p.starts_with("ocds-")
+            || p.len() < 6
+            || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(CliError(format!(
+                "open_data.ocid_prefix 应为“ocds-”加登记的前缀(字母和数字),而非 {p}"
+            )));
+        }
+        Ok(gongyi_app::calls::CallSettings {
+            ocid_prefix: p.to_string(),
+            publisher: self.publisher.trim().to_string(),
+            public_url: self.public_url.trim().to_string(),
+        })
+    }
 }
 
 /// `[security]`: the settings of 等保 2.0.
@@ -200,6 +245,7 @@ impl Default for Config {
             ),
             public_download_cache_dir: String::new(),
             security: Security::default(),
+            open_data: OpenData::default(),
         }
     }
 }
@@ -219,6 +265,7 @@ impl std::fmt::Debug for Config {
                 &self.public_download_limit_per_minute,
             )
             .field("public_download_cache_dir", &self.public_download_cache_dir)
+            .field("open_data", &self.open_data)
             .field("security.level", &self.security.level)
             .field(
                 "security.key",
@@ -269,6 +316,9 @@ impl Config {
         }
         if let Ok(v) = std::env::var("GONGYI_KEY") {
             cfg.security.key = v;
+        }
+        if let Ok(v) = std::env::var("GONGYI_OCID_PREFIX") {
+            cfg.open_data.ocid_prefix = v;
         }
         if let Ok(v) = std::env::var("GONGYI_KEY_FILE") {
             cfg.security.key_file = v;

@@ -133,10 +133,22 @@ pub enum Capability {
     FileAnnualReport,
     ReviewAnnualReport,
     ConcludeAnnualReport,
+    /// The guidance catalogue (引导目录): read it, and (bureau) edit its
+    /// items and yearly quotas.
+    ReadCatalogue,
+    EditCatalogue,
+    /// Calls for purchased services (政府购买服务): read them; create,
+    /// publish, open, award (the purchaser: bureau or sub-district); draw
+    /// the expert panel (bureau); bid (organisation); review (expert).
+    ReadCalls,
+    ManageCalls,
+    DrawPanel,
+    SubmitBid,
+    ReviewBids,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 23] = [
+    pub const ALL: [Capability; 30] = [
         Capability::Dashboard,
         Capability::ReadRegistry,
         Capability::RegisterOrg,
@@ -160,6 +172,13 @@ impl Capability {
         Capability::FileAnnualReport,
         Capability::ReviewAnnualReport,
         Capability::ConcludeAnnualReport,
+        Capability::ReadCatalogue,
+        Capability::EditCatalogue,
+        Capability::ReadCalls,
+        Capability::ManageCalls,
+        Capability::DrawPanel,
+        Capability::SubmitBid,
+        Capability::ReviewBids,
     ];
 
     /// As written in pages (`data-cap`) and logs.
@@ -188,6 +207,13 @@ impl Capability {
             Capability::FileAnnualReport => "file-annual-report",
             Capability::ReviewAnnualReport => "review-annual-report",
             Capability::ConcludeAnnualReport => "conclude-annual-report",
+            Capability::ReadCatalogue => "read-catalogue",
+            Capability::EditCatalogue => "edit-catalogue",
+            Capability::ReadCalls => "read-calls",
+            Capability::ManageCalls => "manage-calls",
+            Capability::DrawPanel => "draw-panel",
+            Capability::SubmitBid => "submit-bid",
+            Capability::ReviewBids => "review-bids",
         }
     }
 
@@ -235,6 +261,14 @@ pub fn grants(role: Role, cap: Capability) -> bool {
         C::FileAnnualReport => role == R::Organisation,
         C::ReviewAnnualReport => matches!(role, R::Bureau | R::Subdistrict),
         C::ConcludeAnnualReport => role == R::Bureau,
+        C::ReadCatalogue | C::ReadCalls => matches!(
+            role,
+            R::Bureau | R::Subdistrict | R::Organisation | R::Reviewer
+        ),
+        C::EditCatalogue | C::DrawPanel => role == R::Bureau,
+        C::ManageCalls => matches!(role, R::Bureau | R::Subdistrict),
+        C::SubmitBid => role == R::Organisation,
+        C::ReviewBids => role == R::Reviewer,
     }
 }
 

@@ -7,6 +7,8 @@
 pub mod access;
 pub mod annual_report;
 pub mod applications;
+pub mod calls;
+pub mod catalogue;
 pub mod credit_code;
 pub mod dates;
 pub mod disclosure;
@@ -20,6 +22,7 @@ pub mod people;
 pub mod policy;
 pub mod resident_id;
 pub mod search;
+pub mod targets;
 pub mod text;
 pub mod vocabulary;
 

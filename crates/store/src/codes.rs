@@ -12,6 +12,7 @@
 use crate::{Result, StoreError};
 use gongyi_domain::annual_report::{ReportStatus, Section};
 use gongyi_domain::applications::{EventAction, Role, Status, SubsidyRule};
+use gongyi_domain::calls::CallStatus;
 use gongyi_domain::facts::{DeclarationStatus, FactKind, FactSource};
 use gongyi_domain::history::{
     CreditList, HonourLevel, InspectionResult, PartyOrgForm, RatingLevel,
@@ -109,6 +110,7 @@ decoded!(
     Role,
     EventAction,
     ReportStatus,
+    CallStatus,
     Section,
     FactKind,
     FactSource,

@@ -12,6 +12,8 @@ pub mod applications;
 pub mod audit;
 pub mod budgets;
 pub mod bulk;
+pub mod calls;
+pub mod catalogue;
 pub mod claims;
 pub mod codes;
 mod db;
@@ -27,6 +29,7 @@ pub mod people;
 pub mod policy_facts;
 mod query;
 pub mod reference;
+pub mod targets;
 
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;

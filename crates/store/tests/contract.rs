@@ -720,3 +720,119 @@ async fn a_live_sqlite_database_can_be_backed_up() {
     assert_eq!(copy.count_orgs().await.unwrap(), 1);
     let _ = std::fs::remove_file(&target);
 }
+
+#[tokio::test]
+async fn a_bid_is_replaced_in_place_and_a_call_step_is_taken_from_one_status_once() {
+    use gongyi_domain::calls::{parse_criteria, CallInput, CallStatus};
+    use gongyi_domain::catalogue::{ItemInput, Quota};
+    use gongyi_store::calls::CallTransition;
+    for (db, url) in gongyi_testkit::databases().await {
+        let org_id = insert(&db, &org(1, "上海市杨浦区购买服务测试社", "310110016")).await;
+        let at = chrono::Utc::now();
+        let mut tx = db.begin().await.unwrap();
+        let item = ItemInput {
+            series: "邻里守望".into(),
+            name: "独居老人探访".into(),
+            service_field: "SOCIAL_SERVICE".into(),
+            subdistricts: vec!["310110016".into()],
+            description: None,
+        };
+        let item_id = db
+            .insert_catalogue_item(&mut tx, &item, "b", at)
+            .await
+            .unwrap();
+        let quota = Quota {
+            year: 2026,
+            projects: 1,
+            amount: Fen::yuan(100_000),
+        };
+        db.set_catalogue_quota(&mut tx, item_id, &quota)
+            .await
+            .unwrap();
+        let call = CallInput {
+            title: "探访".into(),
+            item_id,
+            subdistrict: "310110016".into(),
+            place: None,
+            budget: Fen::yuan(50_000),
+            requirements: "每周两次".into(),
+            criteria: parse_criteria(&[("方案".into(), "100".into())]).unwrap(),
+            enquiries_until: at,
+            bids_until: at + chrono::Duration::days(1),
+            standstill_days: 5,
+        };
+        let id = db
+            .insert_call(&mut tx, &call, None, "salt", "b", at)
+            .await
+            .unwrap();
+        let (bid, replaced) = db
+            .put_bid(&mut tx, id, org_id, "b1:one", "o", at)
+            .await
+            .unwrap();
+        assert!(!replaced, "{url}");
+        let (again, replaced) = db
+            .put_bid(&mut tx, id, org_id, "b1:two", "o", at)
+            .await
+            .unwrap();
+        assert_eq!(
+            (again, replaced),
+            (bid, true),
+            "{url}: one bid per organisation"
+        );
+        let (q, used) = db
+            .quota_in_use(&mut tx, item_id, call.year())
+            .await
+            .unwrap();
+        assert_eq!(
+            (q, used.projects),
+            (Some(quota), 0),
+            "{url}: a draft uses no quota"
+        );
+        tx.commit().await.unwrap();
+        let bids = db.bids_of_call(id).await.unwrap();
+        assert_eq!(
+            (bids.len(), bids[0].sealed.as_str(), bids[0].replaced),
+            (1, "b1:two", 1),
+            "{url}"
+        );
+
+        let step = |stored| CallTransition {
+            action: "publish",
+            stored,
+            from: stored,
+            to: CallStatus::Enquiries,
+            actor_name: "b",
+            actor_role: "bureau",
+            note: None,
+            awarded_bid: None,
+            at,
+        };
+        let mut tx = db.begin().await.unwrap();
+        db.transition_call(&mut tx, id, &step(CallStatus::Draft))
+            .await
+            .unwrap();
+        let second = db
+            .transition_call(&mut tx, id, &step(CallStatus::Draft))
+            .await;
+        assert!(
+            matches!(second, Err(StoreError::Conflict)),
+            "{url}: {second:?}"
+        );
+        tx.commit().await.unwrap();
+        let row = db.call(id).await.unwrap();
+        assert_eq!((row.status, row.bids), (CallStatus::Enquiries, 1), "{url}");
+        assert!(row.published_at.is_some(), "{url}");
+        assert_eq!(db.call_events(id).await.unwrap().len(), 1, "{url}");
+        let mut tx = db.begin().await.unwrap();
+        let (_, used) = db
+            .quota_in_use(&mut tx, item_id, call.year())
+            .await
+            .unwrap();
+        assert_eq!(
+            (used.projects, used.amount),
+            (1, Fen::yuan(50_000)),
+            "{url}"
+        );
+        tx.commit().await.unwrap();
+    }
+}

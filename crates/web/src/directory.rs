@@ -35,6 +35,10 @@ pub struct DirectoryParams {
     pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+    /// Public API only: facets to count, comma-separated (subdistrict,
+    /// kind, status, rating, service_field, registration_year), counted as
+    /// the directory page counts them.
+    pub facets: Option<String>,
 }
 
 impl DirectoryParams {
@@ -205,34 +209,96 @@ impl Directory {
     }
 }
 
-fn facet_group(
-    base: &str,
-    title: &'static str,
-    key: &str,
-    counts: &[(String, i64)],
-    p: &DirectoryParams,
-    current: &Option<String>,
-    label: &dyn Fn(&str) -> String,
-) -> FacetGroup {
-    let links = counts
-        .iter()
-        .map(|(v, n)| FacetLink {
-            label: label(v),
-            count: *n,
-            href: p.link(base, key, v),
-            active: current.as_deref() == Some(v.as_str()),
-        })
-        .collect();
-    FacetGroup { title, links }
+/// One facet with its values named as people read them: the same counts,
+/// order and labels on the pages and in the public API.
+pub struct LabelledFacet {
+    /// Its name in the API's `facets` parameter and body.
+    pub name: &'static str,
+    /// Its key in the directory's query string.
+    pub key: &'static str,
+    pub title: &'static str,
+    /// (value, label, count).
+    pub values: Vec<(String, String, i64)>,
 }
 
-fn ref_label(rows: &[RefRow]) -> impl Fn(&str) -> String + '_ {
-    move |c: &str| {
+/// The facets' names, in the order pages show them.
+pub const FACET_NAMES: [&str; 6] = [
+    "subdistrict",
+    "kind",
+    "status",
+    "rating",
+    "service_field",
+    "registration_year",
+];
+
+/// Every facet of `f`, labelled with reference data `subs` and `fields`.
+pub fn labelled_facets(f: &Facets, subs: &[RefRow], fields: &[RefRow]) -> Vec<LabelledFacet> {
+    let named = |rows: &[RefRow], c: &str| {
         rows.iter()
             .find(|r| r.code == c)
             .map(|r| r.name.clone())
             .unwrap_or_else(|| c.to_string())
-    }
+    };
+    let label_all = |counts: &[(String, i64)], label: &dyn Fn(&str) -> String| {
+        counts
+            .iter()
+            .map(|(v, n)| (v.clone(), label(v), *n))
+            .collect::<Vec<_>>()
+    };
+    let mut years = f.registration_year.clone();
+    years.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut ratings = f.rating.clone();
+    ratings.sort();
+    let facet = |name, key, title, values| LabelledFacet {
+        name,
+        key,
+        title,
+        values,
+    };
+    vec![
+        facet(
+            "subdistrict",
+            "subdistrict",
+            "街道",
+            label_all(&f.subdistrict, &|c| named(subs, c)),
+        ),
+        facet(
+            "kind",
+            "kind",
+            "组织类型",
+            label_all(&f.kind, &OrgKind::label_of),
+        ),
+        facet(
+            "status",
+            "status",
+            "登记状态",
+            label_all(&f.status, &OrgStatus::label_of),
+        ),
+        facet(
+            "rating",
+            "rating",
+            "评估等级",
+            label_all(&ratings, &|c| {
+                if c == "NONE" {
+                    "未评估".to_string()
+                } else {
+                    c.to_string()
+                }
+            }),
+        ),
+        facet(
+            "service_field",
+            "field",
+            "服务领域",
+            label_all(&f.service_field, &|c| named(fields, c)),
+        ),
+        facet(
+            "registration_year",
+            "year",
+            "登记年份",
+            label_all(&years, &|y| format!("{y} 年")),
+        ),
+    ]
 }
 
 fn facet_groups(
@@ -242,46 +308,28 @@ fn facet_groups(
     subs: &[RefRow],
     fields: &[RefRow],
 ) -> Vec<FacetGroup> {
-    let mut years = f.registration_year.clone();
-    years.sort_by(|a, b| b.0.cmp(&a.0));
-    let rating_label = |c: &str| {
-        if c == "NONE" {
-            "未评估".to_string()
-        } else {
-            c.to_string()
-        }
-    };
-    let mut ratings = f.rating.clone();
-    ratings.sort();
-    let group = |title, key, counts: &[(String, i64)], current, label: &dyn Fn(&str) -> String| {
-        facet_group(base, title, key, counts, p, current, label)
-    };
-    vec![
-        group(
-            "街道",
-            "subdistrict",
-            &f.subdistrict,
-            &p.subdistrict,
-            &ref_label(subs),
-        ),
-        group("组织类型", "kind", &f.kind, &p.kind, &OrgKind::label_of),
-        group(
-            "登记状态",
-            "status",
-            &f.status,
-            &p.status,
-            &OrgStatus::label_of,
-        ),
-        group("评估等级", "rating", &ratings, &p.rating, &rating_label),
-        group(
-            "服务领域",
-            "field",
-            &f.service_field,
-            &p.field,
-            &ref_label(fields),
-        ),
-        group("登记年份", "year", &years, &p.year, &|y: &str| {
-            format!("{y} 年")
-        }),
-    ]
+    labelled_facets(f, subs, fields)
+        .into_iter()
+        .map(|facet| {
+            let current = p
+                .pairs()
+                .into_iter()
+                .find(|(k, _)| *k == facet.key)
+                .map(|(_, v)| v)
+                .unwrap_or_default();
+            FacetGroup {
+                title: facet.title,
+                links: facet
+                    .values
+                    .into_iter()
+                    .map(|(v, label, count)| FacetLink {
+                        label,
+                        count,
+                        href: p.link(base, facet.key, &v),
+                        active: !current.is_empty() && current == v,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }

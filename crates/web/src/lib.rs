@@ -7,6 +7,7 @@
 
 mod api;
 pub mod auth;
+mod charts;
 mod directory;
 mod error;
 mod form;

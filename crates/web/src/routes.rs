@@ -215,13 +215,16 @@ fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTabl
         })
         .get("/public/orgs", P, public::pages::directory)
         .get("/public/orgs/{code}", P, public::pages::profile)
+        .get("/public/calls", P, pages::calls::public_list)
+        .get("/public/calls/{call}", P, pages::calls::public_show)
         .get("/public/data", P, public::pages::data)
         .get("/public/audit-checkpoint", P, public::checkpoint::show)
         .get("/static/app.css", P, css);
     let pages = merge(pages, downloads);
     let mut api = RouteTable::new(state, "/api/v1")
         .get("/public/organizations", P, public::api::list)
-        .get("/public/organizations/{code}", P, public::api::get);
+        .get("/public/organizations/{code}", P, public::api::get)
+        .get("/public/ocds/{ocid}", P, public::ocds::package);
     api.router = limited_by(api.router, public_limit).layer(
         CorsLayer::new()
             .allow_origin(Any)
@@ -299,6 +302,8 @@ fn work_pages(state: &AppState) -> RouteTable {
     use Access::{Cap, SignedIn as S};
     RouteTable::new(state, "")
         .get("/", S, pages::home::show)
+        .get("/targets", Cap(C::Dashboard), pages::targets::show)
+        .get("/targets.csv", Cap(C::Dashboard), pages::targets::csv)
         .get("/orgs", Cap(C::ReadRegistry), pages::orgs::directory)
         .get("/orgs/new", Cap(C::RegisterOrg), pages::orgs::new_form)
         .post("/orgs/new", Cap(C::RegisterOrg), pages::orgs::create)
@@ -420,6 +425,47 @@ fn work_pages(state: &AppState) -> RouteTable {
             pages::finance::set_budget,
         )
         .merge_in(annual_report_pages)
+        .merge_in(calls_pages)
+}
+
+/// The guidance catalogue (引导目录) and calls for purchased services
+/// (政府购买服务): pages.
+fn calls_pages(t: RouteTable) -> RouteTable {
+    use pages::{calls, catalogue};
+    use Access::Cap;
+    t.get("/catalogue", Cap(C::ReadCatalogue), catalogue::list)
+        .post("/catalogue", Cap(C::EditCatalogue), catalogue::create)
+        .get("/catalogue/{item}", Cap(C::ReadCatalogue), catalogue::show)
+        .post(
+            "/catalogue/{item}",
+            Cap(C::EditCatalogue),
+            catalogue::update,
+        )
+        .post(
+            "/catalogue/{item}/quotas",
+            Cap(C::EditCatalogue),
+            catalogue::set_quota,
+        )
+        .get("/calls", Cap(C::ReadCalls), calls::list)
+        .post("/calls", Cap(C::ManageCalls), calls::create)
+        .get("/calls/new", Cap(C::ManageCalls), calls::new)
+        .get("/calls/{call}", Cap(C::ReadCalls), calls::show)
+        .post("/calls/{call}", Cap(C::ManageCalls), calls::update)
+        .get("/calls/{call}/edit", Cap(C::ManageCalls), calls::edit)
+        .post("/calls/{call}/steps", Cap(C::ManageCalls), calls::step)
+        .post("/calls/{call}/bid", Cap(C::SubmitBid), calls::bid)
+        .post("/calls/{call}/panel", Cap(C::DrawPanel), calls::panel)
+        .post(
+            "/calls/{call}/conflicts",
+            Cap(C::ReviewBids),
+            calls::conflict,
+        )
+        .post("/calls/{call}/scores", Cap(C::ReviewBids), calls::score)
+        .post(
+            "/calls/{call}/bids/{bid}/disqualify",
+            Cap(C::ManageCalls),
+            calls::disqualify,
+        )
 }
 
 /// The yearly cycle's pages (年报、年检).
@@ -477,6 +523,7 @@ fn api_routes(state: &AppState) -> RouteTable {
         .get("/openapi.json", Access::Public, api::openapi)
         .post("/logout", S, api::account::logout)
         .get("/organizations", Cap(C::ReadRegistry), api::orgs::list)
+        .get("/targets", Cap(C::Dashboard), api::targets::get)
         .post("/organizations", Cap(C::RegisterOrg), api::orgs::create)
         .get(
             "/organizations/{code}",
@@ -549,6 +596,44 @@ fn api_routes(state: &AppState) -> RouteTable {
             api::applications::act,
         )
         .merge_in(annual_report_api)
+        .merge_in(calls_api)
+}
+
+/// The guidance catalogue and calls for purchased services: API.
+fn calls_api(t: RouteTable) -> RouteTable {
+    use api::{calls, catalogue};
+    use Access::Cap;
+    t.get("/catalogue", Cap(C::ReadCatalogue), catalogue::list)
+        .post("/catalogue", Cap(C::EditCatalogue), catalogue::create)
+        .get("/catalogue/{item}", Cap(C::ReadCatalogue), catalogue::get)
+        .put(
+            "/catalogue/{item}",
+            Cap(C::EditCatalogue),
+            catalogue::update,
+        )
+        .put(
+            "/catalogue/{item}/quotas/{year}",
+            Cap(C::EditCatalogue),
+            catalogue::set_quota,
+        )
+        .get("/calls", Cap(C::ReadCalls), calls::list)
+        .post("/calls", Cap(C::ManageCalls), calls::create)
+        .get("/calls/{call}", Cap(C::ReadCalls), calls::get)
+        .put("/calls/{call}", Cap(C::ManageCalls), calls::update)
+        .post("/calls/{call}/steps", Cap(C::ManageCalls), calls::step)
+        .post("/calls/{call}/bid", Cap(C::SubmitBid), calls::bid)
+        .post("/calls/{call}/panel", Cap(C::DrawPanel), calls::panel)
+        .post(
+            "/calls/{call}/conflicts",
+            Cap(C::ReviewBids),
+            calls::conflict,
+        )
+        .post("/calls/{call}/scores", Cap(C::ReviewBids), calls::score)
+        .post(
+            "/calls/{call}/bids/{bid}/disqualify",
+            Cap(C::ManageCalls),
+            calls::disqualify,
+        )
 }
 
 /// The yearly cycle's API.

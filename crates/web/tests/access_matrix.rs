@@ -110,6 +110,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "bureau subdistrict",
     ),
     ("POST", "/api/v1/annual-reports/{report}/conclude", "bureau"),
+    ("GET", "/targets", "bureau subdistrict organisation"),
+    ("GET", "/targets.csv", "bureau subdistrict organisation"),
+    ("GET", "/api/v1/targets", "bureau subdistrict organisation"),
     ("GET", "/orgs/new", "bureau"),
     ("POST", "/orgs/new", "bureau"),
     ("GET", "/orgs/{code}", "bureau subdistrict organisation"),
@@ -261,6 +264,77 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "/api/v1/applications/{id}/{action}",
         "bureau subdistrict organisation finance",
     ),
+    ("GET", "/public/calls", "public"),
+    ("GET", "/public/calls/{call}", "public"),
+    ("GET", "/api/v1/public/ocds/{ocid}", "public"),
+    (
+        "GET",
+        "/catalogue",
+        "bureau subdistrict organisation reviewer",
+    ),
+    ("POST", "/catalogue", "bureau"),
+    (
+        "GET",
+        "/catalogue/{item}",
+        "bureau subdistrict organisation reviewer",
+    ),
+    ("POST", "/catalogue/{item}", "bureau"),
+    ("POST", "/catalogue/{item}/quotas", "bureau"),
+    ("GET", "/calls", "bureau subdistrict organisation reviewer"),
+    ("POST", "/calls", "bureau subdistrict"),
+    ("GET", "/calls/new", "bureau subdistrict"),
+    (
+        "GET",
+        "/calls/{call}",
+        "bureau subdistrict organisation reviewer",
+    ),
+    ("POST", "/calls/{call}", "bureau subdistrict"),
+    ("GET", "/calls/{call}/edit", "bureau subdistrict"),
+    ("POST", "/calls/{call}/steps", "bureau subdistrict"),
+    ("POST", "/calls/{call}/bid", "organisation"),
+    ("POST", "/calls/{call}/panel", "bureau"),
+    ("POST", "/calls/{call}/conflicts", "reviewer"),
+    ("POST", "/calls/{call}/scores", "reviewer"),
+    (
+        "POST",
+        "/calls/{call}/bids/{bid}/disqualify",
+        "bureau subdistrict",
+    ),
+    (
+        "GET",
+        "/api/v1/catalogue",
+        "bureau subdistrict organisation reviewer",
+    ),
+    ("POST", "/api/v1/catalogue", "bureau"),
+    (
+        "GET",
+        "/api/v1/catalogue/{item}",
+        "bureau subdistrict organisation reviewer",
+    ),
+    ("PUT", "/api/v1/catalogue/{item}", "bureau"),
+    ("PUT", "/api/v1/catalogue/{item}/quotas/{year}", "bureau"),
+    (
+        "GET",
+        "/api/v1/calls",
+        "bureau subdistrict organisation reviewer",
+    ),
+    ("POST", "/api/v1/calls", "bureau subdistrict"),
+    (
+        "GET",
+        "/api/v1/calls/{call}",
+        "bureau subdistrict organisation reviewer",
+    ),
+    ("PUT", "/api/v1/calls/{call}", "bureau subdistrict"),
+    ("POST", "/api/v1/calls/{call}/steps", "bureau subdistrict"),
+    ("POST", "/api/v1/calls/{call}/bid", "organisation"),
+    ("POST", "/api/v1/calls/{call}/panel", "bureau"),
+    ("POST", "/api/v1/calls/{call}/conflicts", "reviewer"),
+    ("POST", "/api/v1/calls/{call}/scores", "reviewer"),
+    (
+        "POST",
+        "/api/v1/calls/{call}/bids/{bid}/disqualify",
+        "bureau subdistrict",
+    ),
 ];
 
 const SUB_1: &str = "310110021";
@@ -307,6 +381,9 @@ struct Fixture {
     /// pending for everything else.
     to_verify: Vec<(Role, i64, i64)>,
     declaration: i64,
+    /// A catalogue item with a 2024 quota and a published call of the bureau's.
+    item: i64,
+    call: i64,
 }
 
 impl Fixture {
@@ -346,6 +423,11 @@ impl Fixture {
     fn uri(&self, path: &str, role: Option<Role>) -> String {
         let (id, action) = self.ids(path, role);
         path.replace("{code}", &self.code)
+            .replace("{item}", &self.item.to_string())
+            .replace("{call}", &self.call.to_string())
+            .replace("{bid}", "1")
+            .replace("{year}", "2024")
+            .replace("{ocid}", &format!("ocds-yangpu-call-{}", self.call))
             .replace("{report}", &self.report.to_string())
             .replace("{section}", "people")
             .replace(
@@ -675,6 +757,8 @@ async fn fixture(
             (Role::Subdistrict, declared[2], declared[3]),
         ],
         declaration: declared[4],
+        item: 0,
+        call: 0,
     }
 }
 
@@ -770,6 +854,47 @@ async fn every_route_answers_every_role_and_the_public_as_the_table_says() {
                 .await
                 .unwrap();
             assert_eq!(upload.status(), StatusCode::SEE_OTHER, "set-up: accounts");
+            // The bureau's catalogue item, its 2024 quota, and a published call.
+            let bureau = sessions[0].1.clone().unwrap();
+            let v = ok(
+                &app,
+                &bureau,
+                Method::POST,
+                "/api/v1/catalogue",
+                json!({"series": "邻里守望", "name": "独居老人探访", "service_field": "SOCIAL_SERVICE"}),
+            )
+            .await;
+            f.item = v["item"]["id"].as_i64().unwrap();
+            ok(
+                &app,
+                &bureau,
+                Method::PUT,
+                &format!("/api/v1/catalogue/{}/quotas/2024", f.item),
+                json!({"projects": 5, "amount_fen": 100_000_000}),
+            )
+            .await;
+            let v = ok(
+                &app,
+                &bureau,
+                Method::POST,
+                "/api/v1/calls",
+                json!({
+                    "title": "独居老人探访服务", "item": f.item, "subdistrict": SUB_1,
+                    "budget_fen": 10_000_000, "requirements": "每周探访", "standstill_days": 5,
+                    "criteria": [{"name": "服务方案", "weight": 60}, {"name": "报价", "weight": 40}],
+                    "enquiries_until": "2024-06-10 17:00", "bids_until": "2024-06-20 17:00",
+                }),
+            )
+            .await;
+            f.call = v["call"]["id"].as_i64().unwrap();
+            ok(
+                &app,
+                &bureau,
+                Method::POST,
+                &format!("/api/v1/calls/{}/steps", f.call),
+                json!({"step": "publish"}),
+            )
+            .await;
             f
         };
         // The administrators' target and the API login's account.

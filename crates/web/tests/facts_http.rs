@@ -499,6 +499,52 @@ async fn a_declared_lease_changes_no_eligibility_until_its_sub_district_verifies
         let public = s.get(org, &format!("/public/orgs/{}", s.code)).await;
         assert!(!public.body.contains("待核实"), "{b}");
 
+        // Applied for while only declared: reviewed, but not approved.
+        let bureau = s.who(Role::Bureau);
+        let budget = s
+            .form(
+                bureau,
+                "/finance/budgets",
+                &[("rule", "R3"), ("year", "2024"), ("amount", "10000")],
+            )
+            .await;
+        assert_eq!(
+            budget.status,
+            StatusCode::SEE_OTHER,
+            "{b}: {}",
+            budget.seen()
+        );
+        let a = s
+            .api(
+                org,
+                Method::POST,
+                "/api/v1/applications",
+                json!({"rule": "R3", "beneficiary_id": s.code, "event_key": "2024-03",
+                       "requested_fen": 60_000}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{b}: {}", a.seen());
+        let app_id = a.json()["application"]["id"].as_i64().unwrap();
+        let step = |action: &str| format!("/api/v1/applications/{app_id}/{action}");
+        let r = s
+            .api(
+                s.who(Role::Subdistrict),
+                Method::POST,
+                &step("review"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+        let r = s
+            .api(bureau, Method::POST, &step("approve"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{b}: {}", r.seen());
+        assert!(
+            r.body.contains("租"),
+            "{b}: the missing lease is named: {}",
+            r.seen()
+        );
+
         let done = s
             .form(
                 s.who(Role::Subdistrict),
@@ -512,6 +558,12 @@ async fn a_declared_lease_changes_no_eligibility_until_its_sub_district_verifies
             r3.contains(&("2024-03".into(), "granted".into(), Some(50_000))),
             "{b}: after verification R3 is {r3:?}"
         );
+        // Verified, the same application is approved at the engine's amount.
+        let r = s
+            .api(bureau, Method::POST, &step("approve"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+        assert_eq!(r.json()["application"]["approved_fen"], 50_000, "{b}");
         let d = s.registry.declaration(id).await.unwrap();
         assert_eq!(d.status, DeclarationStatus::Verified, "{b}");
         let p = s

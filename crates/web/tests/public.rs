@@ -602,3 +602,71 @@ async fn the_full_download_is_served_from_the_cache_until_an_organisation_change
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
+
+/// Issue 16, 5: `facets=` counts in the public JSON API exactly what the
+/// directory page counts, with the page's labels, for the filters given;
+/// each count is the total of the listing filtered by that value; an
+/// unknown facet is refused naming it; without `facets` the body has none.
+#[tokio::test]
+async fn the_public_api_counts_facets_as_the_directory_page_does() {
+    for s in sites(WebConfig::default()).await {
+        let u = &s.url;
+        let (_, _, plain) = get(&s.app, "/api/v1/public/organizations", &[]).await;
+        let plain: Value = serde_json::from_slice(&plain).unwrap();
+        assert!(plain.get("facets").is_none(), "{u}: {plain}");
+
+        let kind = "PRIVATE_NON_ENTERPRISE";
+        let uri = format!(
+            "/api/v1/public/organizations?kind={kind}&facets=subdistrict,registration_year,kind"
+        );
+        let (status, _, body) = get(&s.app, &uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{u}: {}", text(&body));
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        let facets = v["facets"].as_object().unwrap();
+        let mut names: Vec<&String> = facets.keys().collect();
+        names.sort();
+        assert_eq!(names, ["kind", "registration_year", "subdistrict"], "{u}");
+
+        let (_, _, page) = get(&s.app, &format!("/public/orgs?kind={kind}"), &[]).await;
+        let page = text(&page);
+        let total = v["total"].as_i64().unwrap();
+        let mut sum = 0;
+        for f in facets["subdistrict"].as_array().unwrap() {
+            let (code, label, n) = (
+                f["value"].as_str().unwrap(),
+                f["label"].as_str().unwrap(),
+                f["count"].as_i64().unwrap(),
+            );
+            assert!(!label.is_empty() && label != code, "{u}: {f}");
+            assert!(page.contains(label), "{u}: {label} not on the page");
+            let (_, _, one) = get(
+                &s.app,
+                &format!("/api/v1/public/organizations?kind={kind}&subdistrict={code}&per_page=1"),
+                &[],
+            )
+            .await;
+            let one: Value = serde_json::from_slice(&one).unwrap();
+            assert_eq!(one["total"].as_i64().unwrap(), n, "{u}: {code}");
+            sum += n;
+        }
+        assert_eq!(sum, total, "{u}: sub-districts partition the listing");
+        let years = facets["registration_year"].as_array().unwrap();
+        assert!(
+            years
+                .iter()
+                .all(|y| y["label"].as_str().unwrap().ends_with(" 年")),
+            "{u}"
+        );
+
+        let (status, _, bad) = get(
+            &s.app,
+            "/api/v1/public/organizations?facets=subdistrict,colour",
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{u}");
+        let bad: Value = serde_json::from_slice(&bad).unwrap();
+        assert_eq!(bad["fields"][0]["field"], "facets", "{u}: {bad}");
+        assert_eq!(bad["fields"][0]["code"], "facets.unknown", "{u}");
+    }
+}

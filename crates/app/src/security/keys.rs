@@ -29,6 +29,7 @@ struct Inner {
     lookup: [u8; 32],
     audit: [u8; 32],
     login_form: [u8; 32],
+    bids: [u8; 32],
 }
 
 /// The derived keys; cheap to clone; `Debug` shows nothing secret.
@@ -55,6 +56,7 @@ impl Keys {
             lookup: derive(master, "gongyi/personal-data/lookup"),
             audit: derive(master, "gongyi/audit/chain"),
             login_form: derive(master, "gongyi/login/anti-forgery"),
+            bids: derive(master, "gongyi/bids/root"),
         }))
     }
 
@@ -142,6 +144,76 @@ impl Keys {
         mac.verify_slice(&tag).is_ok()
     }
 
+    /// The key of one call's bids: derived from the master key, the call's
+    /// id and its random salt (kept with the call), so one call's key opens
+    /// no other call's bids and a database copy alone opens none.
+    fn call_key(&self, call_id: i64, salt: &str) -> Aes256Gcm {
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.0.bids).expect("HMAC takes any key length");
+        mac.update(format!("call/{call_id}/{salt}").as_bytes());
+        let key: [u8; 32] = mac.finalize().into_bytes().into();
+        Aes256Gcm::new(&key.into())
+    }
+
+    /// A fresh random salt for a new call's key.
+    pub fn new_call_salt() -> String {
+        let mut s = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut s);
+        HEXLOWER.encode(&s)
+    }
+
+    /// Seals a bid under its call's key, bound to `(call, organisation)` as
+    /// associated data so a sealed bid moved to another row does not open.
+    pub fn seal_bid(&self, call_id: i64, salt: &str, org_id: i64, plain: &str) -> String {
+        use aes_gcm::aead::Payload;
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let aad = format!("bid/{call_id}/{org_id}");
+        let ct = self
+            .call_key(call_id, salt)
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
+            .expect("AES-GCM encryption cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        format!("b1:{}", BASE64.encode(&out))
+    }
+
+    /// Opens what [`Keys::seal_bid`] sealed. The app calls this only on the
+    /// opening after the deadline (`domain::calls::decide`, step `open`).
+    pub fn open_bid(
+        &self,
+        call_id: i64,
+        salt: &str,
+        org_id: i64,
+        sealed: &str,
+    ) -> Result<String, KeyError> {
+        use aes_gcm::aead::Payload;
+        let raw = sealed
+            .strip_prefix("b1:")
+            .and_then(|b| BASE64.decode(b.as_bytes()).ok())
+            .filter(|r| r.len() > 12)
+            .ok_or(KeyError::BadSealed)?;
+        let (nonce, ct) = raw.split_at(12);
+        let aad = format!("bid/{call_id}/{org_id}");
+        let plain = self
+            .call_key(call_id, salt)
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| KeyError::BadSealed)?;
+        String::from_utf8(plain).map_err(|_| KeyError::BadSealed)
+    }
+
     /// The MAC of one audit record over its canonical text.
     pub fn audit_mac(&self, canonical: &str) -> String {
         let mut mac =
@@ -164,6 +236,24 @@ mod tests {
         assert_eq!(k.open(&s).as_deref(), Ok("31011019800101123X"));
         let other = Keys::from_hex(&Keys::generate_hex()).expect("generated key parses");
         assert_eq!(other.open(&s), Err(KeyError::BadSealed));
+    }
+
+    #[test]
+    fn a_bid_opens_only_under_its_own_call_and_organisation() {
+        let k = Keys::for_tests();
+        let salt = Keys::new_call_salt();
+        let s = k.seal_bid(7, &salt, 3, "98000\u{1f}团队\u{1f}方案");
+        assert!(!s.contains("98000"));
+        assert_eq!(
+            k.open_bid(7, &salt, 3, &s).as_deref(),
+            Ok("98000\u{1f}团队\u{1f}方案")
+        );
+        assert_eq!(k.open_bid(8, &salt, 3, &s), Err(KeyError::BadSealed));
+        assert_eq!(k.open_bid(7, &salt, 4, &s), Err(KeyError::BadSealed));
+        assert_eq!(
+            k.open_bid(7, &Keys::new_call_salt(), 3, &s),
+            Err(KeyError::BadSealed)
+        );
     }
 
     #[test]

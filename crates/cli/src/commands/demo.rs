@@ -51,6 +51,11 @@ pub async fn load_all(
     let facts = registry.load_demo_policy_facts(seed, &|_| {}).await?;
     registry.refresh_statistics().await?;
     demo_accounts(registry).await?;
+    let calls = registry.load_demo_calls().await?;
+    eprintln!(
+        "已生成引导目录项目 {} 个、政府购买服务项目 {} 个(各状态均有)",
+        calls.items, calls.calls
+    );
     eprintln!(
         "已生成扶持相关记录:房租 {} 条、开办补贴申请 {} 条、公益创投 {} 个、大赛获奖 {} 次、督导评审 {} 条、高级社工师评审 {} 条",
         facts.leases, facts.applications, facts.ventures, facts.wins, facts.reviews, facts.decisions

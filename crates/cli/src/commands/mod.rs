@@ -48,6 +48,7 @@ pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
         .await?
         .with_keys(keys)
         .with_settings(settings)
+        .with_call_settings(cfg.open_data.settings()?)
         .acting(gongyi_app::security::Caller::system(&format!(
             "cli:{operator}"
         )));

@@ -7,11 +7,14 @@
 pub mod account;
 pub mod annual_report;
 pub mod applications;
+pub mod calls;
+pub mod catalogue;
 pub mod facts;
 pub mod orgs;
 pub mod people;
 pub mod policy;
 pub mod shared;
+pub mod targets;
 
 use crate::error::{ApiError, ErrorBody, FieldErrorBody};
 use crate::routes::RouteSpec;
@@ -168,7 +171,9 @@ pub struct PageBody<T> {
         people::reveal,
         crate::public::api::list,
         crate::public::api::get,
+        crate::public::ocds::package,
         policy::eligibility,
+        targets::get,
         facts::list,
         facts::get,
         facts::verify,
@@ -195,6 +200,10 @@ pub struct PageBody<T> {
         orgs::OrganizationUpdateBody,
         orgs::DirectoryBody,
         orgs::FacetCount,
+        targets::TargetsBody,
+        targets::TargetBody,
+        targets::TargetYearBody,
+        targets::SubdistrictTargetsBody,
         orgs::HistoryBody,
         orgs::HistoryRecordBody,
         people::PersonBody,
@@ -224,6 +233,8 @@ pub fn document(routes: &[RouteSpec]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(applications::ApplicationsApi::openapi());
     doc.merge(annual_report::AnnualReportsApi::openapi());
+    doc.merge(catalogue::CatalogueApi::openapi());
+    doc.merge(calls::CallsApi::openapi());
     shared::share(&mut doc, routes);
     doc
 }

@@ -3,7 +3,7 @@
 
 use super::{ApiJson, PageBody};
 use crate::auth::Ctx;
-use crate::directory::DirectoryParams;
+use crate::directory::{labelled_facets, DirectoryParams};
 use crate::error::ApiError;
 use crate::views::OrganizationView;
 use axum::extract::{Path, Query};
@@ -101,10 +101,36 @@ fn api_fields(e: AppError) -> AppError {
     }
 }
 
+/// One value of a facet: its code, its name as pages show it, and how many
+/// organisations match it and the other filters.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FacetCount {
     pub value: String,
+    pub label: String,
     pub count: i64,
+}
+
+/// `facets` as the API writes them, keyed by `key` of each facet.
+pub fn facet_counts(
+    facets: Vec<crate::directory::LabelledFacet>,
+    key: impl Fn(&crate::directory::LabelledFacet) -> &'static str,
+) -> std::collections::BTreeMap<String, Vec<FacetCount>> {
+    facets
+        .into_iter()
+        .map(|f| {
+            let k = key(&f).to_string();
+            let values = f
+                .values
+                .into_iter()
+                .map(|(value, label, count)| FacetCount {
+                    value,
+                    label,
+                    count,
+                })
+                .collect();
+            (k, values)
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -113,7 +139,8 @@ pub struct DirectoryBody {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
-    /// Counts per value for subdistrict, kind, status, rating, field, year.
+    /// Counts per value for subdistrict, kind, status, rating, field, year
+    /// (the query parameters they set).
     pub facets: std::collections::BTreeMap<String, Vec<FacetCount>>,
 }
 
@@ -126,25 +153,10 @@ pub async fn list(
 ) -> Result<Json<DirectoryBody>, ApiError> {
     let (page, per_page) = p.checked_bounds()?;
     let (list, f) = s.registry.directory(&p.filter(), page, per_page).await?;
-    let fc = |v: &Vec<(String, i64)>| {
-        v.iter()
-            .map(|(value, count)| FacetCount {
-                value: value.clone(),
-                count: *count,
-            })
-            .collect()
-    };
-    let facets = [
-        ("subdistrict", fc(&f.subdistrict)),
-        ("kind", fc(&f.kind)),
-        ("status", fc(&f.status)),
-        ("rating", fc(&f.rating)),
-        ("field", fc(&f.service_field)),
-        ("year", fc(&f.registration_year)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let subs = s.registry.subdistricts().await?;
+    let fields = s.registry.service_fields().await?;
+    // Keyed by the query parameter each facet sets.
+    let facets = facet_counts(labelled_facets(&f, &subs, &fields), |f| f.key);
     Ok(Json(DirectoryBody {
         items: list.items.iter().map(OrganizationView::from).collect(),
         total: list.total,

@@ -5,12 +5,15 @@ pub mod admin;
 pub mod annual_report;
 pub mod applications;
 pub mod audit;
+pub mod calls;
+pub mod catalogue;
 pub mod facts;
 pub mod finance;
 pub mod home;
 pub mod orgs;
 pub mod people;
 pub mod policy;
+pub mod targets;
 
 use std::collections::HashMap;
 

@@ -3,12 +3,14 @@
 
 use super::views::{PublicOrg, PublicProfileView};
 use super::{etag_of, CACHE_CONTROL};
-use crate::directory::DirectoryParams;
+use crate::directory::{labelled_facets, DirectoryParams, FACET_NAMES};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use gongyi_app::AppError;
+use gongyi_domain::Invalid;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -20,6 +22,36 @@ pub struct PublicPage {
     pub page: i64,
     pub per_page: i64,
     pub licence: &'static str,
+    /// The facets asked for with `facets=`, by name: each value with its
+    /// label and the number of organisations matching the other filters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<std::collections::BTreeMap<String, Vec<FacetCount>>>,
+}
+
+use crate::api::orgs::{facet_counts, FacetCount};
+
+/// The facet names of `facets=…`; an unknown name is refused naming it.
+fn facet_names(asked: Option<&str>) -> Result<Vec<&'static str>, AppError> {
+    let mut names = Vec::new();
+    for name in asked
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        match FACET_NAMES.iter().find(|f| **f == name) {
+            Some(f) if !names.contains(f) => names.push(*f),
+            Some(_) => {}
+            None => {
+                return Err(AppError::Invalid(Invalid::one(
+                    "facets",
+                    "facets.unknown",
+                    format!("没有名为“{name}”的分面,可选:{}", FACET_NAMES.join(", ")),
+                )))
+            }
+        }
+    }
+    Ok(names)
 }
 
 pub const LICENCE: &str = "CC BY 4.0:可自由使用、转载和再加工,须注明“来源:杨浦区民政局”。";
@@ -59,16 +91,31 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (page, per_page) = p.checked_bounds()?;
-    let list = s
-        .registry
-        .public_directory(&p.relevance_filter(), page, per_page)
-        .await?;
+    let names = facet_names(p.facets.as_deref())?;
+    let filter = p.relevance_filter();
+    let (list, facets) = if names.is_empty() {
+        let list = s.registry.public_directory(&filter, page, per_page).await?;
+        (list, None)
+    } else {
+        let (list, facets) = s
+            .registry
+            .public_directory_faceted(&filter, page, per_page)
+            .await?;
+        let subs = s.registry.subdistricts().await?;
+        let fields = s.registry.service_fields().await?;
+        let asked = labelled_facets(&facets, &subs, &fields)
+            .into_iter()
+            .filter(|f| names.contains(&f.name))
+            .collect();
+        (list, Some(facet_counts(asked, |f| f.name)))
+    };
     let body = PublicPage {
         items: list.items.iter().map(PublicOrg::from).collect(),
         total: list.total,
         page,
         per_page,
         licence: LICENCE,
+        facets,
     };
     Ok(cached_json(&headers, &body))
 }

@@ -8,6 +8,7 @@ pub mod api;
 pub mod checkpoint;
 pub mod downloads;
 pub mod limit;
+pub mod ocds;
 pub mod pages;
 pub mod views;
 
