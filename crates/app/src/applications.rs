@@ -100,6 +100,9 @@ pub struct ApplicationPage {
     pub payment: Option<PaymentRow>,
     /// The steps someone could take now, with the role that may.
     pub open_actions: Vec<(Action, wf::Role)>,
+    /// The steps the caller itself may take now (its role, the state, four
+    /// eyes): the only forms its page shows.
+    pub my_actions: Vec<(Action, wf::Role)>,
 }
 
 /// An organisation's or a person's applications and payments.
@@ -610,7 +613,17 @@ impl Registry {
     pub async fn application_page(&self, id: i64) -> Result<ApplicationPage> {
         let application = self.application_in_scope(id).await?;
         let open_actions = wf::open_actions(&current(&application));
+        let my_actions = match self.workflow_actor(&ActorInput::default()) {
+            Ok(Ok(actor)) => Action::ALL
+                .into_iter()
+                // Any reason will do here: only role, state and four eyes count.
+                .filter(|a| wf::decide(&current(&application), *a, &actor, "-").is_ok())
+                .map(|a| (a, actor.role))
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(ApplicationPage {
+            my_actions,
             events: self.db.application_events(id).await?,
             attachments: self.db.application_attachments(id).await?,
             payment: self.db.payment_of_application(id).await?,

@@ -55,6 +55,8 @@ enum Command {
     /// Annual reports (年报): remind those who have not filed.
     #[command(subcommand)]
     Report(commands::report::Command),
+    /// Print the route table as JSON (method, path, access, roles let in).
+    Routes,
 }
 
 fn main() -> ExitCode {
@@ -105,5 +107,6 @@ async fn run(cli: Cli) -> Result<(), commands::CliError> {
         Command::User(c) => commands::user::run(c, &cfg).await,
         Command::Audit(c) => commands::audit::run(c, &cfg).await,
         Command::Report(c) => commands::report::run(c, &cfg).await,
+        Command::Routes => commands::routes::run(&cfg).await,
     }
 }

@@ -82,6 +82,36 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
+impl RouteSpec {
+    /// The route as the browser suite reads it (`gongyi routes`): method,
+    /// path, its access rule and the roles it lets in.
+    pub fn listing(&self) -> serde_json::Value {
+        use gongyi_domain::access::Role;
+        let access = match self.access {
+            Access::Public => "public",
+            Access::SignedIn => "signed-in",
+            Access::Cap(c) => c.code(),
+        };
+        let roles: Vec<&str> = Role::ALL
+            .iter()
+            .filter(|r| self.access.allows(**r))
+            .map(|r| r.code())
+            .collect();
+        serde_json::json!({
+            "method": self.method.as_str(),
+            "path": self.path,
+            "access": access,
+            "roles": roles,
+        })
+    }
+}
+
+/// The whole table as the JSON `gongyi routes` prints.
+pub fn listing(specs: &[RouteSpec]) -> String {
+    let rows: Vec<serde_json::Value> = specs.iter().map(RouteSpec::listing).collect();
+    serde_json::to_string_pretty(&rows).unwrap_or_default()
+}
+
 /// A group of routes under one prefix, each behind the guard.
 struct RouteTable {
     state: AppState,
@@ -664,6 +694,7 @@ pub fn routes(state: AppState, config: &WebConfig) -> (Router, Vec<RouteSpec>) {
     ] {
         specs.extend(t.specs.iter().cloned());
     }
+    crate::auth::page::remember_routes(&specs);
     let api_v1 = limited(api.router, config.api_rate_limit)
         .merge(public_api.router)
         .merge(api_login.router)
@@ -681,7 +712,11 @@ pub fn routes(state: AppState, config: &WebConfig) -> (Router, Vec<RouteSpec>) {
         router = router.layer(l);
     }
     // Outermost, so the body limit's own refusals get the API's error body too.
-    let router = router.layer(axum::middleware::from_fn(crate::error::api_shape));
+    let router = router
+        .layer(axum::middleware::from_fn(
+            crate::auth::page::anonymous_pages,
+        ))
+        .layer(axum::middleware::from_fn(crate::error::api_shape));
     (router.with_state(state), specs)
 }
 

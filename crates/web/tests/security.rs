@@ -2089,8 +2089,11 @@ async fn the_audit_page_reads_as_chinese_with_links_and_amounts_in_yuan() {
             .find(|r| r.contains(&code))
             .unwrap_or_else(|| panic!("{url}: no row for the organisation"));
         assert!(row.contains("新建"), "{url}: {row}");
+        // The audit administrator may not open the organisation: its name
+        // is shown, not a link into a 403 (the route table decides).
         assert!(
-            row.contains(&format!(r#"href="/orgs/{code}""#)),
+            row.contains(&format!("社会组织 {code}"))
+                && !row.contains(&format!(r#"href="/orgs/{code}""#)),
             "{url}: {row}"
         );
         assert!(
@@ -2108,5 +2111,57 @@ async fn the_audit_page_reads_as_chinese_with_links_and_amounts_in_yuan() {
         ] {
             assert!(!row.contains(raw), "{url}: {raw} on screen: {row}");
         }
+    }
+}
+
+/// Error pages and the login page show the caller's own menu: the role's
+/// links on 403 and 404 pages, nothing of the signed-in menu to a visitor
+/// without a session, and the lockout rule once.
+#[tokio::test]
+async fn error_and_login_pages_show_only_the_callers_menu() {
+    for (db, url) in gongyi_testkit::databases().await {
+        let registry = Registry::new(db, Clock::system());
+        let app = gongyi_web::router(AppState::new(registry.clone()));
+        let menu = |body: &str| body.contains(r#"aria-label="主导航""#);
+
+        let login = send(&app, get("/login", "")).await;
+        assert_eq!(login.status, StatusCode::OK, "{url}");
+        assert!(!menu(&login.body), "{url}: {}", login.body);
+        assert!(
+            !login.body.contains("我的账号") && !login.body.contains("退出"),
+            "{url}"
+        );
+        assert_eq!(
+            login.body.matches("分钟").count(),
+            1,
+            "{url}: the lockout rule once"
+        );
+        let wrong = form_login(&app, "nobody", "wrong-password-1", "").await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert_eq!(
+            wrong.body.matches("分钟").count(),
+            1,
+            "{url}: the lockout rule once: {}",
+            wrong.body
+        );
+        assert!(!menu(&wrong.body), "{url}");
+        let missing = send(&app, get("/no-such-page", "")).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{url}");
+        assert!(
+            !menu(&missing.body) && !missing.body.contains("/audit"),
+            "{url}"
+        );
+
+        let bureau = common::sign_in(&registry, "menu-bureau", Role::Bureau, "", "").await;
+        let missing = send(&app, get("/no-such-page", &bureau.cookie)).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{url}");
+        assert!(menu(&missing.body), "{url}: the bureau's 404 has its menu");
+        assert!(missing.body.contains(r#"href="/orgs""#), "{url}");
+        assert!(!missing.body.contains(r#"href="/audit""#), "{url}");
+        let refused = send(&app, get("/audit", &bureau.cookie)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{url}");
+        assert!(refused.body.contains(r#"href="/orgs""#), "{url}");
+        assert!(!refused.body.contains(r#"href="/admin/accounts""#), "{url}");
+        assert!(!refused.body.contains("<!--signed-in-->"), "{url}");
     }
 }

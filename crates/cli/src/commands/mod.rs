@@ -6,6 +6,7 @@ pub mod config_cmd;
 pub mod demo;
 pub mod policy;
 pub mod report;
+pub mod routes;
 pub mod serve;
 pub mod transfer;
 pub mod user;

@@ -190,7 +190,8 @@ pub async fn guard(State(g): State<GuardState>, mut req: Request, next: Next) ->
         }
     }
     if !g.access.allows(role) {
-        return forbidden(&path);
+        // The refusal page shows the caller's own menu.
+        return page::finish(forbidden(&path), &session.csrf, role).await;
     }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method {
@@ -200,12 +201,13 @@ pub async fn guard(State(g): State<GuardState>, mut req: Request, next: Next) ->
                 return if is_api(&path) {
                     api_error(StatusCode::FORBIDDEN, "csrf", "缺少或错误的 CSRF 令牌")
                 } else {
-                    let page = PageError(AppError::Refused {
+                    let refused = PageError(AppError::Refused {
                         field: "_csrf",
                         code: "csrf",
                         message: "页面已过期或来源不明,请返回刷新后重试".into(),
                     });
-                    (StatusCode::FORBIDDEN, page).into_response()
+                    let res = (StatusCode::FORBIDDEN, refused).into_response();
+                    page::finish(res, &session.csrf, role).await
                 };
             }
         }
@@ -229,6 +231,14 @@ pub async fn guard(State(g): State<GuardState>, mut req: Request, next: Next) ->
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     page::finish(res, &csrf_token, role).await
+}
+
+/// The session of the request's cookie, if any is open and fully signed in
+/// (for pages outside the guard, such as "not found", to show its menu).
+pub async fn current_session(app: &AppState, headers: &HeaderMap) -> Option<Session> {
+    let token = cookie(headers, SESSION_COOKIE)?;
+    let session = app.registry.session(token).await.ok().flatten()?;
+    (session.verified && !session.must_change_password).then_some(session)
 }
 
 fn pending(path: &str, to: &str, code: &str, message: &str) -> Response {

@@ -67,7 +67,7 @@ fn login_page(status: StatusCode, page: LoginPage, secure: bool) -> Response {
     );
     // Not signed in: the navigation shows none of the signed-in parts.
     let mut res = match page.render() {
-        Ok(html) => (status, Html(auth::page::trim_links(&html, None))).into_response(),
+        Ok(html) => (status, Html(auth::page::signed_out(&html))).into_response(),
         Err(_) => render(status, &page),
     };
     if let Ok(v) = cookie.parse() {

@@ -17,9 +17,19 @@ pub mod targets;
 
 use std::collections::HashMap;
 
-/// Any page path that names nothing.
-pub async fn not_found() -> crate::error::PageError {
-    crate::error::PageError(gongyi_app::AppError::NotFound)
+/// Any page path that names nothing: with the caller's menu when signed in.
+pub async fn not_found(
+    axum::extract::State(s): axum::extract::State<crate::AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let res = crate::error::PageError(gongyi_app::AppError::NotFound).into_response();
+    match crate::auth::current_session(&s, &headers).await {
+        Some(session) => {
+            crate::auth::page::finish(res, &session.csrf, session.principal.role).await
+        }
+        None => res,
+    }
 }
 
 /// What every form page carries: the values as typed and the errors by field.

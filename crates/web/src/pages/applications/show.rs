@@ -83,9 +83,17 @@ fn show_page(
         .as_ref()
         .map(|(_, st)| st.notice.clone())
         .unwrap_or_default();
+    // Only the caller's own steps: a form it would be refused is not shown,
+    // except the one just refused, which keeps what was typed beside its reason.
+    let just_refused = refused.as_ref().and_then(|(code, _)| {
+        let action = Action::from_code(code)?;
+        let role = p.open_actions.iter().find(|(a, _)| *a == action)?.1;
+        (!p.my_actions.iter().any(|(a, _)| *a == action)).then_some((action, role))
+    });
     let forms = p
-        .open_actions
+        .my_actions
         .iter()
+        .chain(just_refused.iter())
         .map(|(action, role)| ActionForm {
             action: action.code().into(),
             label: action.label().into(),
