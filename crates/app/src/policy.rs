@@ -233,7 +233,7 @@ fn shown(unit: Unit, value: &str) -> String {
 fn unit_label(u: Unit) -> &'static str {
     match u {
         Unit::Yuan => "元",
-        Unit::YuanOrNone => "元(none 表示不补贴)",
+        Unit::YuanOrNone => "元(填“无”表示不补贴)",
         Unit::Count => "整数",
         Unit::Date => "日期",
         Unit::CompetitionLevel => "大赛级别",

@@ -38,7 +38,9 @@ pub struct DirectoryParams {
     /// Public API only: facets to count, comma-separated (subdistrict,
     /// kind, status, rating, service_field, registration_year), counted as
     /// the directory page counts them.
-    #[param(pattern = r"^ *(subdistrict|kind|status|rating|service_field|registration_year)? *(, *(subdistrict|kind|status|rating|service_field|registration_year) *)*$")]
+    #[param(
+        pattern = r"^ *(subdistrict|kind|status|rating|service_field|registration_year)? *(, *(subdistrict|kind|status|rating|service_field|registration_year) *)*$"
+    )]
     pub facets: Option<String>,
 }
 

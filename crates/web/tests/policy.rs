@@ -119,13 +119,13 @@ async fn the_simulation_page_lists_parameters_and_shows_a_changed_rent_cap() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{url}\n{body}");
-        let row = district_row(&body, "R3");
+        let row = district_row(&body, "三(一)3");
         assert!(
             row.contains("<td>5,000.00</td><td>8,000.00</td><td>+3,000.00</td>"),
             "{url}: {row}"
         );
         assert!(
-            body.contains("rent.monthly_cap = 800"),
+            body.contains("房租补贴每月上限调整为 800") && !body.contains("rent.monthly_cap = "),
             "{url}: the change is named"
         );
         assert!(

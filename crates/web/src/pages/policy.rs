@@ -38,7 +38,7 @@ struct ParamInput {
 }
 
 struct SimRowView {
-    rule: String,
+    clause: String,
     title: String,
     subdistrict: String,
     base: String,
@@ -82,9 +82,9 @@ fn signed(f: Fen) -> String {
 
 fn row_view(r: &SimulationRow) -> SimRowView {
     SimRowView {
-        rule: r
+        clause: r
             .rule
-            .map_or_else(|| "合计".to_string(), |x| x.code().to_string()),
+            .map_or_else(|| "合计".to_string(), |x| x.clause().to_string()),
         title: r.rule.map_or_else(String::new, |x| x.title().to_string()),
         subdistrict: r.subdistrict.clone().unwrap_or_else(|| "全区".into()),
         base: yuan(r.base),
@@ -97,13 +97,36 @@ fn row_view(r: &SimulationRow) -> SimRowView {
     }
 }
 
+/// Whether `typed` is the value in force of `row` ("无" and "none" alike
+/// stand for no payment).
+fn unchanged(typed: &str, row: &ParamRow) -> bool {
+    let t = typed.trim();
+    t == row.value || (row.value == "none" && (t == "无" || t.eq_ignore_ascii_case("none")))
+}
+
+/// The value as the form shows it: "无" for no payment.
+fn typed_form(row: &ParamRow) -> String {
+    if row.value == "none" {
+        "无".into()
+    } else {
+        row.value.clone()
+    }
+}
+
 fn result_view(s: &Simulation) -> SimResultView {
+    let rows = params_in_force().1;
     SimResultView {
         window: format!("{} 至 {}", s.window.from, s.window.to),
         overrides: s
             .overrides
             .iter()
-            .map(|(k, v)| format!("{k} = {v}"))
+            .map(|(k, v)| {
+                let label = rows
+                    .iter()
+                    .find(|r| r.name == k)
+                    .map_or(k.as_str(), |r| r.label);
+                format!("{label}调整为 {v}")
+            })
             .collect(),
         rows: s.rows.iter().map(row_view).collect(),
         total: row_view(&s.total),
@@ -124,10 +147,10 @@ fn inputs(typed: &HashMap<String, String>, errors: &HashMap<String, String>) -> 
             let value = typed
                 .get(row.name)
                 .cloned()
-                .unwrap_or_else(|| row.value.clone());
+                .unwrap_or_else(|| typed_form(&row));
             ParamInput {
                 error: errors.get(row.name).cloned().unwrap_or_default(),
-                changed: value.trim() != row.value,
+                changed: !unchanged(&value, &row),
                 value,
                 row,
             }
@@ -158,7 +181,7 @@ pub async fn simulate(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
             typed
                 .get(row.name)
                 .map(|v| v.trim().to_string())
-                .filter(|v| *v != row.value)
+                .filter(|v| !unchanged(v, &row))
                 .map(|v| (row.name.to_string(), v))
         })
         .collect();
