@@ -35,9 +35,9 @@ pub struct DirectoryParams {
     pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
-    /// Public API only: facets to count, comma-separated (subdistrict,
-    /// kind, status, rating, service_field, registration_year), counted as
-    /// the directory page counts them.
+    /// APIs: facets to count, comma-separated (subdistrict, kind, status,
+    /// rating, service_field, registration_year), counted as the directory
+    /// page counts them; the signed-in API counts all when none is named.
     #[param(
         pattern = r"^ *(subdistrict|kind|status|rating|service_field|registration_year)? *(, *(subdistrict|kind|status|rating|service_field|registration_year) *)*$"
     )]
@@ -71,6 +71,27 @@ impl DirectoryParams {
     /// The page and page size asked for, within the listing bounds.
     pub fn bounds(&self) -> (i64, i64) {
         gongyi_app::bound_page(self.page, self.per_page, PER_PAGE)
+    }
+
+    /// The facets named by `facets=…`, in the order given; an unknown name
+    /// is refused naming it.
+    pub fn facet_names(&self) -> std::result::Result<Vec<&'static str>, gongyi_app::AppError> {
+        let mut names = Vec::new();
+        let asked = self.facets.as_deref().unwrap_or("");
+        for name in asked.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match FACET_NAMES.iter().find(|f| **f == name) {
+                Some(f) if !names.contains(f) => names.push(*f),
+                Some(_) => {}
+                None => {
+                    return Err(gongyi_app::AppError::Invalid(gongyi_domain::Invalid::one(
+                        "facets",
+                        "facets.unknown",
+                        format!("没有名为“{name}”的分面,可选:{}", FACET_NAMES.join(", ")),
+                    )))
+                }
+            }
+        }
+        Ok(names)
     }
 
     /// The same for the APIs, which refuse values out of bounds instead.

@@ -152,11 +152,16 @@ pub async fn list(
     Query(p): Query<DirectoryParams>,
 ) -> Result<Json<DirectoryBody>, ApiError> {
     let (page, per_page) = p.checked_bounds()?;
+    let names = p.facet_names()?;
     let (list, f) = s.registry.directory(&p.filter(), page, per_page).await?;
     let subs = s.registry.subdistricts().await?;
     let fields = s.registry.service_fields().await?;
     // Keyed by the query parameter each facet sets.
-    let facets = facet_counts(labelled_facets(&f, &subs, &fields), |f| f.key);
+    let asked = labelled_facets(&f, &subs, &fields)
+        .into_iter()
+        .filter(|f| names.is_empty() || names.contains(&f.name))
+        .collect();
+    let facets = facet_counts(asked, |f| f.key);
     Ok(Json(DirectoryBody {
         items: list.items.iter().map(OrganizationView::from).collect(),
         total: list.total,

@@ -3,14 +3,12 @@
 
 use super::views::{PublicOrg, PublicProfileView};
 use super::{etag_of, CACHE_CONTROL};
-use crate::directory::{labelled_facets, DirectoryParams, FACET_NAMES};
+use crate::directory::{labelled_facets, DirectoryParams};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use gongyi_app::AppError;
-use gongyi_domain::Invalid;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -29,30 +27,6 @@ pub struct PublicPage {
 }
 
 use crate::api::orgs::{facet_counts, FacetCount};
-
-/// The facet names of `facets=…`; an unknown name is refused naming it.
-fn facet_names(asked: Option<&str>) -> Result<Vec<&'static str>, AppError> {
-    let mut names = Vec::new();
-    for name in asked
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        match FACET_NAMES.iter().find(|f| **f == name) {
-            Some(f) if !names.contains(f) => names.push(*f),
-            Some(_) => {}
-            None => {
-                return Err(AppError::Invalid(Invalid::one(
-                    "facets",
-                    "facets.unknown",
-                    format!("没有名为“{name}”的分面,可选:{}", FACET_NAMES.join(", ")),
-                )))
-            }
-        }
-    }
-    Ok(names)
-}
 
 pub const LICENCE: &str = "CC BY 4.0:可自由使用、转载和再加工,须注明“来源:杨浦区民政局”。";
 
@@ -91,7 +65,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (page, per_page) = p.checked_bounds()?;
-    let names = facet_names(p.facets.as_deref())?;
+    let names = p.facet_names()?;
     let filter = p.relevance_filter();
     let (list, facets) = if names.is_empty() {
         let list = s.registry.public_directory(&filter, page, per_page).await?;
