@@ -19,15 +19,15 @@ use gongyi_domain::access::{Role, Scope};
 use gongyi_domain::annual_report::{
     self as ar, Actor, Content, Current, FilingWindow, ReportStatus, Section, Step,
 };
+use gongyi_domain::facts::{FactKind, FactSource};
 use gongyi_domain::history::{FinanceInput, InspectionInput, InspectionResult};
 use gongyi_domain::{text, Invalid};
-use gongyi_domain::facts::{FactKind, FactSource};
 use gongyi_store::annual_report::ReportTransition;
-use gongyi_store::facts::Provenance;
 /// What the report use cases hand out.
 pub use gongyi_store::annual_report::{
     ProgressRow, ReportEventRow, ReportFileRow, ReportFilter, ReportRow, ReturnItemRow, UnfiledRow,
 };
+use gongyi_store::facts::Provenance;
 use gongyi_store::{Page, StoreError};
 use std::collections::BTreeMap;
 
@@ -561,7 +561,10 @@ impl Registry {
         if let Some(id) = finance {
             let provenance = Provenance {
                 source: FactSource::Declaration,
-                stated_by: r.submitted_by.clone().unwrap_or_else(|| r.created_by.clone()),
+                stated_by: r
+                    .submitted_by
+                    .clone()
+                    .unwrap_or_else(|| r.created_by.clone()),
                 stated_role: Role::Organisation.code().to_string(),
                 verified_by: Some(self.caller.name.clone()),
                 verified_at: Some(Utc::now()),

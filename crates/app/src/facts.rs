@@ -26,9 +26,9 @@ use gongyi_domain::history::{
 use gongyi_domain::people::{PerformanceRating, QualificationLevel};
 use gongyi_domain::policy::facts::CompetitionLevel;
 use gongyi_store::facts::{Decision, NewDeclaration, Provenance};
-use gongyi_store::people::Reach;
 /// What the declaration use cases hand out.
 pub use gongyi_store::facts::{DeclarationFilter, DeclarationRow};
+use gongyi_store::people::Reach;
 use gongyi_store::Tx;
 use std::collections::BTreeMap;
 

@@ -567,7 +567,10 @@ impl Registry {
                 other => other.into(),
             })?;
         // The number as typed found the person, so it is the stored one.
-        Ok((person_id, birth_date_of(&rid).unwrap_or(chrono::NaiveDate::MIN)))
+        Ok((
+            person_id,
+            birth_date_of(&rid).unwrap_or(chrono::NaiveDate::MIN),
+        ))
     }
 
     /// Writes a record as a fact from `source` without auditing it (imports

@@ -32,6 +32,10 @@ async fn css() -> impl IntoResponse {
 /// Request bodies above this are refused before they are read.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// The largest file an upload form can carry under [`BODY_LIMIT`], leaving
+/// room for the multipart envelope: configured file limits may not exceed it.
+pub const MAX_UPLOAD_BYTES: usize = BODY_LIMIT - 64 * 1024;
+
 /// A login is a name, a password, a code and a token: anonymous callers get
 /// no more than this (413 before anything is read).
 pub(crate) const LOGIN_BODY_LIMIT: usize = 8 * 1024;

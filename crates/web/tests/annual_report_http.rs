@@ -13,8 +13,10 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::NaiveDate;
 use common::{form_req, get_req, json_req, send, with_session, Signed};
+use gongyi_app::annual_report::ReportSettings;
 use gongyi_app::{Clock, Registry};
 use gongyi_domain::access::Role;
+use gongyi_domain::annual_report::FilingWindow;
 use gongyi_domain::credit_code::{org_code_check, CreditCode};
 use gongyi_domain::history::InspectionResult;
 use gongyi_web::AppState;
@@ -134,6 +136,50 @@ impl World {
         r.json()
     }
 
+    /// Opens the report of `year` for `who`, fills every section through the
+    /// API and submits it; returns its id.
+    async fn file(&self, who: &Signed, year: i32) -> i64 {
+        let on = self.on;
+        let r = self
+            .call(
+                who,
+                json_req(
+                    Method::POST,
+                    "/api/v1/annual-reports",
+                    &json!({ "year": year }).to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{on}: {}", r.seen());
+        let id = r.json()["report"]["id"].as_i64().unwrap();
+        for (section, fields) in sections("130000") {
+            let fields: std::collections::BTreeMap<_, _> = fields.into_iter().collect();
+            let r = self
+                .call(
+                    who,
+                    json_req(
+                        Method::PUT,
+                        &format!("/api/v1/annual-reports/{id}/sections/{section}"),
+                        &json!({ "fields": fields }).to_string(),
+                    ),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{on} {section}: {}", r.seen());
+        }
+        let r = self
+            .call(
+                who,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id}/submit"),
+                    r#"{"declaration": true}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        id
+    }
+
     async fn desk(&self, who: &Signed) -> String {
         let r = self.call(who, get_req("/")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.seen());
@@ -142,12 +188,18 @@ impl World {
 }
 
 async fn world(db: gongyi_testkit::Db) -> World {
-    let on = common::backend_name(&db);
     // 10 June 2025: the 2024 report is due by 31 May, so it is filed late.
-    let registry = Registry::new(
-        db,
-        Clock::fixed(NaiveDate::from_ymd_opt(2025, 6, 10).unwrap()),
-    );
+    world_on(db, (2025, 6, 10), ReportSettings::default()).await
+}
+
+async fn world_on(
+    db: gongyi_testkit::Db,
+    (y, m, d): (i32, u32, u32),
+    settings: ReportSettings,
+) -> World {
+    let on = common::backend_name(&db);
+    let registry = Registry::new(db, Clock::fixed(NaiveDate::from_ymd_opt(y, m, d).unwrap()))
+        .with_report_settings(settings);
     let app = gongyi_web::router(AppState::new(registry.clone()));
     let bureau = common::sign_in(&registry, "bureau-1", Role::Bureau, "", "").await;
     for (n, sub) in [(1, SUB_1), (2, SUB_2)] {
@@ -637,5 +689,30 @@ async fn a_report_goes_from_draft_to_conclusion_and_becomes_the_years_facts() {
             fin.contains("待拨付") && !fin.contains("年报"),
             "{on}: {fin}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_configured_deadline_decides_which_filings_are_late() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        // 10 April 2025: on time under the default 31 May, late under 31 March.
+        let settings = ReportSettings {
+            window: FilingWindow::parse("03-31").unwrap(),
+            ..ReportSettings::default()
+        };
+        let w = world_on(db, (2025, 4, 10), settings).await;
+        let on = w.on;
+        let id = w.file(&w.org, 2024).await;
+        let v = w.report(&w.org, id).await;
+        assert_eq!(v["report"]["late"], true, "{on}: {v}");
+        let own = w.desk(&w.org).await;
+        assert!(own.contains("2025-03-31"), "{on}: {own}");
+    }
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world_on(db, (2025, 4, 10), ReportSettings::default()).await;
+        let on = w.on;
+        let id = w.file(&w.org, 2024).await;
+        let v = w.report(&w.org, id).await;
+        assert_eq!(v["report"]["late"], false, "{on}: {v}");
     }
 }
