@@ -76,6 +76,9 @@ pub struct ProgressLine {
     pub unfiled: i64,
     pub by_status: BTreeMap<ReportStatus, i64>,
     pub late: i64,
+    /// 未报送: after the deadline, organisations without a submitted report
+    /// (未填报 and 草稿); 0 before it.
+    pub overdue: i64,
 }
 
 /// The public summary of a concluded report: no personal data.
@@ -576,6 +579,115 @@ impl Registry {
         Ok((inspection, finance))
     }
 
+    /// Whether an organisation that has not submitted the report of `year`
+    /// is now 未报送 (the deadline has passed).
+    pub fn report_overdue(&self, year: i32) -> bool {
+        self.reports
+            .window
+            .is_unfiled(year, false, self.clock.today())
+    }
+
+    /// 二: an organisation that never filed the year's report (未报送) cannot
+    /// pass that year's inspection; every path that records an inspection
+    /// (history forms and API, imports, verified declarations, the
+    /// conclusion of an unfiled year) comes through here.
+    pub(crate) async fn refuse_unfiled_qualified(
+        &self,
+        tx: &mut gongyi_store::Tx,
+        org_id: i64,
+        year: i32,
+        result: InspectionResult,
+    ) -> Result<()> {
+        if result != InspectionResult::Qualified || !self.report_overdue(year) {
+            return Ok(());
+        }
+        let (submitted, cycle) = self.db.report_filed_tx(tx, org_id, i64::from(year)).await?;
+        if cycle && !submitted {
+            ar::check_unfiled_conclusion(result).map_err(|r| refused("result", r))?;
+        }
+        Ok(())
+    }
+
+    /// The bureau's conclusion of the inspection of a year an organisation
+    /// never filed (未报送): 基本合格 or 不合格 with reasons, never 合格. It
+    /// becomes the year's inspection fact like any conclusion.
+    pub async fn conclude_unfiled(
+        &self,
+        credit_code: &str,
+        year: &str,
+        result: &str,
+        reasons: &str,
+    ) -> Result<i64> {
+        let who = self.report_actor()?;
+        if who.role != Role::Bureau {
+            return Err(AppError::Forbidden);
+        }
+        let mut e = Invalid::default();
+        let y = e.take(text::year("year", "报告年度", year));
+        let parsed = e.take(ar::parse_conclusion(result, reasons));
+        let (Some(year), Some((result, reasons))) = (y, parsed) else {
+            return Err(e.into());
+        };
+        let org = self.org(credit_code).await?;
+        if !self.report_overdue(year) {
+            return Err(AppError::Refused {
+                field: "year",
+                code: "annual_report.not_overdue",
+                message: format!(
+                    "{year} 年度报告的截止日期 {} 尚未过去,不能按未报送作出结论",
+                    self.report_deadline(year)
+                ),
+            });
+        }
+        ar::check_unfiled_conclusion(result).map_err(|r| refused("result", r))?;
+        let mut tx = self.db.begin().await?;
+        let (submitted, _) = self
+            .db
+            .report_filed_tx(&mut tx, org.id, i64::from(year))
+            .await?;
+        if submitted {
+            return Err(AppError::Refused {
+                field: "year",
+                code: "annual_report.filed",
+                message: format!("该组织已报送 {year} 年度报告,请在年报中作出结论"),
+            });
+        }
+        if self
+            .db
+            .history_year_taken(&mut tx, org.id, i64::from(year))
+            .await?
+            .0
+        {
+            return Err(AppError::Refused {
+                field: "result",
+                code: "annual_report.inspection_recorded",
+                message: format!("{year} 年度的年检结论已另行录入,不能再次作出结论"),
+            });
+        }
+        let id = self
+            .add_history_tx(
+                &mut tx,
+                &org.credit_code,
+                &HistoryInput::Inspection(InspectionInput {
+                    year: year.to_string(),
+                    result: result.code().into(),
+                    date: self.clock.today().to_string(),
+                }),
+                FactSource::Record,
+            )
+            .await?;
+        let mut entry = AuditEntry::new("conclude_unfiled", "organization", &org.credit_code)
+            .note("year", year)
+            .note("conclusion", result.code())
+            .note("inspection_id", id);
+        if !reasons.is_empty() {
+            entry = entry.note("conclusion_reasons", &reasons);
+        }
+        self.audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Filing progress of `year` per sub-district of the caller's scope.
     pub async fn report_progress(&self, year: i32) -> Result<Vec<ProgressLine>> {
         let rows = self.db.report_progress(&self.caller.scope, year).await?;
@@ -603,6 +715,11 @@ impl Registry {
                 if r.late {
                     l.late += r.count;
                 }
+            }
+        }
+        if self.report_overdue(year) {
+            for l in &mut lines {
+                l.overdue = l.unfiled + l.by_status.get(&ReportStatus::Draft).copied().unwrap_or(0);
             }
         }
         Ok(lines)

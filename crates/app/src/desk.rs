@@ -50,6 +50,8 @@ pub struct FilingYear {
     pub deadline: NaiveDate,
     /// `None`: not yet begun.
     pub report: Option<ReportRow>,
+    /// 未报送: the deadline passed and the report was never submitted.
+    pub overdue: bool,
 }
 
 /// Filing progress of the year for the bureau and sub-districts.
@@ -60,6 +62,8 @@ pub struct FilingTotals {
     pub submitted: i64,
     pub concluded: i64,
     pub late: i64,
+    /// 未报送 (after the deadline).
+    pub overdue: i64,
 }
 
 /// Everything a desk shows.
@@ -100,10 +104,15 @@ impl Registry {
         match role {
             Some(Role::Organisation) => {
                 let own = self.own_reports().await?;
+                let report = own.into_iter().find(|r| r.year == i64::from(year));
+                let submitted = report
+                    .as_ref()
+                    .is_some_and(|r| r.status != ReportStatus::Draft);
                 filing = Some(FilingYear {
                     year,
                     deadline: self.report_deadline(year),
-                    report: own.into_iter().find(|r| r.year == i64::from(year)),
+                    overdue: !submitted && self.report_overdue(year),
+                    report,
                 });
                 push(
                     Task::ApplicationsReturned,
@@ -178,6 +187,7 @@ impl Registry {
         for l in self.report_progress(year).await? {
             t.due += l.due;
             t.late += l.late;
+            t.overdue += l.overdue;
             for (s, n) in &l.by_status {
                 if *s != ReportStatus::Draft {
                     t.submitted += n;

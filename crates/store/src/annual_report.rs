@@ -464,6 +464,23 @@ impl Db {
             .bind(org_id).bind(year).fetch_one(&mut **c).await?))
     }
 
+    /// Whether the organisation submitted the report of `year` (any state
+    /// past the draft), and whether the registry runs the yearly cycle for
+    /// `year` at all: some report of it or an earlier year exists. Years
+    /// before the first report filed here are history typed in, not 未报送.
+    pub async fn report_filed_tx(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        year: i64,
+    ) -> Result<(bool, bool)> {
+        Ok(on_tx!(tx, c => sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM annual_reports
+                            WHERE org_id = $1 AND year = $2 AND status <> 'DRAFT'),
+             EXISTS (SELECT 1 FROM annual_reports WHERE year <= $2)")
+            .bind(org_id).bind(year).fetch_one(&mut **c).await?))
+    }
+
     /// Filing progress of `year` per sub-district in `scope`: one row per
     /// (sub-district, status, late), `status` NULL for no report.
     pub async fn report_progress(&self, scope: &Scope, year: i32) -> Result<Vec<ProgressRow>> {

@@ -442,6 +442,11 @@ fn annual_report_pages(t: RouteTable) -> RouteTable {
             Cap(C::ConcludeAnnualReport),
             ar::conclude,
         )
+        .post(
+            "/annual-reports/unfiled-conclusions",
+            Cap(C::ConcludeAnnualReport),
+            ar::conclude_unfiled,
+        )
 }
 
 /// The signed-in JSON API under `/api/v1`.
@@ -555,6 +560,11 @@ fn annual_report_api(t: RouteTable) -> RouteTable {
             "/annual-reports/{report}/conclude",
             Cap(C::ConcludeAnnualReport),
             ar::conclude,
+        )
+        .post(
+            "/annual-reports/unfiled-conclusions",
+            Cap(C::ConcludeAnnualReport),
+            ar::conclude_unfiled,
         )
 }
 

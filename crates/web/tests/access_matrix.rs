@@ -83,6 +83,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "bureau subdistrict",
     ),
     ("POST", "/annual-reports/{report}/conclude", "bureau"),
+    ("POST", "/annual-reports/unfiled-conclusions", "bureau"),
     (
         "GET",
         "/api/v1/annual-reports",
@@ -110,6 +111,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "bureau subdistrict",
     ),
     ("POST", "/api/v1/annual-reports/{report}/conclude", "bureau"),
+    (
+        "POST",
+        "/api/v1/annual-reports/unfiled-conclusions",
+        "bureau",
+    ),
     ("GET", "/orgs/new", "bureau"),
     ("POST", "/orgs/new", "bureau"),
     ("GET", "/orgs/{code}", "bureau subdistrict organisation"),

@@ -716,3 +716,177 @@ async fn a_configured_deadline_decides_which_filings_are_late() {
         assert_eq!(v["report"]["late"], false, "{on}: {v}");
     }
 }
+
+#[tokio::test]
+async fn an_organisation_that_never_filed_is_unfiled_and_its_inspection_cannot_be_qualified() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        // 10 June 2025, past the deadline: organisation 1 filed (late), 2 never did.
+        let w = world(db).await;
+        let on = w.on;
+        w.file(&w.org, 2024).await;
+
+        // Progress: sub-district 2's one organisation is 未报送, a link to the list.
+        let p = w
+            .call(&w.bureau, get_req("/annual-reports/progress?year=2024"))
+            .await;
+        assert!(
+            p.body.contains("<th scope=\"col\">未报送</th>"),
+            "{on}: {}",
+            p.body
+        );
+        let row = p
+            .body
+            .split("<tr>")
+            .find(|r| r.contains(&format!("subdistrict={SUB_2}")))
+            .unwrap();
+        assert_eq!(
+            row.matches(&format!("subdistrict={SUB_2}&#38;status=UNFILED\">1</a>"))
+                .count(),
+            2,
+            "{on}: 未填报 and 未报送 both 1: {row}"
+        );
+        let list = w
+            .call(
+                &w.bureau,
+                get_req(&format!(
+                    "/annual-reports?year=2024&subdistrict={SUB_2}&status=UNFILED"
+                )),
+            )
+            .await;
+        assert!(
+            list.body.contains("2024 年度未报送的组织")
+                && list.body.contains("<td>未报送</td>")
+                && list.body.contains("杨浦区年报测试服务社2"),
+            "{on}: {}",
+            list.body
+        );
+        // Its own desk says so; the organisation that filed does not read it.
+        let own = w.desk(&w.other_org).await;
+        assert!(own.contains("未报送"), "{on}: {own}");
+        assert!(!w.desk(&w.org).await.contains("未报送"), "{on}");
+
+        // 合格 is refused on the history path (API and page) …
+        let code2 = credit_code(2);
+        let r = w
+            .call(
+                &w.bureau,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/organizations/{code2}/inspections"),
+                    r#"{"year": "2024", "result": "QUALIFIED", "date": "2025-06-10"}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
+        assert_eq!(
+            r.json()["fields"][0]["code"],
+            "annual_report.unfiled_qualified",
+            "{on}"
+        );
+        assert!(r.body.contains("未报送年报的组织"), "{on}: {}", r.seen());
+        let page = w
+            .call(
+                &w.bureau,
+                form_req(
+                    &format!("/orgs/{code2}/history/inspections"),
+                    &[
+                        ("year", "2024"),
+                        ("result", "QUALIFIED"),
+                        ("date", "2025-06-10"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::CONFLICT, "{on}: {}", page.seen());
+        assert!(page.body.contains("年检不能为合格"), "{on}: {}", page.body);
+        // … and on the report path; 不合格 with reasons is recorded there.
+        let r = w
+            .call(
+                &w.bureau,
+                json_req(
+                    Method::POST,
+                    "/api/v1/annual-reports/unfiled-conclusions",
+                    &json!({"credit_code": code2, "year": "2024", "result": "QUALIFIED"})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
+        assert_eq!(
+            r.json()["fields"][0]["code"],
+            "annual_report.unfiled_qualified",
+            "{on}"
+        );
+        let r = w
+            .call(
+                &w.bureau,
+                form_req(
+                    "/annual-reports/unfiled-conclusions",
+                    &[
+                        ("credit_code", &code2),
+                        ("year", "2024"),
+                        ("result", "QUALIFIED"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
+        assert!(r.body.contains("年检不能为合格"), "{on}: {}", r.body);
+        // The organisation that filed may not be concluded as unfiled.
+        let r = w
+            .call(
+                &w.bureau,
+                json_req(
+                    Method::POST,
+                    "/api/v1/annual-reports/unfiled-conclusions",
+                    &json!({"credit_code": credit_code(1), "year": "2024",
+                            "result": "UNQUALIFIED", "reasons": "未报送"})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.json()["fields"][0]["code"],
+            "annual_report.filed",
+            "{on}: {}",
+            r.seen()
+        );
+        let r = w
+            .call(
+                &w.bureau,
+                form_req(
+                    "/annual-reports/unfiled-conclusions",
+                    &[
+                        ("credit_code", &code2),
+                        ("year", "2024"),
+                        ("result", "UNQUALIFIED"),
+                        ("reasons", "未按期报送年度报告"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let page = w.registry.org_page(&code2).await.unwrap();
+        let i = page
+            .history
+            .inspections
+            .iter()
+            .find(|i| i.year == 2024)
+            .unwrap();
+        assert_eq!(i.result, InspectionResult::Unqualified, "{on}");
+        // Another sub-district's officer may not conclude at all.
+        let r = w
+            .call(
+                &w.officer,
+                json_req(
+                    Method::POST,
+                    "/api/v1/annual-reports/unfiled-conclusions",
+                    &json!({"credit_code": code2, "year": "2024", "result": "UNQUALIFIED",
+                            "reasons": "x"})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{on}: {}", r.seen());
+    }
+}

@@ -104,6 +104,7 @@ impl DeclarationBody {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeclarationParams {
     /// PENDING (default) · VERIFIED · RETURNED · ALL
     pub status: Option<String>,

@@ -79,6 +79,10 @@ struct ListPage {
     can_progress: bool,
     form: FormState,
     year_hint: i32,
+    /// The year the unfiled list shows, when its deadline has passed: the
+    /// bureau may conclude those organisations' inspections (never 合格).
+    overdue_year: Option<i32>,
+    can_conclude: bool,
 }
 
 fn nonblank(s: &Option<String>) -> Option<String> {
@@ -106,20 +110,32 @@ async fn list_page(
     if let Some(y) = year {
         title = format!("{y} 年度年报");
     }
+    let mut overdue_year = None;
     let (items, unfiled, total) = if showing_unfiled {
         let y = year.unwrap_or(today_year - 1);
         let rows = s
             .registry
             .unfiled_orgs(y, subdistrict.as_deref(), 200)
             .await?;
-        title = format!("{y} 年度未报送的组织");
+        let overdue = s.registry.report_overdue(y);
+        overdue_year = overdue.then_some(y);
+        title = if overdue {
+            format!("{y} 年度未报送的组织")
+        } else {
+            format!("{y} 年度尚未提交年报的组织")
+        };
         let unfiled: Vec<UnfiledItem> = rows
             .into_iter()
             .map(|r| UnfiledItem {
                 code: r.credit_code,
                 name: r.name,
                 subdistrict: r.subdistrict_name.unwrap_or_default(),
-                state: if r.has_draft { "草稿" } else { "未填报" },
+                state: match (overdue, r.has_draft) {
+                    (true, true) => "未报送(草稿未提交)",
+                    (true, false) => ar::UNFILED_LABEL,
+                    (false, true) => "草稿",
+                    (false, false) => "未填报",
+                },
             })
             .collect();
         let n = unfiled.len() as i64;
@@ -133,7 +149,16 @@ async fn list_page(
         };
         let page = s.registry.reports(&f, p.page, Some(100)).await?;
         (
-            page.items.iter().map(ReportItem::from).collect(),
+            page.items
+                .iter()
+                .map(|r| {
+                    let mut item = ReportItem::from(r);
+                    if r.status == ReportStatus::Draft && s.registry.report_overdue(r.year as i32) {
+                        item.status = format!("{}(草稿未提交)", ar::UNFILED_LABEL);
+                    }
+                    item
+                })
+                .collect(),
             Vec::new(),
             page.total,
         )
@@ -151,6 +176,8 @@ async fn list_page(
         can_progress: grants(role, Capability::ConcludeAnnualReport),
         form,
         year_hint: today_year - 1,
+        overdue_year,
+        can_conclude: grants(role, Capability::ConcludeAnnualReport),
     })
 }
 
@@ -558,6 +585,41 @@ pub async fn conclude(
     step_result(&s, id, f, r).await
 }
 
+/// The bureau concludes the inspection of an organisation that never filed
+/// (未报送); the list of unfiled organisations shows the form again on error.
+pub async fn conclude_unfiled(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    let year = f.get("year");
+    match s
+        .registry
+        .conclude_unfiled(
+            &f.get("credit_code"),
+            &year,
+            &f.get("result"),
+            &f.get("reasons"),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/orgs/{}#inspections",
+            f.get("credit_code").trim()
+        ))
+        .into_response()),
+        Err(e) => {
+            let Some((status, form)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
+            };
+            let p = ListParams {
+                year: Some(year),
+                status: Some("UNFILED".into()),
+                ..ListParams::default()
+            };
+            let view = list_page(&s, &p, form).await?;
+            Ok(render(status, &view))
+        }
+    }
+}
+
 /// A cell of the progress table: a number and the list behind it.
 pub struct Cell {
     pub n: i64,
@@ -598,6 +660,7 @@ pub async fn progress(Ctx(s): Ctx, Query(q): Query<YearParams>) -> Result<Respon
     let mut heads = vec!["未填报"];
     heads.extend(ReportStatus::ALL.iter().map(|x| x.label()));
     heads.push("逾期报送");
+    heads.push(ar::UNFILED_LABEL);
     let mut totals = vec![0i64; heads.len()];
     let items = lines
         .iter()
@@ -621,6 +684,10 @@ pub async fn progress(Ctx(s): Ctx, Query(q): Query<YearParams>) -> Result<Respon
             cells.push(Cell {
                 n: l.late,
                 href: link("", "&late=1"),
+            });
+            cells.push(Cell {
+                n: l.overdue,
+                href: link("UNFILED", ""),
             });
             for (t, c) in totals.iter_mut().zip(&cells) {
                 *t += c.n;

@@ -48,8 +48,8 @@ pub struct DeskView {
     pub lines: Vec<DeskLine>,
     /// Organisation: its report of the year being filed.
     pub filing: Option<(i32, String, String, String)>,
-    /// Bureau and sub-district: (year, due, filed, concluded, late).
-    pub progress: Option<(i32, i64, i64, i64, i64)>,
+    /// Bureau and sub-district: (year, due, filed, concluded, late, 未报送).
+    pub progress: Option<(i32, i64, i64, i64, i64, i64)>,
     pub budgets: Vec<(String, String)>,
     /// The administrators' duties: (label, link).
     pub duties: Vec<(&'static str, &'static str)>,
@@ -107,24 +107,35 @@ fn desk_view(d: Desk) -> DeskView {
         filing: d.filing.map(|f| match f.report {
             Some(r) => (
                 f.year,
-                format!(
-                    "{}{}",
-                    r.status.label(),
-                    if r.late { "(逾期报送)" } else { "" }
-                ),
+                if f.overdue {
+                    format!(
+                        "{}(草稿未提交)",
+                        gongyi_domain::annual_report::UNFILED_LABEL
+                    )
+                } else {
+                    format!(
+                        "{}{}",
+                        r.status.label(),
+                        if r.late { "(逾期报送)" } else { "" }
+                    )
+                },
                 f.deadline.to_string(),
                 format!("/annual-reports/{}", r.id),
             ),
             None => (
                 f.year,
-                "尚未填报".to_string(),
+                if f.overdue {
+                    gongyi_domain::annual_report::UNFILED_LABEL.to_string()
+                } else {
+                    "尚未填报".to_string()
+                },
                 f.deadline.to_string(),
                 "/annual-reports#new".to_string(),
             ),
         }),
         progress: d
             .progress
-            .map(|p| (p.year, p.due, p.submitted, p.concluded, p.late)),
+            .map(|p| (p.year, p.due, p.submitted, p.concluded, p.late, p.overdue)),
         budgets: d
             .budgets_near_limit
             .iter()
