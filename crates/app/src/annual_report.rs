@@ -25,7 +25,8 @@ use gongyi_domain::{text, Invalid};
 use gongyi_store::annual_report::ReportTransition;
 /// What the report use cases hand out.
 pub use gongyi_store::annual_report::{
-    ProgressRow, ReportEventRow, ReportFileRow, ReportFilter, ReportRow, ReturnItemRow, UnfiledRow,
+    DueSet, ProgressRow, ReportEventRow, ReportFileRow, ReportFilter, ReportRow, ReturnItemRow,
+    UnfiledRow,
 };
 use gongyi_store::facts::Provenance;
 use gongyi_store::{Page, StoreError};
@@ -79,6 +80,22 @@ pub struct ProgressLine {
     /// 未报送: after the deadline, organisations without a submitted report
     /// (未填报 and 草稿); 0 before it.
     pub overdue: i64,
+}
+
+impl ProgressLine {
+    /// The counts in the order of [`Registry::PROGRESS_HEADS`]: 未填报, each
+    /// status, 逾期报送, 未报送.
+    pub fn counts(&self) -> Vec<i64> {
+        let mut v = vec![self.unfiled];
+        v.extend(
+            ReportStatus::ALL
+                .iter()
+                .map(|s| self.by_status.get(s).copied().unwrap_or(0)),
+        );
+        v.push(self.late);
+        v.push(self.overdue);
+        v
+    }
 }
 
 /// The public summary of a concluded report: no personal data.
@@ -725,6 +742,54 @@ impl Registry {
         Ok(lines)
     }
 
+    /// The heads of the progress table after 街道 and 应报, in the order of
+    /// [`ProgressLine::counts`].
+    pub const PROGRESS_HEADS: [&'static str; 8] = [
+        "未填报",
+        "草稿",
+        "已提交",
+        "退回补正",
+        "初审通过",
+        "已结论",
+        "逾期报送",
+        ar::UNFILED_LABEL,
+    ];
+
+    /// Filing progress of `year` as an xlsx workbook: a line per
+    /// sub-district of the caller's scope and a total line.
+    pub async fn report_progress_xlsx(&self, year: i32) -> Result<Vec<u8>> {
+        let lines = self.report_progress(year).await?;
+        let mut headers = vec!["街道", "应报"];
+        headers.extend(Self::PROGRESS_HEADS);
+        let mut total = [0i64; 9];
+        let mut cells: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                let mut n = vec![l.due];
+                n.extend(l.counts());
+                for (t, v) in total.iter_mut().zip(&n) {
+                    *t += v;
+                }
+                std::iter::once(l.subdistrict_name.clone())
+                    .chain(n.iter().map(i64::to_string))
+                    .collect()
+            })
+            .collect();
+        cells.push(
+            std::iter::once("合计".to_string())
+                .chain(total.iter().map(i64::to_string))
+                .collect(),
+        );
+        gongyi_interchange::write_xlsx_to_vec(
+            &headers,
+            cells,
+            &gongyi_interchange::XlsxOptions {
+                sheet_name: format!("{year}年度年报填报进度"),
+            },
+        )
+        .map_err(AppError::from)
+    }
+
     /// Organisations of the caller's scope that owe the report of `year`
     /// and have not submitted it, with their contact (masked phone).
     pub async fn unfiled_orgs(
@@ -735,7 +800,29 @@ impl Registry {
     ) -> Result<Vec<UnfiledRow>> {
         Ok(self
             .db
-            .unfiled_orgs(&self.caller.scope, year, subdistrict, limit)
+            .unfiled_orgs(
+                &self.caller.scope,
+                year,
+                subdistrict,
+                DueSet::NotSubmitted,
+                limit,
+            )
+            .await?)
+    }
+
+    /// The organisations of the caller's scope that owe the report of
+    /// `year` (all, or a [`DueSet`] of them), with their report's state, by
+    /// area and name; at most `limit`.
+    pub async fn due_orgs(
+        &self,
+        year: i32,
+        subdistrict: Option<&str>,
+        set: DueSet,
+        limit: i64,
+    ) -> Result<Vec<UnfiledRow>> {
+        Ok(self
+            .db
+            .unfiled_orgs(&self.caller.scope, year, subdistrict, set, limit)
             .await?)
     }
 

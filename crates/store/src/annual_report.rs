@@ -205,6 +205,21 @@ pub struct UnfiledRow {
     pub legal_representative: Option<String>,
     pub contact_phone_masked: Option<String>,
     pub has_draft: bool,
+    /// The report's state (lists of every organisation due).
+    #[sqlx(try_from = "NullableCode<ReportStatus>")]
+    pub status: Option<ReportStatus>,
+    pub report_id: Option<i64>,
+}
+
+/// Which of the organisations that owe a year's report a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueSet {
+    /// Every one, whatever its report's state.
+    All,
+    /// Those that have not submitted it: no report, or a draft.
+    NotSubmitted,
+    /// Those that have not begun it (未填报).
+    NotBegun,
 }
 
 /// Organisations that owe the report of `year`: registered by its end and
@@ -502,12 +517,14 @@ impl Db {
     }
 
     /// Organisations in `scope` that owe the report of `year` and have not
-    /// submitted it (no report, or a draft), by name; at most `limit`.
+    /// submitted it (no report, or a draft), by name; at most `limit`; or
+    /// another [`DueSet`] of them.
     pub async fn unfiled_orgs(
         &self,
         scope: &Scope,
         year: i32,
         subdistrict: Option<&str>,
+        set: DueSet,
         limit: i64,
     ) -> Result<Vec<UnfiledRow>> {
         let mut b = vec![Bind::Date(year_end(year)), Bind::Int(i64::from(year))];
@@ -517,12 +534,18 @@ impl Db {
             b.push(Bind::Text(s.to_string()));
             cond.push_str(&format!(" AND o.subdistrict_code = ${}", b.len()));
         }
+        let unfiled = match set {
+            DueSet::All => "",
+            DueSet::NotSubmitted => " AND (r.id IS NULL OR r.status = 'DRAFT')",
+            DueSet::NotBegun => " AND r.id IS NULL",
+        };
         let sql = format!(
             "SELECT o.id AS org_id, o.credit_code, o.name, s.name AS subdistrict_name, o.address,
-             o.legal_representative, o.contact_phone_masked, (r.id IS NOT NULL) AS has_draft
+             o.legal_representative, o.contact_phone_masked,
+             (r.id IS NOT NULL AND r.status = 'DRAFT') AS has_draft, r.status, r.id AS report_id
              FROM organizations o LEFT JOIN annual_reports r ON r.org_id = o.id AND r.year = $2
              LEFT JOIN subdistricts s ON s.code = o.subdistrict_code
-             WHERE {DUE} AND (r.id IS NULL OR r.status = 'DRAFT'){cond}
+             WHERE {DUE}{unfiled}{cond}
              ORDER BY o.subdistrict_code, o.name, o.id LIMIT {limit}"
         );
         Ok(

@@ -408,6 +408,11 @@ fn annual_report_pages(t: RouteTable) -> RouteTable {
             ar::progress,
         )
         .get(
+            "/annual-reports/progress.xlsx",
+            Cap(C::ConcludeAnnualReport),
+            ar::progress_xlsx,
+        )
+        .get(
             "/annual-reports/{report}",
             Cap(C::ReadAnnualReports),
             ar::show,

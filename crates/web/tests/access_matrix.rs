@@ -60,6 +60,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/annual-reports", "bureau subdistrict organisation"),
     ("POST", "/annual-reports", "organisation"),
     ("GET", "/annual-reports/progress", "bureau"),
+    ("GET", "/annual-reports/progress.xlsx", "bureau"),
     (
         "GET",
         "/annual-reports/{report}",

@@ -658,7 +658,7 @@ async fn a_report_goes_from_draft_to_conclusion_and_becomes_the_years_facts() {
         assert_eq!(p.status, StatusCode::OK, "{on}: {}", p.seen());
         assert!(
             p.body
-                .contains(&format!("subdistrict={SUB_2}&#38;status=UNFILED\">1</a>")),
+                .contains(&format!("subdistrict={SUB_2}&#38;status=NOT_BEGUN\">1</a>")),
             "{on}: {}",
             p.seen()
         );
@@ -739,10 +739,9 @@ async fn an_organisation_that_never_filed_is_unfiled_and_its_inspection_cannot_b
             .split("<tr>")
             .find(|r| r.contains(&format!("subdistrict={SUB_2}")))
             .unwrap();
-        assert_eq!(
-            row.matches(&format!("subdistrict={SUB_2}&#38;status=UNFILED\">1</a>"))
-                .count(),
-            2,
+        assert!(
+            row.contains(&format!("subdistrict={SUB_2}&#38;status=NOT_BEGUN\">1</a>"))
+                && row.contains(&format!("subdistrict={SUB_2}&#38;status=OVERDUE\">1</a>")),
             "{on}: 未填报 and 未报送 both 1: {row}"
         );
         let list = w
@@ -888,5 +887,115 @@ async fn an_organisation_that_never_filed_is_unfiled_and_its_inspection_cannot_b
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{on}: {}", r.seen());
+    }
+}
+
+#[tokio::test]
+async fn filing_progress_exports_to_excel_and_every_number_links_to_its_list() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+        // Organisation 1 files late; organisation 2 keeps a draft (未报送 now).
+        w.file(&w.org, 2024).await;
+        let r = w
+            .call(
+                &w.other_org,
+                json_req(Method::POST, "/api/v1/annual-reports", r#"{"year": 2024}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{on}: {}", r.seen());
+
+        let x = w
+            .call(
+                &w.bureau,
+                get_req("/annual-reports/progress.xlsx?year=2024"),
+            )
+            .await;
+        assert_eq!(x.status, StatusCode::OK, "{on}: {}", x.seen());
+        assert!(x
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;"));
+        use calamine::Reader as _;
+        let mut book: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(x.bytes.clone())).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        let heads = [
+            "街道",
+            "应报",
+            "未填报",
+            "草稿",
+            "已提交",
+            "退回补正",
+            "初审通过",
+            "已结论",
+            "逾期报送",
+            "未报送",
+        ];
+        assert_eq!(rows[0], heads, "{on}");
+        let line = |name: &str| {
+            rows.iter()
+                .find(|r| r[0].contains(name))
+                .unwrap_or_else(|| panic!("{on}: no line {name}: {rows:?}"))
+                .clone()
+        };
+        let total = line("合计");
+        // due 2; 未填报 0; 草稿 1; 已提交 1; 退回 0; 初审 0; 已结论 0; 逾期 1; 未报送 1.
+        assert_eq!(
+            total[1..],
+            ["2", "0", "1", "1", "0", "0", "0", "1", "1"],
+            "{on}: {rows:?}"
+        );
+        assert_eq!(rows.len(), 4, "{on}: two areas and the total: {rows:?}");
+
+        // The page's numbers are the workbook's and each opens its list.
+        let p = w
+            .call(&w.bureau, get_req("/annual-reports/progress?year=2024"))
+            .await;
+        assert!(
+            p.body.contains("/annual-reports/progress.xlsx?year=2024"),
+            "{on}"
+        );
+        let links: Vec<(String, String)> = p
+            .body
+            .split("<a href=\"")
+            .skip(1)
+            .filter_map(|a| {
+                let (href, rest) = a.split_once("\">")?;
+                let (n, _) = rest.split_once("</a>")?;
+                href.starts_with("/annual-reports?").then(|| {
+                    (
+                        href.replace("&#38;", "&").replace("&amp;", "&"),
+                        n.to_string(),
+                    )
+                })
+            })
+            .collect();
+        assert_eq!(links.len(), 3 * 9, "{on}: {links:?}");
+        for (href, n) in &links {
+            let n: i64 = n.parse().unwrap();
+            let list = w.call(&w.bureau, get_req(href)).await;
+            assert_eq!(list.status, StatusCode::OK, "{on} {href}");
+            let shown = list
+                .body
+                .split("共 ")
+                .nth(1)
+                .and_then(|t| t.split(' ').next())
+                .unwrap()
+                .parse::<i64>()
+                .unwrap();
+            assert_eq!(shown, n, "{on}: {href} lists {shown}, the page says {n}");
+        }
+        // Sub-districts and organisations have no progress export.
+        for who in [&w.officer, &w.org] {
+            let r = w
+                .call(who, get_req("/annual-reports/progress.xlsx?year=2024"))
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{on}");
+        }
     }
 }
