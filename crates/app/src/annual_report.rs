@@ -101,6 +101,8 @@ impl ProgressLine {
 /// The public summary of a concluded report: no personal data.
 #[derive(Debug, Clone)]
 pub struct PublicReportSummary {
+    pub credit_code: String,
+    pub org_name: String,
     pub year: i64,
     pub conclusion: InspectionResult,
     pub late: bool,
@@ -854,22 +856,48 @@ impl Registry {
             .concluded_reports(org_id)
             .await?
             .into_iter()
-            .filter_map(|r| {
-                Some(PublicReportSummary {
-                    year: r.year,
-                    conclusion: r.conclusion?,
-                    late: r.late,
-                    address: r.address,
-                    total_income_fen: r.total_income_fen,
-                    expenses_fen: r.expenses_fen,
-                    net_assets_fen: r.net_assets_fen,
-                    staff: r.staff,
-                    volunteers: r.volunteers,
-                    party_members: r.party_members,
-                    party_form: r.party_form,
-                    party_in_charter: r.party_in_charter,
-                })
-            })
+            .filter_map(public_summary)
             .collect())
     }
+
+    /// Every public summary of `year`'s concluded reports, by credit code, a
+    /// page at a time (open data).
+    pub async fn public_reports_of_year(
+        &self,
+        year: i32,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<PublicReportSummary>> {
+        let p = self
+            .db
+            .concluded_reports_of_year(year, page, per_page)
+            .await?;
+        Ok(Page {
+            items: p.items.into_iter().filter_map(public_summary).collect(),
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+        })
+    }
+}
+
+/// What of a concluded report is published: no person is named (the legal
+/// representative and the contact stay inside).
+fn public_summary(r: ReportRow) -> Option<PublicReportSummary> {
+    Some(PublicReportSummary {
+        credit_code: r.credit_code,
+        org_name: r.org_name,
+        year: r.year,
+        conclusion: r.conclusion?,
+        late: r.late,
+        address: r.address,
+        total_income_fen: r.total_income_fen,
+        expenses_fen: r.expenses_fen,
+        net_assets_fen: r.net_assets_fen,
+        staff: r.staff,
+        volunteers: r.volunteers,
+        party_members: r.party_members,
+        party_form: r.party_form,
+        party_in_charter: r.party_in_charter,
+    })
 }

@@ -582,6 +582,32 @@ impl Db {
         Ok(on_db!(self, p => sqlx::query_as::<_, ReportRow>(&sql).bind(org_id).fetch_all(p).await?))
     }
 
+    /// The concluded reports of `year`, by credit code, a page at a time
+    /// (open data: every organisation's 年报公示 of a year).
+    pub async fn concluded_reports_of_year(
+        &self,
+        year: i32,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<ReportRow>> {
+        let total: i64 = on_db!(self, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM annual_reports WHERE year = $1 AND status = 'CONCLUDED'")
+            .bind(i64::from(year)).fetch_one(p).await?);
+        let sql = format!(
+            "{SELECT_REPORT} WHERE r.year = $1 AND r.status = 'CONCLUDED'
+             ORDER BY o.credit_code, r.id LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let items = on_db!(self, p => sqlx::query_as::<_, ReportRow>(&sql)
+            .bind(i64::from(year)).fetch_all(p).await?);
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
     /// The organisation's reports, newest year first (its desk).
     pub async fn reports_of_org(&self, org_id: i64) -> Result<Vec<ReportRow>> {
         let sql = format!("{SELECT_REPORT} WHERE r.org_id = $1 ORDER BY r.year DESC");

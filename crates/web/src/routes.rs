@@ -195,7 +195,13 @@ fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTabl
     let pages = merge(pages, downloads);
     let mut api = RouteTable::new(state, "/api/v1")
         .get("/public/organizations", P, public::api::list)
-        .get("/public/organizations/{code}", P, public::api::get);
+        .get("/public/organizations/{code}", P, public::api::get)
+        .get(
+            "/public/organizations/{code}/annual-reports",
+            P,
+            public::api::org_reports,
+        )
+        .get("/public/annual-reports", P, public::api::year_reports);
     api.router = limited_by(api.router, public_limit).layer(
         CorsLayer::new()
             .allow_origin(Any)

@@ -36,6 +36,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/static/app.css", "public"),
     ("GET", "/api/v1/public/organizations", "public"),
     ("GET", "/api/v1/public/organizations/{code}", "public"),
+    (
+        "GET",
+        "/api/v1/public/organizations/{code}/annual-reports",
+        "public",
+    ),
+    ("GET", "/api/v1/public/annual-reports", "public"),
     ("GET", "/api/v1/openapi.json", "public"),
     ("GET", "/login", "public"),
     ("POST", "/login", "public"),

@@ -180,6 +180,33 @@ impl World {
         id
     }
 
+    /// The officer passes the report, the bureau concludes it `result`.
+    async fn conclude(&self, id: i64, result: &str) {
+        let on = self.on;
+        let r = self
+            .call(
+                &self.officer,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id}/review"),
+                    r#"{"decision": "pass"}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        let r = self
+            .call(
+                &self.bureau,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id}/conclude"),
+                    &json!({"result": result, "reasons": "材料齐全"}).to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+    }
+
     async fn desk(&self, who: &Signed) -> String {
         let r = self.call(who, get_req("/")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.seen());
@@ -997,5 +1024,128 @@ async fn filing_progress_exports_to_excel_and_every_number_links_to_its_list() {
                 .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{on}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_concluded_reports_summary_is_open_data_without_personal_data() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+        let id = w.file(&w.org, 2024).await;
+        // Not concluded yet: nothing is published.
+        let code = credit_code(1);
+        let r = send(
+            &w.app,
+            on,
+            get_req("/api/v1/public/annual-reports?year=2024"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        assert_eq!(r.json()["total"], 0, "{on}");
+        w.conclude(id, "QUALIFIED").await;
+
+        let r = send(
+            &w.app,
+            on,
+            get_req(&format!(
+                "/api/v1/public/organizations/{code}/annual-reports"
+            )),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        let j = r.json();
+        assert_eq!(j["items"][0]["year"], 2024, "{on}: {j}");
+        assert_eq!(j["items"][0]["conclusion"], "QUALIFIED", "{on}");
+        assert_eq!(j["items"][0]["total_income_fen"], 13_000_000, "{on}");
+        assert_eq!(j["items"][0]["staff"], 4, "{on}");
+        assert!(r.header("etag").is_some(), "{on}");
+        let r = send(
+            &w.app,
+            on,
+            get_req("/api/v1/public/annual-reports?year=2024&per_page=10"),
+        )
+        .await;
+        let j = r.json();
+        assert_eq!(j["total"], 1, "{on}: {j}");
+        assert_eq!(j["items"][0]["credit_code"], code.as_str(), "{on}");
+        assert_eq!(j["items"][0]["late"], true, "{on}");
+        let r = send(
+            &w.app,
+            on,
+            get_req("/api/v1/public/annual-reports?year=2023"),
+        )
+        .await;
+        assert_eq!(r.json()["total"], 0, "{on}");
+        let r = send(
+            &w.app,
+            on,
+            get_req("/api/v1/public/annual-reports?year=2024&per_page=201"),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.seen()
+        );
+
+        // The OpenAPI document names both operations.
+        let doc = send(&w.app, on, get_req("/api/v1/openapi.json"))
+            .await
+            .json();
+        for path in [
+            "/api/v1/public/organizations/{code}/annual-reports",
+            "/api/v1/public/annual-reports",
+        ] {
+            assert!(
+                doc["paths"][path]["get"].is_object(),
+                "{on}: {path} not documented"
+            );
+        }
+
+        // The downloads of the year carry the same summary.
+        for ext in ["csv", "jsonl", "xlsx"] {
+            let r = send(
+                &w.app,
+                on,
+                get_req(&format!("/public/annual-reports-2024.{ext}")),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{on} {ext}: {}", r.seen());
+            let text = if ext == "xlsx" {
+                use calamine::Reader as _;
+                let mut book: calamine::Xlsx<_> =
+                    calamine::Xlsx::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
+                let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+                sheet
+                    .rows()
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                r.body.clone()
+            };
+            assert!(
+                text.contains(&code) && (text.contains("130000.00") || text.contains("13000000")),
+                "{on} {ext}: {text}"
+            );
+            assert_eq!(text.matches(&code).count(), 1, "{on} {ext}: {text}");
+            for personal in ["张伟", "李娜"] {
+                assert!(!text.contains(personal), "{on} {ext}: {personal} published");
+            }
+        }
+        let data = send(&w.app, on, get_req("/public/data")).await;
+        assert!(
+            data.body.contains("/public/annual-reports-2024.csv"),
+            "{on}"
+        );
+        let r = send(&w.app, on, get_req("/public/annual-reports-20x4.csv")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{on}");
     }
 }
