@@ -165,7 +165,7 @@ impl Registry {
     }
 
     /// The organisation the caller files for.
-    fn own_org(&self) -> Result<i64> {
+    pub(crate) fn own_org(&self) -> Result<i64> {
         match (&self.caller.scope, self.caller.role()) {
             (Scope::Organisation(id), Some(Role::Organisation)) => Ok(*id),
             _ => Err(AppError::Forbidden),

@@ -542,7 +542,10 @@ async fn a_report_goes_from_draft_to_conclusion_and_becomes_the_years_facts() {
             "{on}"
         );
         let own = w.desk(&w.org).await;
-        assert!(own.contains("退回补正"), "{on}: {own}");
+        assert!(
+            own.contains("退回补正") && own.contains("财务状况</a>:请补充审计报告的签章页"),
+            "{on}: {own}"
+        );
 
         // Resubmitted; the late mark stays.
         let r = w
@@ -1147,5 +1150,192 @@ async fn a_concluded_reports_summary_is_open_data_without_personal_data() {
         );
         let r = send(&w.app, on, get_req("/public/annual-reports-20x4.csv")).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{on}");
+    }
+}
+
+/// The count of the desk's line `label`, `None` when the desk has no such line.
+fn desk_count(desk: &str, label: &str) -> Option<i64> {
+    desk.split("<li data-count=\"").skip(1).find_map(|li| {
+        let (n, rest) = li.split_once('"')?;
+        let text = rest.split("</li>").next()?;
+        (text.contains(&format!(">{label}<")) || text.contains(&format!("{label} <b>")))
+            .then(|| n.parse().unwrap())
+    })
+}
+
+/// The links of the desk itself (not the navigation), as `(href, text)`.
+fn desk_links(page: &str) -> Vec<String> {
+    let main = page.split("<main").nth(1).unwrap_or(page);
+    let desk = main
+        .split("杨浦区社会组织公益数据库")
+        .next()
+        .unwrap_or(main);
+    desk.split("<a href=\"")
+        .skip(1)
+        .filter_map(|a| a.split_once('"').map(|(h, _)| h.replace("&amp;", "&")))
+        .filter(|h| h.starts_with('/'))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_roles_desk_lists_exactly_the_work_of_its_scope_and_links_only_to_what_it_may_do() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+        // Area 1: a report submitted; area 2: a report passed, for the bureau.
+        w.file(&w.org, 2024).await;
+        let id2 = w.file(&w.other_org, 2024).await;
+        let r = w
+            .call(
+                &w.other_officer,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id2}/review"),
+                    r#"{"decision": "pass"}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        // Declarations: two of organisation 1 (one returned by the bureau),
+        // one of organisation 2.
+        for (who, code, day) in [
+            (&w.org, credit_code(1), 1),
+            (&w.org, credit_code(1), 2),
+            (&w.other_org, credit_code(2), 3),
+        ] {
+            let r = w
+                .call(
+                    who,
+                    json_req(
+                        Method::POST,
+                        &format!("/api/v1/organizations/{code}/party-building"),
+                        &json!({"date": format!("2025-05-0{day}"), "has_party_org": false,
+                                "members": "0"})
+                        .to_string(),
+                    ),
+                )
+                .await;
+            assert!(r.status.is_success(), "{on}: {}", r.seen());
+        }
+        let list = w
+            .call(&w.bureau, get_req("/api/v1/declarations"))
+            .await
+            .json();
+        let first = list
+            .as_array()
+            .or_else(|| list["items"].as_array())
+            .unwrap()
+            .iter()
+            .filter(|d| d.to_string().contains(&credit_code(1)))
+            .map(|d| d["id"].as_i64().unwrap())
+            .min()
+            .unwrap();
+        let r = w
+            .call(
+                &w.bureau,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/declarations/{first}/return"),
+                    r#"{"reason": "请补充党员名单"}"#,
+                ),
+            )
+            .await;
+        assert!(r.status.is_success(), "{on}: {}", r.seen());
+
+        let reviewer = common::sign_in(&w.registry, "reviewer-1", Role::Reviewer, "", "").await;
+        let sysadmin = common::sign_in(&w.registry, "sysadmin-1", Role::SystemAdmin, "", "").await;
+        let auditor = common::sign_in(&w.registry, "audit-1", Role::AuditAdmin, "", "").await;
+
+        let officer = w.desk(&w.officer).await;
+        let other = w.desk(&w.other_officer).await;
+        let bureau = w.desk(&w.bureau).await;
+        let org1 = w.desk(&w.org).await;
+        let org2 = w.desk(&w.other_org).await;
+        let finance = w.desk(&w.finance).await;
+        let rev = w.desk(&reviewer).await;
+        let admin = w.desk(&sysadmin).await;
+        let audit = w.desk(&auditor).await;
+        let expect = [
+            ("officer", &officer, "待初审的年报", Some(1)),
+            ("officer", &officer, "待核实的申报", Some(1)),
+            ("officer", &officer, "待街道审核的补贴申请", Some(0)),
+            ("officer", &officer, "待作出年检结论的年报", None),
+            ("other officer", &other, "待初审的年报", Some(0)),
+            ("other officer", &other, "待核实的申报", Some(1)),
+            ("bureau", &bureau, "待作出年检结论的年报", Some(1)),
+            ("bureau", &bureau, "待核实的申报", Some(2)),
+            ("bureau", &bureau, "待批准的补贴申请", Some(0)),
+            ("bureau", &bureau, "待初审的年报", None),
+            ("org 1", &org1, "等待核实的申报", Some(1)),
+            ("org 1", &org1, "被退回的申报(可修改后重新申报)", Some(1)),
+            ("org 1", &org1, "等待街道审核的补贴申请", Some(0)),
+            ("org 1", &org1, "待核实的申报", None),
+            ("org 2", &org2, "等待核实的申报", Some(1)),
+            ("org 2", &org2, "被退回的申报(可修改后重新申报)", Some(0)),
+            ("finance", &finance, "已批准待拨付的补贴", Some(0)),
+            ("finance", &finance, "待核实的申报", None),
+            ("reviewer", &rev, "待核实的申报", None),
+            ("system admin", &admin, "待核实的申报", None),
+        ];
+        for (who, desk, label, n) in expect {
+            assert_eq!(desk_count(desk, label), n, "{on}: {who}'s {label}: {desk}");
+        }
+        // Names and roles; the organisation's report and deadline.
+        assert!(
+            officer.contains("officer-1(街道)") || officer.contains("officer-1"),
+            "{on}"
+        );
+        assert!(
+            org1.contains("已提交") && org1.contains("2025-05-31"),
+            "{on}: {org1}"
+        );
+        assert!(rev.contains("目前没有分派给您的评审事项"), "{on}: {rev}");
+        assert!(admin.contains("/admin/accounts"), "{on}: {admin}");
+        assert!(audit.contains("/audit/verify"), "{on}: {audit}");
+        // The bureau and the area see the year's filing; finance sees none.
+        assert!(
+            bureau.contains("2024 年度年报填报") && !finance.contains("年度年报填报"),
+            "{on}"
+        );
+
+        // The supports listed are exactly the engine's granted ones.
+        let e = w
+            .registry
+            .acting(gongyi_app::security::Caller::system("test"))
+            .org_eligibility(&credit_code(1))
+            .await
+            .unwrap();
+        let granted: Vec<_> = e.granted().map(|i| i.title).collect();
+        assert_eq!(
+            org1.contains("可以申请的扶持"),
+            !granted.is_empty(),
+            "{on}: {org1}"
+        );
+        for t in granted {
+            assert!(org1.contains(t), "{on}: {t} missing: {org1}");
+        }
+
+        // Every link of every desk opens for its role: nothing the role may not do.
+        for (who, s, page) in [
+            ("officer", &w.officer, &officer),
+            ("bureau", &w.bureau, &bureau),
+            ("org 1", &w.org, &org1),
+            ("finance", &w.finance, &finance),
+            ("reviewer", &reviewer, &rev),
+            ("system admin", &sysadmin, &admin),
+            ("audit admin", &auditor, &audit),
+        ] {
+            let links = desk_links(page);
+            assert!(!links.is_empty(), "{on}: {who} has no links");
+            for href in links {
+                let r = w.call(s, get_req(&href)).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::OK,
+                    "{on}: {who} → {href}: {}",
+                    r.seen()
+                );
+            }
+        }
     }
 }
