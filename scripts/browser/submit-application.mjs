@@ -44,7 +44,7 @@ try {
   await Promise.all([page.waitForNavigation(), page.click('form[enctype="multipart/form-data"] button[type="submit"]')]);
   const url = page.url();
   const body = await page.content();
-  if (!/\/applications\/\d+\?saved=1/.test(url)) {
+  if (!/\/applications\/\d+\?submitted=1/.test(url) || !body.includes("申请已提交")) {
     fail(`the form was not accepted (${url}): ${body.replace(/<[^>]+>/g, " ").slice(0, 600)}`);
   }
   if (!body.includes("租赁合同.pdf")) fail("the accepted application does not list its attachment");

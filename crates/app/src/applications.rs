@@ -47,7 +47,7 @@ pub use gongyi_store::applications::{
     PaymentRow,
 };
 /// Budget lines with what is committed against them, and the ledger.
-pub use gongyi_store::budgets::{BudgetEventRow, BudgetStatusRow, LedgerRow};
+pub use gongyi_store::budgets::{BudgetEventRow, BudgetStatusRow, LedgerRow, PayeeLedgerRow};
 use gongyi_store::policy_facts::{org_fact_id, person_fact_id, FactsScope};
 use gongyi_store::{Page, StoreError};
 
@@ -347,7 +347,7 @@ impl Registry {
                 self.approve(id, &who, &reason, amount, input.version)
                     .await?
             }
-            Action::Pay => self.pay(&seen, &who).await?,
+            Action::Pay => self.pay(&seen, &who, &reason).await?,
             _ => {
                 let step = wf::decide(&current(&seen), action, &who, &reason)?;
                 let entry = step_entry(id, &step, &who, &reason, None);
@@ -458,9 +458,14 @@ impl Registry {
 
     /// The payment: the guarded status change and the payment row, one
     /// transaction.
-    async fn pay(&self, seen: &ApplicationRow, who: &Actor) -> Result<()> {
-        let step = wf::decide(&current(seen), Action::Pay, who, "")?;
-        let entry = step_entry(seen.id, &step, who, "", None);
+    async fn pay(&self, seen: &ApplicationRow, who: &Actor, reason: &str) -> Result<()> {
+        let step = wf::decide(&current(seen), Action::Pay, who, reason)?;
+        let entry = step_entry(seen.id, &step, who, reason, None);
+        // The event shows the amount paid: the one approved.
+        let paid = seen
+            .approved_fen
+            .zip(seen.budget_year)
+            .and_then(|(f, y)| Some((Fen(f), i32::try_from(y).ok()?)));
         let mut tx = self.db.begin().await?;
         // First statement: the guarded update (on SQLite it takes the write
         // lock; of concurrent payers only one finds the row still APPROVED).
@@ -473,8 +478,8 @@ impl Registry {
                     step,
                     actor: who,
                     version: seen.version,
-                    reason: None,
-                    approved: None,
+                    reason: Some(reason).filter(|r| !r.is_empty()),
+                    approved: paid,
                     note: None,
                     at: now(),
                 },
@@ -692,6 +697,11 @@ impl Registry {
 
     pub async fn ledger(&self, year: Option<i32>) -> Result<Vec<LedgerRow>> {
         Ok(self.db.ledger(year).await?)
+    }
+
+    /// What each payee was paid, per rule, in budget year `year` (all when `None`).
+    pub async fn payee_ledger(&self, year: Option<i32>) -> Result<Vec<PayeeLedgerRow>> {
+        Ok(self.db.payee_ledger(year).await?)
     }
 
     /// The ledger as an xlsx workbook: one row per rule, year and

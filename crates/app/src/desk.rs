@@ -85,6 +85,8 @@ pub struct FilingTotals {
 #[derive(Debug, Clone)]
 pub struct Support {
     pub rule: &'static str,
+    pub credit_code: String,
+    pub event_key: String,
     pub clause: &'static str,
     pub title: &'static str,
     pub amount: Option<Fen>,
@@ -284,6 +286,8 @@ impl Registry {
             })
             .map(|i| Support {
                 rule: i.rule.code(),
+                credit_code: org.credit_code.clone(),
+                event_key: i.event_key.clone(),
                 clause: i.clause,
                 title: i.title,
                 amount: i.amount,

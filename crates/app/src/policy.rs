@@ -195,7 +195,39 @@ pub struct ParamRow {
     pub label: &'static str,
     /// The unit in words (元, 个月…).
     pub unit: &'static str,
+    /// As typed on the command line and in the simulation (`50000.00`, `none`, `MUNICIPAL`).
     pub value: String,
+    /// As people read it (`50,000.00 元`, `不补贴`, `市级`).
+    pub shown: String,
+}
+
+/// A parameter's value in words.
+fn shown(unit: Unit, value: &str) -> String {
+    use gongyi_domain::vocabulary::Coded;
+    let money = |v: &str| {
+        Fen::parse_yuan("value", v)
+            .map(Fen::shown)
+            .unwrap_or_else(|_| v.to_string())
+    };
+    match unit {
+        Unit::Yuan => money(value),
+        Unit::YuanOrNone if value == "none" => "不补贴".into(),
+        Unit::YuanOrNone => money(value),
+        Unit::CompetitionLevel => gongyi_domain::policy::facts::CompetitionLevel::decode(value)
+            .map(|l| l.label().to_string())
+            .unwrap_or_else(|_| value.to_string()),
+        Unit::TieBreak => value
+            .split(',')
+            .map(|k| {
+                gongyi_domain::policy::params::TieKey::ALL
+                    .iter()
+                    .find(|t| t.code() == k.trim())
+                    .map_or(k, |t| t.label())
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        Unit::Count | Unit::Date => value.to_string(),
+    }
 }
 
 fn unit_label(u: Unit) -> &'static str {
@@ -218,6 +250,7 @@ pub fn param_rows(p: &PolicyParams) -> Vec<ParamRow> {
             clause: info.clause,
             label: info.label,
             unit: unit_label(info.unit),
+            shown: shown(info.unit, &value),
             value,
         })
         .collect()

@@ -1085,7 +1085,7 @@ pub fn entitlement(
         // 三(三)3 按实保障: as approved, limited only by the budget.
         return Ok(Entitled {
             amount: requested,
-            note: format!("{} 按实保障,按申请金额核定", rule.code()),
+            note: format!("{}按实保障，按申请金额核定", rule.title()),
         });
     };
     let (engine, rule_total, date, explanation) = match facts {
@@ -1177,18 +1177,21 @@ pub fn entitlement(
             r.message(policy_rule, policy),
         ));
     }
+    // The version by its period, as people know it; its code is in the audit.
+    let version = format!(
+        "按 {} 至 {} 施行的政策",
+        params.period_from, params.period_to
+    );
     let note = if amount < engine {
         format!(
-            "按登记信息核定 {} 元,批准 {} 元({} 版);{explanation}",
-            engine.grouped(),
-            amount.grouped(),
-            params.version
+            "{version}，按登记信息核定 {}，批准 {}。{explanation}",
+            engine.shown(),
+            amount.shown(),
         )
     } else {
         format!(
-            "按登记信息核定 {} 元({} 版);{explanation}",
-            engine.grouped(),
-            params.version
+            "{version}，按登记信息核定 {}。{explanation}",
+            engine.shown(),
         )
     };
     Ok(Entitled { amount, note })

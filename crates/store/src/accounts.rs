@@ -94,6 +94,12 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
+    /// Every account's (name, display name): how pages name the people who acted.
+    pub async fn account_display_names(&self) -> Result<Vec<(String, String)>> {
+        Ok(on_db!(self, p => sqlx::query_as(
+            "SELECT name, display_name FROM accounts").fetch_all(p).await?))
+    }
+
     pub async fn accounts(&self) -> Result<Vec<AccountRow>> {
         let sql = format!("SELECT {ACCOUNT} FROM accounts ORDER BY name");
         Ok(on_db!(self, p => sqlx::query_as(&sql).fetch_all(p).await?))

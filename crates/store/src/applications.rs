@@ -223,7 +223,8 @@ pub struct Transition<'a> {
     /// The version the step was decided on.
     pub version: i64,
     pub reason: Option<&'a str>,
-    /// Approve only: the amount and the budget line's year.
+    /// Approve: the amount and the budget line's year; pay: the amount paid
+    /// (shown on the step's event).
     pub approved: Option<(Fen, i32)>,
     /// A line for the audit, e.g. how the amount was found.
     pub note: Option<&'a str>,

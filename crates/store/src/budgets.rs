@@ -11,6 +11,7 @@ use crate::codes::Code;
 use crate::{dialect, on_db, on_tx, Db, Result, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use gongyi_domain::applications::{Actor, Role, SubsidyRule};
+use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::Fen;
 
 /// A budget line as stored.
@@ -70,6 +71,22 @@ pub struct LedgerRow {
     pub year: i64,
     pub subdistrict_code: Option<String>,
     pub subdistrict_name: Option<String>,
+    pub payments: i64,
+    pub total_fen: i64,
+}
+
+/// Paid totals for one payee (an organisation or a person) and rule.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PayeeLedgerRow {
+    #[sqlx(try_from = "Code<BeneficiaryKind>")]
+    pub beneficiary_kind: BeneficiaryKind,
+    /// `organizations.id` or `people.id`, by kind.
+    pub beneficiary_ref: i64,
+    /// An organisation's credit code today; empty for a person.
+    pub credit_code: Option<String>,
+    pub beneficiary_name: String,
+    #[sqlx(try_from = "Code<SubsidyRule>")]
+    pub rule: SubsidyRule,
     pub payments: i64,
     pub total_fen: i64,
 }
@@ -243,6 +260,26 @@ impl Db {
             .bind(year.map_or(0, i64::from)).fetch_all(p).await?);
         rows.sort_by(|a, b| {
             (a.year, a.rule, &a.subdistrict_code).cmp(&(b.year, b.rule, &b.subdistrict_code))
+        });
+        Ok(rows)
+    }
+
+    /// Paid totals per payee and rule of budget year `year` (all years when
+    /// `None`), the largest payees first. A payee is its table id, so a
+    /// renamed organisation is one payee (shown by its latest name applied under).
+    pub async fn payee_ledger(&self, year: Option<i32>) -> Result<Vec<PayeeLedgerRow>> {
+        let mut rows: Vec<PayeeLedgerRow> = on_db!(self, p => sqlx::query_as(
+            "SELECT a.beneficiary_kind, COALESCE(a.beneficiary_org_id, a.beneficiary_person_id) AS beneficiary_ref,
+             MAX(o.credit_code) AS credit_code, MAX(a.beneficiary_name) AS beneficiary_name, p.rule,
+             COUNT(*) AS payments, CAST(SUM(p.amount_fen) AS BIGINT) AS total_fen
+             FROM payments p JOIN budget_lines b ON b.id = p.budget_line_id
+             JOIN applications a ON a.id = p.application_id
+             LEFT JOIN organizations o ON o.id = a.beneficiary_org_id
+             WHERE ($1 = 0 OR b.year = $1)
+             GROUP BY a.beneficiary_kind, COALESCE(a.beneficiary_org_id, a.beneficiary_person_id), p.rule")
+            .bind(year.map_or(0, i64::from)).fetch_all(p).await?);
+        rows.sort_by(|a, b| {
+            (b.total_fen, a.beneficiary_ref, a.rule).cmp(&(a.total_fen, b.beneficiary_ref, b.rule))
         });
         Ok(rows)
     }

@@ -160,8 +160,14 @@ impl From<&EmploymentRow> for EmploymentView {
     }
 }
 
+/// An amount as a form field holds it (`1234.56`), so that it reads back.
 pub fn yuan(fen: i64) -> String {
     Fen(fen).to_yuan_string()
+}
+
+/// An amount in a column or line headed 元: `1,234.56`.
+pub fn grouped(fen: i64) -> String {
+    Fen(fen).grouped()
 }
 
 /// An amount as every page shows it: `1,234.56 元`.

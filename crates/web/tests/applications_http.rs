@@ -1371,3 +1371,97 @@ async fn an_organisation_listed_on_the_events_day_is_refused_at_submission_with_
         assert_eq!(r.status, StatusCode::CREATED, "{b}: {}", r.seen());
     }
 }
+
+/// Issue 13, 4–5: an item the rules pay opens the application form filled
+/// in; the new application says 已提交; finance's comment stays with the
+/// payment, whose step shows its amount; the ledger lists each payee.
+#[tokio::test]
+async fn an_eligible_item_is_applied_for_paid_with_a_comment_and_listed_per_payee() {
+    for s in sites().await {
+        let b = s.backend;
+        s.budget("R3", "2024", "100000").await;
+        let f = s.facts();
+        let o = f.org_id(&credit_code(1)).await;
+        f.lease(o, "2024-03", "600").await;
+        let org = s.org(1).await;
+        let html = s.page(org, &format!("/orgs/{}", credit_code(1))).await;
+        let query = html
+            .split("href=\"/applications/new?")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_else(|| panic!("{b}: no link to apply: {html}"))
+            .replace("&#38;", "&");
+        let form = s.page(org, &format!("/applications/new?{query}")).await;
+        for value in ["R3", credit_code(1).as_str(), "2024-03", "500.00"] {
+            assert!(
+                form.contains(&format!("value=\"{value}\"")),
+                "{b}: {value} not filled in: {form}"
+            );
+        }
+        assert!(form.contains("月份,如 2024-03"), "{b}: the rule's hint");
+        assert!(!form.contains("项目编号"), "{b}: only the rule's hint");
+
+        let code = credit_code(1);
+        let fields = [
+            ("rule", "R3"),
+            ("beneficiary_id", code.as_str()),
+            ("event_key", "2024-03"),
+            ("requested", "500.00"),
+        ];
+        let (ty, body) = multipart(&fields, ("租赁合同.pdf", "application/pdf", b"%PDF-1.4"));
+        let r = s
+            .send(
+                org,
+                Request::post("/applications/new")
+                    .header(header::CONTENT_TYPE, ty)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", r.seen());
+        let html = s.page(org, &r.location()).await;
+        assert!(html.contains("申请已提交"), "{b}: {html}");
+        let id: i64 = r
+            .location()
+            .trim_start_matches("/applications/")
+            .split('?')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+
+        for (action, by) in [("review", s.street().await), ("approve", &s.bureau)] {
+            let r = s.step(id, action, by).await;
+            assert_eq!(r.status, StatusCode::OK, "{b} {action}: {}", r.seen());
+        }
+        let finance = s.finance().await;
+        let r = s
+            .form(
+                finance,
+                &format!("/applications/{id}/pay"),
+                &[("reason", "已通过国库集中支付"), ("version", "3")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{b}: {}", r.seen());
+        let html = s.page(finance, &r.location()).await;
+        assert!(html.contains("已拨付。"), "{b}: {html}");
+        assert!(
+            html.contains("已通过国库集中支付"),
+            "{b}: the comment is kept"
+        );
+        let v = s
+            .get(finance, &format!("/api/v1/applications/{id}"))
+            .await
+            .json();
+        let events = v["events"].as_array().unwrap();
+        let pay = events.last().unwrap();
+        assert_eq!(pay["reason"], "已通过国库集中支付", "{b}: {v}");
+        assert_eq!(pay["amount_fen"], 50_000, "{b}: {v}");
+
+        let ledger = s.page(finance, "/finance/ledger?year=2024").await;
+        let payees = ledger.split("按收款方").nth(1).unwrap_or_default();
+        assert!(
+            payees.contains(&format!("/orgs/{}", credit_code(1))) && payees.contains("500.00"),
+            "{b}: {payees}"
+        );
+    }
+}

@@ -134,6 +134,30 @@ impl Site {
         site
     }
 
+    /// `who` after the security administrator moved it to `role` (in
+    /// `subdistrict`), signed in afresh: a move ends its sessions.
+    async fn moved(&self, who: &Signed, role: Role, subdistrict: &str) -> Signed {
+        self.registry
+            .set_role(&gongyi_app::security::accounts::AccountInput {
+                name: who.name.clone(),
+                role: role.code().into(),
+                subdistrict: subdistrict.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{}: {} not moved: {e:?}", self.backend, who.name));
+        let opened = self
+            .registry
+            .login(&who.name, common::TEST_PASSWORD, "")
+            .await
+            .unwrap_or_else(|e| panic!("{}: {} could not log in: {e:?}", self.backend, who.name));
+        Signed {
+            name: who.name.clone(),
+            cookie: format!("gongyi_session={}", opened.token),
+            csrf: opened.csrf,
+        }
+    }
+
     fn who(&self, role: Role) -> &Signed {
         &self.accounts.iter().find(|(r, _)| *r == role).unwrap().1
     }
@@ -743,5 +767,138 @@ async fn the_account_that_submitted_an_application_does_not_approve_it() {
             )
             .await;
         assert_eq!(pay.status, StatusCode::OK, "{b}: {}", pay.seen());
+    }
+}
+
+/// Four eyes, pair by pair (issue 10, 5): an account that took one step on
+/// an item takes no later step on it, even after the security administrator
+/// moved it to the role that could: submitted → reviewed, submitted →
+/// approved, submitted → paid, approved → paid, declared → verified,
+/// declared → returned. Each refusal names the rule; another account then
+/// takes the step.
+#[tokio::test]
+async fn four_eyes_hold_for_every_pair_of_steps_even_after_a_move() {
+    for (db, _) in gongyi_testkit::databases().await {
+        let s = Site::new(db).await;
+        let b = s.backend;
+        let bureau = s.who(Role::Bureau);
+        let vp = s
+            .api(
+                bureau,
+                Method::POST,
+                &format!("/api/v1/organizations/{}/venture-projects", s.code),
+                json!({"project_id": "VP-PAIRS", "amount": "100000", "selected_date": "2024-03-01"}),
+            )
+            .await;
+        assert_eq!(vp.status, StatusCode::CREATED, "{b}: {}", vp.seen());
+        let budget = s
+            .form(
+                bureau,
+                "/finance/budgets",
+                &[("rule", "R6"), ("year", "2024"), ("amount", "100000")],
+            )
+            .await;
+        assert_eq!(
+            budget.status,
+            StatusCode::SEE_OTHER,
+            "{b}: {}",
+            budget.seen()
+        );
+
+        // Submitted by one bureau officer for the community organisation A,
+        // which its sub-district reviews first.
+        let submitter = common::sign_in(&s.registry, "f-mover", Role::Bureau, "", "").await;
+        let a = s
+            .api(
+                &submitter,
+                Method::POST,
+                "/api/v1/applications",
+                json!({"rule": "R6", "beneficiary_id": s.code, "event_key": "VP-PAIRS",
+                       "requested_fen": 50_000}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{b}: {}", a.seen());
+        let id = a.json()["application"]["id"].as_i64().unwrap();
+        let step = |action: &str| format!("/api/v1/applications/{id}/{action}");
+        let refused = |r: &Reply, code: &str, pair: &str| {
+            assert_eq!(r.status, StatusCode::CONFLICT, "{b} {pair}: {}", r.seen());
+            assert_eq!(r.json()["fields"][0]["code"], code, "{b} {pair}");
+        };
+
+        // submitted → reviewed
+        let as_sub = s.moved(&submitter, Role::Subdistrict, SUB_1).await;
+        let r = s
+            .api(&as_sub, Method::POST, &step("review"), json!({}))
+            .await;
+        refused(&r, "workflow.decider_is_applicant", "submitted → reviewed");
+        let reviewer = s.who(Role::Subdistrict);
+        let r = s
+            .api(reviewer, Method::POST, &step("review"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+
+        // submitted → approved
+        let as_bureau = s.moved(&submitter, Role::Bureau, "").await;
+        let r = s
+            .api(&as_bureau, Method::POST, &step("approve"), json!({}))
+            .await;
+        refused(&r, "workflow.decider_is_applicant", "submitted → approved");
+        let r = s
+            .api(&s.bureau2, Method::POST, &step("approve"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+
+        // submitted → paid, approved → paid
+        let as_finance = s.moved(&submitter, Role::Finance, "").await;
+        let r = s
+            .api(&as_finance, Method::POST, &step("pay"), json!({}))
+            .await;
+        refused(&r, "workflow.decider_is_applicant", "submitted → paid");
+        let approver = s.moved(&s.bureau2, Role::Finance, "").await;
+        let r = s
+            .api(&approver, Method::POST, &step("pay"), json!({}))
+            .await;
+        refused(&r, "workflow.payer_is_approver", "approved → paid");
+        let r = s
+            .api(s.who(Role::Finance), Method::POST, &step("pay"), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+
+        // declared → verified, declared → returned: an organisation's
+        // account that later became its sub-district's officer.
+        let declarant =
+            common::sign_in(&s.registry, "f-org-mover", Role::Organisation, "", &s.code).await;
+        let d = s
+            .api(
+                &declarant,
+                Method::POST,
+                &format!("/api/v1/organizations/{}/leases", s.code),
+                json!({"month": "2024-04", "rent_paid": "500"}),
+            )
+            .await;
+        assert_eq!(d.status, StatusCode::ACCEPTED, "{b}: {}", d.seen());
+        let decl = d.json()["declaration"].as_i64().unwrap();
+        let officer = s.moved(&declarant, Role::Subdistrict, SUB_1).await;
+        for action in ["verify", "return"] {
+            let r = s
+                .api(
+                    &officer,
+                    Method::POST,
+                    &format!("/api/v1/declarations/{decl}/{action}"),
+                    json!({"reason": "租赁合同与付款凭证不符"}),
+                )
+                .await;
+            refused(&r, "declaration.own", &format!("declared → {action}"));
+        }
+        let r = s
+            .api(
+                reviewer,
+                Method::POST,
+                &format!("/api/v1/declarations/{decl}/verify"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{b}: {}", r.seen());
+        assert_eq!(s.facts(FactKind::Lease).await, 1, "{b}");
     }
 }

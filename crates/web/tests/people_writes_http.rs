@@ -263,7 +263,8 @@ async fn an_organisation_writes_only_on_people_it_employs_today_and_employments_
             "{on}: nothing was written at B"
         );
 
-        // At itself, for a person it employs today (or until a later day): yes.
+        // At itself, for a person it employs today (or until a later day):
+        // declared, for its sub-district or the bureau to verify.
         let r = w
             .call(
                 s,
@@ -272,7 +273,8 @@ async fn an_organisation_writes_only_on_people_it_employs_today_and_employments_
                 Some(employment(a, "2025-09-01", "2025-12-31")),
             )
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{on}: {}", r.seen());
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{on}: {}", r.seen());
+        assert_eq!(r.json()["status"], "PENDING", "{on}");
         let r = w.edit_phone(s, w.ending, "13822223333").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
         assert_eq!(
@@ -287,7 +289,15 @@ async fn an_organisation_writes_only_on_people_it_employs_today_and_employments_
             .call(s, Method::GET, &format!("/people/{}", w.left_a), None)
             .await;
         assert_eq!(page.status, StatusCode::OK, "{on}: {}", page.seen());
-        for offer in ["修改基本信息", "添加任职", "添加资格", "添加年度记录"] {
+        for offer in [
+            "修改基本信息",
+            "添加任职",
+            "添加资格",
+            "添加年度记录",
+            "申报在本组织的任职",
+            "申报资格",
+            "申报年度考核",
+        ] {
             assert!(!page.body.contains(offer), "{on}: the page offers {offer}");
         }
         let api = w
@@ -386,20 +396,25 @@ async fn a_sub_district_officer_writes_only_on_people_employed_today_in_its_area
             w.c.credit_code.as_str(),
         );
 
-        // An organisation of another area: not found, and not written.
-        let r = w
-            .call(
-                s,
-                Method::POST,
-                &format!("/api/v1/people/{}/employments", w.at_c),
-                Some(employment(b, "2025-09-01", "")),
-            )
-            .await;
-        assert_eq!(
-            (r.status, r.body.as_str()),
-            (reference.status, reference.body.as_str()),
-            "{on}: employment in another area"
-        );
+        // Employments are the bureau's to record and the employer's to
+        // declare (`who_states`): a sub-district writes none, in its area
+        // or another, through the API or the page, and says why.
+        for org in [b, a] {
+            let r = w
+                .call(
+                    s,
+                    Method::POST,
+                    &format!("/api/v1/people/{}/employments", w.at_c),
+                    Some(employment(org, "2025-09-01", "")),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{on}: {}", r.seen());
+            assert_eq!(
+                r.json()["fields"][0]["code"],
+                "fact.not_stated_by_role",
+                "{on}"
+            );
+        }
         let r = w
             .form(
                 s,
@@ -407,19 +422,10 @@ async fn a_sub_district_officer_writes_only_on_people_employed_today_in_its_area
                 &[("org_credit_code", b), ("start_date", "2025-09-01")],
             )
             .await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{on}: page: {}", r.seen());
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{on}: page: {}", r.seen());
         assert_eq!(World::employments_of(&w.detail(w.at_c).await), [c], "{on}");
 
-        // Any organisation of its own area, for people employed in it today.
-        let r = w
-            .call(
-                s,
-                Method::POST,
-                &format!("/api/v1/people/{}/employments", w.at_c),
-                Some(employment(a, "2025-09-01", "2025-10-31")),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{on}: {}", r.seen());
+        // Contact details of people employed in its area today: yes.
         let r = w.edit_phone(s, w.at_c, "13822223333").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
 

@@ -121,7 +121,7 @@ async fn the_simulation_page_lists_parameters_and_shows_a_changed_rent_cap() {
         assert_eq!(status, StatusCode::OK, "{url}\n{body}");
         let row = district_row(&body, "R3");
         assert!(
-            row.contains("<td>5000.00</td><td>8000.00</td><td>+3000.00</td>"),
+            row.contains("<td>5,000.00</td><td>8,000.00</td><td>+3,000.00</td>"),
             "{url}: {row}"
         );
         assert!(
@@ -162,10 +162,16 @@ async fn the_simulation_page_lists_parameters_and_shows_a_changed_rent_cap() {
 
         let (status, body) = send(&app, Method::GET, "/policy", None).await;
         assert_eq!(status, StatusCode::OK, "{url}\n{body}");
+        // Parameters by their Chinese names and values as people read
+        // them; no codes (`rent.monthly_cap`, `none`, `MUNICIPAL`).
         assert!(
-            body.contains("yangpu-2021") && body.contains("rent.monthly_cap"),
+            body.contains("房租补贴每月上限") && body.contains("500.00 元"),
             "{url}"
         );
+        for code in ["rent.monthly_cap", ">none<", "MUNICIPAL", "yangpu-2021"] {
+            assert!(!body.contains(code), "{url}: {code} on the page");
+        }
+        assert!(body.contains("不补贴") && body.contains("市级"), "{url}");
     }
 }
 

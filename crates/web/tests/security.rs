@@ -1852,10 +1852,13 @@ async fn registering_a_number_known_outside_the_callers_scope_answers_as_a_new_o
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{url}: {}", r.body);
         }
         let home = send(&app, get("/", &bureau.cookie)).await;
-        assert!(!home.body.contains("待核实的重复登记"), "{url}");
-        // The officer's start page never shows claims.
+        assert!(!home.body.contains("id=\"claims\""), "{url}");
+        assert!(!home.body.contains("/people/claims/"), "{url}");
+        // The officer's start page never shows claims (its declarations to
+        // verify are another matter).
         let own = send(&app, get("/", &officer.cookie)).await;
-        assert!(!own.body.contains("待核实"), "{url}");
+        assert!(!own.body.contains("id=\"claims\""), "{url}");
+        assert!(!own.body.contains("/people/claims/"), "{url}");
     }
 }
 

@@ -75,6 +75,17 @@ impl SecuritySettings {
     }
 }
 
+/// Accounts' display names, by account name.
+#[derive(Debug, Clone, Default)]
+pub struct People(std::collections::HashMap<String, String>);
+
+impl People {
+    /// The display name of `account`, else the account name itself.
+    pub fn name_of<'a>(&'a self, account: &'a str) -> &'a str {
+        self.0.get(account).map_or(account, String::as_str)
+    }
+}
+
 /// A new account, as typed by an administrator or on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct AccountInput {
@@ -582,6 +593,19 @@ impl Registry {
 
     pub async fn accounts(&self) -> Result<Vec<AccountRow>> {
         Ok(self.db.accounts().await?)
+    }
+
+    /// Who acted, by name: account name → the person's display name (an
+    /// account without one, or the console operator, keeps its name).
+    pub async fn display_names(&self) -> Result<People> {
+        Ok(People(
+            self.db
+                .account_display_names()
+                .await?
+                .into_iter()
+                .filter(|(_, shown)| !shown.trim().is_empty())
+                .collect(),
+        ))
     }
 
     /// Another account than the caller's: administrators do not administer

@@ -374,8 +374,9 @@ fn param(name: &'static str, value: impl ToString) -> ParamLine {
     }
 }
 
+/// An amount as people read it: `10,000.00 元`.
 fn yuan(f: Fen) -> String {
-    format!("{f} 元")
+    f.shown()
 }
 
 /// R6 and R7 (三(三)1–2) pay half the project amount, rounded down, up to
@@ -424,20 +425,19 @@ impl Decision {
                 (None, Some((r.code(), r.message(rule, policy))))
             }
         };
-        let mut text = format!("{}({}) {}: ", rule.title(), rule.clause(), event_key);
+        // The sentence people read: full-width punctuation, amounts in 元,
+        // the arithmetic in words (its code form stays in `arithmetic`).
+        let mut text = format!("{}（{}）{}：", rule.title(), rule.clause(), event_key);
         for f in &facts_used {
             text.push_str(f.label);
             text.push(' ');
             text.push_str(&f.value);
-            text.push_str("; ");
+            text.push('；');
         }
-        match (&arithmetic, &refusal) {
-            (Some(a), _) => {
-                text.push_str("核定 ");
-                text.push_str(a);
-            }
-            (None, Some((_, m))) => text.push_str(m),
-            (None, None) => {}
+        match (&self.outcome, &refusal) {
+            (Outcome::Granted { amount, basis }, _) => text.push_str(&in_words(basis, *amount)),
+            (_, Some((_, m))) => text.push_str(m.trim_end_matches('。')),
+            _ => {}
         }
         text.push('。');
         Explanation {
@@ -478,7 +478,7 @@ fn describe_basis(
             f.push(fact(
                 "first_inspection",
                 "首次年检",
-                format!("{first_inspection_year} 年度合格({first_inspection_date} 作出)"),
+                format!("{first_inspection_year} 年度合格（{first_inspection_date} 作出）"),
             ));
             f.push(fact("requested_fen", "申请金额", yuan(requested)));
             p.push(param("startup.cap", cap));
@@ -500,7 +500,7 @@ fn describe_basis(
             f.push(fact(
                 "paid_month",
                 "补贴月序",
-                format!("第 {nth} 个(最多 {max_months} 个)"),
+                format!("第 {nth} 个（最多 {max_months} 个）"),
             ));
             p.push(param("rent.monthly_cap", cap));
             p.push(param("rent.max_months", max_months));
@@ -560,7 +560,7 @@ fn describe_basis(
             f.push(fact(
                 "qualification",
                 "职业资格",
-                format!("{}({qualification_date} 取得)", qualification.label()),
+                format!("{}（{qualification_date} 取得）", qualification.label()),
             ));
             f.push(fact(
                 "years_in_social_work",
@@ -614,6 +614,68 @@ fn describe_basis(
     }
 }
 
+/// How a payment was worked out, as a Chinese sentence.
+fn in_words(b: &Basis, amount: Fen) -> String {
+    let y = |f: Fen| f.shown();
+    let amount = y(amount);
+    match *b {
+        Basis::Startup { requested, cap, .. } => format!(
+            "申请金额 {}与上限 {}取较小者，核定 {amount}",
+            y(requested),
+            y(cap)
+        ),
+        Basis::Rent { rent_paid, cap, .. } => format!(
+            "实付房租 {}与每月上限 {}取较小者，核定 {amount}",
+            y(rent_paid),
+            y(cap)
+        ),
+        Basis::Rating {
+            level,
+            level_amount,
+            already,
+        } => format!(
+            "{}等级奖励 {}减去已获等级奖励 {}，核定 {amount}",
+            level.label(),
+            y(level_amount),
+            y(already)
+        ),
+        Basis::Honour { level, .. } => format!("{}荣誉奖励，核定 {amount}", level.label()),
+        Basis::Venture {
+            project_amount,
+            cap,
+        }
+        | Basis::Competition {
+            project_amount,
+            cap,
+            ..
+        } => format!(
+            "项目金额 {}的一半（不足一分舍去）为 {}，与上限 {}取较小者，核定 {amount}",
+            y(project_amount),
+            y(project_amount.half_down()),
+            y(cap)
+        ),
+        Basis::Salary {
+            base,
+            seniority,
+            performance,
+            min,
+            max,
+            ..
+        } => format!(
+            "基础 {}加年限补贴 {}加考核补贴 {}，不低于 {}、不高于 {}，核定 {amount}",
+            y(base),
+            y(seniority),
+            y(performance),
+            y(min),
+            y(max)
+        ),
+        Basis::Supervisor { rank, winners, .. } => {
+            format!("年度第 {rank} 名（奖励前 {winners} 名），核定 {amount}")
+        }
+        Basis::Senior { .. } => format!("一次性奖励，核定 {amount}"),
+    }
+}
+
 /// The facts a refusal rests on, as structured lines.
 fn describe_refusal(r: &Refusal, f: &mut Vec<FactLine>) {
     match *r {
@@ -640,7 +702,7 @@ fn describe_refusal(r: &Refusal, f: &mut Vec<FactLine>) {
         Refusal::FirstInspectionNotYetRecorded { year, date } => f.push(fact(
             "first_inspection",
             "首次年检",
-            format!("{year} 年度({date} 作出)"),
+            format!("{year} 年度（{date} 作出）"),
         )),
         Refusal::RatingNotHigher { level, already, .. } => {
             f.push(fact("level", "评估等级", level.label()));

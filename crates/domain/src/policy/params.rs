@@ -202,15 +202,18 @@ impl PolicyParams {
     /// when the name or the value is refused.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
         let mut next = self.clone();
-        {
+        let label = {
             let mut slots = next.slots();
             let Some(slot) = slots.iter_mut().find(|s| s.info.name == name) else {
                 return Err(ParamError::UnknownName(name.to_string()));
             };
-            slot.value.assign(name, value)?;
-        }
+            let label = slot.info.label;
+            slot.value.assign(name, label, value)?;
+            label
+        };
         next.check().map_err(|reason| ParamError::BadValue {
             name: name.to_string(),
+            label,
             value: value.to_string(),
             reason,
         })?;
@@ -554,9 +557,10 @@ enum Value<'a> {
 }
 
 impl Value<'_> {
-    fn assign(&mut self, name: &str, input: &str) -> Result<(), ParamError> {
+    fn assign(&mut self, name: &str, label: &'static str, input: &str) -> Result<(), ParamError> {
         let bad = |reason: String| ParamError::BadValue {
             name: name.to_string(),
+            label,
             value: input.to_string(),
             reason,
         };
@@ -629,9 +633,11 @@ impl Value<'_> {
 pub enum ParamError {
     #[error("没有名为“{0}”的政策参数")]
     UnknownName(String),
-    #[error("政策参数 {name} 的值“{value}”无效:{reason}")]
+    #[error("政策参数“{label}”的值“{value}”无效:{reason}")]
     BadValue {
+        /// The parameter's code, for the API and the command line.
         name: String,
+        label: &'static str,
         value: String,
         reason: String,
     },

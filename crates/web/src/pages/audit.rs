@@ -8,6 +8,7 @@ use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
+use gongyi_app::security::accounts::People;
 use gongyi_app::security::audit::{AuditFilter, AuditRow};
 use gongyi_app::security::audit::{Verdict, MAX_PAGE, PAGE_SIZE};
 use serde::Deserialize;
@@ -49,7 +50,9 @@ impl AuditParams {
 pub struct AuditLine {
     pub seq: i64,
     pub at: String,
+    /// The person's name; the account name is in `account`.
     pub actor: String,
+    pub account: String,
     pub role: String,
     pub action: String,
     pub entity: String,
@@ -210,14 +213,15 @@ fn changes_of(json: &str) -> Vec<String> {
         .collect()
 }
 
-fn line(r: AuditRow) -> AuditLine {
+fn line(r: AuditRow, people: &People) -> AuditLine {
     let (entity, link) = entity_of(&r.entity_kind, &r.entity_id);
     AuditLine {
         seq: r.seq,
         at: (r.at + chrono::Duration::hours(8))
             .format("%Y-%m-%d %H:%M:%S")
             .to_string(),
-        actor: r.actor_name,
+        actor: people.name_of(&r.actor_name).to_string(),
+        account: r.actor_name,
         role: role_label(&r.actor_role),
         action: action_label(&r.action),
         entity,
@@ -256,6 +260,7 @@ pub async fn search(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Respons
         .registry
         .audit_search(&p.filter(), page, PAGE_SIZE)
         .await?;
+    let people = s.registry.display_names().await?;
     let query = serde_urlencoded::to_string([
         ("actor", v(&p.actor)),
         ("action", v(&p.action)),
@@ -268,7 +273,7 @@ pub async fn search(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Respons
     Ok(render(
         StatusCode::OK,
         &AuditPage {
-            rows: rows.into_iter().map(line).collect(),
+            rows: rows.into_iter().map(|r| line(r, &people)).collect(),
             total,
             page,
             more: page * PAGE_SIZE < total,
@@ -281,6 +286,7 @@ pub async fn search(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Respons
 /// The matching records as CSV (UTF-8 with BOM for Excel), newest first.
 pub async fn export(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Response, PageError> {
     let f = p.filter();
+    let people = s.registry.display_names().await?;
     let mut out = vec![0xEF, 0xBB, 0xBF];
     {
         let mut w = csv::Writer::from_writer(&mut out);
@@ -297,7 +303,7 @@ pub async fn export(Ctx(s): Ctx, Query(p): Query<AuditParams>) -> Result<Respons
         ]);
         s.registry
             .audit_export(&f, &mut |rows| {
-                for r in rows.into_iter().map(line) {
+                for r in rows.into_iter().map(|r| line(r, &people)) {
                     let seq = r.seq.to_string();
                     let _ = w.write_record([
                         seq.as_str(),

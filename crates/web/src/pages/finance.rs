@@ -12,9 +12,10 @@ use axum::extract::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::applications::{ActorInput, BudgetInput};
-use gongyi_app::applications::{BudgetStatusRow, LedgerRow};
+use gongyi_app::applications::{BudgetStatusRow, LedgerRow, PayeeLedgerRow};
 use gongyi_app::AppError;
 use gongyi_domain::applications::SubsidyRule;
+use gongyi_domain::policy::BeneficiaryKind;
 use gongyi_domain::Fen;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -66,9 +67,34 @@ fn subdistrict(r: &LedgerRow) -> String {
         .unwrap_or_else(|| "未归属街道".into())
 }
 
+/// One payee's payments under one rule; the payee's total on its first row.
+pub struct PayeeLine {
+    pub name: String,
+    pub href: String,
+    pub rule: String,
+    pub payments: i64,
+    pub total: String,
+}
+
+fn payee_lines(rows: &[PayeeLedgerRow]) -> Vec<PayeeLine> {
+    rows.iter()
+        .map(|r| PayeeLine {
+            name: r.beneficiary_name.clone(),
+            href: match (&r.beneficiary_kind, &r.credit_code) {
+                (BeneficiaryKind::Organisation, Some(code)) => format!("/orgs/{code}"),
+                _ => format!("/people/{}", r.beneficiary_ref),
+            },
+            rule: r.rule.label(),
+            payments: r.payments,
+            total: money(r.total_fen),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "finance/ledger.html")]
 struct LedgerPage {
+    by_payee: Vec<PayeeLine>,
     year: String,
     years: Vec<String>,
     detail: Vec<Line>,
@@ -83,10 +109,12 @@ struct LedgerPage {
 pub async fn ledger(Ctx(s): Ctx, Query(p): Query<YearParams>) -> Result<Response, PageError> {
     let year = p.year();
     let rows = s.registry.ledger(year).await?;
+    let payees = s.registry.payee_ledger(year).await?;
     let all_years = s.registry.budgets(None).await?;
     let mut years: Vec<String> = all_years.iter().map(|b| b.year.to_string()).collect();
     years.dedup();
     let view = LedgerPage {
+        by_payee: payee_lines(&payees),
         year: year.map(|y| y.to_string()).unwrap_or_default(),
         years,
         detail: totals(&rows, |r| {

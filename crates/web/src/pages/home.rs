@@ -50,8 +50,9 @@ pub struct DeskView {
     pub filing: Option<(i32, String, String, String)>,
     /// Organisation: the sections returned for mending, with reasons.
     pub returned: Vec<(&'static str, String)>,
-    /// Organisation: (rule title and clause, amount) it could apply for.
-    pub supports: Vec<(String, String)>,
+    /// Organisation: (rule title and clause, amount, the filled-in form) it
+    /// could apply for.
+    pub supports: Vec<(String, String, String)>,
     /// Reviewer: nothing can be assigned yet.
     pub reviewer: bool,
     /// Bureau and sub-district: (year, due, filed, concluded, late, 未报送).
@@ -127,6 +128,7 @@ fn desk_view(d: Desk) -> DeskView {
                 (
                     format!("{}({})", s.title, s.clause),
                     s.amount.map(|a| a.shown()).unwrap_or_default(),
+                    super::applications::apply_href(s.rule, &s.credit_code, &s.event_key, s.amount),
                 )
             })
             .collect(),

@@ -122,6 +122,8 @@ struct ShowPage {
     p: PersonView,
     /// Shown on the person's own page only, never the date.
     birth_year: i64,
+    /// The number applications and imports name the person by (P00000012).
+    person_no: String,
     /// Whether the edit button and the forms to add records are offered.
     may_change: bool,
     qualifications: Vec<Cells>,
@@ -166,6 +168,7 @@ fn show_page(
     ShowPage {
         p: PersonView::from(&pp.person),
         birth_year: pp.person.birth_year,
+        person_no: gongyi_domain::applications::person_key(pp.person.id),
         may_change: pp.may_change,
         qualifications: pp
             .qualifications

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use gongyi_app::policy::{
-    params_in_force, window_of, Eligibility, ParamRow, Simulation, SimulationRow, VERSION_IN_FORCE,
+    params_in_force, window_of, Eligibility, ParamRow, Simulation, SimulationRow,
 };
 use gongyi_app::{AppError, Registry};
 use gongyi_domain::Fen;
@@ -20,21 +20,13 @@ use std::collections::HashMap;
 #[derive(Template)]
 #[template(path = "policy/params.html")]
 struct ParamsPage {
-    version: &'static str,
     period: String,
     params: Vec<ParamRow>,
 }
 
 pub async fn params() -> Result<Response, PageError> {
     let (period, params) = params_in_force();
-    Ok(render(
-        StatusCode::OK,
-        &ParamsPage {
-            version: VERSION_IN_FORCE,
-            period,
-            params,
-        },
-    ))
+    Ok(render(StatusCode::OK, &ParamsPage { period, params }))
 }
 
 /// One parameter's input: the value in force and the value typed.
@@ -69,7 +61,6 @@ struct SimResultView {
 #[derive(Template)]
 #[template(path = "policy/simulate.html")]
 struct SimulatePage {
-    version: &'static str,
     year: String,
     year_error: String,
     notice: String,
@@ -78,14 +69,14 @@ struct SimulatePage {
 }
 
 fn yuan(f: Fen) -> String {
-    f.to_yuan_string()
+    f.grouped()
 }
 
 fn signed(f: Fen) -> String {
     if f > Fen::ZERO {
-        format!("+{}", f.to_yuan_string())
+        format!("+{}", f.grouped())
     } else {
-        f.to_yuan_string()
+        f.grouped()
     }
 }
 
@@ -146,7 +137,6 @@ fn inputs(typed: &HashMap<String, String>, errors: &HashMap<String, String>) -> 
 
 pub async fn simulate_form(Ctx(s): Ctx) -> Result<Response, PageError> {
     let page = SimulatePage {
-        version: VERSION_IN_FORCE,
         year: default_year(&s.registry),
         year_error: String::new(),
         notice: String::new(),
@@ -186,7 +176,6 @@ pub async fn simulate(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
     match outcome {
         Ok(sim) => {
             let page = SimulatePage {
-                version: VERSION_IN_FORCE,
                 year: year_text,
                 year_error: String::new(),
                 notice: if sim.overrides.is_empty() {
@@ -205,7 +194,6 @@ pub async fn simulate(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
             };
             let (errors, notice) = (refused.errors, refused.notice);
             let page = SimulatePage {
-                version: VERSION_IN_FORCE,
                 year_error: errors.get("year").cloned().unwrap_or_default(),
                 year: year_text,
                 notice,
@@ -219,12 +207,14 @@ pub async fn simulate(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
 
 /// One line of the organisation page's "可申请的扶持" section.
 pub struct SupportItem {
-    pub rule: &'static str,
     pub title: &'static str,
     pub clause: &'static str,
     pub event_key: String,
     pub amount: String,
     pub message: String,
+    /// The new-application form filled in for this item; empty where the
+    /// caller may not apply or the item pays nothing.
+    pub apply: String,
 }
 
 /// The "可申请的扶持" section; empty until loaded.
@@ -239,27 +229,35 @@ pub struct SupportView {
     pub error: String,
 }
 
-fn item(i: &gongyi_app::policy::EligibilityItem) -> SupportItem {
+/// `applicant` is the beneficiary's credit code when the caller may apply.
+fn item(i: &gongyi_app::policy::EligibilityItem, applicant: Option<&str>) -> SupportItem {
     SupportItem {
-        rule: i.rule.code(),
         title: i.title,
         clause: i.clause,
         event_key: i.event_key.clone(),
         amount: i.amount.map(yuan).unwrap_or_default(),
         message: i.message.clone(),
+        apply: match (applicant, i.amount) {
+            (Some(code), Some(_)) => {
+                super::applications::apply_href(i.rule.code(), code, &i.event_key, i.amount)
+            }
+            _ => String::new(),
+        },
     }
 }
 
 impl SupportView {
-    pub fn of(e: &Eligibility) -> SupportView {
+    /// The section; `applicant` (the organisation's credit code) when the
+    /// caller may apply for it, so each payable item links to the form.
+    pub fn of(e: &Eligibility, applicant: Option<&str>) -> SupportView {
         SupportView {
             loaded: true,
             window: e
                 .window
                 .map(|w| format!("{} 至 {}", w.from, w.to))
                 .unwrap_or_default(),
-            granted: e.granted().map(item).collect(),
-            refused: e.refused().map(item).collect(),
+            granted: e.granted().map(|i| item(i, applicant)).collect(),
+            refused: e.refused().map(|i| item(i, None)).collect(),
             obstacles: e.obstacles.iter().map(|o| o.message.clone()).collect(),
             error: String::new(),
         }
@@ -267,9 +265,9 @@ impl SupportView {
 
     /// The section for the organisation `code`; a failure is shown in the
     /// section instead of failing the page.
-    pub async fn load(r: &Registry, code: &str) -> SupportView {
+    pub async fn load(r: &Registry, code: &str, may_apply: bool) -> SupportView {
         match r.org_eligibility(code).await {
-            Ok(e) => SupportView::of(&e),
+            Ok(e) => SupportView::of(&e, may_apply.then_some(code)),
             Err(e) => {
                 tracing::error!(error = %e, "eligibility failed");
                 SupportView {

@@ -308,8 +308,9 @@ impl From<&PublicProfile> for PublicProfileView {
     }
 }
 
+/// An amount in a column headed 元: `1,234.56`.
 pub fn yuan(fen: i64) -> String {
-    Fen(fen).to_yuan_string()
+    Fen(fen).grouped()
 }
 
 /// The columns of the annual-report downloads, in the order of

@@ -4,7 +4,7 @@
 
 mod new;
 mod show;
-pub use new::{create, new_form};
+pub use new::{apply_href, create, new_form};
 pub(crate) use show::download;
 pub use show::{act, attachment, show};
 

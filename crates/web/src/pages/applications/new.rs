@@ -17,29 +17,75 @@ use gongyi_domain::applications::ApplicationInput;
 struct NewPage {
     form: FormState,
     rules: Vec<Opt>,
+    /// What the event is for each rule, by the rule's name; only the chosen
+    /// rule's when the form came from an eligible item.
     hints: Vec<(String, String)>,
     max_files: usize,
     max_kb: usize,
 }
 
 fn new_page(form: FormState) -> NewPage {
+    let chosen = form.values.get("rule").cloned().unwrap_or_default();
     NewPage {
-        form,
         rules: rule_opts(),
         hints: SubsidyRule::ALL
             .iter()
-            .map(|r| (r.code().to_string(), r.event_key_hint().to_string()))
+            .filter(|r| chosen.is_empty() || r.code() == chosen)
+            .map(|r| (r.title().to_string(), r.event_key_hint().to_string()))
             .collect(),
+        form,
         max_files: gongyi_domain::applications::MAX_ATTACHMENTS,
         max_kb: gongyi_domain::applications::MAX_ATTACHMENT_BYTES / 1024,
     }
 }
 
-pub async fn new_form() -> Response {
+/// What an eligible item carries over to the form (`/applications/new?rule=R3&…`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Prefill {
+    pub rule: Option<String>,
+    pub beneficiary: Option<String>,
+    pub event: Option<String>,
+    pub amount: Option<String>,
+}
+
+pub async fn new_form(
+    Ctx(s): Ctx,
+    axum::extract::Query(mut p): axum::extract::Query<Prefill>,
+) -> Result<Response, PageError> {
+    // An organisation applies for itself: its own code is filled in.
+    if let gongyi_domain::access::Scope::Organisation(id) = s.session.principal.scope {
+        if p.beneficiary.as_deref().is_none_or(|b| b.trim().is_empty()) {
+            p.beneficiary = Some(s.registry.org_by_id(id).await?.credit_code);
+        }
+    }
     let mut form = FormState::default();
     form.values
         .insert("actor_role".into(), "organisation".into());
-    render(StatusCode::OK, &new_page(form))
+    for (key, value) in [
+        ("rule", p.rule),
+        ("beneficiary_id", p.beneficiary),
+        ("event_key", p.event),
+        ("requested", p.amount),
+    ] {
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            form.values.insert(key.into(), v);
+        }
+    }
+    Ok(render(StatusCode::OK, &new_page(form)))
+}
+
+/// The form for an item the rules found payable: rule, beneficiary, event
+/// and amount filled in.
+pub fn apply_href(rule: &str, beneficiary: &str, event: &str, amount: Option<Fen>) -> String {
+    let amount = amount.map(Fen::to_yuan_string).unwrap_or_default();
+    let query = serde_urlencoded::to_string([
+        ("rule", rule),
+        ("beneficiary", beneficiary),
+        ("event", event),
+        ("amount", amount.as_str()),
+    ])
+    .unwrap_or_default();
+    format!("/applications/new?{query}")
 }
 
 /// The new-application form, multipart: text fields and `attachments`.
@@ -88,7 +134,7 @@ pub async fn create(Ctx(s): Ctx, mut mp: Multipart) -> Result<Response, PageErro
         role: v("actor_role"),
     };
     match s.registry.apply(&input, files, &actor).await {
-        Ok(a) => Ok(Redirect::to(&format!("/applications/{}?saved=1", a.id)).into_response()),
+        Ok(a) => Ok(Redirect::to(&format!("/applications/{}?submitted=1", a.id)).into_response()),
         Err(e) => {
             let Some((status, mut form)) = refused(&e) else {
                 return Err(e.into());

@@ -11,7 +11,9 @@ use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongyi_app::applications::{ActionInput, ActorInput, ApplicationPage};
+use gongyi_app::security::accounts::People;
 use gongyi_domain::applications::Action;
+use gongyi_domain::applications::EventAction;
 use serde::Deserialize;
 
 pub struct EventItem {
@@ -19,7 +21,9 @@ pub struct EventItem {
     pub step: String,
     pub from: String,
     pub to: String,
+    /// The person's name and role; the account name is in `account`.
     pub who: String,
+    pub account: String,
     pub reason: String,
     pub amount: String,
     pub note: String,
@@ -68,7 +72,12 @@ pub struct PaymentItem {
     pub budget: String,
 }
 
-fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: String) -> ShowPage {
+fn show_page(
+    p: &ApplicationPage,
+    names: &People,
+    refused: Option<(&str, FormState)>,
+    notice: String,
+) -> ShowPage {
     let a = &p.application;
     let error = refused
         .as_ref()
@@ -91,7 +100,11 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
         .collect();
     let mut people = vec![(
         "申请人".to_string(),
-        format!("{}({})", a.applicant_name, a.applicant_role.label()),
+        format!(
+            "{}({})",
+            names.name_of(&a.applicant_name),
+            a.applicant_role.label()
+        ),
     )];
     for (label, name) in [
         ("街道审核人", &a.reviewer_name),
@@ -99,7 +112,7 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
         ("拨付人", &a.payer_name),
     ] {
         if let Some(n) = name {
-            people.push((label.into(), n.clone()));
+            people.push((label.into(), names.name_of(n).to_string()));
         }
     }
     ShowPage {
@@ -131,7 +144,8 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
                 step: e.action.label().into(),
                 from: e.from_status.map(Status::label).unwrap_or_default().into(),
                 to: e.to_status.label().into(),
-                who: format!("{}({})", e.actor_name, e.actor_role.label()),
+                who: format!("{}({})", names.name_of(&e.actor_name), e.actor_role.label()),
+                account: e.actor_name.clone(),
                 reason: e.reason.clone().unwrap_or_default(),
                 amount: opt_money(e.amount_fen),
                 note: e.note.clone().unwrap_or_default(),
@@ -139,7 +153,7 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
             .collect(),
         payment: p.payment.as_ref().map(|x| PaymentItem {
             amount: money(x.amount_fen),
-            payer: x.payer_name.clone(),
+            payer: names.name_of(&x.payer_name).to_string(),
             at: shanghai(x.paid_at),
             budget: format!("{} {} 年", x.rule, x.budget_year),
         }),
@@ -153,6 +167,8 @@ fn show_page(p: &ApplicationPage, refused: Option<(&str, FormState)>, notice: St
 #[derive(Deserialize)]
 pub struct ShowParams {
     pub saved: Option<String>,
+    /// Set after a new application was submitted.
+    pub submitted: Option<String>,
 }
 
 pub async fn show(
@@ -161,12 +177,26 @@ pub async fn show(
     Query(q): Query<ShowParams>,
 ) -> Result<Response, PageError> {
     let p = s.registry.application_page(id).await?;
-    let notice = if q.saved.is_some() {
-        "已办理。".to_string()
+    // What was just done, said as what it did: 已提交, or the step taken.
+    let notice = if q.submitted.is_some() {
+        "申请已提交。".to_string()
+    } else if q.saved.is_some() {
+        p.events
+            .last()
+            .map(|e| match e.action {
+                EventAction::Step(Action::Review) => "街道审核已通过。".to_string(),
+                EventAction::Step(Action::Refuse) => "已决定不予支持。".to_string(),
+                other => format!("已{}。", other.label()),
+            })
+            .unwrap_or_default()
     } else {
         String::new()
     };
-    Ok(render(StatusCode::OK, &show_page(&p, None, notice)))
+    let people = s.registry.display_names().await?;
+    Ok(render(
+        StatusCode::OK,
+        &show_page(&p, &people, None, notice),
+    ))
 }
 
 /// A step posted from the application page.
@@ -192,9 +222,10 @@ pub async fn act(
                 return Err(e.into());
             };
             let p = s.registry.application_page(id).await?;
+            let people = s.registry.display_names().await?;
             Ok(render(
                 status,
-                &show_page(&p, Some((action.as_str(), state)), String::new()),
+                &show_page(&p, &people, Some((action.as_str(), state)), String::new()),
             ))
         }
     }

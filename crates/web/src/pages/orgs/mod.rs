@@ -171,7 +171,7 @@ fn show_page(
     let r = |cells: Vec<String>| Row2 { cells };
     ShowPage {
         o: OrganizationView::from(&page.org),
-        capital: yuan(page.org.registered_capital_fen),
+        capital: grouped(page.org.registered_capital_fen),
         timeline: timeline(page),
         inspections: h
             .inspections
@@ -243,12 +243,12 @@ fn show_page(
             .map(|x| {
                 r(vec![
                     x.year.to_string(),
-                    yuan(x.total_revenue_fen),
-                    yuan(x.government_purchase_fen),
-                    yuan(x.donations_fen),
-                    yuan(x.business_income_fen),
-                    yuan(x.expenditure_fen),
-                    yuan(x.net_assets_fen),
+                    grouped(x.total_revenue_fen),
+                    grouped(x.government_purchase_fen),
+                    grouped(x.donations_fen),
+                    grouped(x.business_income_fen),
+                    grouped(x.expenditure_fen),
+                    grouped(x.net_assets_fen),
                     x.staff.to_string(),
                     format!("{} 人 / {} 小时", x.volunteers, x.volunteer_hours),
                 ])
@@ -257,12 +257,12 @@ fn show_page(
         leases: f
             .leases
             .iter()
-            .map(|x| r(vec![x.month.clone(), yuan(x.rent_paid_fen)]))
+            .map(|x| r(vec![x.month.clone(), grouped(x.rent_paid_fen)]))
             .collect(),
         startup: f
             .startup_applications
             .iter()
-            .map(|x| r(vec![x.date.to_string(), yuan(x.requested_fen)]))
+            .map(|x| r(vec![x.date.to_string(), grouped(x.requested_fen)]))
             .collect(),
         venture: f
             .venture_projects
@@ -270,7 +270,7 @@ fn show_page(
             .map(|x| {
                 r(vec![
                     x.project_id.clone(),
-                    yuan(x.amount_fen),
+                    grouped(x.amount_fen),
                     x.selected_date.to_string(),
                 ])
             })
@@ -284,7 +284,7 @@ fn show_page(
                     x.level.label().into(),
                     x.prize_place
                         .map_or_else(|| "不分名次".into(), |p| format!("第 {p} 名")),
-                    yuan(x.amount_fen),
+                    grouped(x.amount_fen),
                     yes_no(x.serves_district).into(),
                     x.date.to_string(),
                 ])
@@ -356,7 +356,12 @@ pub async fn show(
         HistoryForms::new("", FormState::default()),
         n.text(),
     );
-    view.support = super::policy::SupportView::load(&s.registry, &page.org.credit_code).await;
+    let may_apply = gongyi_domain::access::grants(
+        s.session.principal.role,
+        gongyi_domain::access::Capability::SubmitApplication,
+    );
+    view.support =
+        super::policy::SupportView::load(&s.registry, &page.org.credit_code, may_apply).await;
     view.subsidies = super::applications::org_section(&s, &page.org.credit_code).await?;
     Ok(render(StatusCode::OK, &view))
 }
