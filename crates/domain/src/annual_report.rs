@@ -849,6 +849,19 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
+    #[test]
+    fn an_organisation_is_unfiled_only_after_the_deadline_without_a_submission() {
+        let w = FilingWindow::parse("03-31").unwrap();
+        assert!(!w.is_unfiled(2024, false, d(2025, 3, 31)));
+        assert!(w.is_unfiled(2024, false, d(2025, 4, 1)));
+        assert!(!w.is_unfiled(2024, true, d(2025, 4, 1)));
+        assert_eq!(filing_label(None, false), "未填报");
+        assert_eq!(filing_label(None, true), "未报送");
+        assert_eq!(filing_label(Some(ReportStatus::Draft), true), "未报送");
+        assert_eq!(filing_label(Some(ReportStatus::Draft), false), "草稿");
+        assert_eq!(filing_label(Some(ReportStatus::Returned), true), "退回补正");
+    }
+
     fn complete() -> Content {
         let mut c = Content::default();
         let all: HashMap<&str, &str> = [
