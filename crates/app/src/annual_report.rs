@@ -25,7 +25,8 @@ use gongyi_domain::{text, Invalid};
 use gongyi_store::annual_report::ReportTransition;
 /// What the report use cases hand out.
 pub use gongyi_store::annual_report::{
-    ProgressRow, ReportEventRow, ReportFileRow, ReportFilter, ReportRow, ReturnItemRow, UnfiledRow,
+    DueSet, ProgressRow, ReportEventRow, ReportFileRow, ReportFilter, ReportRow, ReturnItemRow,
+    UnfiledRow,
 };
 use gongyi_store::facts::Provenance;
 use gongyi_store::{Page, StoreError};
@@ -76,11 +77,32 @@ pub struct ProgressLine {
     pub unfiled: i64,
     pub by_status: BTreeMap<ReportStatus, i64>,
     pub late: i64,
+    /// 未报送: after the deadline, organisations without a submitted report
+    /// (未填报 and 草稿); 0 before it.
+    pub overdue: i64,
+}
+
+impl ProgressLine {
+    /// The counts in the order of [`Registry::PROGRESS_HEADS`]: 未填报, each
+    /// status, 逾期报送, 未报送.
+    pub fn counts(&self) -> Vec<i64> {
+        let mut v = vec![self.unfiled];
+        v.extend(
+            ReportStatus::ALL
+                .iter()
+                .map(|s| self.by_status.get(s).copied().unwrap_or(0)),
+        );
+        v.push(self.late);
+        v.push(self.overdue);
+        v
+    }
 }
 
 /// The public summary of a concluded report: no personal data.
 #[derive(Debug, Clone)]
 pub struct PublicReportSummary {
+    pub credit_code: String,
+    pub org_name: String,
     pub year: i64,
     pub conclusion: InspectionResult,
     pub late: bool,
@@ -143,7 +165,7 @@ impl Registry {
     }
 
     /// The organisation the caller files for.
-    fn own_org(&self) -> Result<i64> {
+    pub(crate) fn own_org(&self) -> Result<i64> {
         match (&self.caller.scope, self.caller.role()) {
             (Scope::Organisation(id), Some(Role::Organisation)) => Ok(*id),
             _ => Err(AppError::Forbidden),
@@ -576,6 +598,115 @@ impl Registry {
         Ok((inspection, finance))
     }
 
+    /// Whether an organisation that has not submitted the report of `year`
+    /// is now 未报送 (the deadline has passed).
+    pub fn report_overdue(&self, year: i32) -> bool {
+        self.reports
+            .window
+            .is_unfiled(year, false, self.clock.today())
+    }
+
+    /// 二: an organisation that never filed the year's report (未报送) cannot
+    /// pass that year's inspection; every path that records an inspection
+    /// (history forms and API, imports, verified declarations, the
+    /// conclusion of an unfiled year) comes through here.
+    pub(crate) async fn refuse_unfiled_qualified(
+        &self,
+        tx: &mut gongyi_store::Tx,
+        org_id: i64,
+        year: i32,
+        result: InspectionResult,
+    ) -> Result<()> {
+        if result != InspectionResult::Qualified || !self.report_overdue(year) {
+            return Ok(());
+        }
+        let (submitted, cycle) = self.db.report_filed_tx(tx, org_id, i64::from(year)).await?;
+        if cycle && !submitted {
+            ar::check_unfiled_conclusion(result).map_err(|r| refused("result", r))?;
+        }
+        Ok(())
+    }
+
+    /// The bureau's conclusion of the inspection of a year an organisation
+    /// never filed (未报送): 基本合格 or 不合格 with reasons, never 合格. It
+    /// becomes the year's inspection fact like any conclusion.
+    pub async fn conclude_unfiled(
+        &self,
+        credit_code: &str,
+        year: &str,
+        result: &str,
+        reasons: &str,
+    ) -> Result<i64> {
+        let who = self.report_actor()?;
+        if who.role != Role::Bureau {
+            return Err(AppError::Forbidden);
+        }
+        let mut e = Invalid::default();
+        let y = e.take(text::year("year", "报告年度", year));
+        let parsed = e.take(ar::parse_conclusion(result, reasons));
+        let (Some(year), Some((result, reasons))) = (y, parsed) else {
+            return Err(e.into());
+        };
+        let org = self.org(credit_code).await?;
+        if !self.report_overdue(year) {
+            return Err(AppError::Refused {
+                field: "year",
+                code: "annual_report.not_overdue",
+                message: format!(
+                    "{year} 年度报告的截止日期 {} 尚未过去,不能按未报送作出结论",
+                    self.report_deadline(year)
+                ),
+            });
+        }
+        ar::check_unfiled_conclusion(result).map_err(|r| refused("result", r))?;
+        let mut tx = self.db.begin().await?;
+        let (submitted, _) = self
+            .db
+            .report_filed_tx(&mut tx, org.id, i64::from(year))
+            .await?;
+        if submitted {
+            return Err(AppError::Refused {
+                field: "year",
+                code: "annual_report.filed",
+                message: format!("该组织已报送 {year} 年度报告,请在年报中作出结论"),
+            });
+        }
+        if self
+            .db
+            .history_year_taken(&mut tx, org.id, i64::from(year))
+            .await?
+            .0
+        {
+            return Err(AppError::Refused {
+                field: "result",
+                code: "annual_report.inspection_recorded",
+                message: format!("{year} 年度的年检结论已另行录入,不能再次作出结论"),
+            });
+        }
+        let id = self
+            .add_history_tx(
+                &mut tx,
+                &org.credit_code,
+                &HistoryInput::Inspection(InspectionInput {
+                    year: year.to_string(),
+                    result: result.code().into(),
+                    date: self.clock.today().to_string(),
+                }),
+                FactSource::Record,
+            )
+            .await?;
+        let mut entry = AuditEntry::new("conclude_unfiled", "organization", &org.credit_code)
+            .note("year", year)
+            .note("conclusion", result.code())
+            .note("inspection_id", id);
+        if !reasons.is_empty() {
+            entry = entry.note("conclusion_reasons", &reasons);
+        }
+        self.audit(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Filing progress of `year` per sub-district of the caller's scope.
     pub async fn report_progress(&self, year: i32) -> Result<Vec<ProgressLine>> {
         let rows = self.db.report_progress(&self.caller.scope, year).await?;
@@ -605,7 +736,60 @@ impl Registry {
                 }
             }
         }
+        if self.report_overdue(year) {
+            for l in &mut lines {
+                l.overdue = l.unfiled + l.by_status.get(&ReportStatus::Draft).copied().unwrap_or(0);
+            }
+        }
         Ok(lines)
+    }
+
+    /// The heads of the progress table after 街道 and 应报, in the order of
+    /// [`ProgressLine::counts`].
+    pub const PROGRESS_HEADS: [&'static str; 8] = [
+        "未填报",
+        "草稿",
+        "已提交",
+        "退回补正",
+        "初审通过",
+        "已结论",
+        "逾期报送",
+        ar::UNFILED_LABEL,
+    ];
+
+    /// Filing progress of `year` as an xlsx workbook: a line per
+    /// sub-district of the caller's scope and a total line.
+    pub async fn report_progress_xlsx(&self, year: i32) -> Result<Vec<u8>> {
+        let lines = self.report_progress(year).await?;
+        let mut headers = vec!["街道", "应报"];
+        headers.extend(Self::PROGRESS_HEADS);
+        let mut total = [0i64; 9];
+        let mut cells: Vec<Vec<String>> = lines
+            .iter()
+            .map(|l| {
+                let mut n = vec![l.due];
+                n.extend(l.counts());
+                for (t, v) in total.iter_mut().zip(&n) {
+                    *t += v;
+                }
+                std::iter::once(l.subdistrict_name.clone())
+                    .chain(n.iter().map(i64::to_string))
+                    .collect()
+            })
+            .collect();
+        cells.push(
+            std::iter::once("合计".to_string())
+                .chain(total.iter().map(i64::to_string))
+                .collect(),
+        );
+        gongyi_interchange::write_xlsx_to_vec(
+            &headers,
+            cells,
+            &gongyi_interchange::XlsxOptions {
+                sheet_name: format!("{year}年度年报填报进度"),
+            },
+        )
+        .map_err(AppError::from)
     }
 
     /// Organisations of the caller's scope that owe the report of `year`
@@ -618,7 +802,29 @@ impl Registry {
     ) -> Result<Vec<UnfiledRow>> {
         Ok(self
             .db
-            .unfiled_orgs(&self.caller.scope, year, subdistrict, limit)
+            .unfiled_orgs(
+                &self.caller.scope,
+                year,
+                subdistrict,
+                DueSet::NotSubmitted,
+                limit,
+            )
+            .await?)
+    }
+
+    /// The organisations of the caller's scope that owe the report of
+    /// `year` (all, or a [`DueSet`] of them), with their report's state, by
+    /// area and name; at most `limit`.
+    pub async fn due_orgs(
+        &self,
+        year: i32,
+        subdistrict: Option<&str>,
+        set: DueSet,
+        limit: i64,
+    ) -> Result<Vec<UnfiledRow>> {
+        Ok(self
+            .db
+            .unfiled_orgs(&self.caller.scope, year, subdistrict, set, limit)
             .await?)
     }
 
@@ -650,22 +856,48 @@ impl Registry {
             .concluded_reports(org_id)
             .await?
             .into_iter()
-            .filter_map(|r| {
-                Some(PublicReportSummary {
-                    year: r.year,
-                    conclusion: r.conclusion?,
-                    late: r.late,
-                    address: r.address,
-                    total_income_fen: r.total_income_fen,
-                    expenses_fen: r.expenses_fen,
-                    net_assets_fen: r.net_assets_fen,
-                    staff: r.staff,
-                    volunteers: r.volunteers,
-                    party_members: r.party_members,
-                    party_form: r.party_form,
-                    party_in_charter: r.party_in_charter,
-                })
-            })
+            .filter_map(public_summary)
             .collect())
     }
+
+    /// Every public summary of `year`'s concluded reports, by credit code, a
+    /// page at a time (open data).
+    pub async fn public_reports_of_year(
+        &self,
+        year: i32,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<PublicReportSummary>> {
+        let p = self
+            .db
+            .concluded_reports_of_year(year, page, per_page)
+            .await?;
+        Ok(Page {
+            items: p.items.into_iter().filter_map(public_summary).collect(),
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+        })
+    }
+}
+
+/// What of a concluded report is published: no person is named (the legal
+/// representative and the contact stay inside).
+fn public_summary(r: ReportRow) -> Option<PublicReportSummary> {
+    Some(PublicReportSummary {
+        credit_code: r.credit_code,
+        org_name: r.org_name,
+        year: r.year,
+        conclusion: r.conclusion?,
+        late: r.late,
+        address: r.address,
+        total_income_fen: r.total_income_fen,
+        expenses_fen: r.expenses_fen,
+        net_assets_fen: r.net_assets_fen,
+        staff: r.staff,
+        volunteers: r.volunteers,
+        party_members: r.party_members,
+        party_form: r.party_form,
+        party_in_charter: r.party_in_charter,
+    })
 }

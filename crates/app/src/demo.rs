@@ -4,8 +4,10 @@
 use crate::orgs::seal_org_draft;
 use crate::people::seal_draft;
 use crate::{Registry, Result};
+use chrono::{DateTime, NaiveDate, Utc};
 use gongyi_demo::{DemoConfig, DemoOrg, DemoPerson};
 use gongyi_domain::orgs::OrgStatus;
+use gongyi_store::annual_report::ReportBulk;
 use gongyi_store::bulk::{HistoryBatch, OrgBulk, PersonBatch, PersonBulk};
 
 /// Organisations and people written.
@@ -62,9 +64,19 @@ impl Registry {
                 .collect();
             let mut tx = self.db.begin().await?;
             let ids = self.db.bulk_insert_orgs(&mut tx, &rows).await?;
+            let plans: Vec<gongyi_demo::DemoReports> = batch
+                .iter()
+                .map(|o| gongyi_demo::annual_reports(&cfg, o))
+                .collect();
             let mut h = HistoryBatch::default();
-            for (o, id) in batch.iter().zip(&ids) {
-                h.inspections.extend(o.inspections.iter().map(|x| (*id, x)));
+            for ((o, id), plan) in batch.iter().zip(&ids).zip(&plans) {
+                // A report still under way: its year has no inspection yet.
+                h.inspections.extend(
+                    o.inspections
+                        .iter()
+                        .filter(|x| plan.withheld_inspection != Some(x.year))
+                        .map(|x| (*id, x)),
+                );
                 h.ratings.extend(o.ratings.iter().map(|x| (*id, x)));
                 h.honours.extend(o.honours.iter().map(|x| (*id, x)));
                 h.credit_entries
@@ -74,6 +86,12 @@ impl Registry {
                 h.finances.extend(o.finances.iter().map(|x| (*id, x)));
             }
             self.db.bulk_insert_history(&mut tx, &h).await?;
+            let reports: Vec<ReportBulk> = ids
+                .iter()
+                .zip(&plans)
+                .flat_map(|(id, plan)| plan.reports.iter().map(move |r| report_bulk(*id, r)))
+                .collect();
+            self.db.bulk_insert_reports(&mut tx, &reports).await?;
             tx.commit().await?;
             org_ids.extend(ids);
             done += batch.len();
@@ -121,5 +139,28 @@ impl Registry {
             orgs: cfg.orgs,
             people: cfg.people,
         })
+    }
+}
+
+/// 10:00 in Shanghai on `d`.
+fn at(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(2, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// The demo accounts of `gongyi demo` file, review and conclude.
+fn report_bulk(org_id: i64, r: &gongyi_demo::DemoReport) -> ReportBulk<'_> {
+    ReportBulk {
+        org_id,
+        year: r.year,
+        status: r.status,
+        late: r.late,
+        content: &r.content,
+        created: ("demo-organisation", at(r.created_on)),
+        submitted: r.submitted_on.map(|d| ("demo-organisation", at(d))),
+        returned: r
+            .returned
+            .map(|(d, s, why)| ("demo-subdistrict", "subdistrict", at(d), s, why)),
+        reviewed: r.reviewed_on.map(|d| ("demo-subdistrict", at(d))),
+        concluded: r.concluded.map(|(d, c)| ("demo-bureau", at(d), c)),
     }
 }

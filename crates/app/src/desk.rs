@@ -3,11 +3,14 @@
 //! `COUNT` per line). The web turns each [`Task`] into a label and a link.
 
 use crate::annual_report::ReportRow;
+use crate::applications::ApplicationFilter;
 use crate::{Registry, Result};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use gongyi_domain::access::Role;
-use gongyi_domain::annual_report::ReportStatus;
+use gongyi_domain::access::{Role, WHO_STATES};
+use gongyi_domain::annual_report::{ReportStatus, Section};
 use gongyi_domain::applications::Status;
+use gongyi_domain::facts::{DeclarationStatus, FactKind};
+use gongyi_domain::Fen;
 use gongyi_store::budgets::BudgetStatusRow;
 
 /// A kind of work that waits.
@@ -17,6 +20,9 @@ pub enum Task {
     ReportsToReview,
     /// Bureau: reports past 初审, for the conclusion.
     ReportsToConclude,
+    /// Sub-district and bureau: declarations of the kinds it verifies,
+    /// stated by others in its scope.
+    DeclarationsToVerify,
     /// Sub-district: applications of community organisations to review.
     ApplicationsToReview,
     /// Bureau: applications the sub-district reviewed, to approve.
@@ -27,12 +33,18 @@ pub enum Task {
     PaymentsToMake,
     /// Organisation: its applications returned for mending.
     ApplicationsReturned,
-    /// Organisation: its applications under way (waiting for others).
-    ApplicationsUnderWay,
+    /// Organisation: its applications waiting for the sub-district's review.
+    ApplicationsAwaitingReview,
+    /// Organisation: its applications waiting for the bureau's approval.
+    ApplicationsAwaitingApproval,
+    /// Organisation: its approved applications waiting for payment.
+    ApplicationsAwaitingPayment,
+    /// Organisation: its declarations waiting for verification.
+    DeclarationsPending,
+    /// Organisation: its declarations returned, to mend and declare again.
+    DeclarationsReturned,
     /// Bureau: claims on registered people to resolve.
     ClaimsToResolve,
-    // Declarations of facts (another part of the work): a line
-    // `DeclarationsToVerify` goes here, counted like the others.
 }
 
 /// One line of the desk.
@@ -50,6 +62,10 @@ pub struct FilingYear {
     pub deadline: NaiveDate,
     /// `None`: not yet begun.
     pub report: Option<ReportRow>,
+    /// 未报送: the deadline passed and the report was never submitted.
+    pub overdue: bool,
+    /// The sections returned for mending, with their reasons.
+    pub returned: Vec<(Section, String)>,
 }
 
 /// Filing progress of the year for the bureau and sub-districts.
@@ -60,6 +76,20 @@ pub struct FilingTotals {
     pub submitted: i64,
     pub concluded: i64,
     pub late: i64,
+    /// 未报送 (after the deadline).
+    pub overdue: i64,
+}
+
+/// A support the organisation's recorded facts back today and it has not
+/// yet applied for.
+#[derive(Debug, Clone)]
+pub struct Support {
+    pub rule: &'static str,
+    pub credit_code: String,
+    pub event_key: String,
+    pub clause: &'static str,
+    pub title: &'static str,
+    pub amount: Option<Fen>,
 }
 
 /// Everything a desk shows.
@@ -72,10 +102,24 @@ pub struct Desk {
     pub filing: Option<FilingYear>,
     /// Bureau and sub-district: how the year's filing goes.
     pub progress: Option<FilingTotals>,
-    /// Finance: budget lines of this year with less than a tenth left.
+    /// Finance: budget lines of this year at least 90% committed.
     pub budgets_near_limit: Vec<BudgetStatusRow>,
-    /// Declarations of facts waiting (filled in once declarations exist).
-    pub declarations_waiting: Option<i64>,
+    /// Organisation: supports it could apply for.
+    pub supports: Vec<Support>,
+}
+
+/// The kinds of declarations `role` verifies.
+fn verified_by(role: Role) -> Vec<FactKind> {
+    WHO_STATES
+        .iter()
+        .filter(|r| r.verifiers.contains(&role))
+        .map(|r| r.kind)
+        .collect()
+}
+
+/// Whether a budget line is at least 90% committed (approved or paid).
+pub fn near_limit(b: &BudgetStatusRow) -> bool {
+    b.amount_fen > 0 && (b.approved_fen + b.paid_fen) * 10 >= b.amount_fen * 9
 }
 
 impl Registry {
@@ -87,6 +131,11 @@ impl Registry {
         let year = today.year() - 1;
         let mut waiting = Vec::new();
         let apps = |status, needs| self.db.applications_waiting(scope, status, needs);
+        let decls = |status, kinds: Option<Vec<FactKind>>, not_by: Option<String>| async move {
+            self.db
+                .declarations_waiting(scope, status, kinds.as_deref(), not_by.as_deref())
+                .await
+        };
         let mut push = |task, (count, oldest): (i64, Option<DateTime<Utc>>)| {
             waiting.push(Waiting {
                 task,
@@ -97,30 +146,69 @@ impl Registry {
         let mut filing = None;
         let mut progress = None;
         let mut budgets_near_limit = Vec::new();
+        let mut supports = Vec::new();
+        let me = Some(self.caller.name.clone());
         match role {
             Some(Role::Organisation) => {
                 let own = self.own_reports().await?;
+                let report = own.into_iter().find(|r| r.year == i64::from(year));
+                let submitted = report
+                    .as_ref()
+                    .is_some_and(|r| r.status != ReportStatus::Draft);
+                let returned = match &report {
+                    Some(r) if r.status == ReportStatus::Returned => {
+                        self.report_page(r.id).await?.returned
+                    }
+                    _ => Vec::new(),
+                };
                 filing = Some(FilingYear {
                     year,
                     deadline: self.report_deadline(year),
-                    report: own.into_iter().find(|r| r.year == i64::from(year)),
+                    overdue: !submitted && self.report_overdue(year),
+                    report,
+                    returned,
                 });
                 push(
                     Task::ApplicationsReturned,
                     apps(Status::Returned, None).await?,
                 );
-                let (a, oa) = apps(Status::Submitted, None).await?;
-                let (b, ob) = apps(Status::SubdistrictReviewed, None).await?;
-                let (c, oc) = apps(Status::Approved, None).await?;
                 push(
-                    Task::ApplicationsUnderWay,
-                    (a + b + c, [oa, ob, oc].into_iter().flatten().min()),
+                    Task::ApplicationsAwaitingReview,
+                    apps(Status::Submitted, Some(true)).await?,
                 );
+                let (a, oa) = apps(Status::Submitted, Some(false)).await?;
+                let (b, ob) = apps(Status::SubdistrictReviewed, None).await?;
+                push(
+                    Task::ApplicationsAwaitingApproval,
+                    (a + b, oa.into_iter().chain(ob).min()),
+                );
+                push(
+                    Task::ApplicationsAwaitingPayment,
+                    apps(Status::Approved, None).await?,
+                );
+                push(
+                    Task::DeclarationsPending,
+                    decls(DeclarationStatus::Pending, None, None).await?,
+                );
+                push(
+                    Task::DeclarationsReturned,
+                    decls(DeclarationStatus::Returned, None, None).await?,
+                );
+                supports = self.supports_open().await?;
             }
             Some(Role::Subdistrict) => {
                 push(
                     Task::ReportsToReview,
                     self.reports_waiting(ReportStatus::Submitted).await?,
+                );
+                push(
+                    Task::DeclarationsToVerify,
+                    decls(
+                        DeclarationStatus::Pending,
+                        Some(verified_by(Role::Subdistrict)),
+                        me,
+                    )
+                    .await?,
                 );
                 push(
                     Task::ApplicationsToReview,
@@ -141,6 +229,15 @@ impl Registry {
                     Task::ApplicationsToApprove,
                     apps(Status::Submitted, Some(false)).await?,
                 );
+                push(
+                    Task::DeclarationsToVerify,
+                    decls(
+                        DeclarationStatus::Pending,
+                        Some(verified_by(Role::Bureau)),
+                        me,
+                    )
+                    .await?,
+                );
                 let claims = self.person_claims().await?;
                 push(Task::ClaimsToResolve, (claims.len() as i64, None));
                 progress = Some(self.filing_totals(year).await?);
@@ -151,10 +248,7 @@ impl Registry {
                     .budgets(Some(today.year()))
                     .await?
                     .into_iter()
-                    .filter(|b| {
-                        let left = b.amount_fen - b.approved_fen - b.paid_fen;
-                        left * 10 < b.amount_fen
-                    })
+                    .filter(near_limit)
                     .collect();
             }
             _ => {}
@@ -166,8 +260,39 @@ impl Registry {
             filing,
             progress,
             budgets_near_limit,
-            declarations_waiting: None,
+            supports,
         })
+    }
+
+    /// The supports the caller organisation's recorded facts back today,
+    /// less those it has applied for (an application not refused).
+    async fn supports_open(&self) -> Result<Vec<Support>> {
+        let org_id = self.own_org()?;
+        let org = self.db.org_by_id(org_id).await?;
+        let e = self.eligibility_of_org(&org).await?;
+        if !e.obstacles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (applied, _) = self
+            .application_queue(&ApplicationFilter::default(), 1, gongyi_store::MAX_PER_PAGE)
+            .await?;
+        Ok(e.granted()
+            .filter(|i| {
+                !applied.items.iter().any(|a| {
+                    a.rule.code() == i.rule.code()
+                        && a.event_key == i.event_key
+                        && a.status != Status::Refused
+                })
+            })
+            .map(|i| Support {
+                rule: i.rule.code(),
+                credit_code: org.credit_code.clone(),
+                event_key: i.event_key.clone(),
+                clause: i.clause,
+                title: i.title,
+                amount: i.amount,
+            })
+            .collect())
     }
 
     async fn filing_totals(&self, year: i32) -> Result<FilingTotals> {
@@ -178,6 +303,7 @@ impl Registry {
         for l in self.report_progress(year).await? {
             t.due += l.due;
             t.late += l.late;
+            t.overdue += l.overdue;
             for (s, n) in &l.by_status {
                 if *s != ReportStatus::Draft {
                     t.submitted += n;
@@ -188,5 +314,32 @@ impl Registry {
             }
         }
         Ok(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongyi_domain::applications::SubsidyRule;
+
+    fn line(amount: i64, approved: i64, paid: i64) -> BudgetStatusRow {
+        BudgetStatusRow {
+            rule: SubsidyRule::R2,
+            year: 2025,
+            amount_fen: amount,
+            approved_fen: approved,
+            paid_fen: paid,
+            id: 1,
+            updated_by: "finance".into(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_budget_line_is_near_its_limit_from_ninety_percent_committed() {
+        assert!(near_limit(&line(1000, 900, 0)));
+        assert!(near_limit(&line(1000, 400, 500)));
+        assert!(!near_limit(&line(1000, 899, 0)));
+        assert!(!near_limit(&line(0, 0, 0)));
     }
 }

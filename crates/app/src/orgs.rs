@@ -655,7 +655,11 @@ impl Registry {
     ) -> Result<i64> {
         let db = &self.db;
         Ok(match input.validate(registered)? {
-            HistoryRecord::Inspection(i) => db.insert_inspection(tx, org_id, &i).await?,
+            HistoryRecord::Inspection(i) => {
+                self.refuse_unfiled_qualified(tx, org_id, i.year, i.result)
+                    .await?;
+                db.insert_inspection(tx, org_id, &i).await?
+            }
             HistoryRecord::Rating(r) => db.insert_rating(tx, org_id, &r).await?,
             HistoryRecord::Honour(h) => db.insert_honour(tx, org_id, &h).await?,
             HistoryRecord::CreditEntry(c) => db.insert_credit_entry(tx, org_id, &c).await?,

@@ -24,6 +24,8 @@ pub struct Config {
     pub security: Security,
     /// Open-contracting data of calls for purchased services.
     pub open_data: OpenData,
+    /// The yearly cycle (年报): filing deadline and accounts file limit.
+    pub annual_report: AnnualReport,
 }
 
 /// `[open_data]`: the OCDS release packages of calls (`/api/v1/public/ocds/{ocid}`).
@@ -50,6 +52,32 @@ impl Default for OpenData {
     }
 }
 
+/// `[annual_report]`: the filing deadline of the report of year Y (in Y+1)
+/// and the largest audited-accounts file accepted.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnnualReport {
+    /// `MM-DD` of the year after the report year (env
+    /// GONGYI_ANNUAL_REPORT_DEADLINE); 05-31 by default.
+    pub deadline: String,
+    /// Bytes (env GONGYI_ANNUAL_REPORT_MAX_FILE_BYTES); at most what an
+    /// upload form can carry (a little under 2 MiB).
+    pub accounts_max_bytes: usize,
+}
+
+impl Default for AnnualReport {
+    fn default() -> Self {
+        let d = gongyi_app::annual_report::ReportSettings::default();
+        AnnualReport {
+            deadline: format!(
+                "{:02}-{:02}",
+                d.window.deadline_month, d.window.deadline_day
+            ),
+            accounts_max_bytes: d.max_file_bytes,
+        }
+    }
+}
+
 impl OpenData {
     pub fn settings(&self) -> Result<gongyi_app::calls::CallSettings, CliError> {
         let p = self.ocid_prefix.trim();
@@ -65,6 +93,26 @@ impl OpenData {
             ocid_prefix: p.to_string(),
             publisher: self.publisher.trim().to_string(),
             public_url: self.public_url.trim().to_string(),
+        })
+    }
+}
+
+impl AnnualReport {
+    /// The settings the application runs with; refuses a day no year has
+    /// and a file limit the server's request limit would cut.
+    pub fn settings(&self) -> Result<gongyi_app::annual_report::ReportSettings, CliError> {
+        let window = gongyi_domain::annual_report::FilingWindow::parse(&self.deadline)
+            .map_err(|e| CliError(format!("annual_report.deadline: {e}")))?;
+        let max = gongyi_web::MAX_UPLOAD_BYTES;
+        if self.accounts_max_bytes < 1024 || self.accounts_max_bytes > max {
+            return Err(CliError(format!(
+                "annual_report.accounts_max_bytes 应在 1024 到 {max} 之间(当前 {})",
+                self.accounts_max_bytes
+            )));
+        }
+        Ok(gongyi_app::annual_report::ReportSettings {
+            window,
+            max_file_bytes: self.accounts_max_bytes,
         })
     }
 }
@@ -246,6 +294,7 @@ impl Default for Config {
             public_download_cache_dir: String::new(),
             security: Security::default(),
             open_data: OpenData::default(),
+            annual_report: AnnualReport::default(),
         }
     }
 }
@@ -266,6 +315,7 @@ impl std::fmt::Debug for Config {
             )
             .field("public_download_cache_dir", &self.public_download_cache_dir)
             .field("open_data", &self.open_data)
+            .field("annual_report", &self.annual_report)
             .field("security.level", &self.security.level)
             .field(
                 "security.key",
@@ -314,6 +364,16 @@ impl Config {
                 .parse()
                 .map_err(|_| CliError(format!("GONGYI_PUBLIC_DOWNLOAD_LIMIT 应为整数,而非 {v}")))?;
         }
+        if let Ok(v) = std::env::var("GONGYI_ANNUAL_REPORT_DEADLINE") {
+            cfg.annual_report.deadline = v;
+        }
+        if let Ok(v) = std::env::var("GONGYI_ANNUAL_REPORT_MAX_FILE_BYTES") {
+            cfg.annual_report.accounts_max_bytes = v.parse().map_err(|_| {
+                CliError(format!(
+                    "GONGYI_ANNUAL_REPORT_MAX_FILE_BYTES 应为整数,而非 {v}"
+                ))
+            })?;
+        }
         if let Ok(v) = std::env::var("GONGYI_KEY") {
             cfg.security.key = v;
         }
@@ -358,4 +418,49 @@ fn read(p: &Path) -> Result<Config, CliError> {
     let text = std::fs::read_to_string(p)
         .map_err(|e| CliError(format!("无法读取配置文件 {}: {e}", p.display())))?;
     toml::from_str(&text).map_err(|e| CliError(format!("配置文件 {} 有误: {e}", p.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_annual_report_section_sets_the_deadline_and_the_file_limit() {
+        let cfg: Config =
+            toml::from_str("[annual_report]\ndeadline = \"03-31\"\naccounts_max_bytes = 524288\n")
+                .expect("parses");
+        let s = cfg.annual_report.settings().expect("valid");
+        assert_eq!(
+            s.window.deadline(2024),
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 31).expect("date")
+        );
+        assert_eq!(s.max_file_bytes, 524_288);
+        let d = Config::default().annual_report.settings().expect("valid");
+        assert_eq!(
+            d.window.deadline(2024),
+            chrono::NaiveDate::from_ymd_opt(2025, 5, 31).expect("date")
+        );
+    }
+
+    #[test]
+    fn a_deadline_no_year_has_or_a_file_limit_over_the_request_limit_is_refused() {
+        for (deadline, bytes) in [
+            ("02-30", 1024 * 1024),
+            ("5/31", 1024 * 1024),
+            ("05-31", 4 << 20),
+        ] {
+            let a = AnnualReport {
+                deadline: deadline.into(),
+                accounts_max_bytes: bytes,
+            };
+            assert!(a.settings().is_err(), "{deadline} {bytes} accepted");
+        }
+    }
+
+    #[test]
+    fn the_example_configuration_reads_back() {
+        let text = include_str!("../../../config/gongyi.example.toml");
+        let cfg: Config = toml::from_str(text).expect("example parses");
+        cfg.annual_report.settings().expect("example valid");
+    }
 }

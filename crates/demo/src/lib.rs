@@ -24,8 +24,11 @@
 
 mod org;
 mod person;
+mod report;
 mod rng;
 mod vocab;
+
+pub use report::{annual_reports, DemoReport, DemoReports};
 
 use chrono::NaiveDate;
 use gongyi_domain::history::{CreditEntry, Finance, Honour, Inspection, PartyBuilding, Rating};

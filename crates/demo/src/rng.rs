@@ -21,6 +21,7 @@ pub(crate) enum Stream {
     NamePermutation = 6,
     PersonPermutation = 7,
     BirthPhase = 8,
+    Report = 9,
 }
 
 /// SplitMix64's finaliser: a cheap, well-mixing bijection on u64.

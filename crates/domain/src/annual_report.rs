@@ -133,6 +133,12 @@ impl FilingWindow {
         on > self.deadline(year)
     }
 
+    /// Whether an organisation that has not submitted the report of `year`
+    /// is 未报送 on `on`: the deadline has passed.
+    pub fn is_unfiled(&self, year: i32, submitted: bool, on: NaiveDate) -> bool {
+        !submitted && on > self.deadline(year)
+    }
+
     /// Checks a new report's year: filing opens on 1 January after it, and a
     /// year before the organisation was registered has nothing to report.
     pub fn check_year(
@@ -820,13 +826,19 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// The filing state of an organisation for a year, as progress counts it:
-/// no report at all is 未填报.
-pub fn filing_label(status: Option<ReportStatus>) -> &'static str {
+/// no report at all is 未填报; after the deadline a report never submitted
+/// (none, or a draft) is 未报送.
+pub fn filing_label(status: Option<ReportStatus>, overdue: bool) -> &'static str {
     match status {
+        None | Some(ReportStatus::Draft) if overdue => UNFILED_LABEL,
         None => "未填报",
         Some(s) => s.label(),
     }
 }
+
+/// The mark of an organisation that never submitted a year's report by its
+/// deadline.
+pub const UNFILED_LABEL: &str = "未报送";
 
 #[cfg(test)]
 mod tests {
@@ -835,6 +847,19 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn an_organisation_is_unfiled_only_after_the_deadline_without_a_submission() {
+        let w = FilingWindow::parse("03-31").unwrap();
+        assert!(!w.is_unfiled(2024, false, d(2025, 3, 31)));
+        assert!(w.is_unfiled(2024, false, d(2025, 4, 1)));
+        assert!(!w.is_unfiled(2024, true, d(2025, 4, 1)));
+        assert_eq!(filing_label(None, false), "未填报");
+        assert_eq!(filing_label(None, true), "未报送");
+        assert_eq!(filing_label(Some(ReportStatus::Draft), true), "未报送");
+        assert_eq!(filing_label(Some(ReportStatus::Draft), false), "草稿");
+        assert_eq!(filing_label(Some(ReportStatus::Returned), true), "退回补正");
     }
 
     fn complete() -> Content {

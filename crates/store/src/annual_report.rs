@@ -205,6 +205,47 @@ pub struct UnfiledRow {
     pub legal_representative: Option<String>,
     pub contact_phone_masked: Option<String>,
     pub has_draft: bool,
+    /// The report's state (lists of every organisation due).
+    #[sqlx(try_from = "NullableCode<ReportStatus>")]
+    pub status: Option<ReportStatus>,
+    pub report_id: Option<i64>,
+}
+
+/// A report written whole (demo data): its content and the names and
+/// times of its steps; `returned` is a return before the current state.
+pub struct ReportBulk<'a> {
+    pub org_id: i64,
+    pub year: i32,
+    pub status: ReportStatus,
+    pub late: bool,
+    pub content: &'a Content,
+    pub created: (&'a str, DateTime<Utc>),
+    pub submitted: Option<(&'a str, DateTime<Utc>)>,
+    pub returned: Option<(&'a str, &'a str, DateTime<Utc>, Section, &'a str)>,
+    pub reviewed: Option<(&'a str, DateTime<Utc>)>,
+    pub concluded: Option<(&'a str, DateTime<Utc>, InspectionResult)>,
+}
+
+/// When a bulk report was first submitted: a day before its return when it
+/// was submitted again after it, else its submission.
+fn first_submission(r: &ReportBulk<'_>) -> Option<DateTime<Utc>> {
+    match (r.returned, r.submitted) {
+        (Some((_, _, at, _, _)), Some(_)) if r.status != ReportStatus::Returned => {
+            Some(at - chrono::Duration::days(1))
+        }
+        (_, s) => s.map(|s| s.1),
+    }
+}
+
+/// Which of the organisations that owe a year's report a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueSet {
+    /// Every one, whatever its report's state.
+    All,
+    /// Those that have not submitted it: no report, or a draft.
+    NotSubmitted,
+    /// Those that have not begun it (未填报).
+    NotBegun,
 }
 
 /// Organisations that owe the report of `year`: registered by its end and
@@ -464,6 +505,273 @@ impl Db {
             .bind(org_id).bind(year).fetch_one(&mut **c).await?))
     }
 
+    /// Writes reports with their steps in multi-row statements (demo data):
+    /// the events retell each report's way to its state.
+    pub async fn bulk_insert_reports(&self, tx: &mut Tx, reports: &[ReportBulk<'_>]) -> Result<()> {
+        if reports.is_empty() {
+            return Ok(());
+        }
+        let fen = |f: Option<Fen>| Bind::OptInt(f.map(|f| f.get()));
+        let text = |t: &Option<String>| Bind::OptText(t.clone());
+        let rows = reports
+            .iter()
+            .map(|r| {
+                let c = r.content;
+                let first = first_submission(r);
+                let updated = [
+                    Some(r.created.1),
+                    r.submitted.map(|s| s.1),
+                    r.returned.map(|x| x.2),
+                    r.reviewed.map(|x| x.1),
+                    r.concluded.map(|x| x.1),
+                ]
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(r.created.1);
+                vec![
+                    Bind::Int(r.org_id),
+                    Bind::Int(i64::from(r.year)),
+                    Bind::Text(r.status.code().into()),
+                    Bind::Bool(r.late),
+                    text(&c.address),
+                    text(&c.legal_representative),
+                    text(&c.contact_name),
+                    fen(c.income_government),
+                    fen(c.income_donations),
+                    fen(c.income_business),
+                    fen(c.income_subsidies),
+                    fen(c.income_other),
+                    fen(c.total_income),
+                    fen(c.expenses),
+                    fen(c.net_assets),
+                    Bind::OptInt(c.staff),
+                    Bind::OptInt(c.social_workers),
+                    Bind::OptInt(c.volunteers),
+                    Bind::OptInt(c.volunteer_hours),
+                    Bind::OptInt(c.services),
+                    Bind::OptInt(c.beneficiaries),
+                    text(&c.activity_summary),
+                    text(&c.projects),
+                    Bind::OptText(c.party_form.map(|p| p.code().to_string())),
+                    Bind::OptInt(c.party_members),
+                    Bind::Bool(c.party_plan),
+                    Bind::Bool(c.party_in_charter),
+                    text(&c.large_expenses),
+                    text(&c.large_donations),
+                    text(&c.foreign_activities),
+                    text(&c.registered_changes),
+                    Bind::Text(r.created.0.into()),
+                    Bind::Time(r.created.1),
+                    Bind::Time(updated),
+                    Bind::OptTime(first),
+                    Bind::OptText(r.submitted.map(|s| s.0.to_string())),
+                    Bind::OptTime(r.submitted.map(|s| s.1)),
+                    Bind::OptText(r.reviewed.map(|s| s.0.to_string())),
+                    Bind::OptTime(r.reviewed.map(|s| s.1)),
+                    Bind::OptText(r.concluded.map(|s| s.0.to_string())),
+                    Bind::OptTime(r.concluded.map(|s| s.1)),
+                    Bind::OptText(r.concluded.map(|s| s.2.code().to_string())),
+                ]
+            })
+            .collect();
+        let ids = self
+            .insert_rows(
+                tx,
+                "annual_reports",
+                &[
+                    "org_id",
+                    "year",
+                    "status",
+                    "late",
+                    "address",
+                    "legal_representative",
+                    "contact_name",
+                    "income_government_fen",
+                    "income_donations_fen",
+                    "income_business_fen",
+                    "income_subsidies_fen",
+                    "income_other_fen",
+                    "total_income_fen",
+                    "expenses_fen",
+                    "net_assets_fen",
+                    "staff",
+                    "social_workers",
+                    "volunteers",
+                    "volunteer_hours",
+                    "services",
+                    "beneficiaries",
+                    "activity_summary",
+                    "projects",
+                    "party_form",
+                    "party_members",
+                    "party_plan",
+                    "party_in_charter",
+                    "large_expenses",
+                    "large_donations",
+                    "foreign_activities",
+                    "registered_changes",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "first_submitted_at",
+                    "submitted_by",
+                    "submitted_at",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "concluded_by",
+                    "concluded_at",
+                    "conclusion",
+                ],
+                rows,
+                Some("id, CAST(org_id AS TEXT) || '-' || CAST(year AS TEXT)"),
+            )
+            .await?;
+        let by_key: std::collections::HashMap<String, i64> =
+            ids.into_iter().map(|(id, k)| (k, id)).collect();
+        // Events in the order they happened; return items need the return's id.
+        let mut events = Vec::new();
+        let mut returns = Vec::new();
+        for r in reports {
+            let Some(&id) = by_key.get(&format!("{}-{}", r.org_id, r.year)) else {
+                continue;
+            };
+            let org = "organisation";
+            let mut ev = |action: &str,
+                          from: Option<ReportStatus>,
+                          to: ReportStatus,
+                          who: &str,
+                          role: &str,
+                          at| {
+                events.push(vec![
+                    Bind::Int(id),
+                    Bind::Text(action.into()),
+                    Bind::OptText(from.map(|s| s.code().to_string())),
+                    Bind::Text(to.code().into()),
+                    Bind::Text(who.into()),
+                    Bind::Text(role.into()),
+                    Bind::Time(at),
+                ]);
+            };
+            if let Some((who, role, at, section, why)) = r.returned {
+                if let Some(s) = r.submitted {
+                    let first_submit = first_submission(r).unwrap_or(s.1);
+                    ev(
+                        "submit",
+                        Some(ReportStatus::Draft),
+                        ReportStatus::Submitted,
+                        s.0,
+                        org,
+                        first_submit,
+                    );
+                    ev(
+                        "return",
+                        Some(ReportStatus::Submitted),
+                        ReportStatus::Returned,
+                        who,
+                        role,
+                        at,
+                    );
+                    returns.push((id, section, why));
+                    if r.status != ReportStatus::Returned {
+                        ev(
+                            "submit",
+                            Some(ReportStatus::Returned),
+                            ReportStatus::Submitted,
+                            s.0,
+                            org,
+                            s.1,
+                        );
+                    }
+                }
+            } else if let Some(s) = r.submitted {
+                ev(
+                    "submit",
+                    Some(ReportStatus::Draft),
+                    ReportStatus::Submitted,
+                    s.0,
+                    org,
+                    s.1,
+                );
+            }
+            if let Some((who, at)) = r.reviewed {
+                ev(
+                    "pass",
+                    Some(ReportStatus::Submitted),
+                    ReportStatus::Reviewed,
+                    who,
+                    "subdistrict",
+                    at,
+                );
+            }
+            if let Some((who, at, _)) = r.concluded {
+                ev(
+                    "conclude",
+                    Some(ReportStatus::Reviewed),
+                    ReportStatus::Concluded,
+                    who,
+                    "bureau",
+                    at,
+                );
+            }
+        }
+        let ev_ids = self
+            .insert_rows(
+                tx,
+                "annual_report_events",
+                &[
+                    "report_id",
+                    "action",
+                    "from_status",
+                    "to_status",
+                    "actor_name",
+                    "actor_role",
+                    "at",
+                ],
+                events,
+                Some("id, CAST(report_id AS TEXT) || '-' || action"),
+            )
+            .await?;
+        let items: Vec<Vec<Bind>> = returns
+            .into_iter()
+            .filter_map(|(report, section, why)| {
+                let key = format!("{report}-return");
+                let event = ev_ids.iter().find(|(_, k)| *k == key)?.0;
+                Some(vec![
+                    Bind::Int(event),
+                    Bind::Text(section.code().into()),
+                    Bind::Text(why.into()),
+                ])
+            })
+            .collect();
+        self.insert_rows(
+            tx,
+            "annual_report_return_items",
+            &["event_id", "section", "reason"],
+            items,
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the organisation submitted the report of `year` (any state
+    /// past the draft), and whether the registry runs the yearly cycle for
+    /// `year` at all: some report of it or an earlier year exists. Years
+    /// before the first report filed here are history typed in, not 未报送.
+    pub async fn report_filed_tx(
+        &self,
+        tx: &mut Tx,
+        org_id: i64,
+        year: i64,
+    ) -> Result<(bool, bool)> {
+        Ok(on_tx!(tx, c => sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM annual_reports
+                            WHERE org_id = $1 AND year = $2 AND status <> 'DRAFT'),
+             EXISTS (SELECT 1 FROM annual_reports WHERE year <= $2)")
+            .bind(org_id).bind(year).fetch_one(&mut **c).await?))
+    }
+
     /// Filing progress of `year` per sub-district in `scope`: one row per
     /// (sub-district, status, late), `status` NULL for no report.
     pub async fn report_progress(&self, scope: &Scope, year: i32) -> Result<Vec<ProgressRow>> {
@@ -485,12 +793,14 @@ impl Db {
     }
 
     /// Organisations in `scope` that owe the report of `year` and have not
-    /// submitted it (no report, or a draft), by name; at most `limit`.
+    /// submitted it (no report, or a draft), by name; at most `limit`; or
+    /// another [`DueSet`] of them.
     pub async fn unfiled_orgs(
         &self,
         scope: &Scope,
         year: i32,
         subdistrict: Option<&str>,
+        set: DueSet,
         limit: i64,
     ) -> Result<Vec<UnfiledRow>> {
         let mut b = vec![Bind::Date(year_end(year)), Bind::Int(i64::from(year))];
@@ -500,12 +810,18 @@ impl Db {
             b.push(Bind::Text(s.to_string()));
             cond.push_str(&format!(" AND o.subdistrict_code = ${}", b.len()));
         }
+        let unfiled = match set {
+            DueSet::All => "",
+            DueSet::NotSubmitted => " AND (r.id IS NULL OR r.status = 'DRAFT')",
+            DueSet::NotBegun => " AND r.id IS NULL",
+        };
         let sql = format!(
             "SELECT o.id AS org_id, o.credit_code, o.name, s.name AS subdistrict_name, o.address,
-             o.legal_representative, o.contact_phone_masked, (r.id IS NOT NULL) AS has_draft
+             o.legal_representative, o.contact_phone_masked,
+             (r.id IS NOT NULL AND r.status = 'DRAFT') AS has_draft, r.status, r.id AS report_id
              FROM organizations o LEFT JOIN annual_reports r ON r.org_id = o.id AND r.year = $2
              LEFT JOIN subdistricts s ON s.code = o.subdistrict_code
-             WHERE {DUE} AND (r.id IS NULL OR r.status = 'DRAFT'){cond}
+             WHERE {DUE}{unfiled}{cond}
              ORDER BY o.subdistrict_code, o.name, o.id LIMIT {limit}"
         );
         Ok(
@@ -540,6 +856,32 @@ impl Db {
             "{SELECT_REPORT} WHERE r.org_id = $1 AND r.status = 'CONCLUDED' ORDER BY r.year DESC"
         );
         Ok(on_db!(self, p => sqlx::query_as::<_, ReportRow>(&sql).bind(org_id).fetch_all(p).await?))
+    }
+
+    /// The concluded reports of `year`, by credit code, a page at a time
+    /// (open data: every organisation's 年报公示 of a year).
+    pub async fn concluded_reports_of_year(
+        &self,
+        year: i32,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<ReportRow>> {
+        let total: i64 = on_db!(self, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM annual_reports WHERE year = $1 AND status = 'CONCLUDED'")
+            .bind(i64::from(year)).fetch_one(p).await?);
+        let sql = format!(
+            "{SELECT_REPORT} WHERE r.year = $1 AND r.status = 'CONCLUDED'
+             ORDER BY o.credit_code, r.id LIMIT {per_page} OFFSET {}",
+            (page - 1) * per_page
+        );
+        let items = on_db!(self, p => sqlx::query_as::<_, ReportRow>(&sql)
+            .bind(i64::from(year)).fetch_all(p).await?);
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
     }
 
     /// The organisation's reports, newest year first (its desk).

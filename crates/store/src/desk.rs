@@ -6,6 +6,7 @@ use crate::{on_db, Db, Result};
 use chrono::{DateTime, Utc};
 use gongyi_domain::access::Scope;
 use gongyi_domain::applications::Status;
+use gongyi_domain::facts::{DeclarationStatus, FactKind};
 
 impl Db {
     /// Applications of `scope` in `status` (and, when given, whose
@@ -35,6 +36,44 @@ impl Db {
             w.push_str(&format!(" AND a.needs_review = ${}", b.len()));
         }
         let sql = format!("SELECT COUNT(*), MIN(a.updated_at) FROM applications a WHERE {w}");
+        Ok(
+            on_db!(self, p => bind_all!(sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(&sql), &b).fetch_one(p).await?),
+        )
+    }
+
+    /// Declarations of `scope` in `status`, of the `kinds` given (all when
+    /// `None`), not stated by `not_by` (four eyes), with the oldest statement.
+    pub async fn declarations_waiting(
+        &self,
+        scope: &Scope,
+        status: DeclarationStatus,
+        kinds: Option<&[FactKind]>,
+        not_by: Option<&str>,
+    ) -> Result<(i64, Option<DateTime<Utc>>)> {
+        let mut b = vec![Bind::Text(status.code().into())];
+        let mut w = String::from("d.status = $1");
+        if let Some(c) = crate::orgs::org_scope_condition(scope, &mut b) {
+            w.push_str(&format!(" AND {c}"));
+        }
+        if let Some(kinds) = kinds {
+            if kinds.is_empty() {
+                return Ok((0, None));
+            }
+            let mut marks = Vec::new();
+            for k in kinds {
+                b.push(Bind::Text(k.code().into()));
+                marks.push(format!("${}", b.len()));
+            }
+            w.push_str(&format!(" AND d.kind IN ({})", marks.join(", ")));
+        }
+        if let Some(name) = not_by {
+            b.push(Bind::Text(name.into()));
+            w.push_str(&format!(" AND d.stated_by <> ${}", b.len()));
+        }
+        let sql = format!(
+            "SELECT COUNT(*), MIN(d.stated_at) FROM declarations d
+             JOIN organizations o ON o.id = d.org_id WHERE {w}"
+        );
         Ok(
             on_db!(self, p => bind_all!(sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(&sql), &b).fetch_one(p).await?),
         )

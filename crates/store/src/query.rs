@@ -13,6 +13,9 @@ pub(crate) enum Bind {
     Bool(bool),
     OptText(Option<String>),
     OptDate(Option<NaiveDate>),
+    OptInt(Option<i64>),
+    Time(chrono::DateTime<chrono::Utc>),
+    OptTime(Option<chrono::DateTime<chrono::Utc>>),
 }
 
 /// Binds each value in order onto a query of either backend.
@@ -27,6 +30,9 @@ macro_rules! bind_all {
                 $crate::query::Bind::Bool(v) => q.bind(*v),
                 $crate::query::Bind::OptText(s) => q.bind(s.clone()),
                 $crate::query::Bind::OptDate(d) => q.bind(*d),
+                $crate::query::Bind::OptInt(i) => q.bind(*i),
+                $crate::query::Bind::Time(t) => q.bind(*t),
+                $crate::query::Bind::OptTime(t) => q.bind(*t),
             };
         }
         q

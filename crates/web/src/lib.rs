@@ -17,7 +17,7 @@ mod routes;
 mod views;
 
 pub use public::limit::RateLimit;
-pub use routes::{listing, router, router_with, routes, RouteSpec, WebConfig};
+pub use routes::{listing, router, router_with, routes, RouteSpec, WebConfig, MAX_UPLOAD_BYTES};
 
 use gongyi_app::Registry;
 use std::net::SocketAddr;

@@ -32,6 +32,10 @@ async fn css() -> impl IntoResponse {
 /// Request bodies above this are refused before they are read.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// The largest file an upload form can carry under [`BODY_LIMIT`], leaving
+/// room for the multipart envelope: configured file limits may not exceed it.
+pub const MAX_UPLOAD_BYTES: usize = BODY_LIMIT - 64 * 1024;
+
 /// A login is a name, a password, a code and a token: anonymous callers get
 /// no more than this (413 before anything is read).
 pub(crate) const LOGIN_BODY_LIMIT: usize = 8 * 1024;
@@ -224,7 +228,13 @@ fn public_routes(state: &AppState, config: &WebConfig) -> (RouteTable, RouteTabl
     let mut api = RouteTable::new(state, "/api/v1")
         .get("/public/organizations", P, public::api::list)
         .get("/public/organizations/{code}", P, public::api::get)
-        .get("/public/ocds/{ocid}", P, public::ocds::package);
+        .get("/public/ocds/{ocid}", P, public::ocds::package)
+        .get(
+            "/public/organizations/{code}/annual-reports",
+            P,
+            public::api::org_reports,
+        )
+        .get("/public/annual-reports", P, public::api::year_reports);
     api.router = limited_by(api.router, public_limit).layer(
         CorsLayer::new()
             .allow_origin(Any)
@@ -480,6 +490,11 @@ fn annual_report_pages(t: RouteTable) -> RouteTable {
             ar::progress,
         )
         .get(
+            "/annual-reports/progress.xlsx",
+            Cap(C::ConcludeAnnualReport),
+            ar::progress_xlsx,
+        )
+        .get(
             "/annual-reports/{report}",
             Cap(C::ReadAnnualReports),
             ar::show,
@@ -513,6 +528,11 @@ fn annual_report_pages(t: RouteTable) -> RouteTable {
             "/annual-reports/{report}/conclude",
             Cap(C::ConcludeAnnualReport),
             ar::conclude,
+        )
+        .post(
+            "/annual-reports/unfiled-conclusions",
+            Cap(C::ConcludeAnnualReport),
+            ar::conclude_unfiled,
         )
 }
 
@@ -666,6 +686,11 @@ fn annual_report_api(t: RouteTable) -> RouteTable {
             "/annual-reports/{report}/conclude",
             Cap(C::ConcludeAnnualReport),
             ar::conclude,
+        )
+        .post(
+            "/annual-reports/unfiled-conclusions",
+            Cap(C::ConcludeAnnualReport),
+            ar::conclude_unfiled,
         )
 }
 

@@ -36,6 +36,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/static/app.css", "public"),
     ("GET", "/api/v1/public/organizations", "public"),
     ("GET", "/api/v1/public/organizations/{code}", "public"),
+    (
+        "GET",
+        "/api/v1/public/organizations/{code}/annual-reports",
+        "public",
+    ),
+    ("GET", "/api/v1/public/annual-reports", "public"),
     ("GET", "/api/v1/openapi.json", "public"),
     ("GET", "/login", "public"),
     ("POST", "/login", "public"),
@@ -60,6 +66,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/annual-reports", "bureau subdistrict organisation"),
     ("POST", "/annual-reports", "organisation"),
     ("GET", "/annual-reports/progress", "bureau"),
+    ("GET", "/annual-reports/progress.xlsx", "bureau"),
     (
         "GET",
         "/annual-reports/{report}",
@@ -83,6 +90,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "bureau subdistrict",
     ),
     ("POST", "/annual-reports/{report}/conclude", "bureau"),
+    ("POST", "/annual-reports/unfiled-conclusions", "bureau"),
     (
         "GET",
         "/api/v1/annual-reports",
@@ -113,6 +121,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/targets", "bureau subdistrict organisation"),
     ("GET", "/targets.csv", "bureau subdistrict organisation"),
     ("GET", "/api/v1/targets", "bureau subdistrict organisation"),
+    (
+        "POST",
+        "/api/v1/annual-reports/unfiled-conclusions",
+        "bureau",
+    ),
     ("GET", "/orgs/new", "bureau"),
     ("POST", "/orgs/new", "bureau"),
     ("GET", "/orgs/{code}", "bureau subdistrict organisation"),

@@ -13,8 +13,10 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use chrono::NaiveDate;
 use common::{form_req, get_req, json_req, send, with_session, Signed};
+use gongyi_app::annual_report::ReportSettings;
 use gongyi_app::{Clock, Registry};
 use gongyi_domain::access::Role;
+use gongyi_domain::annual_report::FilingWindow;
 use gongyi_domain::credit_code::{org_code_check, CreditCode};
 use gongyi_domain::history::InspectionResult;
 use gongyi_web::AppState;
@@ -134,6 +136,77 @@ impl World {
         r.json()
     }
 
+    /// Opens the report of `year` for `who`, fills every section through the
+    /// API and submits it; returns its id.
+    async fn file(&self, who: &Signed, year: i32) -> i64 {
+        let on = self.on;
+        let r = self
+            .call(
+                who,
+                json_req(
+                    Method::POST,
+                    "/api/v1/annual-reports",
+                    &json!({ "year": year }).to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{on}: {}", r.seen());
+        let id = r.json()["report"]["id"].as_i64().unwrap();
+        for (section, fields) in sections("130000") {
+            let fields: std::collections::BTreeMap<_, _> = fields.into_iter().collect();
+            let r = self
+                .call(
+                    who,
+                    json_req(
+                        Method::PUT,
+                        &format!("/api/v1/annual-reports/{id}/sections/{section}"),
+                        &json!({ "fields": fields }).to_string(),
+                    ),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{on} {section}: {}", r.seen());
+        }
+        let r = self
+            .call(
+                who,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id}/submit"),
+                    r#"{"declaration": true}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        id
+    }
+
+    /// The officer passes the report, the bureau concludes it `result`.
+    async fn conclude(&self, id: i64, result: &str) {
+        let on = self.on;
+        let r = self
+            .call(
+                &self.officer,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id}/review"),
+                    r#"{"decision": "pass"}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        let r = self
+            .call(
+                &self.bureau,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id}/conclude"),
+                    &json!({"result": result, "reasons": "材料齐全"}).to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+    }
+
     async fn desk(&self, who: &Signed) -> String {
         let r = self.call(who, get_req("/")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.seen());
@@ -142,12 +215,18 @@ impl World {
 }
 
 async fn world(db: gongyi_testkit::Db) -> World {
-    let on = common::backend_name(&db);
     // 10 June 2025: the 2024 report is due by 31 May, so it is filed late.
-    let registry = Registry::new(
-        db,
-        Clock::fixed(NaiveDate::from_ymd_opt(2025, 6, 10).unwrap()),
-    );
+    world_on(db, (2025, 6, 10), ReportSettings::default()).await
+}
+
+async fn world_on(
+    db: gongyi_testkit::Db,
+    (y, m, d): (i32, u32, u32),
+    settings: ReportSettings,
+) -> World {
+    let on = common::backend_name(&db);
+    let registry = Registry::new(db, Clock::fixed(NaiveDate::from_ymd_opt(y, m, d).unwrap()))
+        .with_report_settings(settings);
     let app = gongyi_web::router(AppState::new(registry.clone()));
     let bureau = common::sign_in(&registry, "bureau-1", Role::Bureau, "", "").await;
     for (n, sub) in [(1, SUB_1), (2, SUB_2)] {
@@ -463,7 +542,10 @@ async fn a_report_goes_from_draft_to_conclusion_and_becomes_the_years_facts() {
             "{on}"
         );
         let own = w.desk(&w.org).await;
-        assert!(own.contains("退回补正"), "{on}: {own}");
+        assert!(
+            own.contains("退回补正") && own.contains("财务状况</a>:请补充审计报告的签章页"),
+            "{on}: {own}"
+        );
 
         // Resubmitted; the late mark stays.
         let r = w
@@ -606,7 +688,7 @@ async fn a_report_goes_from_draft_to_conclusion_and_becomes_the_years_facts() {
         assert_eq!(p.status, StatusCode::OK, "{on}: {}", p.seen());
         assert!(
             p.body
-                .contains(&format!("subdistrict={SUB_2}&#38;status=UNFILED\">1</a>")),
+                .contains(&format!("subdistrict={SUB_2}&#38;status=NOT_BEGUN\">1</a>")),
             "{on}: {}",
             p.seen()
         );
@@ -637,5 +719,623 @@ async fn a_report_goes_from_draft_to_conclusion_and_becomes_the_years_facts() {
             fin.contains("待拨付") && !fin.contains("年报"),
             "{on}: {fin}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_configured_deadline_decides_which_filings_are_late() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        // 10 April 2025: on time under the default 31 May, late under 31 March.
+        let settings = ReportSettings {
+            window: FilingWindow::parse("03-31").unwrap(),
+            ..ReportSettings::default()
+        };
+        let w = world_on(db, (2025, 4, 10), settings).await;
+        let on = w.on;
+        let id = w.file(&w.org, 2024).await;
+        let v = w.report(&w.org, id).await;
+        assert_eq!(v["report"]["late"], true, "{on}: {v}");
+        let own = w.desk(&w.org).await;
+        assert!(own.contains("2025-03-31"), "{on}: {own}");
+    }
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world_on(db, (2025, 4, 10), ReportSettings::default()).await;
+        let on = w.on;
+        let id = w.file(&w.org, 2024).await;
+        let v = w.report(&w.org, id).await;
+        assert_eq!(v["report"]["late"], false, "{on}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn an_organisation_that_never_filed_is_unfiled_and_its_inspection_cannot_be_qualified() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        // 10 June 2025, past the deadline: organisation 1 filed (late), 2 never did.
+        let w = world(db).await;
+        let on = w.on;
+        w.file(&w.org, 2024).await;
+
+        // Progress: sub-district 2's one organisation is 未报送, a link to the list.
+        let p = w
+            .call(&w.bureau, get_req("/annual-reports/progress?year=2024"))
+            .await;
+        assert!(
+            p.body.contains("<th scope=\"col\">未报送</th>"),
+            "{on}: {}",
+            p.body
+        );
+        let row = p
+            .body
+            .split("<tr>")
+            .find(|r| r.contains(&format!("subdistrict={SUB_2}")))
+            .unwrap();
+        assert!(
+            row.contains(&format!("subdistrict={SUB_2}&#38;status=NOT_BEGUN\">1</a>"))
+                && row.contains(&format!("subdistrict={SUB_2}&#38;status=OVERDUE\">1</a>")),
+            "{on}: 未填报 and 未报送 both 1: {row}"
+        );
+        let list = w
+            .call(
+                &w.bureau,
+                get_req(&format!(
+                    "/annual-reports?year=2024&subdistrict={SUB_2}&status=UNFILED"
+                )),
+            )
+            .await;
+        assert!(
+            list.body.contains("2024 年度未报送的组织")
+                && list.body.contains("<td>未报送</td>")
+                && list.body.contains("杨浦区年报测试服务社2"),
+            "{on}: {}",
+            list.body
+        );
+        // Its own desk says so; the organisation that filed does not read it.
+        let own = w.desk(&w.other_org).await;
+        assert!(own.contains("未报送"), "{on}: {own}");
+        assert!(!w.desk(&w.org).await.contains("未报送"), "{on}");
+
+        // 合格 is refused on the history path (API and page) …
+        let code2 = credit_code(2);
+        let r = w
+            .call(
+                &w.bureau,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/organizations/{code2}/inspections"),
+                    r#"{"year": "2024", "result": "QUALIFIED", "date": "2025-06-10"}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
+        assert_eq!(
+            r.json()["fields"][0]["code"],
+            "annual_report.unfiled_qualified",
+            "{on}"
+        );
+        assert!(r.body.contains("未报送年报的组织"), "{on}: {}", r.seen());
+        let page = w
+            .call(
+                &w.bureau,
+                form_req(
+                    &format!("/orgs/{code2}/history/inspections"),
+                    &[
+                        ("year", "2024"),
+                        ("result", "QUALIFIED"),
+                        ("date", "2025-06-10"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::CONFLICT, "{on}: {}", page.seen());
+        assert!(page.body.contains("年检不能为合格"), "{on}: {}", page.body);
+        // … and on the report path; 不合格 with reasons is recorded there.
+        let r = w
+            .call(
+                &w.bureau,
+                json_req(
+                    Method::POST,
+                    "/api/v1/annual-reports/unfiled-conclusions",
+                    &json!({"credit_code": code2, "year": "2024", "result": "QUALIFIED"})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
+        assert_eq!(
+            r.json()["fields"][0]["code"],
+            "annual_report.unfiled_qualified",
+            "{on}"
+        );
+        let r = w
+            .call(
+                &w.bureau,
+                form_req(
+                    "/annual-reports/unfiled-conclusions",
+                    &[
+                        ("credit_code", &code2),
+                        ("year", "2024"),
+                        ("result", "QUALIFIED"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{on}: {}", r.seen());
+        assert!(r.body.contains("年检不能为合格"), "{on}: {}", r.body);
+        // The organisation that filed may not be concluded as unfiled.
+        let r = w
+            .call(
+                &w.bureau,
+                json_req(
+                    Method::POST,
+                    "/api/v1/annual-reports/unfiled-conclusions",
+                    &json!({"credit_code": credit_code(1), "year": "2024",
+                            "result": "UNQUALIFIED", "reasons": "未报送"})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(
+            r.json()["fields"][0]["code"],
+            "annual_report.filed",
+            "{on}: {}",
+            r.seen()
+        );
+        let r = w
+            .call(
+                &w.bureau,
+                form_req(
+                    "/annual-reports/unfiled-conclusions",
+                    &[
+                        ("credit_code", &code2),
+                        ("year", "2024"),
+                        ("result", "UNQUALIFIED"),
+                        ("reasons", "未按期报送年度报告"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{on}: {}", r.seen());
+        let page = w.registry.org_page(&code2).await.unwrap();
+        let i = page
+            .history
+            .inspections
+            .iter()
+            .find(|i| i.year == 2024)
+            .unwrap();
+        assert_eq!(i.result, InspectionResult::Unqualified, "{on}");
+        // Another sub-district's officer may not conclude at all.
+        let r = w
+            .call(
+                &w.officer,
+                json_req(
+                    Method::POST,
+                    "/api/v1/annual-reports/unfiled-conclusions",
+                    &json!({"credit_code": code2, "year": "2024", "result": "UNQUALIFIED",
+                            "reasons": "x"})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{on}: {}", r.seen());
+    }
+}
+
+#[tokio::test]
+async fn filing_progress_exports_to_excel_and_every_number_links_to_its_list() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+        // Organisation 1 files late; organisation 2 keeps a draft (未报送 now).
+        w.file(&w.org, 2024).await;
+        let r = w
+            .call(
+                &w.other_org,
+                json_req(Method::POST, "/api/v1/annual-reports", r#"{"year": 2024}"#),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{on}: {}", r.seen());
+
+        let x = w
+            .call(
+                &w.bureau,
+                get_req("/annual-reports/progress.xlsx?year=2024"),
+            )
+            .await;
+        assert_eq!(x.status, StatusCode::OK, "{on}: {}", x.seen());
+        assert!(x
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;"));
+        use calamine::Reader as _;
+        let mut book: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(x.bytes.clone())).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        let heads = [
+            "街道",
+            "应报",
+            "未填报",
+            "草稿",
+            "已提交",
+            "退回补正",
+            "初审通过",
+            "已结论",
+            "逾期报送",
+            "未报送",
+        ];
+        assert_eq!(rows[0], heads, "{on}");
+        let line = |name: &str| {
+            rows.iter()
+                .find(|r| r[0].contains(name))
+                .unwrap_or_else(|| panic!("{on}: no line {name}: {rows:?}"))
+                .clone()
+        };
+        let total = line("合计");
+        // due 2; 未填报 0; 草稿 1; 已提交 1; 退回 0; 初审 0; 已结论 0; 逾期 1; 未报送 1.
+        assert_eq!(
+            total[1..],
+            ["2", "0", "1", "1", "0", "0", "0", "1", "1"],
+            "{on}: {rows:?}"
+        );
+        assert_eq!(rows.len(), 4, "{on}: two areas and the total: {rows:?}");
+
+        // The page's numbers are the workbook's and each opens its list.
+        let p = w
+            .call(&w.bureau, get_req("/annual-reports/progress?year=2024"))
+            .await;
+        assert!(
+            p.body.contains("/annual-reports/progress.xlsx?year=2024"),
+            "{on}"
+        );
+        let links: Vec<(String, String)> = p
+            .body
+            .split("<a href=\"")
+            .skip(1)
+            .filter_map(|a| {
+                let (href, rest) = a.split_once("\">")?;
+                let (n, _) = rest.split_once("</a>")?;
+                href.starts_with("/annual-reports?").then(|| {
+                    (
+                        href.replace("&#38;", "&").replace("&amp;", "&"),
+                        n.to_string(),
+                    )
+                })
+            })
+            .collect();
+        assert_eq!(links.len(), 3 * 9, "{on}: {links:?}");
+        for (href, n) in &links {
+            let n: i64 = n.parse().unwrap();
+            let list = w.call(&w.bureau, get_req(href)).await;
+            assert_eq!(list.status, StatusCode::OK, "{on} {href}");
+            let shown = list
+                .body
+                .split("共 ")
+                .nth(1)
+                .and_then(|t| t.split(' ').next())
+                .unwrap()
+                .parse::<i64>()
+                .unwrap();
+            assert_eq!(shown, n, "{on}: {href} lists {shown}, the page says {n}");
+        }
+        // Sub-districts and organisations have no progress export.
+        for who in [&w.officer, &w.org] {
+            let r = w
+                .call(who, get_req("/annual-reports/progress.xlsx?year=2024"))
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{on}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_concluded_reports_summary_is_open_data_without_personal_data() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+        let id = w.file(&w.org, 2024).await;
+        // Not concluded yet: nothing is published.
+        let code = credit_code(1);
+        let r = send(
+            &w.app,
+            on,
+            get_req("/api/v1/public/annual-reports?year=2024"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        assert_eq!(r.json()["total"], 0, "{on}");
+        w.conclude(id, "QUALIFIED").await;
+
+        let r = send(
+            &w.app,
+            on,
+            get_req(&format!(
+                "/api/v1/public/organizations/{code}/annual-reports"
+            )),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        let j = r.json();
+        assert_eq!(j["items"][0]["year"], 2024, "{on}: {j}");
+        assert_eq!(j["items"][0]["conclusion"], "QUALIFIED", "{on}");
+        assert_eq!(j["items"][0]["total_income_fen"], 13_000_000, "{on}");
+        assert_eq!(j["items"][0]["staff"], 4, "{on}");
+        assert!(r.header("etag").is_some(), "{on}");
+        let r = send(
+            &w.app,
+            on,
+            get_req("/api/v1/public/annual-reports?year=2024&per_page=10"),
+        )
+        .await;
+        let j = r.json();
+        assert_eq!(j["total"], 1, "{on}: {j}");
+        assert_eq!(j["items"][0]["credit_code"], code.as_str(), "{on}");
+        assert_eq!(j["items"][0]["late"], true, "{on}");
+        let r = send(
+            &w.app,
+            on,
+            get_req("/api/v1/public/annual-reports?year=2023"),
+        )
+        .await;
+        assert_eq!(r.json()["total"], 0, "{on}");
+        let r = send(
+            &w.app,
+            on,
+            get_req("/api/v1/public/annual-reports?year=2024&per_page=201"),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{on}: {}",
+            r.seen()
+        );
+
+        // The OpenAPI document names both operations.
+        let doc = send(&w.app, on, get_req("/api/v1/openapi.json"))
+            .await
+            .json();
+        for path in [
+            "/api/v1/public/organizations/{code}/annual-reports",
+            "/api/v1/public/annual-reports",
+        ] {
+            assert!(
+                doc["paths"][path]["get"].is_object(),
+                "{on}: {path} not documented"
+            );
+        }
+
+        // The downloads of the year carry the same summary.
+        for ext in ["csv", "jsonl", "xlsx"] {
+            let r = send(
+                &w.app,
+                on,
+                get_req(&format!("/public/annual-reports-2024.{ext}")),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{on} {ext}: {}", r.seen());
+            let text = if ext == "xlsx" {
+                use calamine::Reader as _;
+                let mut book: calamine::Xlsx<_> =
+                    calamine::Xlsx::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
+                let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+                sheet
+                    .rows()
+                    .map(|r| {
+                        r.iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                r.body.clone()
+            };
+            assert!(
+                text.contains(&code) && (text.contains("130000.00") || text.contains("13000000")),
+                "{on} {ext}: {text}"
+            );
+            assert_eq!(text.matches(&code).count(), 1, "{on} {ext}: {text}");
+            for personal in ["张伟", "李娜"] {
+                assert!(!text.contains(personal), "{on} {ext}: {personal} published");
+            }
+        }
+        let data = send(&w.app, on, get_req("/public/data")).await;
+        assert!(
+            data.body.contains("/public/annual-reports-2024.csv"),
+            "{on}"
+        );
+        let r = send(&w.app, on, get_req("/public/annual-reports-20x4.csv")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{on}");
+    }
+}
+
+/// The count of the desk's line `label`, `None` when the desk has no such line.
+fn desk_count(desk: &str, label: &str) -> Option<i64> {
+    desk.split("<li data-count=\"").skip(1).find_map(|li| {
+        let (n, rest) = li.split_once('"')?;
+        let text = rest.split("</li>").next()?;
+        (text.contains(&format!(">{label}<")) || text.contains(&format!("{label} <b>")))
+            .then(|| n.parse().unwrap())
+    })
+}
+
+/// The links of the desk itself (not the navigation), as `(href, text)`.
+fn desk_links(page: &str) -> Vec<String> {
+    let main = page.split("<main").nth(1).unwrap_or(page);
+    let desk = main
+        .split("杨浦区社会组织公益数据库")
+        .next()
+        .unwrap_or(main);
+    desk.split("<a href=\"")
+        .skip(1)
+        .filter_map(|a| a.split_once('"').map(|(h, _)| h.replace("&amp;", "&")))
+        .filter(|h| h.starts_with('/'))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_roles_desk_lists_exactly_the_work_of_its_scope_and_links_only_to_what_it_may_do() {
+    for (db, _url) in gongyi_testkit::databases().await {
+        let w = world(db).await;
+        let on = w.on;
+        // Area 1: a report submitted; area 2: a report passed, for the bureau.
+        w.file(&w.org, 2024).await;
+        let id2 = w.file(&w.other_org, 2024).await;
+        let r = w
+            .call(
+                &w.other_officer,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/annual-reports/{id2}/review"),
+                    r#"{"decision": "pass"}"#,
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{on}: {}", r.seen());
+        // Declarations: two of organisation 1 (one returned by the bureau),
+        // one of organisation 2.
+        for (who, code, day) in [
+            (&w.org, credit_code(1), 1),
+            (&w.org, credit_code(1), 2),
+            (&w.other_org, credit_code(2), 3),
+        ] {
+            let r = w
+                .call(
+                    who,
+                    json_req(
+                        Method::POST,
+                        &format!("/api/v1/organizations/{code}/party-building"),
+                        &json!({"date": format!("2025-05-0{day}"), "has_party_org": false,
+                                "members": "0"})
+                        .to_string(),
+                    ),
+                )
+                .await;
+            assert!(r.status.is_success(), "{on}: {}", r.seen());
+        }
+        let list = w
+            .call(&w.bureau, get_req("/api/v1/declarations"))
+            .await
+            .json();
+        let first = list
+            .as_array()
+            .or_else(|| list["items"].as_array())
+            .unwrap()
+            .iter()
+            .filter(|d| d.to_string().contains(&credit_code(1)))
+            .map(|d| d["id"].as_i64().unwrap())
+            .min()
+            .unwrap();
+        let r = w
+            .call(
+                &w.bureau,
+                json_req(
+                    Method::POST,
+                    &format!("/api/v1/declarations/{first}/return"),
+                    r#"{"reason": "请补充党员名单"}"#,
+                ),
+            )
+            .await;
+        assert!(r.status.is_success(), "{on}: {}", r.seen());
+
+        let reviewer = common::sign_in(&w.registry, "reviewer-1", Role::Reviewer, "", "").await;
+        let sysadmin = common::sign_in(&w.registry, "sysadmin-1", Role::SystemAdmin, "", "").await;
+        let auditor = common::sign_in(&w.registry, "audit-1", Role::AuditAdmin, "", "").await;
+
+        let officer = w.desk(&w.officer).await;
+        let other = w.desk(&w.other_officer).await;
+        let bureau = w.desk(&w.bureau).await;
+        let org1 = w.desk(&w.org).await;
+        let org2 = w.desk(&w.other_org).await;
+        let finance = w.desk(&w.finance).await;
+        let rev = w.desk(&reviewer).await;
+        let admin = w.desk(&sysadmin).await;
+        let audit = w.desk(&auditor).await;
+        let expect = [
+            ("officer", &officer, "待初审的年报", Some(1)),
+            ("officer", &officer, "待核实的申报", Some(1)),
+            ("officer", &officer, "待街道审核的补贴申请", Some(0)),
+            ("officer", &officer, "待作出年检结论的年报", None),
+            ("other officer", &other, "待初审的年报", Some(0)),
+            ("other officer", &other, "待核实的申报", Some(1)),
+            ("bureau", &bureau, "待作出年检结论的年报", Some(1)),
+            ("bureau", &bureau, "待核实的申报", Some(2)),
+            ("bureau", &bureau, "待批准的补贴申请", Some(0)),
+            ("bureau", &bureau, "待初审的年报", None),
+            ("org 1", &org1, "等待核实的申报", Some(1)),
+            ("org 1", &org1, "被退回的申报(可修改后重新申报)", Some(1)),
+            ("org 1", &org1, "等待街道审核的补贴申请", Some(0)),
+            ("org 1", &org1, "待核实的申报", None),
+            ("org 2", &org2, "等待核实的申报", Some(1)),
+            ("org 2", &org2, "被退回的申报(可修改后重新申报)", Some(0)),
+            ("finance", &finance, "已批准待拨付的补贴", Some(0)),
+            ("finance", &finance, "待核实的申报", None),
+            ("reviewer", &rev, "待核实的申报", None),
+            ("system admin", &admin, "待核实的申报", None),
+        ];
+        for (who, desk, label, n) in expect {
+            assert_eq!(desk_count(desk, label), n, "{on}: {who}'s {label}: {desk}");
+        }
+        // Names and roles; the organisation's report and deadline.
+        assert!(
+            officer.contains("officer-1(街道)") || officer.contains("officer-1"),
+            "{on}"
+        );
+        assert!(
+            org1.contains("已提交") && org1.contains("2025-05-31"),
+            "{on}: {org1}"
+        );
+        assert!(rev.contains("目前没有分派给您的评审事项"), "{on}: {rev}");
+        assert!(admin.contains("/admin/accounts"), "{on}: {admin}");
+        assert!(audit.contains("/audit/verify"), "{on}: {audit}");
+        // The bureau and the area see the year's filing; finance sees none.
+        assert!(
+            bureau.contains("2024 年度年报填报") && !finance.contains("年度年报填报"),
+            "{on}"
+        );
+
+        // The supports listed are exactly the engine's granted ones.
+        let e = w
+            .registry
+            .acting(gongyi_app::security::Caller::system("test"))
+            .org_eligibility(&credit_code(1))
+            .await
+            .unwrap();
+        let granted: Vec<_> = e.granted().map(|i| i.title).collect();
+        assert_eq!(
+            org1.contains("可以申请的扶持"),
+            !granted.is_empty(),
+            "{on}: {org1}"
+        );
+        for t in granted {
+            assert!(org1.contains(t), "{on}: {t} missing: {org1}");
+        }
+
+        // Every link of every desk opens for its role: nothing the role may not do.
+        for (who, s, page) in [
+            ("officer", &w.officer, &officer),
+            ("bureau", &w.bureau, &bureau),
+            ("org 1", &w.org, &org1),
+            ("finance", &w.finance, &finance),
+            ("reviewer", &reviewer, &rev),
+            ("system admin", &sysadmin, &admin),
+            ("audit admin", &auditor, &audit),
+        ] {
+            let links = desk_links(page);
+            assert!(!links.is_empty(), "{on}: {who} has no links");
+            for href in links {
+                let r = w.call(s, get_req(&href)).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::OK,
+                    "{on}: {who} → {href}: {}",
+                    r.seen()
+                );
+            }
+        }
     }
 }

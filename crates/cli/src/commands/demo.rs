@@ -81,17 +81,23 @@ pub async fn load(
 }
 
 /// One account per role, each with a one-time password printed once: the
-/// sub-district officer acts for the first sub-district, the organisation
-/// account for the first organisation.
+/// organisation account acts for the first organisation, the sub-district
+/// officer for its sub-district.
 pub async fn demo_accounts(registry: &Registry) -> Result<(), CliError> {
     use gongyi_app::security::accounts::AccountInput;
     use gongyi_domain::access::Role;
     let sub = registry.subdistricts().await?;
     // Demo data go into an empty database, so the first organisation has id 1.
-    let first_org = registry
-        .org_by_id(1)
-        .await
-        .map(|o| o.credit_code)
+    let first = registry.org_by_id(1).await.ok();
+    let first_org = first
+        .as_ref()
+        .map(|o| o.credit_code.clone())
+        .unwrap_or_default();
+    // The officer acts for the first organisation's sub-district, so the
+    // demo organisation's report reaches the demo officer.
+    let first_sub = first
+        .map(|o| o.subdistrict_code)
+        .or_else(|| sub.first().map(|s| s.code.clone()))
         .unwrap_or_default();
     println!("演示账号(一次性密码仅显示这一次,首次登录后须修改):");
     for role in Role::ALL {
@@ -100,7 +106,7 @@ pub async fn demo_accounts(registry: &Registry) -> Result<(), CliError> {
             display_name: format!("演示{}", role.label()),
             role: role.code().into(),
             subdistrict: if *role == Role::Subdistrict {
-                sub.first().map(|s| s.code.clone()).unwrap_or_default()
+                first_sub.clone()
             } else {
                 String::new()
             },

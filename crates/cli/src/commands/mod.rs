@@ -42,6 +42,7 @@ pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
     let mut settings = cfg.security.settings()?;
     settings.audit_checkpoint_file = Some(cfg.security.checkpoint_file(&cfg.database_url));
     let keys = cfg.security.keys(&cfg.database_url)?;
+    let reports = cfg.annual_report.settings()?;
     let operator = std::env::var("USER").unwrap_or_else(|_| "operator".into());
     // Start-up always migrates.
     let registry = gongyi_app::Registry::open(&cfg.database_url, gongyi_app::Clock::system())
@@ -49,6 +50,7 @@ pub async fn registry(cfg: &Config) -> Result<gongyi_app::Registry, CliError> {
         .with_keys(keys)
         .with_settings(settings)
         .with_call_settings(cfg.open_data.settings()?)
+        .with_report_settings(reports)
         .acting(gongyi_app::security::Caller::system(&format!(
             "cli:{operator}"
         )));

@@ -296,10 +296,64 @@ pub async fn conclude(
     detail(&s, id).await
 }
 
+/// The inspection of a year an organisation never filed (未报送).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct UnfiledConclusionBody {
+    #[serde(default)]
+    pub credit_code: String,
+    /// The report year, e.g. `"2024"`.
+    #[serde(default)]
+    pub year: String,
+    /// `BASICALLY_QUALIFIED` or `UNQUALIFIED`; `QUALIFIED` is refused
+    /// (409 `annual_report.unfiled_qualified`).
+    #[serde(default)]
+    pub result: String,
+    #[serde(default)]
+    pub reasons: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnfiledConclusion {
+    /// The inspection record written.
+    pub inspection_id: i64,
+}
+
+/// The bureau concludes the inspection of an organisation that never filed
+/// the year's report; never 合格.
+#[utoipa::path(post, path = "/api/v1/annual-reports/unfiled-conclusions",
+    request_body = UnfiledConclusionBody,
+    responses((status = 201, body = UnfiledConclusion), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    tag = "annual-reports")]
+pub async fn conclude_unfiled(
+    Ctx(s): Ctx,
+    ApiJson(b): ApiJson<UnfiledConclusionBody>,
+) -> Result<(StatusCode, Json<UnfiledConclusion>), ApiError> {
+    let inspection_id = s
+        .registry
+        .conclude_unfiled(&b.credit_code, &b.year, &b.result, &b.reasons)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UnfiledConclusion { inspection_id }),
+    ))
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(create, list, get, save_section, submit, review, conclude),
+    paths(
+        create,
+        list,
+        get,
+        save_section,
+        submit,
+        review,
+        conclude,
+        conclude_unfiled
+    ),
     components(schemas(
+        UnfiledConclusionBody,
+        UnfiledConclusion,
         NewReportBody,
         SectionBody,
         SubmitBody,

@@ -15,7 +15,7 @@ use axum::extract::{Multipart, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use gongyi_app::annual_report::{ReportFilter, ReportPage, ReportRow};
+use gongyi_app::annual_report::{DueSet, ReportFilter, ReportPage, ReportRow};
 use gongyi_domain::access::{grants, Capability};
 use gongyi_domain::annual_report::{self as ar, Kind, ReportStatus, Section, Step, Value};
 use gongyi_domain::history::{InspectionResult, PartyOrgForm};
@@ -55,6 +55,8 @@ pub struct UnfiledItem {
     pub name: String,
     pub subdistrict: String,
     pub state: &'static str,
+    /// The report, if begun.
+    pub report: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +81,10 @@ struct ListPage {
     can_progress: bool,
     form: FormState,
     year_hint: i32,
+    /// The year the unfiled list shows, when its deadline has passed: the
+    /// bureau may conclude those organisations' inspections (never 合格).
+    overdue_year: Option<i32>,
+    can_conclude: bool,
 }
 
 fn nonblank(s: &Option<String>) -> Option<String> {
@@ -96,7 +102,14 @@ async fn list_page(
     let role = s.session.principal.role;
     let year = p.year.as_deref().and_then(|y| y.trim().parse::<i32>().ok());
     let status_code = nonblank(&p.status);
-    let showing_unfiled = status_code.as_deref() == Some("UNFILED");
+    let due_set = match status_code.as_deref() {
+        Some("DUE") => Some(DueSet::All),
+        Some("UNFILED" | "OVERDUE") => Some(DueSet::NotSubmitted),
+        Some("NOT_BEGUN") => Some(DueSet::NotBegun),
+        _ => None,
+    };
+    let showing_due = due_set == Some(DueSet::All);
+    let showing_unfiled = due_set.is_some();
     let status = status_code
         .as_deref()
         .and_then(|c| ReportStatus::ALL.iter().copied().find(|s| s.code() == c));
@@ -106,20 +119,40 @@ async fn list_page(
     if let Some(y) = year {
         title = format!("{y} 年度年报");
     }
+    let mut overdue_year = None;
     let (items, unfiled, total) = if showing_unfiled {
         let y = year.unwrap_or(today_year - 1);
-        let rows = s
-            .registry
-            .unfiled_orgs(y, subdistrict.as_deref(), 200)
-            .await?;
-        title = format!("{y} 年度未报送的组织");
+        let set = due_set.unwrap_or(DueSet::NotSubmitted);
+        let overdue = s.registry.report_overdue(y);
+        // 未报送 exists only once the deadline has passed.
+        let rows = if status_code.as_deref() == Some("OVERDUE") && !overdue {
+            Vec::new()
+        } else {
+            s.registry
+                .due_orgs(y, subdistrict.as_deref(), set, 200)
+                .await?
+        };
+        overdue_year = (overdue && set == DueSet::NotSubmitted).then_some(y);
+        title = if showing_due {
+            format!("{y} 年度应报年报的组织")
+        } else if set == DueSet::NotBegun {
+            format!("{y} 年度未填报年报的组织")
+        } else if overdue {
+            format!("{y} 年度未报送的组织")
+        } else {
+            format!("{y} 年度尚未提交年报的组织")
+        };
         let unfiled: Vec<UnfiledItem> = rows
             .into_iter()
             .map(|r| UnfiledItem {
                 code: r.credit_code,
                 name: r.name,
                 subdistrict: r.subdistrict_name.unwrap_or_default(),
-                state: if r.has_draft { "草稿" } else { "未填报" },
+                state: match (overdue, r.status) {
+                    (true, Some(ReportStatus::Draft)) => "未报送(草稿未提交)",
+                    (_, st) => ar::filing_label(st, overdue),
+                },
+                report: r.report_id,
             })
             .collect();
         let n = unfiled.len() as i64;
@@ -133,7 +166,16 @@ async fn list_page(
         };
         let page = s.registry.reports(&f, p.page, Some(100)).await?;
         (
-            page.items.iter().map(ReportItem::from).collect(),
+            page.items
+                .iter()
+                .map(|r| {
+                    let mut item = ReportItem::from(r);
+                    if r.status == ReportStatus::Draft && s.registry.report_overdue(r.year as i32) {
+                        item.status = format!("{}(草稿未提交)", ar::UNFILED_LABEL);
+                    }
+                    item
+                })
+                .collect(),
             Vec::new(),
             page.total,
         )
@@ -151,6 +193,8 @@ async fn list_page(
         can_progress: grants(role, Capability::ConcludeAnnualReport),
         form,
         year_hint: today_year - 1,
+        overdue_year,
+        can_conclude: grants(role, Capability::ConcludeAnnualReport),
     })
 }
 
@@ -558,6 +602,41 @@ pub async fn conclude(
     step_result(&s, id, f, r).await
 }
 
+/// The bureau concludes the inspection of an organisation that never filed
+/// (未报送); the list of unfiled organisations shows the form again on error.
+pub async fn conclude_unfiled(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
+    let f = FormPairs::parse(&body);
+    let year = f.get("year");
+    match s
+        .registry
+        .conclude_unfiled(
+            &f.get("credit_code"),
+            &year,
+            &f.get("result"),
+            &f.get("reasons"),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/orgs/{}#inspections",
+            f.get("credit_code").trim()
+        ))
+        .into_response()),
+        Err(e) => {
+            let Some((status, form)) = refused_as_typed(&e, f) else {
+                return Err(e.into());
+            };
+            let p = ListParams {
+                year: Some(year),
+                status: Some("UNFILED".into()),
+                ..ListParams::default()
+            };
+            let view = list_page(&s, &p, form).await?;
+            Ok(render(status, &view))
+        }
+    }
+}
+
 /// A cell of the progress table: a number and the list behind it.
 pub struct Cell {
     pub n: i64,
@@ -566,6 +645,7 @@ pub struct Cell {
 
 pub struct ProgressItem {
     pub name: String,
+    pub code: String,
     pub due: i64,
     pub cells: Vec<Cell>,
 }
@@ -577,7 +657,7 @@ struct ProgressPage {
     deadline: String,
     heads: Vec<&'static str>,
     lines: Vec<ProgressItem>,
-    totals: Vec<i64>,
+    totals: Vec<Cell>,
     due: i64,
 }
 
@@ -586,50 +666,66 @@ pub struct YearParams {
     pub year: Option<String>,
 }
 
-/// Filing progress of a year per sub-district.
-pub async fn progress(Ctx(s): Ctx, Query(q): Query<YearParams>) -> Result<Response, PageError> {
-    let year = q
-        .year
+fn progress_year(s: &crate::auth::Scoped, q: &YearParams) -> i32 {
+    q.year
         .as_deref()
         .and_then(|y| y.trim().parse::<i32>().ok())
         .filter(|y| (1949..=2100).contains(y))
-        .unwrap_or(s.registry.clock.today().year() - 1);
+        .unwrap_or(s.registry.clock.today().year() - 1)
+}
+
+/// The list behind a count of the progress table (`sub` empty: all areas).
+fn progress_link(year: i32, sub: &str, column: usize) -> String {
+    let area = if sub.is_empty() {
+        String::new()
+    } else {
+        format!("&subdistrict={sub}")
+    };
+    let filter = match column {
+        0 => "&status=NOT_BEGUN".to_string(),
+        // 未报送: after the deadline, the organisations without a submitted report.
+        7 => "&status=OVERDUE".to_string(),
+        1..=5 => format!("&status={}", ReportStatus::ALL[column - 1].code()),
+        _ => "&late=1".to_string(),
+    };
+    format!("/annual-reports?year={year}{area}{filter}")
+}
+
+/// Filing progress of a year per sub-district; every count links to its list.
+pub async fn progress(Ctx(s): Ctx, Query(q): Query<YearParams>) -> Result<Response, PageError> {
+    let year = progress_year(&s, &q);
     let lines = s.registry.report_progress(year).await?;
-    let mut heads = vec!["未填报"];
-    heads.extend(ReportStatus::ALL.iter().map(|x| x.label()));
-    heads.push("逾期报送");
+    let heads = gongyi_app::Registry::PROGRESS_HEADS.to_vec();
     let mut totals = vec![0i64; heads.len()];
     let items = lines
         .iter()
         .map(|l| {
-            let link = |status: &str, extra: &str| {
-                format!(
-                    "/annual-reports?year={year}&subdistrict={}&status={status}{extra}",
-                    l.subdistrict_code
-                )
-            };
-            let mut cells = vec![Cell {
-                n: l.unfiled,
-                href: link("UNFILED", ""),
-            }];
-            for st in ReportStatus::ALL {
-                cells.push(Cell {
-                    n: l.by_status.get(st).copied().unwrap_or(0),
-                    href: link(st.code(), ""),
-                });
-            }
-            cells.push(Cell {
-                n: l.late,
-                href: link("", "&late=1"),
-            });
+            let cells: Vec<Cell> = l
+                .counts()
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| Cell {
+                    n,
+                    href: progress_link(year, &l.subdistrict_code, i),
+                })
+                .collect();
             for (t, c) in totals.iter_mut().zip(&cells) {
                 *t += c.n;
             }
             ProgressItem {
                 name: l.subdistrict_name.clone(),
+                code: l.subdistrict_code.clone(),
                 due: l.due,
                 cells,
             }
+        })
+        .collect();
+    let totals = totals
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| Cell {
+            n,
+            href: progress_link(year, "", i),
         })
         .collect();
     Ok(render(
@@ -643,4 +739,27 @@ pub async fn progress(Ctx(s): Ctx, Query(q): Query<YearParams>) -> Result<Respon
             totals,
         },
     ))
+}
+
+/// The progress table of a year as an xlsx file.
+pub async fn progress_xlsx(
+    Ctx(s): Ctx,
+    Query(q): Query<YearParams>,
+) -> Result<Response, PageError> {
+    let year = progress_year(&s, &q);
+    let bytes = s.registry.report_progress_xlsx(year).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"annual-report-progress-{year}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

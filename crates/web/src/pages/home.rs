@@ -48,8 +48,15 @@ pub struct DeskView {
     pub lines: Vec<DeskLine>,
     /// Organisation: its report of the year being filed.
     pub filing: Option<(i32, String, String, String)>,
-    /// Bureau and sub-district: (year, due, filed, concluded, late).
-    pub progress: Option<(i32, i64, i64, i64, i64)>,
+    /// Organisation: the sections returned for mending, with reasons.
+    pub returned: Vec<(&'static str, String)>,
+    /// Organisation: (rule title and clause, amount, the filled-in form) it
+    /// could apply for.
+    pub supports: Vec<(String, String, String)>,
+    /// Reviewer: nothing can be assigned yet.
+    pub reviewer: bool,
+    /// Bureau and sub-district: (year, due, filed, concluded, late, 未报送).
+    pub progress: Option<(i32, i64, i64, i64, i64, i64)>,
     pub budgets: Vec<(String, String)>,
     /// The administrators' duties: (label, link).
     pub duties: Vec<(&'static str, &'static str)>,
@@ -62,6 +69,7 @@ fn task_line(t: Task) -> (&'static str, String) {
             "待作出年检结论的年报",
             "/annual-reports?status=REVIEWED".into(),
         ),
+        Task::DeclarationsToVerify => ("待核实的申报", "/declarations?status=PENDING".into()),
         Task::ApplicationsToReview => (
             "待街道审核的补贴申请",
             "/applications?status=SUBMITTED".into(),
@@ -78,9 +86,22 @@ fn task_line(t: Task) -> (&'static str, String) {
             "被退回待补正的补贴申请",
             "/applications?status=RETURNED".into(),
         ),
-        Task::ApplicationsUnderWay => (
-            "办理中的补贴申请(等待审核、批准或拨付)",
-            "/applications".into(),
+        Task::ApplicationsAwaitingReview => (
+            "等待街道审核的补贴申请",
+            "/applications?status=SUBMITTED".into(),
+        ),
+        Task::ApplicationsAwaitingApproval => (
+            "等待民政局批准的补贴申请",
+            "/applications?status=SUBDISTRICT_REVIEWED".into(),
+        ),
+        Task::ApplicationsAwaitingPayment => (
+            "已批准、等待拨付的补贴申请",
+            "/applications?status=APPROVED".into(),
+        ),
+        Task::DeclarationsPending => ("等待核实的申报", "/declarations?status=PENDING".into()),
+        Task::DeclarationsReturned => (
+            "被退回的申报(可修改后重新申报)",
+            "/declarations?status=RETURNED".into(),
         ),
         Task::ClaimsToResolve => ("待核实的重复登记", "#claims".into()),
     }
@@ -88,7 +109,30 @@ fn task_line(t: Task) -> (&'static str, String) {
 
 fn desk_view(d: Desk) -> DeskView {
     let role = d.role;
+    let returned = d
+        .filing
+        .as_ref()
+        .map(|f| {
+            f.returned
+                .iter()
+                .map(|(s, r)| (s.label(), r.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     DeskView {
+        returned,
+        supports: d
+            .supports
+            .iter()
+            .map(|s| {
+                (
+                    format!("{}({})", s.title, s.clause),
+                    s.amount.map(|a| a.shown()).unwrap_or_default(),
+                    super::applications::apply_href(s.rule, &s.credit_code, &s.event_key, s.amount),
+                )
+            })
+            .collect(),
+        reviewer: role == Some(Role::Reviewer),
         name: d.name,
         role: role.map(|r| r.label().to_string()).unwrap_or_default(),
         lines: d
@@ -107,31 +151,46 @@ fn desk_view(d: Desk) -> DeskView {
         filing: d.filing.map(|f| match f.report {
             Some(r) => (
                 f.year,
-                format!(
-                    "{}{}",
-                    r.status.label(),
-                    if r.late { "(逾期报送)" } else { "" }
-                ),
+                if f.overdue {
+                    format!(
+                        "{}(草稿未提交)",
+                        gongyi_domain::annual_report::UNFILED_LABEL
+                    )
+                } else {
+                    format!(
+                        "{}{}",
+                        r.status.label(),
+                        if r.late { "(逾期报送)" } else { "" }
+                    )
+                },
                 f.deadline.to_string(),
                 format!("/annual-reports/{}", r.id),
             ),
             None => (
                 f.year,
-                "尚未填报".to_string(),
+                if f.overdue {
+                    gongyi_domain::annual_report::UNFILED_LABEL.to_string()
+                } else {
+                    "尚未填报".to_string()
+                },
                 f.deadline.to_string(),
                 "/annual-reports#new".to_string(),
             ),
         }),
         progress: d
             .progress
-            .map(|p| (p.year, p.due, p.submitted, p.concluded, p.late)),
+            .map(|p| (p.year, p.due, p.submitted, p.concluded, p.late, p.overdue)),
         budgets: d
             .budgets_near_limit
             .iter()
             .map(|b| {
                 (
                     format!("{} 年 {}", b.year, b.rule.label()),
-                    crate::views::grouped(b.amount_fen - b.approved_fen - b.paid_fen),
+                    format!(
+                        "已占用 {}%,余额 {}",
+                        (b.approved_fen + b.paid_fen) * 100 / b.amount_fen.max(1),
+                        gongyi_domain::Fen(b.amount_fen - b.approved_fen - b.paid_fen).shown()
+                    ),
                 )
             })
             .collect(),
@@ -145,6 +204,10 @@ fn desk_view(d: Desk) -> DeskView {
                 ("审计链校验", "/audit/verify"),
             ],
             Some(Role::Reviewer) => vec![("补贴申请(只读)", "/applications")],
+            Some(Role::Finance) => vec![
+                ("拨付台账", "/finance/ledger"),
+                ("预算额度", "/finance/budgets"),
+            ],
             _ => Vec::new(),
         },
     }

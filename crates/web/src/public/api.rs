@@ -1,7 +1,7 @@
 //! `/api/v1/public/…`: open data. Versioned with the API, paginated,
 //! CORS-enabled, cacheable (`ETag`, `If-None-Match`, `Cache-Control`).
 
-use super::views::{PublicOrg, PublicProfileView};
+use super::views::{PublicAnnualReport, PublicOrg, PublicProfileView};
 use super::{etag_of, CACHE_CONTROL};
 use crate::directory::{labelled_facets, DirectoryParams};
 use crate::error::ApiError;
@@ -113,4 +113,90 @@ pub async fn get(
         .map(crate::public::views::PublicAnnualReport::from)
         .collect();
     Ok(cached_json(&headers, &view))
+}
+
+/// An organisation's 年报公示, newest year first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicReports {
+    pub items: Vec<PublicAnnualReport>,
+    pub licence: &'static str,
+}
+
+/// A page of a year's 年报公示, by credit code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicReportPage {
+    pub year: i32,
+    pub items: Vec<PublicAnnualReport>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub licence: &'static str,
+}
+
+/// The year and page of the 年报公示 list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportYearParams {
+    /// The report year; the year before this one unless given.
+    pub year: Option<i32>,
+    /// From 1.
+    pub page: Option<i64>,
+    /// 1 to 200; 50 unless given.
+    pub per_page: Option<i64>,
+}
+
+/// The public summaries of an organisation's concluded annual reports.
+#[utoipa::path(get, path = "/api/v1/public/organizations/{code}/annual-reports",
+    params(("code" = String, Path)),
+    responses((status = 200, body = PublicReports), (status = 304, description = "not modified")), tag = "public")]
+pub async fn org_reports(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let code = code.strip_prefix("CN-USCI-").unwrap_or(&code).to_string();
+    let profile = s.registry.public_profile(&code).await?;
+    let items = s
+        .registry
+        .public_reports(profile.org.id)
+        .await?
+        .iter()
+        .map(PublicAnnualReport::from)
+        .collect();
+    Ok(cached_json(
+        &headers,
+        &PublicReports {
+            items,
+            licence: LICENCE,
+        },
+    ))
+}
+
+/// Every public summary of a year's concluded annual reports (年报公示).
+#[utoipa::path(get, path = "/api/v1/public/annual-reports",
+    params(ReportYearParams),
+    responses((status = 200, body = PublicReportPage), (status = 304, description = "not modified")), tag = "public")]
+pub async fn year_reports(
+    State(s): State<AppState>,
+    Query(p): Query<ReportYearParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    use chrono::Datelike;
+    let (page, per_page) = crate::api::paging(p.page, p.per_page, 50)?;
+    let year = p.year.unwrap_or(s.registry.clock.today().year() - 1);
+    let list = s
+        .registry
+        .public_reports_of_year(year, page, per_page)
+        .await?;
+    Ok(cached_json(
+        &headers,
+        &PublicReportPage {
+            year,
+            items: list.items.iter().map(PublicAnnualReport::from).collect(),
+            total: list.total,
+            page,
+            per_page,
+            licence: LICENCE,
+        },
+    ))
 }

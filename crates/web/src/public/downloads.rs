@@ -123,6 +123,9 @@ pub async fn download(
     Query(p): Query<DirectoryParams>,
     req: HeaderMap,
 ) -> Answer {
+    if let Some((year, format)) = report_file(&file) {
+        return report_download(&d, &s.registry, year, format).await;
+    }
     let format = Format::of(&file).ok_or_else(|| refused(AppError::NotFound))?;
     let f = p.relevance_filter();
     if let Some(dir) = d.cache.as_deref().filter(|_| unfiltered(&f)) {
@@ -147,6 +150,76 @@ pub async fn download(
         return Ok(file_response(format, file, None).await);
     }
     Ok(respond(format, stream(format, walk, slot), vec![]))
+}
+
+/// `annual-reports-2024.csv` and its xlsx and jsonl: a year's 年报公示.
+fn report_file(file: &str) -> Option<(i32, Format)> {
+    let rest = file.strip_prefix("annual-reports-")?;
+    let (year, ext) = rest.split_once('.')?;
+    let year: i32 = year.parse().ok().filter(|y| (1949..=2100).contains(y))?;
+    let format = Format::of(&format!("orgs.{ext}"))?;
+    Some((year, format))
+}
+
+/// A year's concluded reports as published (no personal data), whole: a
+/// year holds one report per organisation, a few thousand lines.
+async fn report_download(d: &Downloads, registry: &Registry, year: i32, format: Format) -> Answer {
+    let _slot = d.slot().await?;
+    let mut items = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = registry
+            .public_reports_of_year(year, page, 1_000)
+            .await
+            .map_err(refused)?;
+        let n = p.items.len();
+        items.extend(p.items.iter().map(super::views::PublicAnnualReport::from));
+        if n < 1_000 || items.len() >= MAX_XLSX_ROWS {
+            break;
+        }
+        page += 1;
+    }
+    let heads = super::views::REPORT_COLUMNS;
+    let bytes: Result<Vec<u8>, String> = match format {
+        Format::Csv => {
+            let mut out = Vec::new();
+            gongyi_interchange::write_csv(
+                &mut out,
+                &heads,
+                items.iter().map(|r| r.cells()),
+                &Default::default(),
+            )
+            .map(|_| out)
+            .map_err(|e| e.to_string())
+        }
+        Format::Xlsx => gongyi_interchange::write_xlsx_to_vec(
+            &heads,
+            items.iter().map(|r| r.cells()),
+            &gongyi_interchange::XlsxOptions {
+                sheet_name: format!("{year}年度年报公示"),
+            },
+        )
+        .map_err(|e| e.to_string()),
+        Format::Jsonl => {
+            let mut out = Vec::new();
+            for r in &items {
+                if let Err(e) = serde_json::to_writer(&mut out, r) {
+                    return Err(refused(io_error(io::Error::other(e))));
+                }
+                out.push(b'\n');
+            }
+            Ok(out)
+        }
+    };
+    let bytes = bytes.map_err(|e| refused(io_error(io::Error::other(e))))?;
+    let mut r = respond(format, Body::from(bytes), vec![]);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"yangpu-annual-reports-{year}.{}\"",
+        format.ext()
+    )) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
 }
 
 fn unfiltered(f: &OrgFilter) -> bool {

@@ -107,6 +107,9 @@ pub async fn profile(
 #[template(path = "public/data.html")]
 struct DataPage {
     columns: Vec<(&'static str, &'static str, &'static str)>,
+    /// Report years whose 年报公示 can be downloaded, newest first.
+    report_years: Vec<i32>,
+    report_columns: [&'static str; 14],
 }
 
 /// What each download column means.
@@ -133,7 +136,9 @@ const MEANINGS: &[(&str, &str)] = &[
     ("legal_representative", "法定代表人姓名"),
 ];
 
-pub async fn data() -> Response {
+pub async fn data(State(s): State<AppState>) -> Response {
+    use chrono::Datelike;
+    let last = s.registry.clock.today().year() - 1;
     let columns = COLUMNS
         .iter()
         .map(|(k, label)| {
@@ -148,5 +153,12 @@ pub async fn data() -> Response {
             )
         })
         .collect();
-    render(StatusCode::OK, &DataPage { columns })
+    render(
+        StatusCode::OK,
+        &DataPage {
+            columns,
+            report_years: (last - 2..=last).rev().collect(),
+            report_columns: super::views::REPORT_COLUMNS,
+        },
+    )
 }

@@ -176,6 +176,9 @@ pub struct PublicProfileView {
 /// The public summary of a concluded annual report (no personal data).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicAnnualReport {
+    /// The organisation's 统一社会信用代码.
+    pub credit_code: String,
+    pub name: String,
     pub year: i64,
     /// `QUALIFIED`, `BASICALLY_QUALIFIED`, `UNQUALIFIED`.
     pub conclusion: String,
@@ -223,6 +226,8 @@ impl PublicAnnualReport {
 impl From<&gongyi_app::annual_report::PublicReportSummary> for PublicAnnualReport {
     fn from(r: &gongyi_app::annual_report::PublicReportSummary) -> Self {
         PublicAnnualReport {
+            credit_code: r.credit_code.clone(),
+            name: r.org_name.clone(),
             year: r.year,
             conclusion: r.conclusion.code().into(),
             conclusion_label: r.conclusion.label().into(),
@@ -306,4 +311,54 @@ impl From<&PublicProfile> for PublicProfileView {
 /// An amount in a column headed 元: `1,234.56`.
 pub fn yuan(fen: i64) -> String {
     Fen(fen).grouped()
+}
+
+/// The columns of the annual-report downloads, in the order of
+/// [`PublicAnnualReport::cells`].
+pub const REPORT_COLUMNS: [&str; 14] = [
+    "统一社会信用代码",
+    "组织名称",
+    "报告年度",
+    "年检结论",
+    "逾期报送",
+    "住所",
+    "收入合计(元)",
+    "支出合计(元)",
+    "年末净资产(元)",
+    "专职工作人员",
+    "志愿者",
+    "党员",
+    "党组织形式",
+    "党建写入章程",
+];
+
+impl PublicAnnualReport {
+    /// One line of the downloads: amounts in yuan, flags as 是/否.
+    pub fn cells(&self) -> Vec<String> {
+        let yuan = |f: Option<i64>| {
+            f.map(|f| gongyi_domain::Fen(f).to_yuan_string())
+                .unwrap_or_default()
+        };
+        let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let yes = |b: bool| if b { "是" } else { "否" }.to_string();
+        vec![
+            self.credit_code.clone(),
+            self.name.clone(),
+            self.year.to_string(),
+            self.conclusion_label.clone(),
+            yes(self.late),
+            self.address.clone().unwrap_or_default(),
+            yuan(self.total_income_fen),
+            yuan(self.expenses_fen),
+            yuan(self.net_assets_fen),
+            n(self.staff),
+            n(self.volunteers),
+            n(self.party_members),
+            self.party_form
+                .as_deref()
+                .map(gongyi_domain::history::PartyOrgForm::label_of)
+                .unwrap_or_else(|| "未建立".into()),
+            yes(self.party_in_charter),
+        ]
+    }
 }
