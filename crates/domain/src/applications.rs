@@ -100,9 +100,10 @@ impl SubsidyRule {
         }
     }
 
-    /// "R3 房租补贴", for lists and messages.
+    /// "房租补贴（三(一)3）", for lists and messages: the name people know
+    /// and its clause; the code stays in the API and data files.
     pub fn label(self) -> String {
-        format!("{} {}", self.code(), self.title())
+        format!("{}（{}）", self.title(), self.clause())
     }
 
     pub fn beneficiary_kind(self) -> BeneficiaryKind {

@@ -937,7 +937,7 @@ async fn a_person_page_lists_the_paid_salary_subsidy_months() {
         }
         let html = s.page(&s.bureau, &format!("/people/{person}")).await;
         let section = html
-            .split("薪酬补贴(R9)拨付月份")
+            .split("薪酬补贴拨付月份")
             .nth(1)
             .unwrap_or_else(|| panic!("{b}: {html}"));
         let jan = section.find("2024-01").unwrap();
