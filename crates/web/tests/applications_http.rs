@@ -1392,6 +1392,13 @@ async fn an_eligible_item_is_applied_for_paid_with_a_comment_and_listed_per_paye
             .and_then(|r| r.split('"').next())
             .unwrap_or_else(|| panic!("{b}: no link to apply: {html}"))
             .replace("&#38;", "&");
+        assert!(
+            html.contains(&format!(
+                "href=\"/applications/new?beneficiary={}\"",
+                credit_code(1)
+            )),
+            "{b}: the organisation page opens a new application for itself"
+        );
         let form = s.page(org, &format!("/applications/new?{query}")).await;
         for value in ["R3", credit_code(1).as_str(), "2024-03", "500.00"] {
             assert!(
