@@ -117,9 +117,14 @@ fn verified_by(role: Role) -> Vec<FactKind> {
         .collect()
 }
 
-/// Whether a budget line is at least 90% committed (approved or paid).
+/// The share of a budget line, in per cent, from which finance's desk
+/// lists it (the page says 九成).
+pub const NEAR_LIMIT_PERCENT: i64 = 90;
+
+/// Whether a budget line is at least [`NEAR_LIMIT_PERCENT`] committed
+/// (approved or paid).
 pub fn near_limit(b: &BudgetStatusRow) -> bool {
-    b.amount_fen > 0 && (b.approved_fen + b.paid_fen) * 10 >= b.amount_fen * 9
+    b.amount_fen > 0 && (b.approved_fen + b.paid_fen) * 100 >= b.amount_fen * NEAR_LIMIT_PERCENT
 }
 
 impl Registry {

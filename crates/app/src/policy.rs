@@ -211,7 +211,7 @@ fn shown(unit: Unit, value: &str) -> String {
     };
     match unit {
         Unit::Yuan => money(value),
-        Unit::YuanOrNone if value == "none" => "不补贴".into(),
+        Unit::YuanOrNone if value == "无" => "不补贴".into(),
         Unit::YuanOrNone => money(value),
         Unit::CompetitionLevel => gongyi_domain::policy::facts::CompetitionLevel::decode(value)
             .map(|l| l.label().to_string())
@@ -239,6 +239,14 @@ fn unit_label(u: Unit) -> &'static str {
         Unit::CompetitionLevel => "大赛级别",
         Unit::TieBreak => "排序键",
     }
+}
+
+/// Whether `typed` sets the parameter `name` to its value in force, however
+/// it is written (`1000` and `1000.00`, `无` and `none`): the domain reads it.
+pub fn is_in_force(name: &str, typed: &str) -> bool {
+    let in_force = PolicyParams::yangpu_2021();
+    let mut p = in_force.clone();
+    p.set(name, typed).is_ok() && p == in_force
 }
 
 /// The parameters of a version with their clauses.

@@ -47,9 +47,8 @@ impl Registry {
         if self.caller.scope == Scope::Nothing {
             return Err(AppError::Forbidden);
         }
-        let subs = self.db.subdistricts().await?;
         let mut years = Vec::new();
-        let mut subdistricts = Vec::new();
+        let mut latest = None;
         for year in targets::years_until(self.clock.today()) {
             let Some(day) = targets::year_end(year) else {
                 continue;
@@ -60,19 +59,24 @@ impl Registry {
                 organisations: c.organisations.iter().map(|(_, n)| n).sum(),
                 social_workers: c.social_workers_total,
             });
-            let count = |rows: &[(String, i64)], code: &str| {
-                rows.iter().find(|(c, _)| c == code).map_or(0, |(_, n)| *n)
-            };
-            subdistricts = subs
-                .iter()
-                .map(|s| SubdistrictTargets {
-                    code: s.code.clone(),
-                    name: s.name.clone(),
-                    organisations: count(&c.organisations, &s.code),
-                    social_workers: count(&c.social_workers, &s.code),
-                })
-                .collect();
+            latest = Some(c);
         }
+        let latest = latest.unwrap_or_default();
+        let count = |rows: &[(String, i64)], code: &str| {
+            rows.iter().find(|(c, _)| c == code).map_or(0, |(_, n)| *n)
+        };
+        let subdistricts = self
+            .db
+            .subdistricts()
+            .await?
+            .into_iter()
+            .map(|s| SubdistrictTargets {
+                organisations: count(&latest.organisations, &s.code),
+                social_workers: count(&latest.social_workers, &s.code),
+                code: s.code,
+                name: s.name,
+            })
+            .collect();
         Ok(TargetsPicture {
             organisations: targets::ORGANISATIONS,
             social_workers: targets::SOCIAL_WORKERS,

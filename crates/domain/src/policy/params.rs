@@ -611,7 +611,7 @@ impl Value<'_> {
     fn render(&self) -> String {
         match self {
             Value::Money(v) => v.to_yuan_string(),
-            Value::OptMoney(v) => v.map_or_else(|| "none".into(), Fen::to_yuan_string),
+            Value::OptMoney(v) => v.map_or_else(|| "无".into(), Fen::to_yuan_string),
             Value::Count(v) => v.to_string(),
             Value::Date(v) => v.to_string(),
             Value::Level(v) => v.code().to_string(),

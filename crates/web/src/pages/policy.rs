@@ -11,7 +11,7 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use gongyi_app::policy::{
-    params_in_force, window_of, Eligibility, ParamRow, Simulation, SimulationRow,
+    is_in_force, params_in_force, window_of, Eligibility, ParamRow, Simulation, SimulationRow,
 };
 use gongyi_app::{AppError, Registry};
 use gongyi_domain::Fen;
@@ -97,22 +97,6 @@ fn row_view(r: &SimulationRow) -> SimRowView {
     }
 }
 
-/// Whether `typed` is the value in force of `row` ("无" and "none" alike
-/// stand for no payment).
-fn unchanged(typed: &str, row: &ParamRow) -> bool {
-    let t = typed.trim();
-    t == row.value || (row.value == "none" && (t == "无" || t.eq_ignore_ascii_case("none")))
-}
-
-/// The value as the form shows it: "无" for no payment.
-fn typed_form(row: &ParamRow) -> String {
-    if row.value == "none" {
-        "无".into()
-    } else {
-        row.value.clone()
-    }
-}
-
 fn result_view(s: &Simulation) -> SimResultView {
     let rows = params_in_force().1;
     SimResultView {
@@ -147,10 +131,10 @@ fn inputs(typed: &HashMap<String, String>, errors: &HashMap<String, String>) -> 
             let value = typed
                 .get(row.name)
                 .cloned()
-                .unwrap_or_else(|| typed_form(&row));
+                .unwrap_or_else(|| row.value.clone());
             ParamInput {
                 error: errors.get(row.name).cloned().unwrap_or_default(),
-                changed: !unchanged(&value, &row),
+                changed: !is_in_force(row.name, &value),
                 value,
                 row,
             }
@@ -181,7 +165,7 @@ pub async fn simulate(Ctx(s): Ctx, body: Bytes) -> Result<Response, PageError> {
             typed
                 .get(row.name)
                 .map(|v| v.trim().to_string())
-                .filter(|v| !unchanged(v, &row))
+                .filter(|v| !is_in_force(row.name, v))
                 .map(|v| (row.name.to_string(), v))
         })
         .collect();
